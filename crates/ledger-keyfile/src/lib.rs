@@ -1,1 +1,216 @@
-//! placeholder
+//! Key files: the one crate that knows PEM, PKCS#8 and file modes.
+//!
+//! * private keys: PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`), the form
+//!   `openssl pkey` reads, written with mode 0600 and never over an existing
+//!   file; a private key file that group or others can read is refused;
+//! * public keys: SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`),
+//!   the form `openssl pkey -pubin` reads.
+//!
+//! Non-features: no key is ever printed or logged by this crate, and error
+//! messages never contain key material.
+//!
+//! ```no_run
+//! let (public, paths) = ledger_keyfile::generate(std::path::Path::new("keys/office")).unwrap();
+//! let signing = ledger_keyfile::read_private(&paths.private).unwrap();
+//! assert_eq!(ledger_keyfile::read_public(&paths.public).unwrap(), public);
+//! # let _ = signing;
+//! ```
+
+#![forbid(unsafe_code)]
+
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ledger_core::PublicKey;
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Why a key file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyFileError {
+    /// No file there.
+    #[error("key file {0} does not exist")]
+    NotFound(PathBuf),
+    /// Would overwrite a file.
+    #[error("{0} already exists; refusing to overwrite a key")]
+    Exists(PathBuf),
+    /// A private key readable by others.
+    #[error("private key file {path} is readable by group or others (mode {mode:04o}); run: chmod 600 {path}")]
+    Permissions {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Not a key of the expected kind.
+    #[error("{path} is not {expected}: {reason}")]
+    NotAKey {
+        /// The file.
+        path: PathBuf,
+        /// What was expected.
+        expected: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file system failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
+    move |source| match source.kind() {
+        std::io::ErrorKind::NotFound => KeyFileError::NotFound(path.to_owned()),
+        std::io::ErrorKind::AlreadyExists => KeyFileError::Exists(path.to_owned()),
+        _ => KeyFileError::Io { path: path.to_owned(), source },
+    }
+}
+
+/// Where [`generate`] wrote a key pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPaths {
+    /// `BASE.key`, the private key.
+    pub private: PathBuf,
+    /// `BASE.pub`, the public key.
+    pub public: PathBuf,
+}
+
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut s = base.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Generates a key pair from the operating system's random source and
+/// writes `BASE.key` (mode 0600) and `BASE.pub`. Refuses to overwrite.
+pub fn generate(base: &Path) -> Result<(PublicKey, KeyPaths), KeyFileError> {
+    use getrandom::{SysRng, rand_core::UnwrapErr};
+    let key = SigningKey::generate(&mut UnwrapErr(SysRng));
+    let paths = KeyPaths { private: with_suffix(base, ".key"), public: with_suffix(base, ".pub") };
+    for p in [&paths.private, &paths.public] {
+        if p.exists() {
+            return Err(KeyFileError::Exists(p.clone()));
+        }
+    }
+    if let Some(dir) = base.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    write_private(&paths.private, &key)?;
+    let public = PublicKey::from(&key);
+    if let Err(e) = write_public(&paths.public, &public) {
+        let _ = std::fs::remove_file(&paths.private);
+        return Err(e);
+    }
+    Ok((public, paths))
+}
+
+/// Writes a private key as PKCS#8 PEM with mode 0600; never overwrites.
+pub fn write_private(path: &Path, key: &SigningKey) -> Result<(), KeyFileError> {
+    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyFileError::NotAKey {
+        path: path.to_owned(),
+        expected: "encodable",
+        reason: e.to_string(),
+    })?;
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io(path))?;
+    file.write_all(pem.as_bytes()).and_then(|()| file.sync_all()).map_err(io(path))?;
+    Ok(())
+}
+
+/// Writes a public key as SubjectPublicKeyInfo PEM; never overwrites.
+pub fn write_public(path: &Path, key: &PublicKey) -> Result<(), KeyFileError> {
+    let pem = public_pem(key);
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o644).open(path).map_err(io(path))?;
+    file.write_all(pem.as_bytes()).and_then(|()| file.sync_all()).map_err(io(path))?;
+    Ok(())
+}
+
+/// The SubjectPublicKeyInfo PEM text of a public key.
+pub fn public_pem(key: &PublicKey) -> String {
+    key.verifying_key().to_public_key_pem(LineEnding::LF).unwrap_or_default()
+}
+
+/// Reads a private key file, refusing one that group or others can read.
+pub fn read_private(path: &Path) -> Result<SigningKey, KeyFileError> {
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(KeyFileError::Permissions { path: path.to_owned(), mode });
+    }
+    let text = read_text(path, "a private key (PKCS#8 PEM)")?;
+    if text.contains("BEGIN PUBLIC KEY") {
+        return Err(not_a_key(path, "a private key (PKCS#8 PEM)", "it is a public key; pass the .key file"));
+    }
+    let key = SigningKey::from_pkcs8_pem(&text)
+        .map_err(|e| not_a_key(path, "a private key (PKCS#8 PEM)", &format!("not an Ed25519 PKCS#8 private key ({e})")))?;
+    // Refuse a private key whose public half is weak (cannot happen for
+    // generated keys, but a file can hold anything).
+    PublicKey::from_bytes(key.verifying_key().as_bytes()).map_err(|e| not_a_key(path, "a usable private key", &e.to_string()))?;
+    Ok(key)
+}
+
+/// Reads a public key file (SubjectPublicKeyInfo PEM).
+pub fn read_public(path: &Path) -> Result<PublicKey, KeyFileError> {
+    let expected = "a public key (SubjectPublicKeyInfo PEM)";
+    let text = read_text(path, expected)?;
+    if text.contains("PRIVATE KEY") {
+        return Err(not_a_key(path, expected, "it is a private key; pass the .pub file"));
+    }
+    let key = ed25519_dalek::VerifyingKey::from_public_key_pem(text.trim())
+        .map_err(|e| not_a_key(path, expected, &format!("not an Ed25519 public key ({e})")))?;
+    PublicKey::from_bytes(key.as_bytes()).map_err(|e| not_a_key(path, expected, &e.to_string()))
+}
+
+fn not_a_key(path: &Path, expected: &'static str, reason: &str) -> KeyFileError {
+    KeyFileError::NotAKey { path: path.to_owned(), expected, reason: reason.to_owned() }
+}
+
+fn read_text(path: &Path, expected: &'static str) -> Result<String, KeyFileError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    if bytes.len() > 64 * 1024 {
+        return Err(not_a_key(path, expected, "the file is far too large for a key"));
+    }
+    String::from_utf8(bytes).map_err(|_| not_a_key(path, expected, "the file is not text"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn generate_writes_0600_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("office");
+        let (public, paths) = generate(&base).unwrap();
+        let mode = std::fs::metadata(&paths.private).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(PublicKey::from(&read_private(&paths.private).unwrap()), public);
+        assert_eq!(read_public(&paths.public).unwrap(), public);
+        assert!(std::fs::read_to_string(&paths.private).unwrap().starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert!(matches!(generate(&base), Err(KeyFileError::Exists(_))));
+    }
+
+    #[test]
+    fn refuses_readable_private_keys_and_swapped_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, paths) = generate(&dir.path().join("k")).unwrap();
+        std::fs::set_permissions(&paths.private, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(matches!(read_private(&paths.private), Err(KeyFileError::Permissions { mode: 0o640, .. })));
+        std::fs::set_permissions(&paths.private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(read_public(&paths.private), Err(KeyFileError::NotAKey { .. })));
+        std::fs::set_permissions(&paths.public, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(read_private(&paths.public), Err(KeyFileError::NotAKey { .. })));
+        assert!(matches!(read_private(&dir.path().join("missing.key")), Err(KeyFileError::NotFound(_))));
+        let junk = dir.path().join("junk.key");
+        std::fs::write(&junk, "hello").unwrap();
+        std::fs::set_permissions(&junk, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(read_private(&junk), Err(KeyFileError::NotAKey { .. })));
+    }
+}

@@ -1,1 +1,432 @@
-//! placeholder
+//! The assessment ledger on SQLite: the one crate that knows SQL.
+//!
+//! * [`Store::create`] writes a new ledger file with its genesis record,
+//!   atomically, and never over an existing file;
+//! * [`Store::append`] runs one `BEGIN IMMEDIATE` transaction: the caller
+//!   decides the records against a consistent view of the ledger (see
+//!   [`ledger_core::append`]), the store inserts them and commits, or
+//!   rolls back and nothing is written;
+//! * [`Store::open_read_only`] opens a ledger for verification without ever
+//!   writing to it.
+//!
+//! Records are never updated or deleted: SQL triggers refuse both. The
+//! schema is specified in `docs/FORMAT.md`, section "SQLite schema".
+//!
+//! Non-features: no hashing, signing or rule checking here; those are in
+//! `ledger-core`, which does no I/O.
+
+#![forbid(unsafe_code)]
+
+use ledger_core::append::{Head, LedgerView};
+use ledger_core::authority::{Authority, AuthorityError, GOVERNANCE_STREAM};
+use ledger_core::{RawRecord, Record};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+
+/// `PRAGMA application_id` of a ledger file: "ALG1".
+pub const APPLICATION_ID: i32 = 0x414C_4731;
+
+/// `PRAGMA user_version` of the schema this crate writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The schema, as specified in `docs/FORMAT.md`.
+pub const SCHEMA: &str = r#"
+CREATE TABLE records (
+    seq        INTEGER PRIMARY KEY CHECK (seq >= 0),
+    prev       BLOB NOT NULL,
+    hash       BLOB NOT NULL,
+    envelope   TEXT NOT NULL,
+    signatures TEXT NOT NULL,
+    stream     TEXT    GENERATED ALWAYS AS (json_extract(envelope, '$.stream')) VIRTUAL,
+    version    INTEGER GENERATED ALWAYS AS (json_extract(envelope, '$.version')) VIRTUAL,
+    type       TEXT    GENERATED ALWAYS AS (json_extract(envelope, '$.type')) VIRTUAL,
+    event_id   TEXT    GENERATED ALWAYS AS (json_extract(envelope, '$.id')) VIRTUAL
+) STRICT;
+CREATE UNIQUE INDEX records_stream_version ON records (stream, version);
+CREATE UNIQUE INDEX records_event_id ON records (event_id);
+CREATE INDEX records_type ON records (type, seq);
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'ledger records are append-only: UPDATE is refused'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'ledger records are append-only: DELETE is refused'); END;
+"#;
+
+/// A store failure: the ledger could not be read or written. None of these
+/// is evidence of tampering; verification reports that separately.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No file at the path.
+    #[error("no ledger at {0}")]
+    NotFound(PathBuf),
+    /// `create` found a file already there.
+    #[error("{0} already exists; refusing to overwrite it")]
+    Exists(PathBuf),
+    /// The file is not a ledger of this format.
+    #[error("{path} is not a ledger: {reason}")]
+    NotALedger {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+    /// The ledger holds no genesis record.
+    #[error("the ledger has no genesis record")]
+    Empty,
+    /// A stored record needed for an append does not decode; run `ledger verify`.
+    #[error("stored record {seq} is unreadable ({reason}); run `ledger verify`")]
+    Corrupt {
+        /// The record.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file system failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An open ledger.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    /// For a read-only store opened as immutable: the file's size and
+    /// modification time at opening, to notice a concurrent writer.
+    snapshot: Option<(PathBuf, u64, std::time::SystemTime)>,
+}
+
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+/// `file:` URI of a path, with the characters URIs reserve escaped.
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri
+}
+
+const COLUMNS: &str = "seq, prev, hash, envelope, signatures";
+
+fn bytes(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+    Ok(row.get_ref(i)?.as_bytes().map(<[u8]>::to_vec).unwrap_or_default())
+}
+
+fn raw_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+    let seq: i64 = row.get(0)?;
+    Ok(RawRecord {
+        // A negative seq can only come from editing the file; it then shows
+        // up as a huge number and fails the sequence check.
+        seq: seq as u64,
+        prev: bytes(row, 1)?,
+        hash: bytes(row, 2)?,
+        envelope: bytes(row, 3)?,
+        signatures: bytes(row, 4)?,
+    })
+}
+
+fn decode(raw: RawRecord) -> Result<Record, StoreError> {
+    raw.decode().map_err(|e| StoreError::Corrupt { seq: raw.seq, reason: e.to_string() })
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // FULL: an acknowledged append survives power loss, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Creates a ledger at `path` holding `genesis`. The file appears
+    /// complete or not at all, and an existing file is never replaced.
+    pub fn create(path: &Path, genesis: &Record) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_owned()));
+        }
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
+        let tmp = dir.join(format!(".{name}.init-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| -> Result<(), StoreError> {
+            let conn = Connection::open(&tmp)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            conn.execute_batch(SCHEMA)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            insert(&conn, genesis)?;
+            // Closing checkpoints the WAL into the main file and removes it.
+            conn.close().map_err(|(_, e)| e)?;
+            // A hard link fails if `path` exists: no clobbering, even racing.
+            std::fs::hard_link(&tmp, path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists { StoreError::Exists(path.to_owned()) } else { e.into() }
+            })?;
+            Ok(())
+        })();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        result?;
+        Store::open(path)
+    }
+
+    /// Opens an existing ledger for reading and appending.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(path, &path.to_string_lossy(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    }
+
+    /// Opens an existing ledger read-only: nothing this connection does can
+    /// change the ledger.
+    ///
+    /// When no write-ahead log is present (the state a ledger is left in
+    /// when its last writer closes) the file is opened as immutable, so
+    /// SQLite creates no `-wal` or `-shm` file beside it; call
+    /// [`Store::unchanged_since_open`] after reading to be sure no writer
+    /// changed it meanwhile. Otherwise it is opened read-only in WAL mode,
+    /// which reads the log and may create the `-shm` index, but never
+    /// writes a record or checkpoints.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if path.is_file() && !wal_path(path).exists() {
+            if let Some((len, modified)) = file_stamp(path) {
+                let uri = format!("{}?immutable=1", file_uri(path));
+                let mut store = Self::open_with(path, &uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+                store.snapshot = Some((path.to_owned(), len, modified));
+                return Ok(store);
+            }
+        }
+        Self::open_with(path, &path.to_string_lossy(), flags)
+    }
+
+    /// False when the file changed since it was opened read-only as
+    /// immutable (a writer checkpointed meanwhile): read again.
+    pub fn unchanged_since_open(&self) -> bool {
+        match &self.snapshot {
+            None => true,
+            Some((path, len, modified)) => {
+                file_stamp(path) == Some((*len, *modified)) && !wal_path(path).exists()
+            }
+        }
+    }
+
+    fn open_with(path: &Path, name: &str, flags: OpenFlags) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path.to_owned()));
+        }
+        let not_a_ledger = |reason: String| StoreError::NotALedger { path: path.to_owned(), reason };
+        let conn = Connection::open_with_flags(name, flags)?;
+        let app: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| not_a_ledger(format!("not an SQLite database ({e})")))?;
+        if app != APPLICATION_ID {
+            return Err(not_a_ledger(format!("SQLite application_id is {app:#x}, not {APPLICATION_ID:#x}")));
+        }
+        let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            return Err(not_a_ledger(format!("schema version {version}; this program reads version {SCHEMA_VERSION}")));
+        }
+        if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            configure(&conn)?;
+        } else {
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        }
+        Ok(Store { conn, snapshot: None })
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// True when the ledger holds no record at all (a damaged file).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Up to `limit` stored records from sequence number `from` on, in order.
+    pub fn read(&self, from: u64, limit: usize) -> Result<Vec<RawRecord>, StoreError> {
+        read(&self.conn, from, limit)
+    }
+
+    /// Calls `f` with successive chunks of stored records, in order: the
+    /// whole ledger in bounded memory.
+    pub fn for_each_chunk(&self, chunk: usize, mut f: impl FnMut(&[RawRecord])) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM records ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        let mut buf = Vec::with_capacity(chunk);
+        while let Some(row) = rows.next()? {
+            buf.push(raw_from_row(row)?);
+            if buf.len() == chunk {
+                f(&buf);
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            f(&buf);
+        }
+        Ok(())
+    }
+
+    /// One stored record.
+    pub fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
+        Ok(read(&self.conn, seq, 1)?.into_iter().find(|r| r.seq == seq))
+    }
+
+    /// The last record, decoded, with the ledger's origin.
+    pub fn head(&self) -> Result<Head, StoreError> {
+        head(&self.conn)
+    }
+
+    /// The authority as of the last record, replayed from the governance stream.
+    pub fn authority(&self) -> Result<Result<Authority, AuthorityError>, StoreError> {
+        authority(&self.conn)
+    }
+
+    /// Decoded records of the given event types, in order (for projections).
+    pub fn records_of_types(&self, types: &[&str]) -> Result<Vec<Record>, StoreError> {
+        records_of_types(&self.conn, types)
+    }
+
+    /// Runs one append transaction. `decide` sees the ledger as it stands
+    /// (no other writer can change it meanwhile) and returns the records to
+    /// write; they are inserted and committed together, or not at all.
+    pub fn append<T, E>(&mut self, decide: impl FnOnce(&AppendTx<'_>) -> Result<(Vec<Record>, T), E>) -> Result<T, AppendFailure<E>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let (records, out) = {
+            let view = AppendTx { conn: &tx };
+            decide(&view).map_err(AppendFailure::Refused)?
+        };
+        if !records.is_empty() {
+            let mut expected = head(&tx)?;
+            for r in &records {
+                if r.seq != expected.seq + 1 || r.prev != expected.hash {
+                    return Err(StoreError::Corrupt { seq: r.seq, reason: "record does not extend the head".into() }.into());
+                }
+                insert(&tx, r)?;
+                expected = Head { seq: r.seq, hash: r.hash, time: r.envelope.time, origin: expected.origin };
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+}
+
+/// An append was refused by the caller's decision, or the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendFailure<E> {
+    /// The decision refused; nothing was written.
+    #[error("{0}")]
+    Refused(E),
+    /// The store failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn read(conn: &Connection, from: u64, limit: usize) -> Result<Vec<RawRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))?;
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![from, limit], raw_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn head(conn: &Connection) -> Result<Head, StoreError> {
+    let last = conn
+        .query_row(&format!("SELECT {COLUMNS} FROM records ORDER BY seq DESC LIMIT 1"), [], raw_from_row)
+        .optional()?
+        .ok_or(StoreError::Empty)?;
+    let last = decode(last)?;
+    let origin = last.envelope.origin.clone();
+    Ok(Head { seq: last.seq, hash: last.hash, time: last.envelope.time, origin })
+}
+
+fn records_of_types(conn: &Connection, types: &[&str]) -> Result<Vec<Record>, StoreError> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE type = ?1 ORDER BY seq"))?;
+    for t in types {
+        for raw in stmt.query_map([t], raw_from_row)? {
+            out.push(decode(raw?)?);
+        }
+    }
+    out.sort_by_key(|r| r.seq);
+    Ok(out)
+}
+
+fn authority(conn: &Connection) -> Result<Result<Authority, AuthorityError>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE stream = ?1 ORDER BY seq"))?;
+    let records = stmt
+        .query_map([GOVERNANCE_STREAM], raw_from_row)?
+        .map(|r| decode(r?))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Authority::replay(&records))
+}
+
+fn insert(conn: &Connection, r: &Record) -> Result<(), StoreError> {
+    let envelope = std::str::from_utf8(&r.envelope_bytes).map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
+    let signatures = std::str::from_utf8(&r.signatures_bytes).map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
+    conn.prepare_cached("INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![r.seq as i64, &r.prev.0[..], &r.hash.0[..], envelope, signatures])?;
+    Ok(())
+}
+
+/// The ledger as seen inside an append transaction.
+#[derive(Debug)]
+pub struct AppendTx<'c> {
+    conn: &'c Connection,
+}
+
+impl AppendTx<'_> {
+    /// The last record.
+    pub fn head(&self) -> Result<Head, StoreError> {
+        head(self.conn)
+    }
+
+    /// The authority as of the last record.
+    pub fn authority(&self) -> Result<Result<Authority, AuthorityError>, StoreError> {
+        authority(self.conn)
+    }
+
+    /// Decoded records of the given event types, in order.
+    pub fn records_of_types(&self, types: &[&str]) -> Result<Vec<Record>, StoreError> {
+        records_of_types(self.conn, types)
+    }
+}
+
+impl LedgerView for AppendTx<'_> {
+    type Error = StoreError;
+
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let v: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(version) FROM records WHERE stream = ?1")?
+            .query_row([stream], |r| r.get(0))?;
+        Ok(v.unwrap_or(0) as u64)
+    }
+
+    fn record_by_event_id(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE event_id = ?1"))?
+            .query_row([id], raw_from_row)
+            .optional()?;
+        raw.map(decode).transpose()
+    }
+}

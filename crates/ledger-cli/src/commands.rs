@@ -1,0 +1,331 @@
+//! The commands. Each returns an [`Outcome`] or an error that becomes exit 2.
+
+use crate::cli::{AppendArgs, Cli, Command, InitArgs, VerifyArgs};
+use crate::output::{Out, record_json, record_line, undecodable_line};
+use crate::{Outcome, hinted};
+use anyhow::{Context, Result, anyhow, bail};
+use ledger_core::append::{AppendError, Batch, KernelRules, Outcome as Appended, Submission};
+use ledger_core::authority::{Genesis, RoleTable, RootKey};
+use ledger_core::verify::{Options, Verifier};
+use ledger_core::{Hash, PublicKey, Timestamp};
+use ledger_store::{AppendFailure, Store, StoreError};
+use serde_json::json;
+use std::io::Read;
+use std::path::Path;
+
+/// The role table `init` writes unless told otherwise.
+pub const DEFAULT_ROLES: &str = include_str!("../../../ledger/roles.json");
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let mut out = Out::new(cli.quiet);
+    match cli.command {
+        Command::Keygen { out: base } => keygen(&base, &mut out),
+        Command::Init(args) => init(&cli.db, args, &mut out),
+        Command::Append(args) => append(&cli.db, args, &mut out),
+        Command::Log { from, limit, json } => log(&cli.db, from, limit, json, &mut out),
+        Command::Show { seq, json } => show(&cli.db, seq, json, &mut out),
+        Command::Verify(args) => verify(&cli.db, args, &mut out),
+    }
+}
+
+/// A fresh random event id (128 bits).
+pub fn fresh_id() -> String {
+    let mut b = [0u8; 16];
+    // The OS random source does not fail on supported systems; if it ever
+    // does, a time-based id still keeps ids distinct in practice.
+    if getrandom::fill(&mut b).is_err() {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        b = t.to_be_bytes();
+    }
+    hex::encode(b)
+}
+
+pub fn read_private(path: &Path) -> Result<ledger_core::SigningKey> {
+    ledger_keyfile::read_private(path).map_err(|e| match e {
+        ledger_keyfile::KeyFileError::NotFound(_) => hinted(e.to_string(), "create one with: ledger keygen --out PATH (without .key)"),
+        other => other.into(),
+    })
+}
+
+pub fn read_public(path: &Path) -> Result<PublicKey> {
+    Ok(ledger_keyfile::read_public(path)?)
+}
+
+pub fn open_store(db: &Path) -> Result<Store> {
+    Store::open(db).map_err(|e| store_error(db, e))
+}
+
+pub fn open_read_only(db: &Path) -> Result<Store> {
+    Store::open_read_only(db).map_err(|e| store_error(db, e))
+}
+
+fn store_error(db: &Path, e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::NotFound(_) => hinted(
+            format!("no ledger at {}", db.display()),
+            "create one with `ledger init`, build the demonstration with `ledger demo`, or pass --db PATH",
+        ),
+        other => other.into(),
+    }
+}
+
+fn keygen(base: &Path, out: &mut Out) -> Result<Outcome> {
+    if base.extension().is_some_and(|e| e == "key" || e == "pub") {
+        return Err(hinted(format!("--out {} has an extension", base.display()), "give the path without .key/.pub, e.g. --out keys/statistics"));
+    }
+    let (public, paths) = ledger_keyfile::generate(base)?;
+    out.line(format!("key id {}", public.key_id()))?;
+    out.line(format!("private key: {} (mode 0600; keep it secret, never commit it)", paths.private.display()))?;
+    out.line(format!("public key:  {}", paths.public.display()))?;
+    Ok(Outcome::Ok)
+}
+
+fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
+    if db.exists() {
+        return Err(hinted(format!("{} already exists; refusing to overwrite it", db.display()), "choose another --db path, or remove the old ledger yourself if it is really unwanted"));
+    }
+    if !ledger_core::record::valid_origin(&args.origin) {
+        bail!("--origin {:?}: 1-128 printable ASCII characters without spaces or '+' (e.g. jinan.example/assessment-ledger)", args.origin);
+    }
+    let keys = args.keys.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
+    let mut roots: Vec<RootKey> = keys.iter().map(|k| RootKey { key: k.into(), holder: args.holder.clone() }).collect();
+    for p in &args.roots {
+        let key = read_public(p)?;
+        if !roots.iter().any(|r| r.key == key) {
+            roots.push(RootKey { key, holder: args.holder.clone() });
+        }
+    }
+    let roles_text = match &args.roles {
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        None => DEFAULT_ROLES.to_owned(),
+    };
+    let roles: RoleTable = serde_json::from_str(&roles_text).context("role table: expected a JSON object of role -> [event types]")?;
+    let genesis = Genesis { roots, threshold: args.threshold, roles };
+    let (author, cosigners) = keys.split_first().ok_or_else(|| anyhow!("--key is required"))?;
+    let cosigners: Vec<_> = cosigners.iter().collect();
+    let record = ledger_core::append::genesis(&args.origin, &genesis, author, &cosigners, Timestamp::now(), "genesis".into())
+        .map_err(|e| anyhow!("genesis refused: {e}"))?;
+    Store::create(db, &record).map_err(|e| store_error(db, e))?;
+    out.line(format!("created ledger {} at {}", args.origin, db.display()))?;
+    out.line(format!("genesis hash {}", record.hash))?;
+    Ok(Outcome::Ok)
+}
+
+/// Splits input into numbered non-blank lines, refusing non-UTF-8.
+pub fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
+    let mut lines = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let n = i + 1;
+        let text = std::str::from_utf8(line).map_err(|_| anyhow!("line {n}: not valid UTF-8"))?;
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        if !text.trim().is_empty() {
+            lines.push((n, text));
+        }
+    }
+    Ok(lines)
+}
+
+fn read_input(file: Option<&Path>) -> Result<Vec<u8>> {
+    match file {
+        Some(p) if p != Path::new("-") => std::fs::read(p).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound { anyhow!("input file {} does not exist", p.display()) } else { anyhow!("reading {}: {e}", p.display()) }
+        }),
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+            Ok(buf)
+        }
+    }
+}
+
+fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
+    let author = read_private(&args.key)?;
+    let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
+    let input = read_input(args.file.as_deref())?;
+    let mut submissions = Vec::new();
+    for (n, line) in numbered_lines(&input)? {
+        let sub = Submission::from_json(line, fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
+        submissions.push((n, sub));
+    }
+    if submissions.is_empty() {
+        return Err(hinted("no events in the input", "give one JSON object per line: {\"stream\": ..., \"type\": ..., \"data\": {...}}"));
+    }
+    let mut store = open_store(db)?;
+    let cosigner_refs: Vec<_> = cosigners.iter().collect();
+    let results = append_batch(&mut store, &submissions, &author, &cosigner_refs, &mut KernelRules)?;
+    report_appended(out, &results, args.json)?;
+    Ok(Outcome::Ok)
+}
+
+/// One line's result.
+pub struct LineResult {
+    pub line: usize,
+    pub seq: u64,
+    pub existing: bool,
+}
+
+/// Decides and writes a batch in one transaction; the error names the line.
+pub fn append_batch(
+    store: &mut Store,
+    submissions: &[(usize, Submission)],
+    author: &ledger_core::SigningKey,
+    cosigners: &[&ledger_core::SigningKey],
+    rules: &mut dyn ledger_core::append::Rules,
+) -> Result<Vec<LineResult>> {
+    let now = Timestamp::now();
+    let result = store.append(|tx| -> Result<_, anyhow::Error> {
+        let head = tx.head()?;
+        let authority = tx.authority()?.map_err(|e| anyhow!("the ledger's governance records do not replay ({e}); run `ledger verify`"))?;
+        let mut batch = Batch::new(tx, head, authority, rules);
+        let mut results = Vec::new();
+        for (n, sub) in submissions {
+            let outcome = batch.add(sub.clone(), author, cosigners, now).map_err(|e| line_error(*n, e))?;
+            results.push(match outcome {
+                Appended::Appended(seq) => LineResult { line: *n, seq, existing: false },
+                Appended::Existing(seq) => LineResult { line: *n, seq, existing: true },
+            });
+        }
+        Ok((batch.into_records(), results))
+    });
+    match result {
+        Ok(r) => Ok(r),
+        Err(AppendFailure::Refused(e)) => Err(e.context("nothing was appended")),
+        Err(AppendFailure::Store(e)) => Err(anyhow::Error::from(e).context("nothing was appended")),
+    }
+}
+
+fn line_error(n: usize, e: AppendError<StoreError>) -> anyhow::Error {
+    let hint = match &e {
+        AppendError::Conflict { .. } => Some("another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version"),
+        AppendError::UnknownType(_) => Some("known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)"),
+        AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
+        _ => None,
+    };
+    let msg = format!("line {n}: {e}");
+    match hint {
+        Some(h) => hinted(msg, h),
+        None => anyhow!(msg),
+    }
+}
+
+pub fn report_appended(out: &mut Out, results: &[LineResult], json_out: bool) -> Result<()> {
+    if json_out {
+        let items: Vec<_> = results.iter().map(|r| json!({"line": r.line, "seq": r.seq, "status": if r.existing { "existing" } else { "appended" }})).collect();
+        out.json(&json!({"appended": results.iter().filter(|r| !r.existing).count(), "events": items}))?;
+    } else {
+        for r in results {
+            if r.existing {
+                eprintln!("line {}: already recorded at seq {} (same event id and content); nothing new appended", r.line, r.seq);
+            }
+            out.line(r.seq.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+fn log(db: &Path, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) -> Result<Outcome> {
+    let store = open_read_only(db)?;
+    let authority = store.authority()?.ok();
+    let mut items = Vec::new();
+    let mut next = from;
+    let mut left = limit.unwrap_or(u64::MAX);
+    while left > 0 {
+        let chunk = store.read(next, left.min(1024) as usize)?;
+        if chunk.is_empty() {
+            break;
+        }
+        for raw in &chunk {
+            next = raw.seq.saturating_add(1);
+            left -= 1;
+            match raw.decode() {
+                Ok(r) if json_out => items.push(record_json(&r, authority.as_ref())),
+                Ok(r) => out.line(record_line(&r))?,
+                Err(e) if json_out => items.push(json!({"seq": raw.seq, "error": e.to_string()})),
+                Err(e) => out.line(undecodable_line(raw, &e.to_string()))?,
+            }
+        }
+    }
+    if json_out {
+        out.json(&json!({"records": items}))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
+    let store = open_read_only(db)?;
+    let raw = store.get(seq)?.ok_or_else(|| {
+        let len = store.len().unwrap_or(0);
+        hinted(format!("no record {seq}"), format!("the ledger holds records 0 to {}", len.saturating_sub(1)))
+    })?;
+    let record = raw.decode().map_err(|e| hinted(format!("record {seq} does not decode: {e}"), "run `ledger verify` to see what happened to it"))?;
+    let authority = store.authority()?.ok();
+    let value = record_json(&record, authority.as_ref());
+    if json_out {
+        out.json(&value)?;
+    } else {
+        let env = &record.envelope;
+        out.line(format!("seq       {}", record.seq))?;
+        out.line(format!("hash      {}", record.hash))?;
+        out.line(format!("prev      {}", record.prev))?;
+        out.line(format!("stream    {} (version {})", env.stream, env.version))?;
+        out.line(format!("type      {} (schema {})", env.event_type, env.schema))?;
+        out.line(format!("id        {}", env.id))?;
+        out.line(format!("time      {}", env.time))?;
+        let holder = value["holder"].as_str().map(|h| format!(" ({h})")).unwrap_or_default();
+        out.line(format!("signer    {}{holder}", env.author.key_id()))?;
+        for s in record.signatures.iter().skip(1) {
+            out.line(format!("co-signer {}", s.key.key_id()))?;
+        }
+        out.line(format!("data      {}", serde_json::to_string_pretty(&value["data"])?.replace('\n', "\n          ")))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Reads and verifies the whole ledger.
+pub fn verify_store(store: &Store, options: Options) -> Result<ledger_core::verify::Report> {
+    let mut verifier = Verifier::new(options);
+    store.for_each_chunk(4096, |chunk| {
+        verifier.push(chunk);
+    })?;
+    if !store.unchanged_since_open() {
+        return Err(hinted("the ledger file changed while it was being verified", "a writer was active; run verify again"));
+    }
+    Ok(verifier.finish())
+}
+
+fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
+    let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
+    let expect_head = args
+        .expect_head
+        .as_deref()
+        .map(|h| h.parse::<Hash>().map_err(|e| hinted(format!("--expect-head {h:?}: {e}"), "give the 64-hex-digit record hash printed by an earlier `ledger verify`")))
+        .transpose()?;
+    let store = open_read_only(db)?;
+    let report = verify_store(&store, Options { trusted_roots, expect_head })?;
+    let head = report.head.map(|h| h.to_hex()).unwrap_or_default();
+    if args.json {
+        out.json(&json!({
+            "ok": report.ok(),
+            "events": report.records,
+            "head": head,
+            "head_seq": report.head_seq,
+            "origin": report.origin,
+            "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
+        }))?;
+    } else if report.ok() {
+        out.line(format!("ok: {} records verified, origin {}", report.records, report.origin.as_deref().unwrap_or("?")))?;
+        out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
+        if let (Some(at), Some(last)) = (report.expected_head_at, report.head_seq) {
+            if at < last {
+                out.line(format!("the expected head is record {at}; {} records were appended since", last - at))?;
+            }
+        }
+    } else {
+        out.line(format!("FAILED: {} problem(s) in {} records", report.findings.len(), report.records))?;
+        for f in &report.findings {
+            out.line(format!("seq {:>6}  {:<9}  {}", f.seq, f.check.name(), f.message))?;
+        }
+        out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
+    }
+    Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })
+}

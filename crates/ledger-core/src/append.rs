@@ -1,0 +1,333 @@
+//! Deciding what an append writes: the pure half of `ledger append`.
+//!
+//! A [`Batch`] takes submissions one by one, checks each against the ledger
+//! as it stands plus the earlier submissions of the same batch (expected
+//! version, event id, payload rules, authority), signs and seals it, and
+//! collects the records. The store then writes them in one transaction, or
+//! none of them.
+
+use crate::authority::{Authority, AuthorityError, GOVERNANCE_STREAM, Genesis, NOTE_TYPE, is_governance_type};
+use crate::crypto::{Hash, PublicKey};
+use crate::record::{DecodeError, Envelope, Record, SignedEnvelope};
+use crate::time::Timestamp;
+use ed25519_dalek::SigningKey;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// One event as a client submits it (a line of `ledger append` input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// Target stream.
+    pub stream: String,
+    /// Event type.
+    pub event_type: String,
+    /// Payload schema version; `None` means the latest the ledger knows.
+    pub schema: Option<u32>,
+    /// Payload.
+    pub data: Map<String, Value>,
+    /// The stream version the client expects before this event (0 = the
+    /// stream does not exist yet); `None` appends whatever the version.
+    pub expected_version: Option<u64>,
+    /// Client-chosen event id.
+    pub id: String,
+}
+
+/// Why a line of input is not a submission.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SubmissionError(pub String);
+
+impl Submission {
+    /// Parses one JSON object with the fields `stream`, `type`, `data`, and
+    /// optionally `schema`, `expected_version` and `id`. `new_id` supplies
+    /// an id when the line has none.
+    pub fn from_json(line: &str, new_id: impl FnOnce() -> String) -> Result<Submission, SubmissionError> {
+        let err = |m: String| SubmissionError(m);
+        let value: Value = serde_json::from_str(line).map_err(|e| err(format!("not valid JSON: {e}")))?;
+        let Value::Object(mut obj) = value else {
+            return Err(err("each line must be a JSON object".into()));
+        };
+        let allowed = ["stream", "type", "schema", "data", "expected_version", "id"];
+        if let Some(k) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(err(format!("unknown field {k:?} (allowed: {})", allowed.join(", "))));
+        }
+        let string = |obj: &mut Map<String, Value>, f: &str| -> Result<Option<String>, SubmissionError> {
+            match obj.remove(f) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(err(format!("field {f:?} must be a string"))),
+            }
+        };
+        let integer = |obj: &mut Map<String, Value>, f: &str| -> Result<Option<u64>, SubmissionError> {
+            match obj.remove(f) {
+                None => Ok(None),
+                Some(v) => v.as_u64().map(Some).ok_or_else(|| err(format!("field {f:?} must be a non-negative integer"))),
+            }
+        };
+        let stream = string(&mut obj, "stream")?.ok_or_else(|| err("missing field \"stream\"".into()))?;
+        let event_type = string(&mut obj, "type")?.ok_or_else(|| err("missing field \"type\"".into()))?;
+        let id = string(&mut obj, "id")?;
+        let schema = integer(&mut obj, "schema")?
+            .map(|s| u32::try_from(s).map_err(|_| err("field \"schema\" is out of range".into())))
+            .transpose()?;
+        let expected_version = integer(&mut obj, "expected_version")?;
+        let data = match obj.remove("data") {
+            Some(Value::Object(m)) => m,
+            Some(_) => return Err(err("field \"data\" must be a JSON object".into())),
+            None => return Err(err("missing field \"data\"".into())),
+        };
+        crate::canonical::check_value(&Value::Object(data.clone())).map_err(|e| err(format!("data: {e}").replace("data: data.", "data.")))?;
+        Ok(Submission { stream, event_type, schema, data, expected_version, id: id.unwrap_or_else(new_id) })
+    }
+}
+
+/// What the ledger looks like before the batch: answered by the store
+/// inside the append transaction.
+pub trait LedgerView {
+    /// Store failure.
+    type Error;
+    /// The current version of a stream (0 if it has no events).
+    fn stream_version(&self, stream: &str) -> Result<u64, Self::Error>;
+    /// The record carrying an event id, if any.
+    fn record_by_event_id(&self, id: &str) -> Result<Option<Record>, Self::Error>;
+}
+
+/// The last record of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its record hash.
+    pub hash: Hash,
+    /// Its time.
+    pub time: Timestamp,
+    /// The ledger's origin.
+    pub origin: String,
+}
+
+/// Domain rules an append must pass besides the kernel's: decide, then apply.
+pub trait Rules {
+    /// The latest payload schema of an event type, or `None` when the type
+    /// is not one these rules know.
+    fn latest_schema(&self, event_type: &str) -> Option<u32>;
+    /// Checks an event against the state so far. May refuse; changes nothing.
+    fn decide(&self, envelope: &Envelope) -> Result<(), String>;
+    /// Applies an event that will be written. Cannot fail.
+    fn apply(&mut self, record: &Record);
+}
+
+/// The kernel's own event types: `note` and the governance events.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KernelRules;
+
+impl Rules for KernelRules {
+    fn latest_schema(&self, event_type: &str) -> Option<u32> {
+        (event_type == NOTE_TYPE || (is_governance_type(event_type) && event_type != "genesis")).then_some(1)
+    }
+    fn decide(&self, envelope: &Envelope) -> Result<(), String> {
+        if envelope.event_type == NOTE_TYPE {
+            if envelope.schema != 1 {
+                return Err(format!("note schema {} is not known (latest: 1)", envelope.schema));
+            }
+            return check_note(&envelope.data);
+        }
+        Ok(()) // governance payloads are checked by the authority
+    }
+    fn apply(&mut self, _record: &Record) {}
+}
+
+/// Checks a `note` payload: `{"text": "<1 to 10000 characters>"}`.
+pub fn check_note(data: &Map<String, Value>) -> Result<(), String> {
+    match data.get("text") {
+        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= 10_000 && data.len() == 1 => Ok(()),
+        Some(Value::String(_)) if data.len() == 1 => Err("note text must be 1 to 10000 characters, not blank".into()),
+        _ => Err("a note's data is exactly {\"text\": \"...\"}".into()),
+    }
+}
+
+/// Why a submission was refused. Nothing of its batch is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppendError<E> {
+    /// The stream is not at the version the client expected.
+    #[error("version conflict on stream {stream:?}: expected version {expected}, the stream is at version {actual}")]
+    Conflict {
+        /// The stream.
+        stream: String,
+        /// What the client expected.
+        expected: u64,
+        /// What the stream is at.
+        actual: u64,
+    },
+    /// The event id is already recorded with different content.
+    #[error("event id {id:?} is already recorded at seq {seq} with different content; choose a new id")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it is recorded.
+        seq: u64,
+    },
+    /// No rules know this event type.
+    #[error("unknown event type {0:?}")]
+    UnknownType(String),
+    /// A field of the envelope is malformed.
+    #[error("{0}")]
+    Field(String),
+    /// The payload or the state refuses the event.
+    #[error("{0}")]
+    Refused(String),
+    /// The signer may not write this.
+    #[error("{0}")]
+    Authority(AuthorityError),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(E),
+}
+
+/// What one submission came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A new record at this sequence number.
+    Appended(u64),
+    /// The same event was already recorded (an idempotent retry).
+    Existing(u64),
+}
+
+/// Submissions being decided against one view of the ledger.
+pub struct Batch<'a, V: LedgerView> {
+    view: &'a V,
+    head: Head,
+    authority: Authority,
+    rules: &'a mut dyn Rules,
+    streams: HashMap<String, u64>,
+    ids: HashMap<String, usize>,
+    records: Vec<Record>,
+}
+
+impl<V: LedgerView> std::fmt::Debug for Batch<'_, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").field("head", &self.head).field("records", &self.records.len()).finish()
+    }
+}
+
+fn same_event(a: &Envelope, b: &Envelope) -> bool {
+    a.stream == b.stream && a.event_type == b.event_type && a.schema == b.schema && a.data == b.data && a.author == b.author
+}
+
+impl<'a, V: LedgerView> Batch<'a, V> {
+    /// Starts a batch on top of `head`, with the authority as of `head`.
+    pub fn new(view: &'a V, head: Head, authority: Authority, rules: &'a mut dyn Rules) -> Self {
+        Batch { view, head, authority, rules, streams: HashMap::new(), ids: HashMap::new(), records: Vec::new() }
+    }
+
+    /// Decides one submission, signed by `author` and co-signed by
+    /// `cosigners`, at time `now` (moved forward to the head's time if the
+    /// clock is behind it, so time never goes backwards).
+    pub fn add(&mut self, sub: Submission, author: &SigningKey, cosigners: &[&SigningKey], now: Timestamp) -> Result<Outcome, AppendError<V::Error>> {
+        let kernel = KernelRules;
+        let schema = match kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type)) {
+            Some(latest) => sub.schema.unwrap_or(latest),
+            None if sub.event_type == "genesis" => return Err(AppendError::Field("genesis is written by `ledger init` only".into())),
+            None => return Err(AppendError::UnknownType(sub.event_type)),
+        };
+        let envelope = Envelope {
+            origin: self.head.origin.clone(),
+            stream: sub.stream.clone(),
+            version: 1,
+            event_type: sub.event_type.clone(),
+            schema,
+            data: sub.data,
+            author: PublicKey::from(author),
+            time: now.max(self.head.time),
+            id: sub.id.clone(),
+        };
+        envelope.check_fields().map_err(|e| AppendError::Field(field_message(e)))?;
+
+        // Idempotency: the same id with the same content is a no-op.
+        if let Some(&i) = self.ids.get(&sub.id) {
+            let earlier = &self.records[i];
+            return if same_event(&earlier.envelope, &envelope) {
+                Ok(Outcome::Existing(earlier.seq))
+            } else {
+                Err(AppendError::DuplicateId { id: sub.id, seq: earlier.seq })
+            };
+        }
+        if let Some(existing) = self.view.record_by_event_id(&sub.id).map_err(AppendError::Store)? {
+            return if same_event(&existing.envelope, &envelope) {
+                Ok(Outcome::Existing(existing.seq))
+            } else {
+                Err(AppendError::DuplicateId { id: sub.id, seq: existing.seq })
+            };
+        }
+
+        let current = match self.streams.get(&sub.stream) {
+            Some(v) => *v,
+            None => self.view.stream_version(&sub.stream).map_err(AppendError::Store)?,
+        };
+        if let Some(expected) = sub.expected_version {
+            if expected != current {
+                return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
+            }
+        }
+        let envelope = Envelope { version: current + 1, ..envelope };
+        if kernel.latest_schema(&envelope.event_type).is_some() {
+            kernel.decide(&envelope).map_err(AppendError::Refused)?;
+        } else {
+            self.rules.decide(&envelope).map_err(AppendError::Refused)?;
+        }
+
+        let signed = SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
+        let seq = self.head.seq + 1;
+        let record = Record::seal(seq, self.head.hash, signed);
+        let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
+        if let Some(change) = change {
+            self.authority.apply(seq, record.envelope.time, change);
+        }
+        self.rules.apply(&record);
+        self.streams.insert(sub.stream, record.envelope.version);
+        self.ids.insert(sub.id, self.records.len());
+        self.head = Head { seq, hash: record.hash, time: record.envelope.time, origin: self.head.origin.clone() };
+        self.records.push(record);
+        Ok(Outcome::Appended(seq))
+    }
+
+    /// The authority as it will stand after the batch.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The records to write, in order.
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
+    }
+}
+
+fn field_message(e: DecodeError) -> String {
+    match e {
+        DecodeError::Shape { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+/// Builds the genesis record of a new ledger.
+pub fn genesis(origin: &str, genesis: &Genesis, author: &SigningKey, cosigners: &[&SigningKey], time: Timestamp, id: String) -> Result<Record, String> {
+    let data = match serde_json::to_value(genesis) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err("genesis payload does not encode".into()),
+    };
+    let envelope = Envelope {
+        origin: origin.to_owned(),
+        stream: GOVERNANCE_STREAM.to_owned(),
+        version: 1,
+        event_type: "genesis".to_owned(),
+        schema: 1,
+        data,
+        author: PublicKey::from(author),
+        time,
+        id,
+    };
+    let signed = SignedEnvelope::sign(envelope, author, cosigners).map_err(field_message)?;
+    let record = Record::seal(0, Hash::ZERO, signed);
+    Authority::genesis(&record).map_err(|e| e.to_string())?;
+    Ok(record)
+}

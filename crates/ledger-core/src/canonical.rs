@@ -1,0 +1,258 @@
+//! Canonical JSON: the one byte string every value has in the ledger.
+//!
+//! The rules (`docs/FORMAT.md`, section "Canonical JSON"):
+//!
+//! * UTF-8, no byte-order mark, no whitespace outside strings;
+//! * object members sorted by the bytes of their UTF-8 keys, no duplicates;
+//! * numbers are integers in `-(2^53-1) ..= 2^53-1`, written in shortest
+//!   decimal form (no fraction, no exponent, no leading zeros, no `-0`);
+//!   anything with a fraction or an exponent is refused, so exact decimals
+//!   are carried as strings (`"25.6"`);
+//! * strings escape `"` and `\` as `\"` and `\\`, U+0008, U+0009, U+000A,
+//!   U+000C and U+000D as `\b \t \n \f \r`, every other code point below
+//!   U+0020 as `\u00xx` (lowercase hex), and nothing else.
+//!
+//! Sorting is done here, not left to the map type, so a dependency that
+//! turns on `serde_json/preserve_order` cannot change the encoding.
+
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// The largest integer magnitude the encoding accepts (2^53 - 1), so that
+/// every implementation that reads numbers as IEEE doubles reads them exactly.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Why a value or a byte string is not canonical JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CanonicalError {
+    /// The bytes are not JSON at all (or not UTF-8).
+    #[error("not valid JSON: {0}")]
+    Syntax(String),
+    /// A number has a fraction or an exponent, or does not fit an integer.
+    #[error(
+        "{path}: numbers must be integers; write exact decimal values as strings, e.g. \"25.6\""
+    )]
+    NotAnInteger {
+        /// Where in the document, e.g. `data.value`.
+        path: String,
+    },
+    /// An integer outside `-(2^53-1) ..= 2^53-1`.
+    #[error("{path}: integer out of range (at most 2^53-1 in magnitude)")]
+    OutOfRange {
+        /// Where in the document.
+        path: String,
+    },
+    /// Valid JSON, but not in the canonical form (key order, whitespace,
+    /// escapes, duplicate keys, number form).
+    #[error("JSON is valid but not in canonical form (key order, spacing, escapes or duplicates)")]
+    NotCanonical,
+}
+
+/// Encodes a JSON value canonically.
+pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = String::new();
+    write_value(&mut out, value, &mut String::new())?;
+    Ok(out.into_bytes())
+}
+
+/// Parses bytes that must already be canonical JSON; refuses any other
+/// encoding of the same value.
+pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| CanonicalError::Syntax(e.to_string()))?;
+    if to_vec(&value)? != bytes {
+        return Err(CanonicalError::NotCanonical);
+    }
+    Ok(value)
+}
+
+/// Checks that every number in the value is an integer the encoding accepts,
+/// reporting the path of the first one that is not.
+pub fn check_value(value: &Value) -> Result<(), CanonicalError> {
+    to_vec(value).map(drop)
+}
+
+fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<(), CanonicalError> {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let text = if let Some(i) = n.as_i64() {
+                if i.unsigned_abs() > MAX_SAFE_INTEGER {
+                    return Err(CanonicalError::OutOfRange { path: display_path(path) });
+                }
+                i.to_string()
+            } else if let Some(u) = n.as_u64() {
+                if u > MAX_SAFE_INTEGER {
+                    return Err(CanonicalError::OutOfRange { path: display_path(path) });
+                }
+                u.to_string()
+            } else {
+                return Err(CanonicalError::NotAnInteger { path: display_path(path) });
+            };
+            out.push_str(&text);
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let len = path.len();
+                let _ = write!(path, "[{i}]");
+                write_value(out, item, path)?;
+                path.truncate(len);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                write_value(out, item, path)?;
+                path.truncate(len);
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn display_path(path: &str) -> String {
+    if path.is_empty() { "(top level)".to_owned() } else { path.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn canon(text: &str) -> String {
+        String::from_utf8(to_vec(&serde_json::from_str(text).unwrap()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn sorts_keys_by_utf8_bytes_and_drops_whitespace() {
+        assert_eq!(
+            canon(r#"{ "b": 1, "a": [true, null], "é": "x", "Z": {} }"#),
+            r#"{"Z":{},"a":[true,null],"b":1,"é":"x"}"#
+        );
+        // U+FF61 sorts before U+1F600 by UTF-8 bytes (EF < F0); UTF-16 order
+        // (RFC 8785) would put the emoji first. We document byte order.
+        assert_eq!(canon(r#"{"😀": 1, "｡": 2}"#), r#"{"｡":2,"😀":1}"#);
+    }
+
+    #[test]
+    fn escapes_exactly_the_documented_characters() {
+        let v = json!("q\" b\\ \u{8}\t\n\u{c}\r \u{1}\u{1f} \u{7f} / é \u{2028}");
+        assert_eq!(
+            String::from_utf8(to_vec(&v).unwrap()).unwrap(),
+            "\"q\\\" b\\\\ \\b\\t\\n\\f\\r \\u0001\\u001f \u{7f} / é \u{2028}\""
+        );
+    }
+
+    #[test]
+    fn agrees_with_serde_json_compact_strings() {
+        // serde_json's own escaping is the same rule set; keep them in step.
+        for s in ["a\u{0}b", "\u{1b}[0m", "tab\there", "\u{7f}\u{80}\u{ffff}"] {
+            let mut ours = String::new();
+            write_string(&mut ours, s);
+            assert_eq!(ours, serde_json::to_string(s).unwrap());
+        }
+    }
+
+    #[test]
+    fn refuses_floats_and_big_integers_with_a_path() {
+        let v = json!({"data": {"values": [1, 2.5]}});
+        assert_eq!(
+            to_vec(&v).unwrap_err(),
+            CanonicalError::NotAnInteger { path: "data.values[1]".into() }
+        );
+        let v: Value = serde_json::from_str(r#"{"n": 1e400}"#).unwrap_or(json!({"n": 1.0}));
+        assert!(matches!(to_vec(&v), Err(CanonicalError::NotAnInteger { .. })));
+        let v = json!({"n": 9_007_199_254_740_992_u64});
+        assert_eq!(to_vec(&v).unwrap_err(), CanonicalError::OutOfRange { path: "n".into() });
+        assert!(to_vec(&json!(-9_007_199_254_740_991_i64)).is_ok());
+    }
+
+    #[test]
+    fn from_slice_refuses_every_other_encoding() {
+        assert!(from_slice(br#"{"a":1,"b":2}"#).is_ok());
+        for bad in [
+            &br#"{"b":2,"a":1}"#[..],
+            br#"{"a": 1}"#,
+            br#"{"a":1,"a":1}"#,
+            br#"{"a":"\u0041"}"#,
+            br#"{"a":"\/"}"#,
+            b"{\"a\":1}\n",
+        ] {
+            assert_eq!(from_slice(bad).unwrap_err(), CanonicalError::NotCanonical, "{bad:?}");
+        }
+        assert!(matches!(from_slice(b"{\"a\":\"\xff\"}"), Err(CanonicalError::Syntax(_))));
+        // serde_json reads -0 as a float: refused like any other non-integer.
+        assert!(from_slice(br#"{"a":-0}"#).is_err());
+        assert!(matches!(from_slice(br#"{"a":1.0}"#), Err(CanonicalError::NotAnInteger { .. })));
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-(MAX_SAFE_INTEGER as i64)..=MAX_SAFE_INTEGER as i64).prop_map(|i| json!(i)),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(v in arb_json()) {
+            let bytes = to_vec(&v).unwrap();
+            prop_assert_eq!(from_slice(&bytes).unwrap(), v.clone());
+            // and pretty-printed input canonicalises to the same bytes
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            prop_assert_eq!(to_vec(&serde_json::from_str(&pretty).unwrap()).unwrap(), bytes);
+        }
+    }
+}

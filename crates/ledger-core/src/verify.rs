@@ -1,0 +1,432 @@
+//! Verification of a whole ledger, record by record, in a fixed order of
+//! checks (`docs/FORMAT.md`, section "Verification"):
+//!
+//! 1. `decode`    the stored bytes decode (canonical JSON, required fields);
+//! 2. `sequence`  sequence numbers run 0, 1, 2, ... without gaps;
+//! 3. `version`   each stream's versions run 1, 2, 3, ... without gaps;
+//! 4. `hash`      the stored record hash equals the recomputed one;
+//! 5. `chain`     `prev` equals the stored hash of the record before;
+//! 6. `signature` every signature verifies (`verify_strict`);
+//! 7. `origin`    the envelope names this ledger's origin;
+//! 8. `signer`    the author key is known to the ledger at that point;
+//! 9. `authority` the signers were entitled to write that event then;
+//! 10. `time`     times never go backwards along the chain.
+//!
+//! plus `genesis` (record 0 is a valid genesis naming the trusted root key)
+//! and `head` (the expected head hash is in the ledger).
+//!
+//! Every record is checked and every failure reported; a failure never stops
+//! the run. Hashing, decoding and signature checks run in parallel per
+//! chunk; the checks that depend on order run after, in sequence order.
+//! The verifier does no I/O: the caller feeds it stored records.
+
+use crate::authority::{Authority, AuthorityError};
+use crate::crypto::{Hash, PublicKey};
+use crate::record::{DecodeError, RawRecord, Record};
+use crate::time::Timestamp;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+/// The name of a verification check, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Check {
+    /// Stored bytes do not decode.
+    Decode,
+    /// A sequence number is missing or out of place.
+    Sequence,
+    /// A stream version is missing or out of place.
+    Version,
+    /// The stored record hash does not match the contents.
+    Hash,
+    /// `prev` does not match the previous record's hash.
+    Chain,
+    /// A signature does not verify.
+    Signature,
+    /// The envelope names another ledger.
+    Origin,
+    /// The author key is unknown.
+    Signer,
+    /// The signers were not entitled to write the event.
+    Authority,
+    /// Time went backwards.
+    Time,
+    /// The genesis record is missing, invalid or not the trusted one.
+    Genesis,
+    /// The expected head is not in the ledger.
+    Head,
+}
+
+impl Check {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Decode => "decode",
+            Check::Sequence => "sequence",
+            Check::Version => "version",
+            Check::Hash => "hash",
+            Check::Chain => "chain",
+            Check::Signature => "signature",
+            Check::Origin => "origin",
+            Check::Signer => "signer",
+            Check::Authority => "authority",
+            Check::Time => "time",
+            Check::Genesis => "genesis",
+            Check::Head => "head",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One failed check at one record: evidence that the ledger is not what
+/// its signers wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The record where the check failed.
+    pub seq: u64,
+    /// Which check.
+    pub check: Check,
+    /// What exactly is wrong.
+    pub message: String,
+}
+
+/// What the verifier is told to trust.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Root keys the genesis record must name (`--trust`).
+    pub trusted_roots: Vec<PublicKey>,
+    /// A record hash the ledger must contain (`--expect-head`).
+    pub expect_head: Option<Hash>,
+}
+
+/// The outcome of a verification run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Records read.
+    pub records: u64,
+    /// Recomputed hash of the last record read.
+    pub head: Option<Hash>,
+    /// Sequence number of the last record read.
+    pub head_seq: Option<u64>,
+    /// Where the expected head was found.
+    pub expected_head_at: Option<u64>,
+    /// Every failure, in sequence order.
+    pub findings: Vec<Finding>,
+    /// The ledger's origin, from genesis.
+    pub origin: Option<String>,
+    /// The authority state at the end.
+    pub authority: Option<Authority>,
+}
+
+impl Report {
+    /// True when nothing failed.
+    pub fn ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Sequence numbers of records that failed a check.
+    pub fn failed(&self) -> BTreeSet<u64> {
+        self.findings.iter().map(|f| f.seq).collect()
+    }
+}
+
+/// Streaming verifier: feed it records in sequence order, then finish.
+#[derive(Debug)]
+pub struct Verifier {
+    options: Options,
+    next_seq: u64,
+    prev_stored: Option<Vec<u8>>,
+    last_time: Option<Timestamp>,
+    streams: HashMap<String, (u64, u64)>,
+    authority: Option<Authority>,
+    origin: Option<String>,
+    /// Records by office keys, for retroactive compromise.
+    signed_by: HashMap<PublicKey, Vec<u64>>,
+    findings: Vec<Finding>,
+    records: u64,
+    head: Option<Hash>,
+    head_seq: Option<u64>,
+    expected_head_at: Option<u64>,
+}
+
+struct Prechecked {
+    decoded: Result<Record, DecodeError>,
+    computed: Option<Hash>,
+    signature: Option<Result<(), crate::record::BadSignature>>,
+}
+
+impl Verifier {
+    /// A verifier for a ledger read from its genesis record.
+    pub fn new(options: Options) -> Verifier {
+        Verifier {
+            options,
+            next_seq: 0,
+            prev_stored: None,
+            last_time: None,
+            streams: HashMap::new(),
+            authority: None,
+            origin: None,
+            signed_by: HashMap::new(),
+            findings: Vec::new(),
+            records: 0,
+            head: None,
+            head_seq: None,
+            expected_head_at: None,
+        }
+    }
+
+    fn fail(&mut self, seq: u64, check: Check, message: impl Into<String>) {
+        self.findings.push(Finding { seq, check, message: message.into() });
+    }
+
+    /// Verifies the next records, which must follow the ones pushed before
+    /// in storage order. Returns the decoded records with whether each
+    /// passed every check so far (a later compromise revocation can still
+    /// invalidate one; see [`Report::failed`]).
+    pub fn push(&mut self, chunk: &[RawRecord]) -> Vec<(Option<Record>, bool)> {
+        let pre: Vec<Prechecked> = chunk
+            .par_iter()
+            .map(|raw| {
+                let decoded = raw.decode();
+                let signature = decoded.as_ref().ok().map(Record::verify_signatures);
+                Prechecked { decoded, computed: raw.computed_hash(), signature }
+            })
+            .collect();
+        chunk.iter().zip(pre).map(|(raw, pre)| self.check_one(raw, pre)).collect()
+    }
+
+    fn check_one(&mut self, raw: &RawRecord, pre: Prechecked) -> (Option<Record>, bool) {
+        let seq = raw.seq;
+        let before = self.findings.len();
+        self.records += 1;
+        // 1. decode
+        let record = match pre.decoded {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.fail(seq, Check::Decode, format!("record does not decode: {e}"));
+                None
+            }
+        };
+        // 2. sequence
+        if seq != self.next_seq {
+            let msg = if seq > self.next_seq {
+                if seq - self.next_seq == 1 {
+                    format!("expected sequence number {}, found {seq}: record {} is missing", self.next_seq, self.next_seq)
+                } else {
+                    format!("expected sequence number {}, found {seq}: records {} to {} are missing", self.next_seq, self.next_seq, seq - 1)
+                }
+            } else {
+                format!("sequence number {seq} is out of order (expected {})", self.next_seq)
+            };
+            self.fail(seq, Check::Sequence, msg);
+        }
+        self.next_seq = seq.saturating_add(1);
+        // 3. version
+        if let Some(r) = &record {
+            let env = &r.envelope;
+            let (last, last_seq) = self.streams.get(&env.stream).copied().unwrap_or((0, 0));
+            if env.version != last + 1 {
+                let msg = if last == 0 {
+                    format!("stream {:?} starts at version {} instead of 1", env.stream, env.version)
+                } else {
+                    format!(
+                        "stream {:?} goes from version {last} (seq {last_seq}) to version {}: expected {}",
+                        env.stream,
+                        env.version,
+                        last + 1
+                    )
+                };
+                self.fail(seq, Check::Version, msg);
+            }
+            self.streams.insert(env.stream.clone(), (env.version, seq));
+        }
+        // 4. hash
+        match (pre.computed, Hash::from_slice(&raw.hash)) {
+            (Some(computed), Some(stored)) if computed == stored => {}
+            (Some(computed), Some(stored)) => self.fail(
+                seq,
+                Check::Hash,
+                format!("stored record hash {stored} does not match the record's contents, which hash to {computed}"),
+            ),
+            (None, _) => {} // prev has the wrong length: reported by decode
+            (Some(_), None) => self.fail(seq, Check::Hash, format!("stored record hash is {} bytes, not 32", raw.hash.len())),
+        }
+        // 5. chain
+        let expected_prev = match (&self.prev_stored, seq) {
+            (_, 0) => Some(Hash::ZERO.0.to_vec()),
+            (Some(p), _) => Some(p.clone()),
+            (None, _) => None, // the first record read is not genesis: reported by sequence
+        };
+        if let Some(expected) = expected_prev {
+            if raw.prev != expected {
+                let what = if seq == 0 { "the genesis record's prev must be all zeros".to_owned() } else {
+                    format!("prev {} does not link to the stored hash {} of the record before", hex::encode(&raw.prev), hex::encode(&expected))
+                };
+                self.fail(seq, Check::Chain, what);
+            }
+        }
+        self.prev_stored = Some(raw.hash.clone());
+        if let Some(computed) = pre.computed {
+            self.head = Some(computed);
+            if self.options.expect_head == Some(computed) {
+                self.expected_head_at = Some(seq);
+            }
+        }
+        self.head_seq = Some(seq);
+
+        let Some(record) = record else {
+            return (None, false);
+        };
+        // 6. signature
+        let signature_ok = match pre.signature {
+            Some(Err(e)) => {
+                self.fail(seq, Check::Signature, e.to_string());
+                false
+            }
+            _ => true,
+        };
+        // 7-9. origin, signer, authority
+        if seq == 0 {
+            self.check_genesis(&record, signature_ok);
+        } else {
+            self.check_authority(&record, signature_ok);
+        }
+        // 10. time
+        let time = record.envelope.time;
+        if let Some(last) = self.last_time {
+            if time < last {
+                self.fail(seq, Check::Time, format!("time {time} is earlier than the previous record's time {last}"));
+            }
+        }
+        self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
+        let ok = self.findings.len() == before;
+        (Some(record), ok)
+    }
+
+    fn check_genesis(&mut self, record: &Record, signature_ok: bool) {
+        match Authority::genesis(record) {
+            Ok(authority) => {
+                for trusted in self.options.trusted_roots.clone() {
+                    if !authority.roots().contains(&trusted) {
+                        let named: Vec<String> = authority.roots().iter().map(|k| k.key_id().to_string()).collect();
+                        self.fail(
+                            0,
+                            Check::Genesis,
+                            format!(
+                                "genesis does not name the trusted root key {}; it names {}: this is not the ledger you trust",
+                                trusted.key_id(),
+                                named.join(", ")
+                            ),
+                        );
+                    }
+                }
+                // Keep checking against the roots genesis names even when its
+                // signature failed: the failure is already reported.
+                let _ = signature_ok;
+                self.authority = Some(authority);
+                self.origin = Some(record.envelope.origin.clone());
+            }
+            Err(e) => self.fail(0, Check::Genesis, format!("invalid genesis record: {e}")),
+        }
+    }
+
+    fn check_authority(&mut self, record: &Record, signature_ok: bool) {
+        let seq = record.seq;
+        let env = &record.envelope;
+        if let Some(origin) = &self.origin {
+            if env.origin != *origin {
+                let msg = format!("envelope names ledger {:?}, not this ledger {origin:?}", env.origin);
+                self.fail(seq, Check::Origin, msg);
+            }
+        }
+        let Some(authority) = &self.authority else {
+            return; // no valid genesis: reported once, at record 0
+        };
+        match authority.decide(record) {
+            Ok(change) => {
+                if let Some(change) = change {
+                    if signature_ok {
+                        if let Some(a) = self.authority.as_mut() {
+                            a.apply(seq, env.time, change);
+                        }
+                    }
+                } else if !authority.roots().contains(&env.author) {
+                    self.signed_by.entry(env.author).or_default().push(seq);
+                }
+            }
+            Err(AuthorityError::UnknownSigner { key_id }) => {
+                self.fail(seq, Check::Signer, format!("signed by key {key_id}, which this ledger does not know at this point"));
+            }
+            Err(e) => {
+                if !authority.roots().contains(&env.author) {
+                    self.signed_by.entry(env.author).or_default().push(seq);
+                }
+                self.fail(seq, Check::Authority, e.to_string());
+            }
+        }
+    }
+
+    /// Ends the run: applies retroactive compromise revocations, checks the
+    /// expected head, and sorts the findings by sequence number.
+    pub fn finish(mut self) -> Report {
+        if self.records == 0 {
+            self.fail(0, Check::Genesis, "the ledger has no records, not even a genesis record");
+        }
+        if let Some(authority) = &self.authority {
+            let mut late = Vec::new();
+            for info in authority.keys() {
+                let (Some(rev), Some(signed)) = (&info.revoked, self.signed_by.get(&info.key)) else { continue };
+                let Some(from) = rev.compromised_from else { continue };
+                for &s in signed.iter().filter(|&&s| s >= from && s < rev.seq) {
+                    late.push(Finding {
+                        seq: s,
+                        check: Check::Authority,
+                        message: format!(
+                            "signed by key {} ({}) after it was compromised: revoked at seq {} as compromised from seq {from} ({})",
+                            info.key_id, info.holder, rev.seq, rev.reason
+                        ),
+                    });
+                }
+            }
+            self.findings.extend(late);
+        }
+        if let Some(expected) = self.options.expect_head {
+            if self.expected_head_at.is_none() {
+                let (seq, head) = (self.head_seq.unwrap_or(0), self.head.map(|h| h.to_hex()).unwrap_or_default());
+                self.fail(
+                    seq,
+                    Check::Head,
+                    format!(
+                        "the expected head {expected} is not in this ledger (its head is {head} at seq {seq}): \
+                         the ledger was truncated, rolled back or rewritten"
+                    ),
+                );
+            }
+        }
+        self.findings.sort_by_key(|f| f.seq);
+        Report {
+            records: self.records,
+            head: self.head,
+            head_seq: self.head_seq,
+            expected_head_at: self.expected_head_at,
+            findings: self.findings,
+            origin: self.origin,
+            authority: self.authority,
+        }
+    }
+}
+
+/// Verifies a whole ledger held in memory.
+pub fn verify_all(records: &[RawRecord], options: Options) -> Report {
+    let mut v = Verifier::new(options);
+    v.push(records);
+    v.finish()
+}
