@@ -1,1 +1,9 @@
+//! End-to-end tests of the `ledger` binary: one test binary, a module per
+//! area (the ripgrep layout). Each test works in its own temporary folder.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+mod kernel;
+mod keys;

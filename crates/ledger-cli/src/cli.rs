@@ -54,6 +54,81 @@ pub enum Command {
     },
     /// Verify the whole ledger offline: exit 0 intact, 1 failed, 2 could not run.
     Verify(VerifyArgs),
+    /// Keys and authority: authorise, revoke, rotate the root, list.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Authorise an office key for roles (a root action).
+    Authorize {
+        /// Root private key (the author).
+        #[arg(long)]
+        key: PathBuf,
+        /// Further root private keys, when the root threshold is above 1.
+        #[arg(long = "cosign", value_name = "KEY")]
+        cosign: Vec<PathBuf>,
+        /// The office's public key file.
+        #[arg(long = "pub", value_name = "PUB")]
+        public: PathBuf,
+        /// The office holding the key, e.g. "Jinan Statistics Bureau".
+        #[arg(long)]
+        holder: String,
+        /// A role (repeat for several): statistics, assessment, authority, unit, inspector, ...
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// First day the key may sign (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day the key may sign (YYYY-MM-DD, UTC; valid to the end of that day).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Revoke an office key (a root action).
+    Revoke {
+        /// Root private key (the author).
+        #[arg(long)]
+        key: PathBuf,
+        /// Further root private keys, when the root threshold is above 1.
+        #[arg(long = "cosign", value_name = "KEY")]
+        cosign: Vec<PathBuf>,
+        /// The key: its 16-digit key id, its 64-digit public key, or its .pub file.
+        key_id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// The private key is (or may be) in other hands: its events from --from on are invalid.
+        #[arg(long, requires = "from_seq")]
+        compromised: bool,
+        /// With --compromised: the first sequence number not to trust.
+        #[arg(long = "from", value_name = "SEQ", requires = "compromised")]
+        from_seq: Option<u64>,
+    },
+    /// Replace the root keys: signed by the old threshold of old roots and the new threshold of new roots.
+    RotateRoot {
+        /// An old root private key (the author).
+        #[arg(long)]
+        key: PathBuf,
+        /// Further signing keys: old roots up to the old threshold, and new roots up to the new threshold.
+        #[arg(long = "cosign", value_name = "KEY")]
+        cosign: Vec<PathBuf>,
+        /// A new root public key (repeat for each).
+        #[arg(long = "new-root", value_name = "PUB", required = true)]
+        new_roots: Vec<PathBuf>,
+        /// Holder of the new root keys.
+        #[arg(long, default_value = "City root of trust")]
+        holder: String,
+        /// New threshold.
+        #[arg(long, default_value_t = 1)]
+        threshold: u32,
+    },
+    /// List every key the ledger has known: holder, roles, status, history.
+    List {
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

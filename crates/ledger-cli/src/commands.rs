@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Log { from, limit, json } => log(&cli.db, from, limit, json, &mut out),
         Command::Show { seq, json } => show(&cli.db, seq, json, &mut out),
         Command::Verify(args) => verify(&cli.db, args, &mut out),
+        Command::Key(command) => crate::keys::run(&cli.db, command, &mut out),
     }
 }
 
@@ -42,7 +43,9 @@ pub fn fresh_id() -> String {
 
 pub fn read_private(path: &Path) -> Result<ledger_core::SigningKey> {
     ledger_keyfile::read_private(path).map_err(|e| match e {
-        ledger_keyfile::KeyFileError::NotFound(_) => hinted(e.to_string(), "create one with: ledger keygen --out PATH (without .key)"),
+        ledger_keyfile::KeyFileError::NotFound(_) => {
+            hinted(e.to_string(), "create one with: ledger keygen --out PATH (without .key)")
+        }
         other => other.into(),
     })
 }
@@ -71,7 +74,10 @@ fn store_error(db: &Path, e: StoreError) -> anyhow::Error {
 
 fn keygen(base: &Path, out: &mut Out) -> Result<Outcome> {
     if base.extension().is_some_and(|e| e == "key" || e == "pub") {
-        return Err(hinted(format!("--out {} has an extension", base.display()), "give the path without .key/.pub, e.g. --out keys/statistics"));
+        return Err(hinted(
+            format!("--out {} has an extension", base.display()),
+            "give the path without .key/.pub, e.g. --out keys/statistics",
+        ));
     }
     let (public, paths) = ledger_keyfile::generate(base)?;
     out.line(format!("key id {}", public.key_id()))?;
@@ -82,10 +88,16 @@ fn keygen(base: &Path, out: &mut Out) -> Result<Outcome> {
 
 fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
     if db.exists() {
-        return Err(hinted(format!("{} already exists; refusing to overwrite it", db.display()), "choose another --db path, or remove the old ledger yourself if it is really unwanted"));
+        return Err(hinted(
+            format!("{} already exists; refusing to overwrite it", db.display()),
+            "choose another --db path, or remove the old ledger yourself if it is really unwanted",
+        ));
     }
     if !ledger_core::record::valid_origin(&args.origin) {
-        bail!("--origin {:?}: 1-128 printable ASCII characters without spaces or '+' (e.g. jinan.example/assessment-ledger)", args.origin);
+        bail!(
+            "--origin {:?}: 1-128 printable ASCII characters without spaces or '+' (e.g. jinan.example/assessment-ledger)",
+            args.origin
+        );
     }
     let keys = args.keys.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
     let mut roots: Vec<RootKey> = keys.iter().map(|k| RootKey { key: k.into(), holder: args.holder.clone() }).collect();
@@ -99,12 +111,14 @@ fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
         None => DEFAULT_ROLES.to_owned(),
     };
-    let roles: RoleTable = serde_json::from_str(&roles_text).context("role table: expected a JSON object of role -> [event types]")?;
+    let roles: RoleTable =
+        serde_json::from_str(&roles_text).context("role table: expected a JSON object of role -> [event types]")?;
     let genesis = Genesis { roots, threshold: args.threshold, roles };
     let (author, cosigners) = keys.split_first().ok_or_else(|| anyhow!("--key is required"))?;
     let cosigners: Vec<_> = cosigners.iter().collect();
-    let record = ledger_core::append::genesis(&args.origin, &genesis, author, &cosigners, Timestamp::now(), "genesis".into())
-        .map_err(|e| anyhow!("genesis refused: {e}"))?;
+    let record =
+        ledger_core::append::genesis(&args.origin, &genesis, author, &cosigners, Timestamp::now(), "genesis".into())
+            .map_err(|e| anyhow!("genesis refused: {e}"))?;
     Store::create(db, &record).map_err(|e| store_error(db, e))?;
     out.line(format!("created ledger {} at {}", args.origin, db.display()))?;
     out.line(format!("genesis hash {}", record.hash))?;
@@ -128,7 +142,11 @@ pub fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
 fn read_input(file: Option<&Path>) -> Result<Vec<u8>> {
     match file {
         Some(p) if p != Path::new("-") => std::fs::read(p).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound { anyhow!("input file {} does not exist", p.display()) } else { anyhow!("reading {}: {e}", p.display()) }
+            if e.kind() == std::io::ErrorKind::NotFound {
+                anyhow!("input file {} does not exist", p.display())
+            } else {
+                anyhow!("reading {}: {e}", p.display())
+            }
         }),
         _ => {
             let mut buf = Vec::new();
@@ -148,7 +166,10 @@ fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
         submissions.push((n, sub));
     }
     if submissions.is_empty() {
-        return Err(hinted("no events in the input", "give one JSON object per line: {\"stream\": ..., \"type\": ..., \"data\": {...}}"));
+        return Err(hinted(
+            "no events in the input",
+            "give one JSON object per line: {\"stream\": ..., \"type\": ..., \"data\": {...}}",
+        ));
     }
     let mut store = open_store(db)?;
     let cosigner_refs: Vec<_> = cosigners.iter().collect();
@@ -175,7 +196,9 @@ pub fn append_batch(
     let now = Timestamp::now();
     let result = store.append(|tx| -> Result<_, anyhow::Error> {
         let head = tx.head()?;
-        let authority = tx.authority()?.map_err(|e| anyhow!("the ledger's governance records do not replay ({e}); run `ledger verify`"))?;
+        let authority = tx
+            .authority()?
+            .map_err(|e| anyhow!("the ledger's governance records do not replay ({e}); run `ledger verify`"))?;
         let mut batch = Batch::new(tx, head, authority, rules);
         let mut results = Vec::new();
         for (n, sub) in submissions {
@@ -196,12 +219,17 @@ pub fn append_batch(
 
 fn line_error(n: usize, e: AppendError<StoreError>) -> anyhow::Error {
     let hint = match &e {
-        AppendError::Conflict { .. } => Some("another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version"),
-        AppendError::UnknownType(_) => Some("known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)"),
+        AppendError::Conflict { .. } => Some(
+            "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version",
+        ),
+        AppendError::UnknownType(_) => Some(
+            "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
+        ),
         AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
         _ => None,
     };
-    let msg = format!("line {n}: {e}");
+    // Line 0 is a single event built by a command, not read from a file.
+    let msg = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
     match hint {
         Some(h) => hinted(msg, h),
         None => anyhow!(msg),
@@ -210,12 +238,18 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> anyhow::Error {
 
 pub fn report_appended(out: &mut Out, results: &[LineResult], json_out: bool) -> Result<()> {
     if json_out {
-        let items: Vec<_> = results.iter().map(|r| json!({"line": r.line, "seq": r.seq, "status": if r.existing { "existing" } else { "appended" }})).collect();
+        let items: Vec<_> = results
+            .iter()
+            .map(|r| json!({"line": r.line, "seq": r.seq, "status": if r.existing { "existing" } else { "appended" }}))
+            .collect();
         out.json(&json!({"appended": results.iter().filter(|r| !r.existing).count(), "events": items}))?;
     } else {
         for r in results {
             if r.existing {
-                eprintln!("line {}: already recorded at seq {} (same event id and content); nothing new appended", r.line, r.seq);
+                eprintln!(
+                    "line {}: already recorded at seq {} (same event id and content); nothing new appended",
+                    r.line, r.seq
+                );
             }
             out.line(r.seq.to_string())?;
         }
@@ -257,7 +291,9 @@ fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
         let len = store.len().unwrap_or(0);
         hinted(format!("no record {seq}"), format!("the ledger holds records 0 to {}", len.saturating_sub(1)))
     })?;
-    let record = raw.decode().map_err(|e| hinted(format!("record {seq} does not decode: {e}"), "run `ledger verify` to see what happened to it"))?;
+    let record = raw.decode().map_err(|e| {
+        hinted(format!("record {seq} does not decode: {e}"), "run `ledger verify` to see what happened to it")
+    })?;
     let authority = store.authority()?.ok();
     let value = record_json(&record, authority.as_ref());
     if json_out {
@@ -288,7 +324,10 @@ pub fn verify_store(store: &Store, options: Options) -> Result<ledger_core::veri
         verifier.push(chunk);
     })?;
     if !store.unchanged_since_open() {
-        return Err(hinted("the ledger file changed while it was being verified", "a writer was active; run verify again"));
+        return Err(hinted(
+            "the ledger file changed while it was being verified",
+            "a writer was active; run verify again",
+        ));
     }
     Ok(verifier.finish())
 }
@@ -298,7 +337,14 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     let expect_head = args
         .expect_head
         .as_deref()
-        .map(|h| h.parse::<Hash>().map_err(|e| hinted(format!("--expect-head {h:?}: {e}"), "give the 64-hex-digit record hash printed by an earlier `ledger verify`")))
+        .map(|h| {
+            h.parse::<Hash>().map_err(|e| {
+                hinted(
+                    format!("--expect-head {h:?}: {e}"),
+                    "give the 64-hex-digit record hash printed by an earlier `ledger verify`",
+                )
+            })
+        })
         .transpose()?;
     let store = open_read_only(db)?;
     let report = verify_store(&store, Options { trusted_roots, expect_head })?;
@@ -313,12 +359,16 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
         }))?;
     } else if report.ok() {
-        out.line(format!("ok: {} records verified, origin {}", report.records, report.origin.as_deref().unwrap_or("?")))?;
+        out.line(format!(
+            "ok: {} records verified, origin {}",
+            report.records,
+            report.origin.as_deref().unwrap_or("?")
+        ))?;
         out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
-        if let (Some(at), Some(last)) = (report.expected_head_at, report.head_seq) {
-            if at < last {
-                out.line(format!("the expected head is record {at}; {} records were appended since", last - at))?;
-            }
+        if let (Some(at), Some(last)) = (report.expected_head_at, report.head_seq)
+            && at < last
+        {
+            out.line(format!("the expected head is record {at}; {} records were appended since", last - at))?;
         }
     } else {
         out.line(format!("FAILED: {} problem(s) in {} records", report.findings.len(), report.records))?;

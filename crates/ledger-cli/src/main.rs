@@ -14,6 +14,7 @@
 
 mod cli;
 mod commands;
+mod keys;
 mod output;
 
 use clap::Parser;

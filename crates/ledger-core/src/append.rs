@@ -61,7 +61,9 @@ impl Submission {
         let integer = |obj: &mut Map<String, Value>, f: &str| -> Result<Option<u64>, SubmissionError> {
             match obj.remove(f) {
                 None => Ok(None),
-                Some(v) => v.as_u64().map(Some).ok_or_else(|| err(format!("field {f:?} must be a non-negative integer"))),
+                Some(v) => {
+                    v.as_u64().map(Some).ok_or_else(|| err(format!("field {f:?} must be a non-negative integer")))
+                }
             }
         };
         let stream = string(&mut obj, "stream")?.ok_or_else(|| err("missing field \"stream\"".into()))?;
@@ -76,7 +78,9 @@ impl Submission {
             Some(_) => return Err(err("field \"data\" must be a JSON object".into())),
             None => return Err(err("missing field \"data\"".into())),
         };
-        crate::canonical::check_value(&Value::Object(data.clone())).map_err(|e| err(format!("data: {e}").replace("data: data.", "data.")))?;
+        let data = Value::Object(data);
+        crate::canonical::check_value_at(&data, "data").map_err(|e| err(e.to_string()))?;
+        let Value::Object(data) = data else { return Err(err("field \"data\" must be a JSON object".into())) };
         Ok(Submission { stream, event_type, schema, data, expected_version, id: id.unwrap_or_else(new_id) })
     }
 }
@@ -211,7 +215,11 @@ impl<V: LedgerView> std::fmt::Debug for Batch<'_, V> {
 }
 
 fn same_event(a: &Envelope, b: &Envelope) -> bool {
-    a.stream == b.stream && a.event_type == b.event_type && a.schema == b.schema && a.data == b.data && a.author == b.author
+    a.stream == b.stream
+        && a.event_type == b.event_type
+        && a.schema == b.schema
+        && a.data == b.data
+        && a.author == b.author
 }
 
 impl<'a, V: LedgerView> Batch<'a, V> {
@@ -223,11 +231,19 @@ impl<'a, V: LedgerView> Batch<'a, V> {
     /// Decides one submission, signed by `author` and co-signed by
     /// `cosigners`, at time `now` (moved forward to the head's time if the
     /// clock is behind it, so time never goes backwards).
-    pub fn add(&mut self, sub: Submission, author: &SigningKey, cosigners: &[&SigningKey], now: Timestamp) -> Result<Outcome, AppendError<V::Error>> {
+    pub fn add(
+        &mut self,
+        sub: Submission,
+        author: &SigningKey,
+        cosigners: &[&SigningKey],
+        now: Timestamp,
+    ) -> Result<Outcome, AppendError<V::Error>> {
         let kernel = KernelRules;
         let schema = match kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type)) {
             Some(latest) => sub.schema.unwrap_or(latest),
-            None if sub.event_type == "genesis" => return Err(AppendError::Field("genesis is written by `ledger init` only".into())),
+            None if sub.event_type == "genesis" => {
+                return Err(AppendError::Field("genesis is written by `ledger init` only".into()));
+            }
             None => return Err(AppendError::UnknownType(sub.event_type)),
         };
         let envelope = Envelope {
@@ -264,10 +280,10 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             Some(v) => *v,
             None => self.view.stream_version(&sub.stream).map_err(AppendError::Store)?,
         };
-        if let Some(expected) = sub.expected_version {
-            if expected != current {
-                return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
-            }
+        if let Some(expected) = sub.expected_version
+            && expected != current
+        {
+            return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
         }
         let envelope = Envelope { version: current + 1, ..envelope };
         if kernel.latest_schema(&envelope.event_type).is_some() {
@@ -276,7 +292,8 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             self.rules.decide(&envelope).map_err(AppendError::Refused)?;
         }
 
-        let signed = SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
+        let signed =
+            SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
         let seq = self.head.seq + 1;
         let record = Record::seal(seq, self.head.hash, signed);
         let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
@@ -310,7 +327,14 @@ fn field_message(e: DecodeError) -> String {
 }
 
 /// Builds the genesis record of a new ledger.
-pub fn genesis(origin: &str, genesis: &Genesis, author: &SigningKey, cosigners: &[&SigningKey], time: Timestamp, id: String) -> Result<Record, String> {
+pub fn genesis(
+    origin: &str,
+    genesis: &Genesis,
+    author: &SigningKey,
+    cosigners: &[&SigningKey],
+    time: Timestamp,
+    id: String,
+) -> Result<Record, String> {
     let data = match serde_json::to_value(genesis) {
         Ok(Value::Object(m)) => m,
         _ => return Err("genesis payload does not encode".into()),
@@ -330,4 +354,88 @@ pub fn genesis(origin: &str, genesis: &Genesis, author: &SigningKey, cosigners: 
     let record = Record::seal(0, Hash::ZERO, signed);
     Authority::genesis(&record).map_err(|e| e.to_string())?;
     Ok(record)
+}
+
+/// A ledger held in memory: the same decisions as the store, without a
+/// database. For tests, examples and tools that build a ledger before
+/// writing it out.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLedger {
+    records: Vec<Record>,
+}
+
+impl LedgerView for MemoryLedger {
+    type Error = std::convert::Infallible;
+    fn stream_version(&self, stream: &str) -> Result<u64, Self::Error> {
+        Ok(self.records.iter().rev().find(|r| r.envelope.stream == stream).map_or(0, |r| r.envelope.version))
+    }
+    fn record_by_event_id(&self, id: &str) -> Result<Option<Record>, Self::Error> {
+        Ok(self.records.iter().find(|r| r.envelope.id == id).cloned())
+    }
+}
+
+impl MemoryLedger {
+    /// A ledger holding just its genesis record.
+    pub fn new(genesis: Record) -> MemoryLedger {
+        MemoryLedger { records: vec![genesis] }
+    }
+
+    /// The records.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The stored form of every record.
+    pub fn raw(&self) -> Vec<crate::RawRecord> {
+        self.records.iter().map(Record::to_raw).collect()
+    }
+
+    /// The last record as a [`Head`].
+    pub fn head(&self) -> Head {
+        let last = self.records.last().unwrap_or_else(|| unreachable!("a MemoryLedger always has genesis"));
+        Head { seq: last.seq, hash: last.hash, time: last.envelope.time, origin: last.envelope.origin.clone() }
+    }
+
+    /// The authority as of the last record.
+    pub fn authority(&self) -> Result<Authority, AuthorityError> {
+        Authority::replay(self.records.iter().filter(|r| r.envelope.stream == GOVERNANCE_STREAM))
+    }
+
+    /// Appends a batch, all or nothing, exactly as the store would.
+    pub fn append(
+        &mut self,
+        submissions: Vec<Submission>,
+        author: &SigningKey,
+        cosigners: &[&SigningKey],
+        now: Timestamp,
+        rules: &mut dyn Rules,
+    ) -> Result<Vec<Outcome>, AppendError<std::convert::Infallible>> {
+        let authority = self.authority().map_err(AppendError::Authority)?;
+        let mut batch = Batch::new(self, self.head(), authority, rules);
+        let mut outcomes = Vec::new();
+        for sub in submissions {
+            outcomes.push(batch.add(sub, author, cosigners, now)?);
+        }
+        let new = batch.into_records();
+        self.records.extend(new);
+        Ok(outcomes)
+    }
+}
+
+impl Submission {
+    /// A submission with no expected version.
+    pub fn new(stream: &str, event_type: &str, data: Value, id: &str) -> Submission {
+        let data = match data {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        Submission {
+            stream: stream.into(),
+            event_type: event_type.into(),
+            schema: None,
+            data,
+            expected_version: None,
+            id: id.into(),
+        }
+    }
 }

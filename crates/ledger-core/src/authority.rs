@@ -245,7 +245,10 @@ fn check_roots(roots: &[RootKey], threshold: u32) -> Result<(), AuthorityError> 
         return Err(invalid("the root key set must be non-empty and list each key once"));
     }
     if threshold == 0 || threshold as usize > roots.len() {
-        return Err(invalid(format!("threshold {threshold} must be between 1 and the number of root keys ({})", roots.len())));
+        return Err(invalid(format!(
+            "threshold {threshold} must be between 1 and the number of root keys ({})",
+            roots.len()
+        )));
     }
     if roots.iter().any(|r| r.holder.trim().is_empty()) {
         return Err(invalid("every root key needs a holder"));
@@ -275,12 +278,15 @@ impl Authority {
     pub fn genesis(record: &Record) -> Result<Authority, AuthorityError> {
         let env = &record.envelope;
         if env.event_type != "genesis" || env.stream != GOVERNANCE_STREAM || env.version != 1 || env.schema != 1 {
-            return Err(invalid("the first record must be a `genesis` event (schema 1) at version 1 of the `ledger` stream"));
+            return Err(invalid(
+                "the first record must be a `genesis` event (schema 1) at version 1 of the `ledger` stream",
+            ));
         }
         let g: Genesis = payload("genesis", &env.data)?;
         check_roots(&g.roots, g.threshold)?;
         check_roles(&g.roles)?;
-        let mut authority = Authority { roots: BTreeSet::new(), threshold: g.threshold, roles: g.roles, keys: BTreeMap::new() };
+        let mut authority =
+            Authority { roots: BTreeSet::new(), threshold: g.threshold, roles: g.roles, keys: BTreeMap::new() };
         for r in &g.roots {
             authority.add_root(r, record.seq, env.time, "root key named at genesis");
         }
@@ -317,7 +323,13 @@ impl Authority {
     }
 
     /// Counts distinct signers in `set`; every signer must be in `allowed`.
-    fn check_root_signatures(&self, record: &Record, set: &BTreeSet<PublicKey>, threshold: u32, which: &str) -> Result<(), AuthorityError> {
+    fn check_root_signatures(
+        &self,
+        record: &Record,
+        set: &BTreeSet<PublicKey>,
+        threshold: u32,
+        which: &str,
+    ) -> Result<(), AuthorityError> {
         let count = record.signers().filter(|k| set.contains(k)).count();
         if count < threshold as usize {
             return Err(invalid(format!(
@@ -365,15 +377,19 @@ impl Authority {
                     return Err(invalid("key_authorized needs a holder"));
                 }
                 if let Some(prev) = self.keys.get(&a.key).and_then(|k| k.revoked.as_ref()) {
-                    return Err(invalid(format!("key {} was revoked at seq {}; authorise a new key instead", a.key.key_id(), prev.seq)));
+                    return Err(invalid(format!(
+                        "key {} was revoked at seq {}; authorise a new key instead",
+                        a.key.key_id(),
+                        prev.seq
+                    )));
                 }
                 if let Some(role) = a.roles.iter().find(|r| !self.roles.contains_key(*r)) {
                     return Err(invalid(format!("role {role:?} is not defined (defined: {})", self.role_names())));
                 }
-                if let (Some(from), Some(until)) = (a.valid_from, a.valid_until) {
-                    if from > until {
-                        return Err(invalid("valid_from is after valid_until"));
-                    }
+                if let (Some(from), Some(until)) = (a.valid_from, a.valid_until)
+                    && from > until
+                {
+                    return Err(invalid("valid_from is after valid_until"));
                 }
                 Change::Authorized(a)
             }
@@ -395,7 +411,11 @@ impl Authority {
                     (true, Some(s)) if s > record.seq => {
                         return Err(invalid(format!("from_seq {s} is after this revocation (seq {})", record.seq)));
                     }
-                    (true, None) => return Err(invalid("a compromised key needs from_seq: the first sequence number not to trust")),
+                    (true, None) => {
+                        return Err(invalid(
+                            "a compromised key needs from_seq: the first sequence number not to trust",
+                        ));
+                    }
                     (false, Some(_)) => return Err(invalid("from_seq is only for compromised keys")),
                     _ => {}
                 }
@@ -409,8 +429,13 @@ impl Authority {
             "root_rotated" => {
                 let r: RootRotated = payload(&env.event_type, &env.data)?;
                 check_roots(&r.roots, r.threshold)?;
-                if let Some(k) = r.roots.iter().find(|k| self.keys.get(&k.key).is_some_and(|i| !i.root && !i.former_root)) {
-                    return Err(invalid(format!("key {} is an office key and cannot become a root key", k.key.key_id())));
+                if let Some(k) =
+                    r.roots.iter().find(|k| self.keys.get(&k.key).is_some_and(|i| !i.root && !i.former_root))
+                {
+                    return Err(invalid(format!(
+                        "key {} is an office key and cannot become a root key",
+                        k.key.key_id()
+                    )));
                 }
                 let new: BTreeSet<_> = r.roots.iter().map(|k| k.key).collect();
                 if let Some(k) = record.signers().find(|k| !self.roots.contains(k) && !new.contains(k)) {
@@ -449,7 +474,10 @@ impl Authority {
             return if env.event_type == NOTE_TYPE {
                 Ok(())
             } else {
-                Err(self.denied(author, format!("root keys write governance events and notes only, not `{}`", env.event_type)))
+                Err(self.denied(
+                    author,
+                    format!("root keys write governance events and notes only, not `{}`", env.event_type),
+                ))
             };
         }
         if info.former_root {
@@ -466,9 +494,18 @@ impl Authority {
         }
         let allowed = info.roles.iter().any(|r| self.roles.get(r).is_some_and(|types| types.contains(&env.event_type)));
         if !allowed {
-            let roles = if info.roles.is_empty() { "no role".to_owned() } else { info.roles.iter().cloned().collect::<Vec<_>>().join(", ") };
-            let needed: Vec<_> = self.roles.iter().filter(|(_, t)| t.contains(&env.event_type)).map(|(r, _)| r.as_str()).collect();
-            let needed = if needed.is_empty() { "no role grants it".to_owned() } else { format!("needs role {}", needed.join(" or ")) };
+            let roles = if info.roles.is_empty() {
+                "no role".to_owned()
+            } else {
+                info.roles.iter().cloned().collect::<Vec<_>>().join(", ")
+            };
+            let needed: Vec<_> =
+                self.roles.iter().filter(|(_, t)| t.contains(&env.event_type)).map(|(r, _)| r.as_str()).collect();
+            let needed = if needed.is_empty() {
+                "no role grants it".to_owned()
+            } else {
+                format!("needs role {}", needed.join(" or "))
+            };
             return Err(self.denied(author, format!("`{}` {needed}; the key has {roles}", env.event_type)));
         }
         Ok(())
@@ -516,7 +553,11 @@ impl Authority {
                     if let Some(info) = self.keys.get_mut(&old) {
                         info.root = false;
                         info.former_root = true;
-                        info.history.push(HistoryEntry { seq, time, event: "root key retired by root_rotated".to_owned() });
+                        info.history.push(HistoryEntry {
+                            seq,
+                            time,
+                            event: "root key retired by root_rotated".to_owned(),
+                        });
                     }
                 }
                 self.roots.clear();

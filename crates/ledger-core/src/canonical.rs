@@ -30,9 +30,7 @@ pub enum CanonicalError {
     #[error("not valid JSON: {0}")]
     Syntax(String),
     /// A number has a fraction or an exponent, or does not fit an integer.
-    #[error(
-        "{path}: numbers must be integers; write exact decimal values as strings, e.g. \"25.6\""
-    )]
+    #[error("{path}: numbers must be integers; write exact decimal values as strings, e.g. \"25.6\"")]
     NotAnInteger {
         /// Where in the document, e.g. `data.value`.
         path: String,
@@ -59,8 +57,7 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 /// Parses bytes that must already be canonical JSON; refuses any other
 /// encoding of the same value.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| CanonicalError::Syntax(e.to_string()))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| CanonicalError::Syntax(e.to_string()))?;
     if to_vec(&value)? != bytes {
         return Err(CanonicalError::NotCanonical);
     }
@@ -71,6 +68,12 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
 /// reporting the path of the first one that is not.
 pub fn check_value(value: &Value) -> Result<(), CanonicalError> {
     to_vec(value).map(drop)
+}
+
+/// Like [`check_value`], naming paths below `prefix` (e.g. `data.value`).
+pub fn check_value_at(value: &Value, prefix: &str) -> Result<(), CanonicalError> {
+    let mut path = prefix.to_owned();
+    write_value(&mut String::new(), value, &mut path)
 }
 
 fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<(), CanonicalError> {
@@ -199,10 +202,7 @@ mod tests {
     #[test]
     fn refuses_floats_and_big_integers_with_a_path() {
         let v = json!({"data": {"values": [1, 2.5]}});
-        assert_eq!(
-            to_vec(&v).unwrap_err(),
-            CanonicalError::NotAnInteger { path: "data.values[1]".into() }
-        );
+        assert_eq!(to_vec(&v).unwrap_err(), CanonicalError::NotAnInteger { path: "data.values[1]".into() });
         let v: Value = serde_json::from_str(r#"{"n": 1e400}"#).unwrap_or(json!({"n": 1.0}));
         assert!(matches!(to_vec(&v), Err(CanonicalError::NotAnInteger { .. })));
         let v = json!({"n": 9_007_199_254_740_992_u64});

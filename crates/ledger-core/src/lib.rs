@@ -45,6 +45,6 @@ pub mod time;
 pub mod verify;
 
 pub use crypto::{Hash, KeyId, PublicKey};
+pub use ed25519_dalek::SigningKey;
 pub use record::{Envelope, RawRecord, Record};
 pub use time::Timestamp;
-pub use ed25519_dalek::SigningKey;

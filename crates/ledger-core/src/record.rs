@@ -143,10 +143,9 @@ impl Envelope {
 
     /// Decodes canonical envelope bytes, refusing any other encoding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Envelope, DecodeError> {
-        let value = canonical::from_slice(bytes)
-            .map_err(|source| DecodeError::Canonical { part: "envelope", source })?;
-        let envelope: Envelope =
-            serde_json::from_value(value).map_err(|e| shape("envelope", e.to_string()))?;
+        let value =
+            canonical::from_slice(bytes).map_err(|source| DecodeError::Canonical { part: "envelope", source })?;
+        let envelope: Envelope = serde_json::from_value(value).map_err(|e| shape("envelope", e.to_string()))?;
         envelope.check_fields()?;
         Ok(envelope)
     }
@@ -155,10 +154,7 @@ impl Envelope {
 /// Encodes a signature list canonically.
 pub fn signatures_to_bytes(signatures: &[Signature]) -> Vec<u8> {
     let value = Value::Array(
-        signatures
-            .iter()
-            .map(|s| serde_json::json!({"key": s.key.to_hex(), "sig": hex::encode(s.sig.0)}))
-            .collect(),
+        signatures.iter().map(|s| serde_json::json!({"key": s.key.to_hex(), "sig": hex::encode(s.sig.0)})).collect(),
     );
     // Only strings inside: cannot fail.
     canonical::to_vec(&value).unwrap_or_default()
@@ -199,13 +195,21 @@ pub struct SignedEnvelope {
 impl SignedEnvelope {
     /// Signs with the author's key and any co-signers' keys. The envelope's
     /// `author` is set from the first key.
-    pub fn sign(mut envelope: Envelope, author: &SigningKey, cosigners: &[&SigningKey]) -> Result<SignedEnvelope, DecodeError> {
+    pub fn sign(
+        mut envelope: Envelope,
+        author: &SigningKey,
+        cosigners: &[&SigningKey],
+    ) -> Result<SignedEnvelope, DecodeError> {
         envelope.author = PublicKey::from(author);
         let envelope_bytes = envelope.to_bytes()?;
         let message = event_signing_message(&envelope_bytes);
-        let sign = |key: &SigningKey| Signature { key: PublicKey::from(key), sig: SignatureBytes(key.sign(&message).to_bytes()) };
-        let mut others: Vec<Signature> = cosigners.iter().map(|k| sign(k)).filter(|s| s.key != envelope.author).collect();
-        others.sort_by(|a, b| a.key.cmp(&b.key));
+        let sign = |key: &SigningKey| Signature {
+            key: PublicKey::from(key),
+            sig: SignatureBytes(key.sign(&message).to_bytes()),
+        };
+        let mut others: Vec<Signature> =
+            cosigners.iter().map(|k| sign(k)).filter(|s| s.key != envelope.author).collect();
+        others.sort_by_key(|a| a.key);
         others.dedup_by(|a, b| a.key == b.key);
         let mut signatures = vec![sign(author)];
         signatures.extend(others);
@@ -307,8 +311,10 @@ impl Record {
 impl RawRecord {
     /// Decodes the stored bytes; does not check the hash or signatures.
     pub fn decode(&self) -> Result<Record, DecodeError> {
-        let prev = Hash::from_slice(&self.prev).ok_or(DecodeError::HashLength { field: "prev", len: self.prev.len() })?;
-        let hash = Hash::from_slice(&self.hash).ok_or(DecodeError::HashLength { field: "hash", len: self.hash.len() })?;
+        let prev =
+            Hash::from_slice(&self.prev).ok_or(DecodeError::HashLength { field: "prev", len: self.prev.len() })?;
+        let hash =
+            Hash::from_slice(&self.hash).ok_or(DecodeError::HashLength { field: "hash", len: self.hash.len() })?;
         let envelope = Envelope::from_bytes(&self.envelope)?;
         let signatures = signatures_from_bytes(&self.signatures, &envelope.author)?;
         Ok(Record {

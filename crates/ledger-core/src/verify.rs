@@ -219,9 +219,17 @@ impl Verifier {
         if seq != self.next_seq {
             let msg = if seq > self.next_seq {
                 if seq - self.next_seq == 1 {
-                    format!("expected sequence number {}, found {seq}: record {} is missing", self.next_seq, self.next_seq)
+                    format!(
+                        "expected sequence number {}, found {seq}: record {} is missing",
+                        self.next_seq, self.next_seq
+                    )
                 } else {
-                    format!("expected sequence number {}, found {seq}: records {} to {} are missing", self.next_seq, self.next_seq, seq - 1)
+                    format!(
+                        "expected sequence number {}, found {seq}: records {} to {} are missing",
+                        self.next_seq,
+                        self.next_seq,
+                        seq - 1
+                    )
                 }
             } else {
                 format!("sequence number {seq} is out of order (expected {})", self.next_seq)
@@ -257,7 +265,9 @@ impl Verifier {
                 format!("stored record hash {stored} does not match the record's contents, which hash to {computed}"),
             ),
             (None, _) => {} // prev has the wrong length: reported by decode
-            (Some(_), None) => self.fail(seq, Check::Hash, format!("stored record hash is {} bytes, not 32", raw.hash.len())),
+            (Some(_), None) => {
+                self.fail(seq, Check::Hash, format!("stored record hash is {} bytes, not 32", raw.hash.len()))
+            }
         }
         // 5. chain
         let expected_prev = match (&self.prev_stored, seq) {
@@ -265,13 +275,19 @@ impl Verifier {
             (Some(p), _) => Some(p.clone()),
             (None, _) => None, // the first record read is not genesis: reported by sequence
         };
-        if let Some(expected) = expected_prev {
-            if raw.prev != expected {
-                let what = if seq == 0 { "the genesis record's prev must be all zeros".to_owned() } else {
-                    format!("prev {} does not link to the stored hash {} of the record before", hex::encode(&raw.prev), hex::encode(&expected))
-                };
-                self.fail(seq, Check::Chain, what);
-            }
+        if let Some(expected) = expected_prev
+            && raw.prev != expected
+        {
+            let what = if seq == 0 {
+                "the genesis record's prev must be all zeros".to_owned()
+            } else {
+                format!(
+                    "prev {} does not link to the stored hash {} of the record before",
+                    hex::encode(&raw.prev),
+                    hex::encode(&expected)
+                )
+            };
+            self.fail(seq, Check::Chain, what);
         }
         self.prev_stored = Some(raw.hash.clone());
         if let Some(computed) = pre.computed {
@@ -301,10 +317,10 @@ impl Verifier {
         }
         // 10. time
         let time = record.envelope.time;
-        if let Some(last) = self.last_time {
-            if time < last {
-                self.fail(seq, Check::Time, format!("time {time} is earlier than the previous record's time {last}"));
-            }
+        if let Some(last) = self.last_time
+            && time < last
+        {
+            self.fail(seq, Check::Time, format!("time {time} is earlier than the previous record's time {last}"));
         }
         self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
         let ok = self.findings.len() == before;
@@ -341,11 +357,11 @@ impl Verifier {
     fn check_authority(&mut self, record: &Record, signature_ok: bool) {
         let seq = record.seq;
         let env = &record.envelope;
-        if let Some(origin) = &self.origin {
-            if env.origin != *origin {
-                let msg = format!("envelope names ledger {:?}, not this ledger {origin:?}", env.origin);
-                self.fail(seq, Check::Origin, msg);
-            }
+        if let Some(origin) = &self.origin
+            && env.origin != *origin
+        {
+            let msg = format!("envelope names ledger {:?}, not this ledger {origin:?}", env.origin);
+            self.fail(seq, Check::Origin, msg);
         }
         let Some(authority) = &self.authority else {
             return; // no valid genesis: reported once, at record 0
@@ -353,17 +369,19 @@ impl Verifier {
         match authority.decide(record) {
             Ok(change) => {
                 if let Some(change) = change {
-                    if signature_ok {
-                        if let Some(a) = self.authority.as_mut() {
-                            a.apply(seq, env.time, change);
-                        }
+                    if signature_ok && let Some(a) = self.authority.as_mut() {
+                        a.apply(seq, env.time, change);
                     }
                 } else if !authority.roots().contains(&env.author) {
                     self.signed_by.entry(env.author).or_default().push(seq);
                 }
             }
             Err(AuthorityError::UnknownSigner { key_id }) => {
-                self.fail(seq, Check::Signer, format!("signed by key {key_id}, which this ledger does not know at this point"));
+                self.fail(
+                    seq,
+                    Check::Signer,
+                    format!("signed by key {key_id}, which this ledger does not know at this point"),
+                );
             }
             Err(e) => {
                 if !authority.roots().contains(&env.author) {
@@ -398,18 +416,18 @@ impl Verifier {
             }
             self.findings.extend(late);
         }
-        if let Some(expected) = self.options.expect_head {
-            if self.expected_head_at.is_none() {
-                let (seq, head) = (self.head_seq.unwrap_or(0), self.head.map(|h| h.to_hex()).unwrap_or_default());
-                self.fail(
-                    seq,
-                    Check::Head,
-                    format!(
-                        "the expected head {expected} is not in this ledger (its head is {head} at seq {seq}): \
+        if let Some(expected) = self.options.expect_head
+            && self.expected_head_at.is_none()
+        {
+            let (seq, head) = (self.head_seq.unwrap_or(0), self.head.map(|h| h.to_hex()).unwrap_or_default());
+            self.fail(
+                seq,
+                Check::Head,
+                format!(
+                    "the expected head {expected} is not in this ledger (its head is {head} at seq {seq}): \
                          the ledger was truncated, rolled back or rewritten"
-                    ),
-                );
-            }
+                ),
+            );
         }
         self.findings.sort_by_key(|f| f.seq);
         Report {

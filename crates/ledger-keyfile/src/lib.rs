@@ -1,6 +1,6 @@
 //! Key files: the one crate that knows PEM, PKCS#8 and file modes.
 //!
-//! * private keys: PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`), the form
+//! * private keys: PKCS#8 v1 PEM (RFC 8410) (`-----BEGIN PRIVATE KEY-----`), the form
 //!   `openssl pkey` reads, written with mode 0600 and never over an existing
 //!   file; a private key file that group or others can read is refused;
 //! * public keys: SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`),
@@ -113,7 +113,10 @@ pub fn generate(base: &Path) -> Result<(PublicKey, KeyPaths), KeyFileError> {
 
 /// Writes a private key as PKCS#8 PEM with mode 0600; never overwrites.
 pub fn write_private(path: &Path, key: &SigningKey) -> Result<(), KeyFileError> {
-    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyFileError::NotAKey {
+    // PKCS#8 v1 (no embedded public key): OpenSSL 3.0 refuses the v2 form
+    // that ed25519-dalek writes by default.
+    let v1 = ed25519_dalek::pkcs8::KeypairBytes { secret_key: key.to_bytes(), public_key: None };
+    let pem = v1.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyFileError::NotAKey {
         path: path.to_owned(),
         expected: "encodable",
         reason: e.to_string(),
@@ -139,19 +142,21 @@ pub fn public_pem(key: &PublicKey) -> String {
 /// Reads a private key file, refusing one that group or others can read.
 pub fn read_private(path: &Path) -> Result<SigningKey, KeyFileError> {
     let meta = std::fs::metadata(path).map_err(io(path))?;
-    let mode = meta.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(KeyFileError::Permissions { path: path.to_owned(), mode });
-    }
     let text = read_text(path, "a private key (PKCS#8 PEM)")?;
     if text.contains("BEGIN PUBLIC KEY") {
         return Err(not_a_key(path, "a private key (PKCS#8 PEM)", "it is a public key; pass the .key file"));
     }
-    let key = SigningKey::from_pkcs8_pem(&text)
-        .map_err(|e| not_a_key(path, "a private key (PKCS#8 PEM)", &format!("not an Ed25519 PKCS#8 private key ({e})")))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(KeyFileError::Permissions { path: path.to_owned(), mode });
+    }
+    let key = SigningKey::from_pkcs8_pem(&text).map_err(|e| {
+        not_a_key(path, "a private key (PKCS#8 PEM)", &format!("not an Ed25519 PKCS#8 private key ({e})"))
+    })?;
     // Refuse a private key whose public half is weak (cannot happen for
     // generated keys, but a file can hold anything).
-    PublicKey::from_bytes(key.verifying_key().as_bytes()).map_err(|e| not_a_key(path, "a usable private key", &e.to_string()))?;
+    PublicKey::from_bytes(key.verifying_key().as_bytes())
+        .map_err(|e| not_a_key(path, "a usable private key", &e.to_string()))?;
     Ok(key)
 }
 
@@ -172,6 +177,9 @@ fn not_a_key(path: &Path, expected: &'static str, reason: &str) -> KeyFileError 
 }
 
 fn read_text(path: &Path, expected: &'static str) -> Result<String, KeyFileError> {
+    if path.is_dir() {
+        return Err(not_a_key(path, expected, "it is a directory"));
+    }
     let bytes = std::fs::read(path).map_err(io(path))?;
     if bytes.len() > 64 * 1024 {
         return Err(not_a_key(path, expected, "the file is far too large for a key"));

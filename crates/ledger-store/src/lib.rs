@@ -176,7 +176,11 @@ impl Store {
             conn.close().map_err(|(_, e)| e)?;
             // A hard link fails if `path` exists: no clobbering, even racing.
             std::fs::hard_link(&tmp, path).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists { StoreError::Exists(path.to_owned()) } else { e.into() }
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    StoreError::Exists(path.to_owned())
+                } else {
+                    e.into()
+                }
             })?;
             Ok(())
         })();
@@ -189,7 +193,11 @@ impl Store {
 
     /// Opens an existing ledger for reading and appending.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_with(path, &path.to_string_lossy(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        Self::open_with(
+            path,
+            &path.to_string_lossy(),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
     }
 
     /// Opens an existing ledger read-only: nothing this connection does can
@@ -204,13 +212,14 @@ impl Store {
     /// writes a record or checkpoints.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if path.is_file() && !wal_path(path).exists() {
-            if let Some((len, modified)) = file_stamp(path) {
-                let uri = format!("{}?immutable=1", file_uri(path));
-                let mut store = Self::open_with(path, &uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
-                store.snapshot = Some((path.to_owned(), len, modified));
-                return Ok(store);
-            }
+        if path.is_file()
+            && !wal_path(path).exists()
+            && let Some((len, modified)) = file_stamp(path)
+        {
+            let uri = format!("{}?immutable=1", file_uri(path));
+            let mut store = Self::open_with(path, &uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+            store.snapshot = Some((path.to_owned(), len, modified));
+            return Ok(store);
         }
         Self::open_with(path, &path.to_string_lossy(), flags)
     }
@@ -220,9 +229,7 @@ impl Store {
     pub fn unchanged_since_open(&self) -> bool {
         match &self.snapshot {
             None => true,
-            Some((path, len, modified)) => {
-                file_stamp(path) == Some((*len, *modified)) && !wal_path(path).exists()
-            }
+            Some((path, len, modified)) => file_stamp(path) == Some((*len, *modified)) && !wal_path(path).exists(),
         }
     }
 
@@ -308,7 +315,10 @@ impl Store {
     /// Runs one append transaction. `decide` sees the ledger as it stands
     /// (no other writer can change it meanwhile) and returns the records to
     /// write; they are inserted and committed together, or not at all.
-    pub fn append<T, E>(&mut self, decide: impl FnOnce(&AppendTx<'_>) -> Result<(Vec<Record>, T), E>) -> Result<T, AppendFailure<E>> {
+    pub fn append<T, E>(
+        &mut self,
+        decide: impl FnOnce(&AppendTx<'_>) -> Result<(Vec<Record>, T), E>,
+    ) -> Result<T, AppendFailure<E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let (records, out) = {
             let view = AppendTx { conn: &tx };
@@ -318,7 +328,9 @@ impl Store {
             let mut expected = head(&tx)?;
             for r in &records {
                 if r.seq != expected.seq + 1 || r.prev != expected.hash {
-                    return Err(StoreError::Corrupt { seq: r.seq, reason: "record does not extend the head".into() }.into());
+                    return Err(
+                        StoreError::Corrupt { seq: r.seq, reason: "record does not extend the head".into() }.into()
+                    );
                 }
                 insert(&tx, r)?;
                 expected = Head { seq: r.seq, hash: r.hash, time: r.envelope.time, origin: expected.origin };
@@ -341,7 +353,8 @@ pub enum AppendFailure<E> {
 }
 
 fn read(conn: &Connection, from: u64, limit: usize) -> Result<Vec<RawRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))?;
     let from = i64::try_from(from).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![from, limit], raw_from_row)?;
@@ -372,16 +385,16 @@ fn records_of_types(conn: &Connection, types: &[&str]) -> Result<Vec<Record>, St
 
 fn authority(conn: &Connection) -> Result<Result<Authority, AuthorityError>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE stream = ?1 ORDER BY seq"))?;
-    let records = stmt
-        .query_map([GOVERNANCE_STREAM], raw_from_row)?
-        .map(|r| decode(r?))
-        .collect::<Result<Vec<_>, _>>()?;
+    let records =
+        stmt.query_map([GOVERNANCE_STREAM], raw_from_row)?.map(|r| decode(r?)).collect::<Result<Vec<_>, _>>()?;
     Ok(Authority::replay(&records))
 }
 
 fn insert(conn: &Connection, r: &Record) -> Result<(), StoreError> {
-    let envelope = std::str::from_utf8(&r.envelope_bytes).map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
-    let signatures = std::str::from_utf8(&r.signatures_bytes).map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
+    let envelope = std::str::from_utf8(&r.envelope_bytes)
+        .map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
+    let signatures = std::str::from_utf8(&r.signatures_bytes)
+        .map_err(|e| StoreError::Corrupt { seq: r.seq, reason: e.to_string() })?;
     conn.prepare_cached("INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![r.seq as i64, &r.prev.0[..], &r.hash.0[..], envelope, signatures])?;
     Ok(())

@@ -194,10 +194,7 @@ pub fn open_checkpoint(signed: &[u8], log_key: &Verifier) -> Result<OpenedCheckp
     note.verify(std::slice::from_ref(log_key))?;
     let checkpoint = Checkpoint::parse(note.text())?;
     if checkpoint.origin != log_key.name() {
-        return Err(CheckpointError::OriginMismatch {
-            origin: checkpoint.origin,
-            key_name: log_key.name().to_owned(),
-        });
+        return Err(CheckpointError::OriginMismatch { origin: checkpoint.origin, key_name: log_key.name().to_owned() });
     }
     Ok(OpenedCheckpoint { checkpoint, note })
 }

@@ -139,10 +139,11 @@ pub fn verify_cosignatures(
     let mut verified = Vec::new();
     let mut keys_seen = Vec::new();
     for sig in note.signatures() {
-        let matching = witnesses.iter().filter(|w| w.name() == sig.name && w.key_id() == sig.key_id);
-        let mut any = false;
+        let mut matching = witnesses.iter().filter(|w| w.name() == sig.name && w.key_id() == sig.key_id).peekable();
+        if matching.peek().is_none() {
+            continue; // not a configured witness
+        }
         for witness in matching {
-            any = true;
             if !witness.verify(note.text().as_bytes(), &sig.signature) {
                 return Err(CosignatureError::InvalidCosignature { name: sig.name.clone(), key_id: sig.key_id });
             }
@@ -150,10 +151,12 @@ pub fn verify_cosignatures(
                 keys_seen.push(*witness.public_key());
             }
         }
-        if let (true, Some(timestamp)) = (any, cosignature_timestamp(sig)) {
-            if !verified.iter().any(|v: &VerifiedCosignature| v.name == sig.name && v.key_id == sig.key_id) {
-                verified.push(VerifiedCosignature { name: sig.name.clone(), key_id: sig.key_id, timestamp });
-            }
+        // A verified cosignature always carries a timestamp.
+        let Some(timestamp) = cosignature_timestamp(sig) else {
+            continue;
+        };
+        if !verified.iter().any(|v: &VerifiedCosignature| v.name == sig.name && v.key_id == sig.key_id) {
+            verified.push(VerifiedCosignature { name: sig.name.clone(), key_id: sig.key_id, timestamp });
         }
     }
     if keys_seen.len() < quorum {

@@ -81,12 +81,12 @@ pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use checkpoint::{Checkpoint, CheckpointError, OpenedCheckpoint, open_checkpoint, sign_checkpoint};
 pub use cosignature::{CosignatureError, Cosigner, VerifiedCosignature, cosignature_timestamp, verify_cosignatures};
 pub use merkle::{
-    HASH_SIZE, Hash, ProofError, consistency_proof_len, empty_root, inclusion_proof_len, leaf_hash,
-    leaf_hash_bytes, node_hash, root_from_inclusion_proof, verify_consistency, verify_inclusion,
+    HASH_SIZE, Hash, ProofError, consistency_proof_len, empty_root, inclusion_proof_len, leaf_hash, leaf_hash_bytes,
+    node_hash, root_from_inclusion_proof, verify_consistency, verify_inclusion,
 };
 pub use note::{
-    KeyError, KeyType, MAX_SIGNATURES, Note, NoteError, NoteSignature, OpenedNote, Signer, Verifier,
-    is_valid_key_name, key_id, open_note, sign_note,
+    KeyError, KeyType, MAX_SIGNATURES, Note, NoteError, NoteSignature, OpenedNote, Signer, Verifier, is_valid_key_name,
+    key_id, open_note, sign_note,
 };
 pub use proof_file::{PROOF_HEADER, ProofFile, ProofFileError, VerifiedProof, verify_proof_file};
 pub use tree::{

@@ -151,12 +151,7 @@ pub fn consistency_proof_len(old_size: u64, new_size: u64) -> Option<usize> {
 /// Root of a tree of `size` leaves implied by an inclusion proof, without comparing it to anything.
 ///
 /// Implements RFC 9162 section 2.1.3.2 steps 1 to 4.
-pub fn root_from_inclusion_proof(
-    leaf_hash: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-) -> Result<Hash, ProofError> {
+pub fn root_from_inclusion_proof(leaf_hash: &Hash, index: u64, size: u64, proof: &[Hash]) -> Result<Hash, ProofError> {
     let expected = inclusion_proof_len(index, size).ok_or(ProofError::IndexOutOfRange { index, size })?;
     if proof.len() != expected {
         return Err(ProofError::WrongProofLength { expected, got: proof.len() });
@@ -189,11 +184,7 @@ pub fn verify_inclusion(
     root: &Hash,
 ) -> Result<(), ProofError> {
     let computed = root_from_inclusion_proof(leaf_hash, index, size, proof)?;
-    if computed == *root {
-        Ok(())
-    } else {
-        Err(ProofError::RootMismatch { expected: *root, computed })
-    }
+    if computed == *root { Ok(()) } else { Err(ProofError::RootMismatch { expected: *root, computed }) }
 }
 
 /// Verifies that the tree of `old_size` leaves with root `old_root` is a prefix
@@ -210,8 +201,8 @@ pub fn verify_consistency(
     new_root: &Hash,
     proof: &[Hash],
 ) -> Result<(), ProofError> {
-    let expected = consistency_proof_len(old_size, new_size)
-        .ok_or(ProofError::SizesOutOfOrder { old_size, new_size })?;
+    let expected =
+        consistency_proof_len(old_size, new_size).ok_or(ProofError::SizesOutOfOrder { old_size, new_size })?;
     if proof.len() != expected {
         return Err(ProofError::WrongProofLength { expected, got: proof.len() });
     }

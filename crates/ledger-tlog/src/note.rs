@@ -147,8 +147,9 @@ impl Verifier {
         if !is_valid_key_name(name) {
             return Err(KeyError::InvalidName(name.to_owned()));
         }
-        let id_ok = id_hex.len() == 8 && id_hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        let stated = if id_ok { u32::from_str_radix(id_hex, 16).ok() } else { None }
+        let stated = Some(id_hex)
+            .filter(|h| h.len() == 8 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
             .ok_or_else(|| KeyError::MalformedKeyId(id_hex.to_owned()))?;
         let data = BASE64.decode(key_b64).map_err(|_| KeyError::InvalidBase64)?;
         let Some((&type_byte, key)) = data.split_first() else {
@@ -189,12 +190,18 @@ impl Verifier {
     pub fn verify(&self, text: &[u8], signature: &[u8]) -> bool {
         match self.key_type {
             KeyType::Ed25519 => {
-                let Ok(sig) = <&[u8; 64]>::try_from(signature) else { return false };
+                let Ok(sig) = <&[u8; 64]>::try_from(signature) else {
+                    return false;
+                };
                 self.key.verify_strict(text, &Signature::from_bytes(sig)).is_ok()
             }
             KeyType::CosignatureV1 => {
-                let Some((ts, sig)) = signature.split_first_chunk::<8>() else { return false };
-                let Ok(sig) = <&[u8; 64]>::try_from(sig) else { return false };
+                let Some((ts, sig)) = signature.split_first_chunk::<8>() else {
+                    return false;
+                };
+                let Ok(sig) = <&[u8; 64]>::try_from(sig) else {
+                    return false;
+                };
                 let ts = u64::from_be_bytes(*ts);
                 if ts > i64::MAX as u64 {
                     return false;
@@ -285,7 +292,7 @@ impl Signer {
 
 /// Why a note was refused.
 ///
-/// Every variant but the last four means the input is not a well-formed
+/// Every variant but the last three means the input is not a well-formed
 /// note; [`NoteError::AmbiguousKey`], [`NoteError::InvalidSignature`] and
 /// [`NoteError::NoVerifiedSignature`] are verification failures.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -489,7 +496,9 @@ impl Note {
         let mut verified: Vec<NoteSignature> = Vec::new();
         for sig in &self.signatures {
             let mut matching = known.iter().filter(|v| v.matches(sig));
-            let Some(verifier) = matching.next() else { continue };
+            let Some(verifier) = matching.next() else {
+                continue;
+            };
             if matching.any(|other| other != verifier) {
                 return Err(NoteError::AmbiguousKey { name: sig.name.clone(), key_id: sig.key_id });
             }

@@ -47,16 +47,11 @@ impl NodeId {
             return None;
         }
         // Go: n = 2n+1 `level` times, i.e. the last leaf under the node...
-        let last_leaf = self
-            .index
-            .checked_add(1)?
-            .checked_mul(1u64.checked_shl(u32::from(self.level))?)?
-            .checked_sub(1)?;
+        let last_leaf =
+            self.index.checked_add(1)?.checked_mul(1u64.checked_shl(u32::from(self.level))?)?.checked_sub(1)?;
         // ...whose own hash sits at sum_{k>=0} (n >> k) = 2n - popcount(n),
         // followed by the `level` nodes it completes.
-        last_leaf
-            .checked_add(last_leaf - u64::from(last_leaf.count_ones()))?
-            .checked_add(u64::from(self.level))
+        last_leaf.checked_add(last_leaf - u64::from(last_leaf.count_ones()))?.checked_add(u64::from(self.level))
     }
 
     /// Inverse of [`NodeId::stored_index`] (Go's `tlog.SplitStoredHashIndex`).
@@ -67,9 +62,7 @@ impl NodeId {
         let mut n = stored / 2;
         let mut at = s(n);
         loop {
-            let next = at
-                .checked_add(1 + u64::from(n.trailing_ones()))
-                .filter(|&next| next <= stored);
+            let next = at.checked_add(1 + u64::from(n.trailing_ones())).filter(|&next| next <= stored);
             match next {
                 Some(next) => {
                     n += 1;
@@ -224,10 +217,9 @@ fn range_hashes<R: HashReader>(ranges: &[(u64, u64)], reader: &R) -> Result<Vec<
     let mut out = Vec::with_capacity(ranges.len());
     let mut rest = hashes.as_slice();
     for count in counts {
-        let (these, tail) = rest.split_at_checked(count).ok_or(TreeError::WrongHashCount {
-            requested: ids.len(),
-            got: hashes.len(),
-        })?;
+        let (these, tail) = rest
+            .split_at_checked(count)
+            .ok_or(TreeError::WrongHashCount { requested: ids.len(), got: hashes.len() })?;
         // Every range is non-empty, so `these` is never empty.
         out.extend(fold_range(these));
         rest = tail;
@@ -273,9 +265,7 @@ pub fn stored_hashes_for_leaf_hash<R: HashReader>(
     // Each trailing 1 bit of n completes one subtree, whose left half is the
     // already stored node (level, (n >> level) - 1).
     let completed = n.trailing_ones() as u8;
-    let left_siblings: Vec<NodeId> = (0..completed)
-        .map(|level| NodeId::new(level, (n >> level) - 1))
-        .collect();
+    let left_siblings: Vec<NodeId> = (0..completed).map(|level| NodeId::new(level, (n >> level) - 1)).collect();
     let lefts = read_exact(reader, &left_siblings)?;
     let mut out = Vec::with_capacity(1 + lefts.len());
     let mut h = leaf_hash;
@@ -302,11 +292,7 @@ pub fn tree_root<R: HashReader>(size: u64, reader: &R) -> Result<Hash, TreeError
 /// Inclusion proof (RFC 6962 audit path) for leaf `index` in the tree of `size` leaves.
 ///
 /// Reads at most about `2 * log2(size)` stored nodes in one batch.
-pub fn inclusion_proof<R: HashReader>(
-    index: u64,
-    size: u64,
-    reader: &R,
-) -> Result<Vec<Hash>, TreeError<R::Error>> {
+pub fn inclusion_proof<R: HashReader>(index: u64, size: u64, reader: &R) -> Result<Vec<Hash>, TreeError<R::Error>> {
     if index >= size {
         return Err(TreeError::IndexOutOfRange { index, size });
     }
@@ -474,9 +460,6 @@ mod tests {
         s.insert(NodeId::leaf(0), [0; 32]).unwrap();
         s.insert(NodeId::leaf(0), [0; 32]).unwrap();
         assert_eq!(s.insert(NodeId::leaf(0), [1; 32]), Err(MemoryStoreError::Conflict(NodeId::leaf(0))));
-        assert!(matches!(
-            inclusion_proof(0, 2, &s),
-            Err(TreeError::Store(MemoryStoreError::Missing(_)))
-        ));
+        assert!(matches!(inclusion_proof(0, 2, &s), Err(TreeError::Store(MemoryStoreError::Missing(_)))));
     }
 }

@@ -1,0 +1,122 @@
+//! Appends: expected versions, idempotent event ids, all-or-nothing batches.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use ledger_core::append::{AppendError, Outcome, Submission};
+use ledger_core::verify::{Options, verify_all};
+use serde_json::json;
+
+#[test]
+fn versions_count_per_stream_and_sequence_numbers_globally() {
+    let l = sample();
+    let v: Vec<(u64, &str, u64)> =
+        l.records().iter().map(|r| (r.seq, r.envelope.stream.as_str(), r.envelope.version)).collect();
+    assert_eq!(
+        v,
+        vec![
+            (0, "ledger", 1),
+            (1, "ledger", 2),
+            (2, "notes", 1),
+            (3, "period/2022", 1),
+            (4, "notes", 2),
+            (5, "period/2022", 2),
+            (6, "other", 1)
+        ]
+    );
+}
+
+#[test]
+fn an_expected_version_conflict_is_typed_and_writes_nothing() {
+    let mut l = sample();
+    let before = l.records().len();
+    let mut sub = note("notes", "late", "late-1");
+    sub.expected_version = Some(1); // the stream is at version 2
+    let err = add(&mut l, sub, &key(1), 10).unwrap_err();
+    assert_eq!(err, AppendError::Conflict { stream: "notes".into(), expected: 1, actual: 2 });
+    assert_eq!(l.records().len(), before);
+    let mut sub = note("notes", "on time", "late-2");
+    sub.expected_version = Some(2);
+    assert_eq!(add(&mut l, sub, &key(1), 10).unwrap(), Outcome::Appended(7));
+    let mut sub = note("new-stream", "first", "first-1");
+    sub.expected_version = Some(0);
+    assert_eq!(add(&mut l, sub, &key(1), 10).unwrap(), Outcome::Appended(8));
+}
+
+#[test]
+fn resubmitting_an_event_id_is_a_no_op_with_the_same_content_and_refused_with_other_content() {
+    let mut l = sample();
+    let before = l.records().len();
+    // n2 was recorded at seq 4 by key 2
+    assert_eq!(add(&mut l, note("notes", "two", "n2"), &key(2), 20).unwrap(), Outcome::Existing(4));
+    assert_eq!(l.records().len(), before);
+    let err = add(&mut l, note("notes", "changed", "n2"), &key(2), 20).unwrap_err();
+    assert_eq!(err, AppendError::DuplicateId { id: "n2".into(), seq: 4 });
+    // another author re-using the id is a different event
+    assert!(matches!(add(&mut l, note("notes", "two", "n2"), &key(1), 20), Err(AppendError::DuplicateId { .. })));
+    // inside one batch too
+    let subs = vec![note("b", "x", "dup"), note("b", "x", "dup")];
+    let out = l.append(subs, &key(1), &[], t(30), &mut TestRules).unwrap();
+    assert_eq!(out, vec![Outcome::Appended(7), Outcome::Existing(7)]);
+    assert!(verify_all(&l.raw(), Options::default()).ok());
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let mut l = sample();
+    let before = l.raw();
+    let subs = vec![
+        note("notes", "a", "a1"),
+        note("notes", "b", "b1"),
+        Submission::new("notes", "no_such_type", json!({}), "c1"),
+    ];
+    let err = l.append(subs, &key(1), &[], t(40), &mut TestRules).unwrap_err();
+    assert_eq!(err, AppendError::UnknownType("no_such_type".into()));
+    assert_eq!(l.raw(), before);
+    // a later line may depend on an earlier one of the same batch
+    let mut second = note("notes", "b", "b1");
+    second.expected_version = Some(3);
+    let out = l.append(vec![note("notes", "a", "a1"), second], &key(1), &[], t(40), &mut TestRules).unwrap();
+    assert_eq!(out, vec![Outcome::Appended(7), Outcome::Appended(8)]);
+}
+
+#[test]
+fn time_never_goes_backwards() {
+    let mut l = sample();
+    // the clock is behind the head: the event takes the head's time
+    add(&mut l, note("notes", "slow clock", "slow"), &key(1), -1000).unwrap();
+    let r = l.records().last().unwrap();
+    assert_eq!(r.envelope.time, t(6));
+}
+
+#[test]
+fn malformed_submissions_are_refused_with_the_field() {
+    let new_id = || "id".to_owned();
+    for (line, expect) in [
+        ("[1]", "JSON object"),
+        ("{\"stream\":\"s\",\"type\":\"note\"}", "missing field \"data\""),
+        ("{\"stream\":\"s\",\"type\":\"note\",\"data\":[]}", "\"data\" must be a JSON object"),
+        ("{\"stream\":\"s\",\"type\":\"note\",\"data\":{\"v\":1.5}}", "data.v: numbers must be integers"),
+        ("{\"stream\":\"s\",\"type\":\"note\",\"data\":{},\"extra\":1}", "unknown field \"extra\""),
+        ("{\"stream\":1,\"type\":\"note\",\"data\":{}}", "\"stream\" must be a string"),
+        ("{\"stream\":\"s\",\"type\":\"note\",\"data\":{},\"expected_version\":-1}", "non-negative integer"),
+        ("{\"stream\":\"s\",", "not valid JSON"),
+    ] {
+        let err = Submission::from_json(line, new_id).unwrap_err().0;
+        assert!(err.contains(expect), "{line}: {err}");
+    }
+    let mut l = ledger();
+    for (sub, expect) in [
+        (Submission::new("bad stream", "note", json!({"text": "x"}), "i1"), "stream must match"),
+        (Submission::new("s", "note", json!({"text": "x"}), "bad id!"), "id must match"),
+        (Submission::new("s", "note", json!({"txt": "x"}), "i2"), "exactly {\"text\""),
+        (Submission::new("s", "note", json!({"text": "   "}), "i3"), "not blank"),
+        (Submission::new("ledger", "note", json!({"text": "x"}), "i4"), "may not be written to"),
+    ] {
+        let err = add(&mut l, sub, &key(1), 1).unwrap_err().to_string();
+        assert!(err.contains(expect), "{err}");
+    }
+    assert_eq!(l.records().len(), 1);
+}

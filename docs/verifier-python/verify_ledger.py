@@ -1,0 +1,690 @@
+#!/usr/bin/env python3
+"""Independent verifier for assessment-ledger files (record format v1).
+
+Written from docs/FORMAT.md alone (no access to the Rust implementation).
+
+    python3 verify_ledger.py LEDGER.db [--trust PUBKEY_HEX_OR_PEM ...]
+                             [--expect-head HEX] [--json]
+    python3 verify_ledger.py --self-test      # checks the vectors of FORMAT.md s.12
+
+Runs the per-record checks of FORMAT.md section 10 in order (decode, sequence,
+version, hash, chain, signature, origin, signer, authority, time) and the
+ledger checks (genesis, head); every failing record/check is reported.
+Exit 0 ok, 1 a check failed, 2 could not run (missing file, not a ledger).
+
+Reading choices where FORMAT.md is silent (see the report that came with it):
+* all failing checks of a record are reported, one error per (seq, check);
+  when the envelope or signature list does not decode, the checks that need
+  it (version, signature, origin, signer, authority, time) are skipped;
+* `chain` compares `prev` with the stored hash of the previous row read
+  (32 zero bytes for the first row read); version/time/id state uses every
+  decodable record, failing or not;
+* a duplicate event `id` fails `decode`; an invalid `note` payload fails
+  `authority`; `signer` concerns the author only (unknown co-signers fail
+  `authority`); `--trust`: genesis must name every trusted key;
+* genesis sets the initial authority when it decodes and satisfies section 7
+  (a bad signature on it is reported as `signature` only).
+
+Ed25519: PyNaCl's VerifyKey.verify (libsodium >= 1.0.16, crypto_sign_open)
+rejects S >= L, small-order R, non-canonical or small-order A, and compares
+the encoding of the recomputed R with the R bytes (cofactorless) - the
+strict semantics of section 3. Keys inside payloads (roots, key_authorized)
+are also checked here in pure Python: canonical (y < p, on the curve, no
+"negative zero" x) and [8]A != identity.
+"""
+import argparse, base64, functools, json, os, re, sqlite3, struct, sys
+import urllib.parse
+import blake3
+import nacl.signing, nacl.exceptions
+
+EVENT_CTX = b"assessment-ledger:event:v1\n"
+RECORD_CTX = b"assessment-ledger:record:v1\n"
+APPLICATION_ID, USER_VERSION = 0x414C4731, 1
+MAX_INT = 2**53 - 1
+ZERO32 = bytes(32)
+CHECKS = ["decode", "sequence", "version", "hash", "chain", "signature",
+          "origin", "signer", "authority", "time", "genesis", "head"]
+GOVERNANCE = {"key_authorized", "key_revoked", "roles_defined", "root_rotated"}
+NOT_IN_ROLES = GOVERNANCE | {"genesis"}
+ENVELOPE_KEYS = {"origin", "stream", "version", "type", "schema", "data",
+                 "author", "time", "id"}
+HEX64, HEX128 = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9a-f]{128}")
+ORIGIN_RE = re.compile(r"[\x21-\x2a\x2c-\x7e]{1,128}")          # printable ASCII, no '+'
+STREAM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")  # also used for `id`
+TYPE_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+ROLE_RE = re.compile(r"[a-z][a-z0-9_]*")
+TIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
+
+
+class CanonicalError(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------- section 2
+def _refuse(what):
+    def hook(s):
+        raise CanonicalError(f"{what} not allowed: {s}")
+    return hook
+
+
+def _int(s):
+    n = int(s)
+    if abs(n) > MAX_INT:
+        raise CanonicalError(f"integer out of range: {s}")
+    return n
+
+
+def _pairs(pairs):
+    obj = {}
+    for k, v in pairs:
+        if k in obj:
+            raise CanonicalError(f"duplicate key {k!r}")
+        obj[k] = v
+    return obj
+
+
+def parse_json(text):
+    """Parse JSON text (str) into the restricted data model of section 2."""
+    return json.loads(text, object_pairs_hook=_pairs, parse_int=_int,
+                      parse_float=_refuse("number with fraction/exponent"),
+                      parse_constant=_refuse("constant"))
+
+
+_ESC = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+        "\f": "\\f", "\r": "\\r"}
+
+
+def _enc_str(s):
+    out = ['"']
+    for ch in s:
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            raise CanonicalError("lone surrogate")
+        if ch in _ESC:
+            out.append(_ESC[ch])
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    return "".join(out) + '"'
+
+
+def encode(v):
+    """Canonical JSON text (str) of a parsed value."""
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        if abs(v) > MAX_INT:
+            raise CanonicalError("integer out of range")
+        return str(v)
+    if isinstance(v, str):
+        return _enc_str(v)
+    if isinstance(v, list):
+        return "[" + ",".join(encode(x) for x in v) + "]"
+    if isinstance(v, dict):
+        keys = sorted(v, key=lambda k: k.encode("utf-8", "surrogatepass"))
+        return "{" + ",".join(_enc_str(k) + ":" + encode(v[k]) for k in keys) + "}"
+    raise CanonicalError(f"unsupported value {type(v).__name__}")
+
+
+def canonical_decode(raw: bytes):
+    """Parse stored bytes; raise CanonicalError unless they are canonical JSON."""
+    try:
+        value = parse_json(raw.decode("utf-8"))          # strict: no bad UTF-8
+        if encode(value).encode("utf-8") != raw:
+            raise CanonicalError("bytes differ from the canonical re-encoding")
+        return value
+    except CanonicalError:
+        raise
+    except (ValueError, RecursionError) as e:           # incl. UnicodeDecodeError
+        raise CanonicalError(f"not JSON: {e}") from None
+
+
+# ---------------------------------------------------------------- section 3
+P = 2**255 - 19
+D = -121665 * pow(121666, P - 2, P) % P
+SQRT_M1 = pow(2, (P - 1) // 4, P)
+
+
+def _add(a, b):
+    (x1, y1), (x2, y2) = a, b
+    t = D * x1 * x2 * y1 * y2 % P
+    return ((x1 * y2 + x2 * y1) * pow(1 + t, P - 2, P) % P,
+            (y1 * y2 + x1 * x2) * pow(1 - t, P - 2, P) % P)
+
+
+@functools.lru_cache(maxsize=4096)
+def valid_public_key(b: bytes) -> bool:
+    """Canonical point encoding (RFC 8032 5.1.3, y < p) and not of small order."""
+    if len(b) != 32:
+        return False
+    y, sign = int.from_bytes(b, "little") & (2**255 - 1), b[31] >> 7
+    if y >= P:
+        return False
+    u, v = (y * y - 1) % P, (D * y * y + 1) % P
+    x2 = u * pow(v, P - 2, P) % P
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P:
+        x = x * SQRT_M1 % P
+    if (x * x - x2) % P:
+        return False                      # not on the curve
+    if x == 0 and sign:
+        return False                      # non-canonical "-0"
+    if x & 1 != sign:
+        x = P - x
+    pt = (x, y)
+    for _ in range(3):
+        pt = _add(pt, pt)
+    return pt != (0, 1)                   # [8]A == identity: small order
+
+
+def verify_sig(key: bytes, sig: bytes, msg: bytes) -> bool:
+    try:
+        nacl.signing.VerifyKey(key).verify(msg, sig)
+        return True
+    except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
+        return False
+
+
+# ---------------------------------------------------------------- sections 4-6
+def valid_time(s):
+    """`YYYY-MM-DDTHH:MM:SSZ`, a real proleptic-Gregorian date (RFC 3339: year 0000 ok),
+    hours 00-23, no leap second."""
+    m = isinstance(s, str) and TIME_RE.fullmatch(s)
+    if not m:
+        return False
+    y, mo, d, h, mi, sec = map(int, m.groups())
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    mdays = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return 1 <= mo <= 12 and 1 <= d <= mdays[mo - 1] and h < 24 and mi < 60 and sec < 60
+
+
+def is_int(v, lo, hi):
+    return isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+
+
+def decode_envelope(raw):
+    env = canonical_decode(raw)
+    if not isinstance(env, dict):
+        raise CanonicalError("envelope is not an object")
+    if set(env) != ENVELOPE_KEYS:
+        raise CanonicalError(f"envelope members {sorted(env)} are not the nine of section 4")
+    rules = [("origin", lambda v: isinstance(v, str) and ORIGIN_RE.fullmatch(v)),
+             ("stream", lambda v: isinstance(v, str) and STREAM_RE.fullmatch(v)),
+             ("version", lambda v: is_int(v, 1, MAX_INT)),
+             ("type", lambda v: isinstance(v, str) and TYPE_RE.fullmatch(v)),
+             ("schema", lambda v: is_int(v, 1, 65535)),
+             ("data", lambda v: isinstance(v, dict)),
+             ("author", lambda v: isinstance(v, str) and HEX64.fullmatch(v)
+              and valid_public_key(bytes.fromhex(v))),
+             ("time", valid_time),
+             ("id", lambda v: isinstance(v, str) and STREAM_RE.fullmatch(v))]
+    for name, ok in rules:
+        if not ok(env[name]):
+            raise CanonicalError(f"envelope member {name!r} is misshaped: {env[name]!r}")
+    return env
+
+
+def decode_signatures(raw, author):
+    sigs = canonical_decode(raw)
+    if not isinstance(sigs, list) or not sigs:
+        raise CanonicalError("signature list is not a non-empty array")
+    for s in sigs:
+        if not (isinstance(s, dict) and set(s) == {"key", "sig"}
+                and isinstance(s["key"], str) and HEX64.fullmatch(s["key"])
+                and isinstance(s["sig"], str) and HEX128.fullmatch(s["sig"])):
+            raise CanonicalError(f"misshaped signature entry {s!r}")
+        if not valid_public_key(bytes.fromhex(s["key"])):
+            raise CanonicalError(f"signature key {s['key']} is not canonical or is of small order")
+    keys = [s["key"] for s in sigs]
+    if keys[0] != author:
+        raise CanonicalError("first signature is not the author's")
+    rest = keys[1:]
+    if author in rest or rest != sorted(set(rest)):   # lowercase hex sorts as bytes
+        raise CanonicalError("co-signers not in strictly ascending key order, or repeat the author")
+    return [(bytes.fromhex(s["key"]), bytes.fromhex(s["sig"])) for s in sigs]
+
+
+def record_hash(seq, prev, env, sigs):
+    return blake3.blake3(RECORD_CTX + prev + struct.pack(">Q", seq)
+                         + struct.pack(">Q", len(env)) + env
+                         + struct.pack(">Q", len(sigs)) + sigs).digest()
+
+
+# ---------------------------------------------------------------- sections 7-8
+def check_roots(d):
+    """Problems with a genesis/root_rotated `roots` + `threshold`; [] when valid."""
+    roots, thr = d.get("roots"), d.get("threshold")
+    if not isinstance(roots, list) or not roots:
+        return ["roots is not a non-empty array"]
+    seen = set()
+    for r in roots:
+        if not (isinstance(r, dict) and set(r) == {"key", "holder"}
+                and isinstance(r["key"], str) and HEX64.fullmatch(r["key"])
+                and isinstance(r["holder"], str) and r["holder"]):
+            return [f"misshaped root {r!r}"]
+        if not valid_public_key(bytes.fromhex(r["key"])):
+            return [f"root key {r['key']} is not a valid public key"]
+        if r["key"] in seen:
+            return [f"root key {r['key']} named twice"]
+        seen.add(r["key"])
+    if not is_int(thr, 1, len(roots)):
+        return [f"threshold {thr!r} is not 1..{len(roots)}"]
+    return []
+
+
+def check_roles(roles):
+    if not isinstance(roles, dict):
+        return ["roles is not an object"]
+    for name, types in roles.items():
+        if not ROLE_RE.fullmatch(name) or not isinstance(types, list):
+            return [f"misshaped role {name!r}"]
+        for t in types:
+            if not (isinstance(t, str) and TYPE_RE.fullmatch(t)) or t in NOT_IN_ROLES:
+                return [f"role {name!r} lists invalid or governance type {t!r}"]
+    return []
+
+
+class Authority:
+    """The authority state of section 8 as it stands before the next record."""
+
+    def __init__(self, genesis_data):
+        self.roots = {r["key"] for r in genesis_data["roots"]}
+        self.threshold = genesis_data["threshold"]
+        self.roles = genesis_data["roles"]
+        self.known = set(self.roots)   # every key ever a root or authorised
+        self.offices = {}              # key -> data of its key_authorized
+        self.revoked = {}              # key -> seq of its (last) revocation
+
+    def governance(self, seq, env, signers):
+        """Problems with governance event `env` (section 8 rule 1); [] when entitled."""
+        t, d, p = env["type"], env["data"], []
+        if env["stream"] != "ledger":
+            p.append("governance events belong in stream 'ledger'")
+        if env["schema"] != 1:
+            p.append("governance events have schema 1")
+        if t == "key_authorized":
+            extra = set(d) - {"key", "holder", "roles", "valid_from", "valid_until"}
+            if extra or not {"key", "holder", "roles"} <= set(d):
+                p.append("key_authorized payload members are wrong")
+            elif not (isinstance(d["key"], str) and HEX64.fullmatch(d["key"])
+                      and valid_public_key(bytes.fromhex(d["key"]))):
+                p.append("key is not a valid public key")
+            elif not (isinstance(d["holder"], str) and d["holder"]):
+                p.append("holder must be a non-empty string")
+            elif not (isinstance(d["roles"], list)
+                      and all(isinstance(r, str) and r in self.roles for r in d["roles"])):
+                p.append(f"roles {d['roles']!r} are not all defined roles")
+            elif not all(valid_time(d[k]) for k in ("valid_from", "valid_until") if k in d):
+                p.append("valid_from/valid_until are not valid times")
+            elif d["key"] in self.roots:
+                p.append("a root key cannot be an office key")
+            elif d["key"] in self.revoked:
+                p.append("a revoked key cannot be authorised again")
+        elif t == "key_revoked":
+            comp = d.get("compromised")
+            if not {"key", "reason", "compromised"} <= set(d) or \
+                    set(d) - {"key", "reason", "compromised", "from_seq"}:
+                p.append("key_revoked payload members are wrong")
+            elif not (isinstance(d["key"], str) and HEX64.fullmatch(d["key"])):
+                p.append("key is not 64 lowercase hex digits")
+            elif not isinstance(d["reason"], str) or not d["reason"]:
+                p.append("reason must be a non-empty string")
+            elif not isinstance(comp, bool) or (("from_seq" in d) != comp):
+                p.append("from_seq must be present if and only if compromised is true")
+            elif comp and not is_int(d["from_seq"], 0, seq):
+                p.append(f"from_seq {d['from_seq']!r} is not 0..{seq}")
+            elif d["key"] in self.roots:
+                p.append("key_revoked applies to office keys only")
+            elif d["key"] not in self.offices:
+                p.append("key_revoked names a key that was never authorised")
+        elif t == "roles_defined":
+            p += ["roles_defined payload must be exactly {roles}"] if set(d) != {"roles"} \
+                else check_roles(d["roles"])
+        elif t == "root_rotated":
+            p += ["root_rotated payload must be exactly {roots, threshold}"] \
+                if set(d) != {"roots", "threshold"} else check_roots(d)
+        new_roots = {r["key"] for r in d["roots"]} if t == "root_rotated" and not p else set()
+        for k in new_roots:
+            if k in self.offices or k in self.revoked:
+                p.append(f"new root {k[:16]} is (or was) an office key")
+        if signers[0] not in self.roots:
+            p.append("author is not a current root key")
+        for k in signers[1:]:
+            if k not in self.roots and k not in new_roots:
+                p.append(f"co-signer {k[:16]} is not a {'current or new ' if new_roots else 'current '}root key")
+        have = len(set(signers) & self.roots)
+        if have < self.threshold:
+            p.append(f"{have} current root signature(s), threshold {self.threshold}")
+        if new_roots and len(set(signers) & new_roots) < d["threshold"]:
+            p.append(f"fewer than the new threshold {d['threshold']} of new root signatures")
+        return p
+
+    def apply(self, seq, env):
+        t, d = env["type"], env["data"]
+        if t == "key_authorized":
+            self.offices[d["key"]] = d
+            self.known.add(d["key"])
+        elif t == "key_revoked":
+            self.revoked[d["key"]] = seq
+        elif t == "roles_defined":
+            self.roles = d["roles"]
+        elif t == "root_rotated":
+            self.roots = {r["key"] for r in d["roots"]}
+            self.threshold = d["threshold"]
+            self.known |= self.roots
+
+    def ordinary(self, env, signers):
+        """Problems with a non-governance event."""
+        p, a, t = [], signers[0], env["type"]
+        if env["stream"] == "ledger":
+            p.append("only governance events may be written to stream 'ledger'")
+        if len(signers) != 1:
+            p.append("non-governance events carry exactly one signature")
+        if a in self.roots:
+            if t != "note":
+                p.append(f"a root key may sign only 'note', not {t!r}")
+        elif a in self.revoked:
+            p.append(f"author key was revoked at seq {self.revoked[a]}")
+        elif a in self.offices:
+            o = self.offices[a]
+            if "valid_from" in o and o["valid_from"] > env["time"]:
+                p.append(f"time {env['time']} is before valid_from {o['valid_from']}")
+            if "valid_until" in o and o["valid_until"] < env["time"]:
+                p.append(f"time {env['time']} is after valid_until {o['valid_until']}")
+            if t != "note" and not any(t in self.roles.get(r, []) for r in o["roles"]):
+                p.append(f"none of the roles {o['roles']} may sign {t!r}")
+        else:
+            p.append("author is no longer a root key")
+        return p
+
+
+def genesis_problems(env, signers):
+    if (env["type"], env["stream"], env["version"], env["schema"]) != ("genesis", "ledger", 1, 1):
+        return ["record 0 is not type genesis, stream ledger, version 1, schema 1"]
+    d = env["data"]
+    if set(d) != {"roots", "threshold", "roles"}:
+        return ["genesis payload must be exactly {roles, roots, threshold}"]
+    p = check_roots(d) + check_roles(d["roles"])
+    if p:
+        return p
+    roots = {r["key"] for r in d["roots"]}
+    if signers[0] not in roots:
+        return ["genesis author is not one of its roots"]
+    if len(set(signers) & roots) < d["threshold"]:
+        return [f"fewer than threshold {d['threshold']} root signatures"]
+    return []
+
+
+# ---------------------------------------------------------------- section 10
+def verify_rows(rows, trust=(), expect_head=None):
+    """rows: iterable of (seq, prev, hash, envelope bytes, signatures bytes)."""
+    errs = {}                                  # (seq, check) -> [messages]
+
+    def fail(seq, check, msg):
+        errs.setdefault((seq, check), []).append(msg)
+
+    prev_seq, prev_stored = None, ZERO32
+    versions, ids, latest_time = {}, {}, None
+    origin, auth, hashes, head, n = None, None, set(), None, 0
+    signed_by = {}                             # key -> seqs it signed (for compromise)
+    saw_zero = had_zero = False
+    genesis_roots = None                       # root keys named by record 0
+    for seq, prev, stored, env_raw, sig_raw in rows:
+        n += 1
+        env = signers = None
+        had_zero = had_zero or seq == 0
+        # 1 decode
+        if not (isinstance(prev, bytes) and len(prev) == 32 and
+                isinstance(stored, bytes) and len(stored) == 32):
+            fail(seq, "decode", "prev or hash is not 32 bytes")
+        try:
+            env = decode_envelope(env_raw)
+            sigs = decode_signatures(sig_raw, env["author"])
+            signers = [k.hex() for k, _ in sigs]
+            if env["id"] in ids:
+                fail(seq, "decode", f"event id {env['id']!r} already used by seq {ids[env['id']]}")
+            ids.setdefault(env["id"], seq)
+        except CanonicalError as e:
+            fail(seq, "decode", str(e))
+            env = None
+        # 2 sequence
+        expected = 0 if prev_seq is None else prev_seq + 1
+        if seq != expected:
+            fail(seq, "sequence", f"seq {seq} follows {prev_seq}, expected {expected}")
+        prev_seq = seq
+        # 3 version
+        if env is not None:
+            want = versions.get(env["stream"], 0) + 1
+            if env["version"] != want:
+                fail(seq, "version", f"stream {env['stream']!r} version {env['version']}, expected {want}")
+            versions[env["stream"]] = env["version"]
+        # 4 hash, 5 chain
+        p_bytes = prev if isinstance(prev, bytes) else b""
+        h = head = record_hash(seq % 2**64, p_bytes, env_raw, sig_raw)
+        hashes.add(h)
+        if h != stored:
+            fail(seq, "hash", f"stored hash differs from recomputed {h.hex()}")
+        if p_bytes != prev_stored:
+            fail(seq, "chain", "prev differs from the stored hash of the record before")
+        prev_stored = stored if isinstance(stored, bytes) else b""
+        if env is None:
+            continue
+        # 6 signature
+        msg = EVENT_CTX + env_raw
+        bad = [k.hex()[:16] for k, s in sigs if not verify_sig(k, s, msg)]
+        if bad:
+            fail(seq, "signature", "signature(s) by " + ", ".join(bad) + " do not verify")
+        for k in signers:
+            signed_by.setdefault(k, []).append(seq)
+        # 7 origin, genesis
+        if seq == 0:
+            saw_zero, origin = True, env["origin"]
+            gp = genesis_problems(env, signers)
+            if isinstance(env["data"].get("roots"), list):
+                genesis_roots = {r.get("key") for r in env["data"]["roots"]
+                                 if isinstance(r, dict) and isinstance(r.get("key"), str)}
+            for m in gp:
+                fail(0, "genesis", m)
+            if not gp:
+                auth = Authority(env["data"])
+        elif origin is not None and env["origin"] != origin:
+            fail(seq, "origin", f"origin {env['origin']!r} is not the genesis origin {origin!r}")
+        # 8 signer, 9 authority
+        if seq != 0:
+            if auth is None or signers[0] not in auth.known:
+                fail(seq, "signer", f"author {signers[0][:16]} is not known to the ledger")
+            elif env["type"] in GOVERNANCE or env["type"] == "genesis":
+                p = ["genesis may only be record 0"] if env["type"] == "genesis" \
+                    else auth.governance(seq, env, signers)
+                for m in p:
+                    fail(seq, "authority", m)
+                if not p and not bad:
+                    auth.apply(seq, env)
+                    d = env["data"]
+                    if env["type"] == "key_revoked" and d["compromised"]:
+                        for s in signed_by.get(d["key"], []):
+                            if s >= d["from_seq"]:
+                                fail(s, "authority", f"signed by a key revoked at seq {seq} "
+                                     f"as compromised from seq {d['from_seq']}")
+            else:
+                for m in auth.ordinary(env, signers):
+                    fail(seq, "authority", m)
+        # 10 time
+        if latest_time is not None and env["time"] < latest_time:
+            fail(seq, "time", f"time {env['time']} is before {latest_time}")
+        latest_time = max(latest_time or env["time"], env["time"])
+
+    if not saw_zero:
+        fail(0, "genesis", "record 0 does not decode" if had_zero else "there is no record 0")
+    elif genesis_roots is not None and set(trust) - genesis_roots:
+        fail(0, "genesis", "genesis does not name the trusted root key(s) "
+             + ", ".join(sorted(k[:16] for k in set(trust) - genesis_roots)))
+    if expect_head is not None and expect_head not in hashes:
+        fail(None, "head", f"no record has the expected head hash {expect_head.hex()}")
+    errors = [{"seq": s, "check": c, "message": "; ".join(m)}
+              for (s, c), m in sorted(errs.items(), key=lambda i: (
+                  1 << 64 if i[0][0] is None else i[0][0], CHECKS.index(i[0][1])))]
+    return errors, n, head
+
+
+# ---------------------------------------------------------------- I/O
+class CannotRun(Exception):
+    pass
+
+
+def read_rows(path):
+    if not os.path.isfile(path):
+        raise CannotRun(f"{path}: no such file")
+    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?" + mode
+    try:
+        db = sqlite3.connect(uri, uri=True)
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+        ver = db.execute("PRAGMA user_version").fetchone()[0]
+        if app != APPLICATION_ID or ver != USER_VERSION:
+            raise CannotRun(f"{path}: not a ledger (application_id {app:#x}, user_version {ver})")
+        rows = db.execute("SELECT seq, prev, hash, CAST(envelope AS BLOB), "
+                          "CAST(signatures AS BLOB) FROM records ORDER BY seq").fetchall()
+    except sqlite3.Error as e:
+        raise CannotRun(f"{path}: {e}") from None
+    return [(s, p, h, e or b"", g or b"") for s, p, h, e, g in rows]
+
+
+def parse_trust(arg):
+    """A public key as 64 hex digits or a SubjectPublicKeyInfo PEM file."""
+    if HEX64.fullmatch(arg.lower()):
+        return arg.lower()
+    try:
+        lines = open(arg).read().split()
+        der = base64.b64decode("".join(l for l in lines if not l.startswith("-----")
+                                       and l not in ("BEGIN", "END", "PUBLIC", "KEY-----")))
+    except (OSError, ValueError):
+        raise CannotRun(f"--trust {arg}: not 64 hex digits nor a public key file") from None
+    if len(der) != 44 or der[:12] != bytes.fromhex("302a300506032b6570032100"):
+        raise CannotRun(f"--trust {arg}: not an Ed25519 SubjectPublicKeyInfo PEM")
+    return der[12:].hex()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("db", nargs="?")
+    ap.add_argument("--trust", action="append", default=[], metavar="PUBKEY_HEX")
+    ap.add_argument("--expect-head", metavar="HEX")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--self-test", action="store_true")
+    a = ap.parse_args(argv)
+    if a.self_test:
+        return self_test()
+    if not a.db:
+        ap.error("LEDGER.db is required")
+    try:
+        trust = [parse_trust(t) for t in a.trust]
+        if a.expect_head is not None and not HEX64.fullmatch(a.expect_head.lower()):
+            raise CannotRun("--expect-head must be 64 hex digits")
+        head_want = bytes.fromhex(a.expect_head) if a.expect_head else None
+        rows = read_rows(a.db)
+    except CannotRun as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    errors, n, head = verify_rows(rows, trust, head_want)
+    ok = not errors
+    if a.json:
+        print(json.dumps({"ok": ok, "events": n, "head": head.hex() if head else "",
+                          "errors": errors}, indent=2, ensure_ascii=False))
+    else:
+        for e in errors:
+            print(f"seq {'-' if e['seq'] is None else e['seq']}: {e['check']}: {e['message']}")
+        print(f"{'ok' if ok else 'FAILED'}: {n} records, {len(errors)} error(s); "
+              f"head {head.hex() if head else '(none)'}")
+    return 0 if ok else 1
+
+
+# ---------------------------------------------------------------- self-test
+def read_vectors(path):
+    text = open(path, encoding="utf-8").read()
+    out = {}
+    for block in re.findall(r"```vector\n(.*?)```", text, re.S):
+        v = {}
+        for line in block.splitlines():
+            k, _, val = line.partition(": ")
+            v.setdefault(k, []).append(val)
+        out[v["name"][0]] = {k: (x if k == "refuse" else x[0]) for k, x in v.items()}
+    return out
+
+
+def self_test():
+    here = os.path.dirname(os.path.abspath(__file__))
+    vec = read_vectors(os.path.join(here, "..", "FORMAT.md"))
+    fails = []
+
+    def check(cond, what):
+        print(("ok   " if cond else "FAIL ") + what)
+        if not cond:
+            fails.append(what)
+
+    k = vec["key"]
+    sk = nacl.signing.SigningKey(bytes.fromhex(k["seed"]))
+    pub = bytes(sk.verify_key)
+    check(pub.hex() == k["public_key"], "key: public key from seed")
+    check(blake3.blake3(pub).digest()[:8].hex() == k["key_id"], "key: key id")
+    check(valid_public_key(pub), "key: public key is canonical, not small order")
+    rows = []
+    for name in ("genesis", "note"):
+        r = vec[name]
+        env = r["envelope"].encode("utf-8")
+        check(env.hex() == r["envelope_hex"], f"{name}: envelope_hex")
+        try:
+            e = decode_envelope(env)
+            sigs = decode_signatures(r["signatures"].encode(), e["author"])
+            check(True, f"{name}: envelope and signature list decode (canonical)")
+        except CanonicalError as x:
+            check(False, f"{name}: decode: {x}")
+        msg = EVENT_CTX + env
+        check(msg.hex() == r["signed_message_hex"], f"{name}: signed message")
+        sig = bytes.fromhex(r["signature"])
+        check(verify_sig(pub, sig, msg), f"{name}: signature verifies")
+        check(sk.sign(msg).signature == sig, f"{name}: re-signing gives the same signature")
+        check(sigs == [(pub, sig)], f"{name}: signature list holds that signature")
+        sigb, seq, prev = r["signatures"].encode(), int(r["seq"]), bytes.fromhex(r["prev"])
+        hin = (RECORD_CTX + prev + struct.pack(">Q", seq) + struct.pack(">Q", len(env)) + env
+               + struct.pack(">Q", len(sigb)) + sigb)
+        check(hin.hex() == r["hash_input_hex"], f"{name}: hash input")
+        h = record_hash(seq, prev, env, sigb)
+        check(h.hex() == r["record_hash"], f"{name}: record hash")
+        rows.append((seq, prev, h, env, sigb))
+        # strictness of the Ed25519 library (section 3)
+        s_int = int.from_bytes(sig[32:], "little") + 2**252 + 27742317777372353535851937790883648493
+        check(not verify_sig(pub, sig[:32] + s_int.to_bytes(32, "little"), msg),
+              f"{name}: S + L is refused")
+        check(not verify_sig(pub, sig, msg + b" "), f"{name}: other message is refused")
+    small = bytes.fromhex("0100000000000000000000000000000000000000000000000000000000000000")
+    noncanon = bytes.fromhex("ed" + "ff" * 30 + "7f")          # y = p, not canonical
+    check(not valid_public_key(small) and not verify_sig(small, bytes(64), b""),
+          "small-order key is refused")
+    check(not valid_public_key(noncanon), "non-canonical key encoding is refused")
+    errors, n, head = verify_rows(rows, [k["public_key"]], bytes.fromhex(vec["genesis"]["record_hash"]))
+    check(not errors and n == 2 and head == rows[1][2], f"vector ledger verifies {errors}")
+    c = vec["canonical"]
+    try:
+        check(encode(parse_json(c["input"])) == c["canonical"], "canonical: input re-encodes")
+        canonical_decode(c["canonical"].encode())
+        check(True, "canonical: canonical form is canonical")
+    except CanonicalError as x:
+        check(False, f"canonical: {x}")
+    for bad in c["refuse"]:
+        try:
+            canonical_decode(bad.encode())
+            check(False, f"canonical: refuse {bad}")
+        except CanonicalError:
+            check(True, f"canonical: refuse {bad}")
+    print(f"self-test: {'FAILED ' + str(len(fails)) if fails else 'all passed'}")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.setrecursionlimit(20000)   # FORMAT.md sets no nesting limit for JSON
+    sys.exit(main())

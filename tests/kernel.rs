@@ -1,0 +1,332 @@
+//! The kernel from the command line: init, append, log, show, verify, and
+//! the refusal of bad input with the ledger left byte-for-byte unchanged.
+
+use crate::support::{Env, errors};
+use rusqlite::params;
+
+#[test]
+fn a_new_ledger_verifies_and_reports_its_head() {
+    let env = Env::with_ledger();
+    let (code, report) = env.verify_json(&["--trust", "keys/root.pub"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["events"], 6);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+    let head = report["head"].as_str().unwrap().to_owned();
+    let show = env.run(&["show", "5", "--json"]).ok().json();
+    assert_eq!(show["hash"], head);
+    for field in ["seq", "stream", "version", "type", "data", "signer", "hash"] {
+        assert!(!show[field].is_null(), "show --json lacks {field}");
+    }
+    assert_eq!(
+        (show["stream"].as_str(), show["version"].as_u64(), show["holder"].as_str()),
+        (Some("notes"), Some(3), Some("Statistics Bureau"))
+    );
+    let text = env.run(&["verify"]).ok().stdout;
+    assert!(text.contains("ok: 6 records verified") && text.contains(&head), "{text}");
+}
+
+#[test]
+fn append_prints_sequence_numbers_and_log_lists_records() {
+    let env = Env::with_ledger();
+    let r = env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"five\"},\"id\":\"n5\",\"expected_version\":3}\n").ok();
+    assert_eq!(r.stdout, "6\n");
+    let log = env.run(&["log", "--from", "5", "--json"]).ok().json();
+    let records = log["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1]["id"], "n5");
+    assert_eq!(records[1]["data"]["text"], "five");
+    let log = env.run(&["log", "--limit", "2"]).ok().stdout;
+    assert_eq!(log.lines().count(), 2);
+    assert!(log.contains("genesis") && log.contains("key_authorized"));
+}
+
+#[test]
+fn idempotent_resubmission_and_conflicts() {
+    let env = Env::with_ledger();
+    let line = "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"five\"},\"id\":\"retry-1\"}\n";
+    assert_eq!(env.append("root", line).ok().stdout, "6\n");
+    let again = env.append("root", line).ok();
+    assert_eq!(again.stdout, "6\n");
+    assert!(again.stderr.contains("already recorded at seq 6"));
+    let before = env.db_bytes();
+    env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"other\"},\"id\":\"retry-1\"}\n")
+        .refused("event id \"retry-1\" is already recorded at seq 6 with different content");
+    env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"x\"},\"expected_version\":2}\n")
+        .refused("version conflict on stream \"notes\": expected version 2, the stream is at version 4");
+    assert_eq!(env.db_bytes(), before);
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let env = Env::with_ledger();
+    let before = env.db_bytes();
+    let batch = "{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"1\"}}\n\
+                 {\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"2\"}}\n\
+                 {\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"3\"},\"expected_version\":7}\n";
+    env.append("root", batch).refused("line 3: version conflict");
+    assert_eq!(env.db_bytes(), before);
+    assert_eq!(env.run(&["log", "--json"]).ok().json()["records"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn bad_input_is_refused_with_line_and_field_and_changes_nothing() {
+    let env = Env::with_ledger();
+    let cases: Vec<(&[u8], &str)> = vec![
+        (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"ok\"}}\n{not json\n", "line 2: not valid JSON"),
+        (b"\n\n{\"type\":\"note\",\"data\":{}}\n", "line 3: missing field \"stream\""),
+        (b"{\"stream\":\"a\",\"data\":{}}", "line 1: missing field \"type\""),
+        (b"{\"stream\":\"a\",\"type\":\"note\"}", "missing field \"data\""),
+        (b"{\"stream\":\"a\",\"type\":\"no_such_type\",\"data\":{}}", "unknown event type \"no_such_type\""),
+        (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":\"text\"}", "\"data\" must be a JSON object"),
+        (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":[1]}", "\"data\" must be a JSON object"),
+        (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"\xff\xfe\"}}", "line 1: not valid UTF-8"),
+        (
+            b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"x\",\"n\":0.5}}",
+            "data.n: numbers must be integers",
+        ),
+        (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"x\"},\"colour\":1}", "unknown field \"colour\""),
+        (b"{\"stream\":\"has space\",\"type\":\"note\",\"data\":{\"text\":\"x\"}}", "stream must match"),
+        (b"{\"stream\":\"a\",\"type\":\"genesis\",\"data\":{}}", "genesis is written by `ledger init` only"),
+        (b"[]", "each line must be a JSON object"),
+        (b"", "no events in the input"),
+    ];
+    let before = env.db_bytes();
+    for (input, expected) in cases {
+        env.run_with_input(&["append", "--key", "keys/root.key"], Some(input)).refused(expected);
+    }
+    assert_eq!(env.db_bytes(), before, "a refused append changed the ledger file");
+}
+
+#[test]
+fn bad_key_files_and_ledger_paths_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::with_ledger();
+    let note = b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"x\"}}\n";
+    let before = env.db_bytes();
+    env.run_with_input(&["append", "--key", "keys/missing.key"], Some(note))
+        .refused("key file keys/missing.key does not exist");
+    std::fs::copy(env.path("keys/stats.key"), env.path("keys/open.key")).unwrap();
+    std::fs::set_permissions(env.path("keys/open.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = env
+        .run_with_input(&["append", "--key", "keys/open.key"], Some(note))
+        .refused("readable by group or others (mode 0644)");
+    assert!(r.stderr.contains("chmod 600"));
+    env.run_with_input(&["append", "--key", "keys/root.pub"], Some(note)).refused("it is a public key");
+    std::fs::write(env.path("keys/junk.key"), "not a key").unwrap();
+    std::fs::set_permissions(env.path("keys/junk.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.run_with_input(&["append", "--key", "keys/junk.key"], Some(note)).refused("is not a private key");
+    std::fs::create_dir(env.path("keys/dir.key")).unwrap();
+    env.run_with_input(&["append", "--key", "keys/dir.key"], Some(note)).refused("keys/dir.key");
+    // a key the ledger does not know
+    env.keygen("stranger");
+    env.run_with_input(&["append", "--key", "keys/stranger.key"], Some(note))
+        .refused("which this ledger does not know");
+    assert_eq!(env.db_bytes(), before);
+    // ledger paths that are not ledgers
+    std::fs::write(env.path("text.db"), "hello").unwrap();
+    env.run(&["--db", "text.db", "verify"]).refused("text.db is not a ledger");
+    let other = rusqlite::Connection::open(env.path("other.db")).unwrap();
+    other.execute_batch("CREATE TABLE t (x)").unwrap();
+    drop(other);
+    env.run(&["--db", "other.db", "verify"]).refused("application_id");
+    env.run(&["--db", "nope.db", "verify"]).refused("no ledger at nope.db");
+    env.run(&["--db", "nope.db", "log"]).refused("no ledger at nope.db");
+    // init never overwrites
+    env.run(&["init", "--origin", "x", "--key", "keys/root.key"]).refused("already exists");
+    assert_eq!(env.db_bytes(), before);
+}
+
+#[test]
+fn verification_never_writes_to_the_evidence() {
+    let env = Env::with_ledger();
+    let files = |env: &Env| {
+        let mut names: Vec<String> = std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (bytes, names) = (env.db_bytes(), files(&env));
+    std::fs::set_permissions(env.db(), std::os::unix::fs::PermissionsExt::from_mode(0o444)).unwrap();
+    env.run(&["verify"]).ok();
+    env.run(&["log"]).ok();
+    env.run(&["show", "1"]).ok();
+    assert_eq!(env.db_bytes(), bytes);
+    assert_eq!(files(&env), names, "verification created files beside the ledger");
+}
+
+// --- tampering, through the file ---------------------------------------
+
+fn flip_envelope_byte(env: &Env, seq: i64, from: &str, to: &str) {
+    env.tamper(|c| {
+        let e: String = c.query_row("SELECT envelope FROM records WHERE seq = ?1", [seq], |r| r.get(0)).unwrap();
+        assert!(e.contains(from));
+        c.execute("UPDATE records SET envelope = ?1 WHERE seq = ?2", params![e.replacen(from, to, 1), seq]).unwrap();
+    });
+}
+
+#[test]
+fn tampering_is_detected_and_located() {
+    // one byte of a payload
+    let env = Env::with_ledger();
+    flip_envelope_byte(&env, 3, "\"two\"", "\"twO\"");
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(r["ok"], false);
+    assert_eq!(errors(&r), vec![(3, "hash".into()), (3, "signature".into())]);
+
+    // one byte of a signature
+    let env = Env::with_ledger();
+    env.tamper(|c| {
+        let s: String = c.query_row("SELECT signatures FROM records WHERE seq = 4", [], |r| r.get(0)).unwrap();
+        let i = s.find("\"sig\":\"").unwrap() + 7;
+        let mut b = s.into_bytes();
+        b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+        c.execute("UPDATE records SET signatures = ?1 WHERE seq = 4", [String::from_utf8(b).unwrap()]).unwrap();
+    });
+    assert_eq!(errors(&env.verify_json(&[]).1), vec![(4, "hash".into()), (4, "signature".into())]);
+
+    // one byte of a stored hash
+    let env = Env::with_ledger();
+    env.tamper(|c| {
+        c.execute("UPDATE records SET hash = zeroblob(32) WHERE seq = 2", []).unwrap();
+    });
+    assert_eq!(errors(&env.verify_json(&[]).1), vec![(2, "hash".into()), (3, "chain".into())]);
+
+    // a record deleted from the middle
+    let env = Env::with_ledger();
+    env.tamper(|c| {
+        c.execute("DELETE FROM records WHERE seq = 3", []).unwrap();
+    });
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!(code, 1);
+    let e = errors(&r);
+    assert_eq!(e[..2], [(4, "sequence".into()), (4, "chain".into())]);
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("record 3 is missing"));
+    assert!(e.contains(&(5, "version".into())), "{e:?}");
+
+    // two records swapped
+    let env = Env::with_ledger();
+    env.tamper(|c| {
+        c.execute_batch("UPDATE records SET seq = 1000 WHERE seq = 2; UPDATE records SET seq = 2 WHERE seq = 3; UPDATE records SET seq = 3 WHERE seq = 1000;").unwrap();
+    });
+    let e = errors(&env.verify_json(&[]).1);
+    for seq in [2, 3] {
+        assert!(
+            e.contains(&(seq, "hash".into()))
+                && e.contains(&(seq, "chain".into()))
+                && e.contains(&(seq, "version".into())),
+            "{e:?}"
+        );
+    }
+
+    // a stream version changed
+    let env = Env::with_ledger();
+    flip_envelope_byte(&env, 5, "\"version\":3", "\"version\":4");
+    assert_eq!(
+        errors(&env.verify_json(&[]).1),
+        vec![(5, "version".into()), (5, "hash".into()), (5, "signature".into())]
+    );
+}
+
+#[test]
+fn a_forged_record_with_a_valid_hash_and_signature_is_caught() {
+    // The intruder signs a well-formed record with their own key and chains
+    // it correctly: only the authority check can tell.
+    let env = Env::with_ledger();
+    env.keygen("intruder");
+    // Let the binary build a correct record for the intruder in a copy of
+    // the ledger where the intruder is authorised, then graft it.
+    let copy = env.path("copy.db");
+    std::fs::copy(env.db(), &copy).unwrap();
+    let copy_s = copy.to_str().unwrap();
+    // in the copy, the root authorises the intruder... no: forge a root by
+    // appending as the intruder to a copy whose genesis we rewrite is more
+    // work than needed. Sign the record through the library instead.
+    let _ = copy_s;
+    let (intruder, prev, time, origin) = {
+        let key = ledger_keyfile::read_private(&env.path("keys/intruder.key")).unwrap();
+        let c = rusqlite::Connection::open(env.db()).unwrap();
+        let (prev, env_text): (Vec<u8>, String) = c
+            .query_row("SELECT hash, envelope FROM records WHERE seq = 5", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        let last: serde_json::Value = serde_json::from_str(&env_text).unwrap();
+        (key, prev, last["time"].as_str().unwrap().to_owned(), last["origin"].as_str().unwrap().to_owned())
+    };
+    let envelope = ledger_core::Envelope {
+        origin,
+        stream: "notes".into(),
+        version: 4,
+        event_type: "note".into(),
+        schema: 1,
+        data: serde_json::json!({"text": "forged"}).as_object().unwrap().clone(),
+        author: (&intruder).into(),
+        time: time.parse().unwrap(),
+        id: "forged".into(),
+    };
+    let signed = ledger_core::record::SignedEnvelope::sign(envelope, &intruder, &[]).unwrap();
+    let record = ledger_core::Record::seal(6, ledger_core::Hash::from_slice(&prev).unwrap(), signed);
+    env.tamper(|c| {
+        c.execute(
+            "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (6, ?1, ?2, ?3, ?4)",
+            params![
+                &record.prev.0[..],
+                &record.hash.0[..],
+                String::from_utf8(record.envelope_bytes.clone()).unwrap(),
+                String::from_utf8(record.signatures_bytes.clone()).unwrap()
+            ],
+        )
+        .unwrap();
+    });
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&r), vec![(6, "signer".into())]);
+}
+
+#[test]
+fn a_replaced_root_and_a_truncated_tail_are_caught_with_trust_and_expect_head() {
+    let env = Env::with_ledger();
+    let head = env.verify_json(&[]).1["head"].as_str().unwrap().to_owned();
+    // a different ledger, same shape, another root key
+    let fake = Env::new();
+    fake.keygen("root");
+    fake.run(&["init", "--origin", "test.example/ledger", "--key", "keys/root.key"]).ok();
+    std::fs::copy(env.path("keys/root.pub"), fake.path("keys/trusted.pub")).unwrap();
+    let (code, r) = fake.verify_json(&["--trust", "keys/trusted.pub"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&r), vec![(0, "genesis".into())]);
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("does not name the trusted root key"));
+
+    // truncation: the last two records cut off
+    env.tamper(|c| {
+        c.execute("DELETE FROM records WHERE seq >= 4", []).unwrap();
+    });
+    assert_eq!(env.verify_json(&[]).0, 0, "a truncated chain is internally consistent");
+    let (code, r) = env.verify_json(&["--expect-head", &head]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&r), vec![(3, "head".into())]);
+    // a malformed head is a usage error
+    env.run(&["verify", "--expect-head", "xyz"]).refused("--expect-head");
+}
+
+#[test]
+fn verify_reports_every_failing_record_in_order() {
+    let env = Env::with_ledger();
+    flip_envelope_byte(&env, 4, "three", "threE");
+    flip_envelope_byte(&env, 2, "one", "onE");
+    let text = env.run(&["verify"]);
+    assert_eq!(text.code, 1);
+    assert!(text.stdout.starts_with("FAILED: 4 problem(s) in 6 records"), "{}", text.stdout);
+    let seqs: Vec<u64> = errors(&env.verify_json(&[]).1).iter().map(|e| e.0).collect();
+    assert_eq!(seqs, vec![2, 2, 4, 4]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    assert_eq!(env.run(&["verify", "--no-such-flag"]).code, 2);
+    assert_eq!(env.run(&["frobnicate"]).code, 2);
+    assert_eq!(env.run(&["--help"]).code, 0);
+}

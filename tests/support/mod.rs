@@ -1,0 +1,164 @@
+//! Running the `ledger` binary in a scratch folder, and editing a ledger
+//! file behind its back the way an attacker with file access would.
+
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// A refusal: exit 2, one `error:` line naming `what`, nothing on stdout.
+    #[track_caller]
+    pub fn refused(self, what: &str) -> Run {
+        assert_eq!(self.code, 2, "expected exit 2\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(self.stderr.starts_with("error: "), "stderr: {}", self.stderr);
+        assert!(self.stderr.contains(what), "expected {what:?} in:\n{}", self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        self
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("ledger.db")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_input(args, None)
+    }
+
+    pub fn run_with_input(&self, args: &[&str], input: Option<&[u8]>) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ledger"));
+        cmd.current_dir(self.dir.path())
+            .env("LEDGER_DB", self.db())
+            .args(args)
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        if let Some(input) = input {
+            // The command may exit before reading its input (a bad key file):
+            // a broken pipe here is its answer, not a test failure.
+            let _ = child.stdin.take().unwrap().write_all(input);
+        }
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn append(&self, key: &str, lines: &str) -> Run {
+        self.run_with_input(&["append", "--key", &format!("keys/{key}.key")], Some(lines.as_bytes()))
+    }
+
+    pub fn keygen(&self, name: &str) {
+        self.run(&["keygen", "--out", &format!("keys/{name}")]).ok();
+    }
+
+    /// A ledger with a root key, a statistics office key and a few notes.
+    pub fn with_ledger() -> Env {
+        let env = Env::new();
+        env.keygen("root");
+        env.keygen("stats");
+        env.run(&["init", "--origin", "test.example/ledger", "--key", "keys/root.key", "--holder", "Test City"]).ok();
+        env.run(&[
+            "key",
+            "authorize",
+            "--key",
+            "keys/root.key",
+            "--pub",
+            "keys/stats.pub",
+            "--holder",
+            "Statistics Bureau",
+            "--role",
+            "statistics",
+        ])
+        .ok();
+        env.append(
+            "root",
+            "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"one\"}}\n\
+             {\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"two\"}}\n",
+        )
+        .ok();
+        env.append("stats", "{\"stream\":\"other\",\"type\":\"note\",\"data\":{\"text\":\"three\"}}\n{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"four\"}}\n").ok();
+        env
+    }
+
+    pub fn db_bytes(&self) -> Vec<u8> {
+        let mut all = std::fs::read(self.db()).unwrap();
+        for suffix in ["-wal", "-shm"] {
+            if let Ok(b) = std::fs::read(format!("{}{suffix}", self.db().display())) {
+                all.extend(b);
+            }
+        }
+        all
+    }
+
+    /// Edits the ledger file directly: drops the append-only triggers and
+    /// the indexes first, as anyone with the file can.
+    pub fn tamper(&self, f: impl FnOnce(&rusqlite::Connection)) {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER IF EXISTS records_no_update; DROP TRIGGER IF EXISTS records_no_delete;
+             DROP INDEX IF EXISTS records_stream_version; DROP INDEX IF EXISTS records_event_id;
+             DROP INDEX IF EXISTS records_type;",
+        )
+        .unwrap();
+        f(&conn);
+        conn.close().unwrap();
+    }
+
+    pub fn verify_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        let mut args = vec!["verify", "--json"];
+        args.extend_from_slice(extra);
+        let r = self.run(&args);
+        let v = r.json();
+        (r.code, v)
+    }
+}
+
+/// `(seq, check)` pairs of a `verify --json` report.
+pub fn errors(report: &serde_json::Value) -> Vec<(u64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["seq"].as_u64().unwrap(), e["check"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
