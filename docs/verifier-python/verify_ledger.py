@@ -19,9 +19,11 @@ Reading choices where FORMAT.md is silent (see the report that came with it):
 * `chain` compares `prev` with the stored hash of the previous row read
   (32 zero bytes for the first row read); version/time/id state uses every
   decodable record, failing or not;
-* a duplicate event `id` fails `decode`; an invalid `note` payload fails
-  `authority`; `signer` concerns the author only (unknown co-signers fail
-  `authority`); `--trust`: genesis must name every trusted key;
+* a duplicate event `id`, or an author/signature key that is not a valid
+  public key (section 3), fails `decode`; `signer` concerns the author only
+  (unknown co-signers fail `authority`); the payload rules of `note` are not
+  checked (section 10 lists no check for them; domain payloads neither);
+  `--trust` (hex or PEM file): genesis must name every trusted key;
 * genesis sets the initial authority when it decodes and satisfies section 7
   (a bad signature on it is reported as `signature` only).
 
@@ -61,33 +63,22 @@ class CanonicalError(ValueError):
 
 
 # ---------------------------------------------------------------- section 2
-def _refuse(what):
-    def hook(s):
-        raise CanonicalError(f"{what} not allowed: {s}")
-    return hook
-
-
-def _int(s):
-    n = int(s)
-    if abs(n) > MAX_INT:
-        raise CanonicalError(f"integer out of range: {s}")
-    return n
-
-
-def _pairs(pairs):
-    obj = {}
-    for k, v in pairs:
-        if k in obj:
-            raise CanonicalError(f"duplicate key {k!r}")
-        obj[k] = v
-    return obj
-
-
 def parse_json(text):
-    """Parse JSON text (str) into the restricted data model of section 2."""
-    return json.loads(text, object_pairs_hook=_pairs, parse_int=_int,
-                      parse_float=_refuse("number with fraction/exponent"),
-                      parse_constant=_refuse("constant"))
+    """Parse JSON text (str) into the data model of section 2 or raise CanonicalError."""
+    def refuse(s):
+        raise CanonicalError(f"number with fraction/exponent, or NaN/Infinity: {s}")
+
+    def integer(s):
+        if abs(int(s)) > MAX_INT:
+            raise CanonicalError(f"integer out of range: {s}")
+        return int(s)
+
+    def obj(pairs):
+        if len({k for k, _ in pairs}) != len(pairs):
+            raise CanonicalError("duplicate key in object")
+        return dict(pairs)
+    return json.loads(text, object_pairs_hook=obj, parse_int=integer,
+                      parse_float=refuse, parse_constant=refuse)
 
 
 _ESC = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
@@ -109,25 +100,19 @@ def _enc_str(s):
 
 
 def encode(v):
-    """Canonical JSON text (str) of a parsed value."""
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        if abs(v) > MAX_INT:
-            raise CanonicalError("integer out of range")
+    """Canonical JSON text (str) of a parsed value (section 2)."""
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, int) and abs(v) <= MAX_INT:
         return str(v)
     if isinstance(v, str):
         return _enc_str(v)
     if isinstance(v, list):
         return "[" + ",".join(encode(x) for x in v) + "]"
-    if isinstance(v, dict):
+    if isinstance(v, dict):   # sorted by UTF-8 bytes (= code point order for valid text)
         keys = sorted(v, key=lambda k: k.encode("utf-8", "surrogatepass"))
         return "{" + ",".join(_enc_str(k) + ":" + encode(v[k]) for k in keys) + "}"
-    raise CanonicalError(f"unsupported value {type(v).__name__}")
+    raise CanonicalError(f"value not allowed: {v!r}")
 
 
 def canonical_decode(raw: bytes):
@@ -661,11 +646,21 @@ def self_test():
         check(not verify_sig(pub, sig[:32] + s_int.to_bytes(32, "little"), msg),
               f"{name}: S + L is refused")
         check(not verify_sig(pub, sig, msg + b" "), f"{name}: other message is refused")
-    small = bytes.fromhex("0100000000000000000000000000000000000000000000000000000000000000")
-    noncanon = bytes.fromhex("ed" + "ff" * 30 + "7f")          # y = p, not canonical
-    check(not valid_public_key(small) and not verify_sig(small, bytes(64), b""),
-          "small-order key is refused")
-    check(not valid_public_key(noncanon), "non-canonical key encoding is refused")
+    ident = (1).to_bytes(32, "little")      # identity: A = R = O, S = 0 fits [S]B = R + [k]A
+    check(not valid_public_key(ident) and not verify_sig(ident, ident + bytes(32), b"m"),
+          "small-order key (and R) is refused by libsodium and here")
+    check(valid_public_key((3).to_bytes(32, "little")) and
+          not valid_public_key((3 + P).to_bytes(32, "little")),
+          "non-canonical encoding (y + p) of a valid point is refused")
+    for text, want in [('"\\u001f\x7f/\u00e9"', '"\\u001f\x7f/\u00e9"'), ('[0,-1]', '[0,-1]'),
+                       ('{"\u00e9":1,"z":2}', '{"z":2,"\u00e9":1}')]:   # own cases
+        check(encode(parse_json(text)) == want, f"canonical (own case): {want!r}")
+    for bad in ['-0', '1E2', 'NaN', '"\\ud800"', '{"a":1} ', '"\\u001F"', '"\\/"']:
+        try:
+            canonical_decode(bad.encode())
+            check(False, f"canonical (own case): refuse {bad}")
+        except CanonicalError:
+            check(True, f"canonical (own case): refuse {bad}")
     errors, n, head = verify_rows(rows, [k["public_key"]], bytes.fromhex(vec["genesis"]["record_hash"]))
     check(not errors and n == 2 and head == rows[1][2], f"vector ledger verifies {errors}")
     c = vec["canonical"]

@@ -49,6 +49,12 @@ CREATE TRIGGER records_no_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'ledger records are append-only: UPDATE is refused'); END;
 CREATE TRIGGER records_no_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'ledger records are append-only: DELETE is refused'); END;
+-- Derived data, not evidence: the RFC 6962 Merkle tree over the record
+-- hashes, one row per stored node, at Go sumdb/tlog's stored-hash index.
+CREATE TABLE tlog_nodes (
+    id   INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+) STRICT;
 "#;
 
 /// A store failure: the ledger could not be read or written. None of these
