@@ -338,7 +338,7 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         .expect_head
         .as_deref()
         .map(|h| {
-            h.parse::<Hash>().map_err(|e| {
+            h.to_ascii_lowercase().parse::<Hash>().map_err(|e| {
                 hinted(
                     format!("--expect-head {h:?}: {e}"),
                     "give the 64-hex-digit record hash printed by an earlier `ledger verify`",

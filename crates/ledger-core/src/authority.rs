@@ -370,8 +370,8 @@ impl Authority {
             "genesis" => return Err(invalid("a second genesis record")),
             "key_authorized" => {
                 let a: KeyAuthorized = payload(&env.event_type, &env.data)?;
-                if self.roots.contains(&a.key) {
-                    return Err(invalid("a root key cannot also be an office key"));
+                if self.roots.contains(&a.key) || self.keys.get(&a.key).is_some_and(|k| k.former_root) {
+                    return Err(invalid("a key that is or was a root key cannot be an office key"));
                 }
                 if a.holder.trim().is_empty() {
                     return Err(invalid("key_authorized needs a holder"));
@@ -401,8 +401,12 @@ impl Authority {
                         r.key.key_id()
                     )));
                 };
-                if info.revoked.is_some() {
-                    return Err(invalid(format!("key {} is already revoked", r.key.key_id())));
+                match &info.revoked {
+                    // A retired key later found compromised: the revocation is
+                    // escalated, so its events from from_seq on become invalid.
+                    Some(prev) if prev.compromised_from.is_none() && r.compromised => {}
+                    Some(_) => return Err(invalid(format!("key {} is already revoked", r.key.key_id()))),
+                    None => {}
                 }
                 if r.reason.trim().is_empty() {
                     return Err(invalid("key_revoked needs a reason"));

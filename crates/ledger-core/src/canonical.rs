@@ -8,6 +8,7 @@
 //!   decimal form (no fraction, no exponent, no leading zeros, no `-0`);
 //!   anything with a fraction or an exponent is refused, so exact decimals
 //!   are carried as strings (`"25.6"`);
+//! * arrays and objects nest at most 64 levels deep;
 //! * strings escape `"` and `\` as `\"` and `\\`, U+0008, U+0009, U+000A,
 //!   U+000C and U+000D as `\b \t \n \f \r`, every other code point below
 //!   U+0020 as `\u00xx` (lowercase hex), and nothing else.
@@ -17,6 +18,10 @@
 
 use serde_json::Value;
 use std::fmt::Write as _;
+
+/// The deepest nesting of arrays and objects accepted (the outermost value
+/// is level 1).
+pub const MAX_DEPTH: usize = 64;
 
 /// The largest integer magnitude the encoding accepts (2^53 - 1), so that
 /// every implementation that reads numbers as IEEE doubles reads them exactly.
@@ -41,6 +46,12 @@ pub enum CanonicalError {
         /// Where in the document.
         path: String,
     },
+    /// Arrays and objects nested more than [`MAX_DEPTH`] levels.
+    #[error("{path}: nested more than {MAX_DEPTH} levels deep")]
+    TooDeep {
+        /// Where in the document.
+        path: String,
+    },
     /// Valid JSON, but not in the canonical form (key order, whitespace,
     /// escapes, duplicate keys, number form).
     #[error("JSON is valid but not in canonical form (key order, spacing, escapes or duplicates)")]
@@ -50,7 +61,7 @@ pub enum CanonicalError {
 /// Encodes a JSON value canonically.
 pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     let mut out = String::new();
-    write_value(&mut out, value, &mut String::new())?;
+    write_value(&mut out, value, &mut String::new(), 1)?;
     Ok(out.into_bytes())
 }
 
@@ -73,10 +84,13 @@ pub fn check_value(value: &Value) -> Result<(), CanonicalError> {
 /// Like [`check_value`], naming paths below `prefix` (e.g. `data.value`).
 pub fn check_value_at(value: &Value, prefix: &str) -> Result<(), CanonicalError> {
     let mut path = prefix.to_owned();
-    write_value(&mut String::new(), value, &mut path)
+    write_value(&mut String::new(), value, &mut path, 1)
 }
 
-fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<(), CanonicalError> {
+fn write_value(out: &mut String, value: &Value, path: &mut String, depth: usize) -> Result<(), CanonicalError> {
+    if depth > MAX_DEPTH && (value.is_array() || value.is_object()) {
+        return Err(CanonicalError::TooDeep { path: display_path(path) });
+    }
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -105,7 +119,7 @@ fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<(),
                 }
                 let len = path.len();
                 let _ = write!(path, "[{i}]");
-                write_value(out, item, path)?;
+                write_value(out, item, path, depth + 1)?;
                 path.truncate(len);
             }
             out.push(']');
@@ -125,7 +139,7 @@ fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<(),
                     path.push('.');
                 }
                 path.push_str(key);
-                write_value(out, item, path)?;
+                write_value(out, item, path, depth + 1)?;
                 path.truncate(len);
             }
             out.push('}');
@@ -243,6 +257,17 @@ mod tests {
                     .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        let mut v = json!(1);
+        for _ in 0..MAX_DEPTH {
+            v = json!([v]);
+        }
+        assert!(to_vec(&v).is_ok(), "64 levels are fine");
+        let v = json!([v]);
+        assert!(matches!(to_vec(&v), Err(CanonicalError::TooDeep { .. })));
     }
 
     proptest! {

@@ -63,6 +63,9 @@ impl FromStr for Timestamp {
         if s.len() != 20 || !s.ends_with('Z') {
             return Err(err());
         }
+        if s.starts_with("0000") {
+            return Err(err()); // years 0001 to 9999 only
+        }
         let t: jiff::Timestamp = s.parse().map_err(|_| err())?;
         let t = Timestamp(t);
         // Only the one spelling: parse, print, compare.
@@ -116,6 +119,8 @@ mod tests {
             "2022-12-31T24:00:00Z",
             "2022-12-31t23:59:59z",
             "+2022-12-31T23:59:5Z",
+            "0000-01-01T00:00:00Z",
+            "2022-12-31T23:59:60Z",
         ] {
             assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
         }

@@ -3,7 +3,8 @@
 //!
 //! 1. `decode`    the stored bytes decode (canonical JSON, required fields);
 //! 2. `sequence`  sequence numbers run 0, 1, 2, ... without gaps;
-//! 3. `version`   each stream's versions run 1, 2, 3, ... without gaps;
+//! 3. `version`   each stream's versions run 1, 2, 3, ... without gaps,
+//!    and `id`      no event id is used twice;
 //! 4. `hash`      the stored record hash equals the recomputed one;
 //! 5. `chain`     `prev` equals the stored hash of the record before;
 //! 6. `signature` every signature verifies (`verify_strict`);
@@ -22,7 +23,7 @@
 
 use crate::authority::{Authority, AuthorityError};
 use crate::crypto::{Hash, PublicKey};
-use crate::record::{DecodeError, RawRecord, Record};
+use crate::record::{DecodeError, Envelope, RawRecord, Record};
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,6 +41,8 @@ pub enum Check {
     Sequence,
     /// A stream version is missing or out of place.
     Version,
+    /// An event id is used twice.
+    Id,
     /// The stored record hash does not match the contents.
     Hash,
     /// `prev` does not match the previous record's hash.
@@ -67,6 +70,7 @@ impl Check {
             Check::Decode => "decode",
             Check::Sequence => "sequence",
             Check::Version => "version",
+            Check::Id => "id",
             Check::Hash => "hash",
             Check::Chain => "chain",
             Check::Signature => "signature",
@@ -146,6 +150,8 @@ pub struct Verifier {
     prev_stored: Option<Vec<u8>>,
     last_time: Option<Timestamp>,
     streams: HashMap<String, (u64, u64)>,
+    /// Event ids seen (as 128-bit digests) and where.
+    ids: HashMap<u128, u64>,
     authority: Option<Authority>,
     origin: Option<String>,
     /// Records by office keys, for retroactive compromise.
@@ -159,8 +165,19 @@ pub struct Verifier {
 
 struct Prechecked {
     decoded: Result<Record, DecodeError>,
+    /// The envelope alone, when the record as a whole does not decode but
+    /// its envelope does (e.g. a `prev` of the wrong length): it still
+    /// counts for stream versions, event ids and time.
+    envelope: Option<Envelope>,
     computed: Option<Hash>,
     signature: Option<Result<(), crate::record::BadSignature>>,
+}
+
+/// A 128-bit digest of an event id, to remember ids in bounded memory.
+fn id_digest(id: &str) -> u128 {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&blake3::hash(id.as_bytes()).as_bytes()[..16]);
+    u128::from_be_bytes(b)
 }
 
 impl Verifier {
@@ -172,6 +189,7 @@ impl Verifier {
             prev_stored: None,
             last_time: None,
             streams: HashMap::new(),
+            ids: HashMap::new(),
             authority: None,
             origin: None,
             signed_by: HashMap::new(),
@@ -196,8 +214,9 @@ impl Verifier {
             .par_iter()
             .map(|raw| {
                 let decoded = raw.decode();
+                let envelope = if decoded.is_err() { Envelope::from_bytes(&raw.envelope).ok() } else { None };
                 let signature = decoded.as_ref().ok().map(Record::verify_signatures);
-                Prechecked { decoded, computed: raw.computed_hash(), signature }
+                Prechecked { decoded, envelope, computed: raw.computed_hash(), signature }
             })
             .collect();
         chunk.iter().zip(pre).map(|(raw, pre)| self.check_one(raw, pre)).collect()
@@ -206,40 +225,40 @@ impl Verifier {
     fn check_one(&mut self, raw: &RawRecord, pre: Prechecked) -> (Option<Record>, bool) {
         let seq = raw.seq;
         let before = self.findings.len();
+        let first = self.records == 0;
         self.records += 1;
         // 1. decode
-        let record = match pre.decoded {
-            Ok(r) => Some(r),
+        let (record, envelope) = match pre.decoded {
+            Ok(r) => {
+                let env = r.envelope.clone();
+                (Some(r), Some(env))
+            }
             Err(e) => {
                 self.fail(seq, Check::Decode, format!("record does not decode: {e}"));
-                None
+                (None, pre.envelope)
             }
         };
+        if first && (seq != 0 || record.is_none()) {
+            let why = if seq != 0 { format!("the first record is {seq}, not 0") } else { "record 0 does not decode".into() };
+            self.fail(seq, Check::Genesis, format!("no valid genesis record ({why}): there is no root of trust, so no signer or authority check can be made"));
+        }
         // 2. sequence
         if seq != self.next_seq {
-            let msg = if seq > self.next_seq {
-                if seq - self.next_seq == 1 {
-                    format!(
-                        "expected sequence number {}, found {seq}: record {} is missing",
-                        self.next_seq, self.next_seq
-                    )
-                } else {
-                    format!(
-                        "expected sequence number {}, found {seq}: records {} to {} are missing",
-                        self.next_seq,
-                        self.next_seq,
-                        seq - 1
-                    )
-                }
-            } else {
-                format!("sequence number {seq} is out of order (expected {})", self.next_seq)
+            let msg = match seq.checked_sub(self.next_seq) {
+                Some(1) => format!("expected sequence number {}, found {seq}: record {} is missing", self.next_seq, self.next_seq),
+                Some(_) => format!(
+                    "expected sequence number {}, found {seq}: records {} to {} are missing",
+                    self.next_seq,
+                    self.next_seq,
+                    seq - 1
+                ),
+                None => format!("sequence number {seq} is out of order (expected {})", self.next_seq),
             };
             self.fail(seq, Check::Sequence, msg);
         }
         self.next_seq = seq.saturating_add(1);
-        // 3. version
-        if let Some(r) = &record {
-            let env = &r.envelope;
+        // 3. version, and event ids
+        if let Some(env) = &envelope {
             let (last, last_seq) = self.streams.get(&env.stream).copied().unwrap_or((0, 0));
             if env.version != last + 1 {
                 let msg = if last == 0 {
@@ -255,6 +274,9 @@ impl Verifier {
                 self.fail(seq, Check::Version, msg);
             }
             self.streams.insert(env.stream.clone(), (env.version, seq));
+            if let Some(earlier) = self.ids.insert(id_digest(&env.id), seq) {
+                self.fail(seq, Check::Id, format!("event id {:?} was already used by record {earlier}", env.id));
+            }
         }
         // 4. hash
         match (pre.computed, Hash::from_slice(&raw.hash)) {
@@ -264,39 +286,37 @@ impl Verifier {
                 Check::Hash,
                 format!("stored record hash {stored} does not match the record's contents, which hash to {computed}"),
             ),
-            (None, _) => {} // prev has the wrong length: reported by decode
-            (Some(_), None) => {
-                self.fail(seq, Check::Hash, format!("stored record hash is {} bytes, not 32", raw.hash.len()))
-            }
+            (None, _) => {} // prev has the wrong length: reported by decode, nothing to recompute
+            (Some(_), None) => {} // the stored hash has the wrong length: reported by decode
         }
         // 5. chain
-        let expected_prev = match (&self.prev_stored, seq) {
-            (_, 0) => Some(Hash::ZERO.0.to_vec()),
-            (Some(p), _) => Some(p.clone()),
-            (None, _) => None, // the first record read is not genesis: reported by sequence
-        };
-        if let Some(expected) = expected_prev
-            && raw.prev != expected
-        {
-            let what = if seq == 0 {
-                "the genesis record's prev must be all zeros".to_owned()
+        let expected_prev = if first { Hash::ZERO.0.to_vec() } else { self.prev_stored.clone().unwrap_or_default() };
+        if raw.prev != expected_prev {
+            let what = if first {
+                "the first record's prev must be 32 zero bytes".to_owned()
             } else {
                 format!(
                     "prev {} does not link to the stored hash {} of the record before",
                     hex::encode(&raw.prev),
-                    hex::encode(&expected)
+                    hex::encode(&expected_prev)
                 )
             };
             self.fail(seq, Check::Chain, what);
         }
         self.prev_stored = Some(raw.hash.clone());
-        if let Some(computed) = pre.computed {
-            self.head = Some(computed);
-            if self.options.expect_head == Some(computed) {
-                self.expected_head_at = Some(seq);
-            }
+        self.head = pre.computed;
+        if pre.computed.is_some() && self.options.expect_head == pre.computed {
+            self.expected_head_at = Some(seq);
         }
         self.head_seq = Some(seq);
+        // 10 (state only). time: counted for every record whose envelope decodes
+        let time_problem = envelope.as_ref().and_then(|env| {
+            let last = self.last_time?;
+            (env.time < last).then(|| format!("time {} is earlier than the previous record's time {last}", env.time))
+        });
+        if let Some(env) = &envelope {
+            self.last_time = Some(self.last_time.map_or(env.time, |t| t.max(env.time)));
+        }
 
         let Some(record) = record else {
             return (None, false);
@@ -310,24 +330,20 @@ impl Verifier {
             _ => true,
         };
         // 7-9. origin, signer, authority
-        if seq == 0 {
-            self.check_genesis(&record, signature_ok);
+        if first {
+            self.check_genesis(&record);
         } else {
             self.check_authority(&record, signature_ok);
         }
         // 10. time
-        let time = record.envelope.time;
-        if let Some(last) = self.last_time
-            && time < last
-        {
-            self.fail(seq, Check::Time, format!("time {time} is earlier than the previous record's time {last}"));
+        if let Some(msg) = time_problem {
+            self.fail(seq, Check::Time, msg);
         }
-        self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
         let ok = self.findings.len() == before;
         (Some(record), ok)
     }
 
-    fn check_genesis(&mut self, record: &Record, signature_ok: bool) {
+    fn check_genesis(&mut self, record: &Record) {
         match Authority::genesis(record) {
             Ok(authority) => {
                 for trusted in self.options.trusted_roots.clone() {
@@ -344,9 +360,9 @@ impl Verifier {
                         );
                     }
                 }
-                // Keep checking against the roots genesis names even when its
-                // signature failed: the failure is already reported.
-                let _ = signature_ok;
+                // Genesis sets the authority even when its signature fails:
+                // that failure is reported, and later records are still
+                // checked against the roots it names.
                 self.authority = Some(authority);
                 self.origin = Some(record.envelope.origin.clone());
             }

@@ -283,3 +283,37 @@ fn roles_are_data_in_the_ledger() {
     let bad = json!({"roles": {"x": ["key_authorized"]}});
     assert!(add(&mut l, Submission::new("ledger", "roles_defined", bad, "roles3"), &key(1), 13).is_err());
 }
+
+#[test]
+fn a_retired_key_later_found_compromised_can_be_escalated() {
+    let mut l = sample();
+    let retire = Submission::new("ledger", "key_revoked", json!({"key": PublicKey::from(&key(2)).to_hex(), "reason": "left", "compromised": false}), "r1");
+    add(&mut l, retire, &key(1), 10).unwrap();
+    assert!(findings(&l.raw()).is_empty());
+    let escalate = Submission::new(
+        "ledger",
+        "key_revoked",
+        json!({"key": PublicKey::from(&key(2)).to_hex(), "reason": "found on a leaked drive", "compromised": true, "from_seq": 5}),
+        "r2",
+    );
+    add(&mut l, escalate.clone(), &key(1), 11).unwrap();
+    let f = findings(&l.raw());
+    assert_eq!(f.iter().map(|f| (f.seq, f.check)).collect::<Vec<_>>(), vec![(5, Check::Authority)]);
+    // but not twice
+    let again = Submission { id: "r3".into(), ..escalate };
+    assert!(add(&mut l, again, &key(1), 12).is_err());
+}
+
+#[test]
+fn a_former_root_cannot_become_an_office_key() {
+    let (mut l, r) = three_roots();
+    let rotation = Submission::new(
+        "ledger",
+        "root_rotated",
+        json!({"roots": [{"key": PublicKey::from(&key(21)).to_hex(), "holder": "City"}], "threshold": 1}),
+        "rot",
+    );
+    add_cosigned(&mut l, rotation, &r[0], &[&r[1], &key(21)], 1).unwrap();
+    let err = add(&mut l, authorize_sub(&r[0], "back"), &key(21), 2).unwrap_err();
+    assert!(err.to_string().contains("is or was a root key"), "{err}");
+}

@@ -242,3 +242,39 @@ proptest! {
 thread_local! {
     static SAMPLE: Vec<RawRecord> = sample().raw();
 }
+
+#[test]
+fn a_reused_event_id_is_caught() {
+    // An author (or a writer that is not this store) reusing an event id.
+    let l = sample();
+    let mut raw = l.raw();
+    let last = l.records().last().unwrap();
+    let env = Envelope {
+        origin: last.envelope.origin.clone(),
+        stream: "notes".into(),
+        version: 3,
+        event_type: "note".into(),
+        schema: 1,
+        data: json!({"text": "again"}).as_object().unwrap().clone(),
+        author: PublicKey::from(&key(1)),
+        time: last.envelope.time,
+        id: "n1".into(),
+    };
+    raw.push(Record::seal(7, last.hash, SignedEnvelope::sign(env, &key(1), &[]).unwrap()).to_raw());
+    let f = verify(&raw);
+    assert_eq!(checks_at(&f, 7), vec![Check::Id]);
+    assert!(f[0].message.contains("already used by record 2"), "{}", f[0].message);
+}
+
+#[test]
+fn a_missing_or_broken_genesis_is_reported_as_genesis() {
+    let mut raw = sample().raw();
+    raw.remove(0);
+    let f = verify(&raw);
+    assert!(f.iter().any(|f| f.seq == 1 && f.check == Check::Genesis), "{f:?}");
+    assert!(!f.iter().any(|f| f.check == Check::Signer), "no cascade of signer errors");
+    let mut raw = sample().raw();
+    raw[0].envelope[0] = b'[';
+    let f = verify(&raw);
+    assert_eq!(checks_at(&f, 0), vec![Check::Decode, Check::Genesis, Check::Hash]);
+}
