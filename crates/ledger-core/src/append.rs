@@ -286,17 +286,18 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
         }
         let envelope = Envelope { version: current + 1, ..envelope };
-        if kernel.latest_schema(&envelope.event_type).is_some() {
-            kernel.decide(&envelope).map_err(AppendError::Refused)?;
-        } else {
-            self.rules.decide(&envelope).map_err(AppendError::Refused)?;
-        }
-
+        // Who may sign comes first (an unauthorised signer learns nothing
+        // of the domain's state), then what the event says.
         let signed =
             SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
         let seq = self.head.seq + 1;
         let record = Record::seal(seq, self.head.hash, signed);
         let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
+        if kernel.latest_schema(&record.envelope.event_type).is_some() {
+            kernel.decide(&record.envelope).map_err(AppendError::Refused)?;
+        } else {
+            self.rules.decide(&record.envelope).map_err(AppendError::Refused)?;
+        }
         if let Some(change) = change {
             self.authority.apply(seq, record.envelope.time, change);
         }

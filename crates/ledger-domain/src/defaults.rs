@@ -1,0 +1,58 @@
+//! The embedded default data under `ledger/`: the plan's catalog, the
+//! assessed units and their history, the role table and the scoring
+//! policy, turned into the events that record them.
+
+use ledger_core::append::Submission;
+use serde_json::Value;
+
+/// `ledger/catalog.json`: Table 1's 19 indicators and the three figures the
+/// fiscal-reward clause needs.
+pub const CATALOG: &str = include_str!("../../../ledger/catalog.json");
+/// `ledger/units.json`: units and their history, as events.
+pub const UNITS: &str = include_str!("../../../ledger/units.json");
+/// `ledger/roles.json`: the default role table.
+pub const ROLES: &str = include_str!("../../../ledger/roles.json");
+/// `ledger/policy.json`: the default (illustrative) scoring policy.
+pub const POLICY: &str = include_str!("../../../ledger/policy.json");
+
+fn parse(text: &str, what: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("embedded {what}: {e}"))
+}
+
+/// `indicator_defined` for every catalog entry.
+pub fn catalog_events() -> Result<Vec<Submission>, String> {
+    let Value::Array(entries) = parse(CATALOG, "catalog")? else {
+        return Err("embedded catalog: not an array".into());
+    };
+    entries
+        .into_iter()
+        .map(|e| {
+            let id = e.get("id").and_then(Value::as_str).ok_or("catalog entry without id")?.to_owned();
+            Ok(Submission::new("catalog", "indicator_defined", e, &format!("catalog-{id}")))
+        })
+        .collect()
+}
+
+/// The unit events of `ledger/units.json`, in order.
+pub fn unit_events() -> Result<Vec<Submission>, String> {
+    let doc = parse(UNITS, "units")?;
+    let events = doc.get("events").and_then(Value::as_array).ok_or("embedded units: no events")?;
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let t = e.get("type").and_then(Value::as_str).ok_or("unit event without type")?;
+            let data = e.get("data").cloned().ok_or("unit event without data")?;
+            let unit = data.get("unit").and_then(Value::as_str).ok_or("unit event without unit")?.to_owned();
+            Ok(Submission::new(&format!("unit/{unit}"), t, data, &format!("units-{i}-{unit}")))
+        })
+        .collect()
+}
+
+/// `policy_adopted` for the default policy.
+pub fn policy_event() -> Result<Submission, String> {
+    let policy = parse(POLICY, "policy")?;
+    let id = policy.get("id").and_then(Value::as_str).ok_or("policy without id")?.to_owned();
+    let version = policy.get("version").and_then(Value::as_u64).ok_or("policy without version")?;
+    Ok(Submission::new(&format!("policy/{id}"), "policy_adopted", serde_json::json!({ "policy": policy }), &format!("policy-{id}-v{version}")))
+}

@@ -1,0 +1,413 @@
+//! The demonstration ledger's domain events: the plan's catalog and units,
+//! the default policy, and five annual periods (2018-2022) with targets,
+//! **synthetic** district values generated deterministically (every value
+//! says so in its `note`), verification, a returned value, a correction,
+//! published scores, an upheld and a dismissed objection, finalisation,
+//! and the rewards and accountability actions the rules imply.
+//!
+//! Writing is the caller's: it implements [`Writer`] (the CLI over SQLite,
+//! tests over a `MemoryLedger`), so this module stays pure.
+
+use crate::defaults;
+use crate::project;
+use crate::state::{Domain, PeriodState, period_stream};
+use ledger_core::Timestamp;
+use ledger_core::append::Submission;
+use rust_decimal::Decimal;
+use rust_decimal::RoundingStrategy;
+use serde_json::json;
+
+/// The offices of the demonstration: key name, holder, roles.
+pub const OFFICES: [(&str, &str, &[&str]); 6] = [
+    ("authority", "Jinan Municipal People's Government (city authority)", &["authority"]),
+    ("statistics", "Jinan Municipal Bureau of Statistics", &["statistics"]),
+    ("assessment", "Jinan Municipal Assessment Office", &["assessment"]),
+    ("inspector", "Jinan Municipal Audit Bureau (inspector)", &["inspector"]),
+    ("shanghe", "Shanghe County People's Government", &["unit"]),
+    ("log", "Assessment ledger log operator", &["log"]),
+];
+
+/// Who signs a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signer {
+    /// An office of [`OFFICES`], by key name.
+    Office(&'static str),
+}
+
+/// Writes batches for the demonstration.
+pub trait Writer {
+    /// Signs the batch with the office's key at time `at` and appends it
+    /// (all or nothing); returns the sequence numbers.
+    fn write(&mut self, signer: Signer, batch: Vec<Submission>, at: Timestamp) -> Result<Vec<u64>, String>;
+    /// The domain state after everything written so far.
+    fn domain(&self) -> &Domain;
+}
+
+/// The marker every synthetic value carries.
+pub const SYNTHETIC: &str = "SYNTHETIC demonstration value, generated deterministically; not an official statistic";
+
+const YEARS: std::ops::RangeInclusive<i32> = 2018..=2022;
+
+/// Share of the city's totals, and how well each unit does (100 = on
+/// track), in hundredths.
+const PROFILE: [(&str, i64, i64); 15] = [
+    ("lixia", 14, 110),
+    ("shizhong", 10, 102),
+    ("huaiyin", 7, 97),
+    ("tianqiao", 7, 93),
+    ("licheng", 13, 105),
+    ("changqing", 5, 90),
+    ("zhangqiu", 8, 100),
+    ("jiyang", 4, 92),
+    ("pingyin", 3, 88),
+    ("shanghe", 3, 20),
+    ("gaoxin", 12, 115),
+    ("nanbu", 2, 85),
+    ("xianxing", 3, 95),
+    ("laiwu", 6, 96),
+    ("gangcheng", 3, 90),
+];
+
+fn hundredths(x: i64) -> Decimal {
+    Decimal::new(x, 2)
+}
+
+fn t(date_time: &str) -> Result<Timestamp, String> {
+    date_time.parse().map_err(|e| format!("{e}"))
+}
+
+/// A deterministic number in [-1, 1] (in millionths) from a label.
+fn noise(label: &str) -> Decimal {
+    let h = blake3::hash(label.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h.as_bytes()[..8]);
+    let n = (u64::from_be_bytes(b) % 2_000_001) as i64 - 1_000_000;
+    Decimal::new(n, 6)
+}
+
+/// A generated figure as a decimal string with `places` places.
+fn dec(x: Decimal, places: u32) -> String {
+    let d = x.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    let d = if d.is_zero() { Decimal::ZERO } else { d };
+    format!("{:.*}", places as usize, d)
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Each unit is around the city's level (shares, per-capita figures).
+    Level,
+    /// Units split the city's total by their share.
+    Total,
+}
+
+/// (indicator, shape, decimal places)
+const SERIES: [(&str, Shape, u32); 17] = [
+    ("1", Shape::Level, 1),
+    ("2", Shape::Level, 1),
+    ("3", Shape::Level, 1),
+    ("4", Shape::Level, 1),
+    ("5", Shape::Level, 1),
+    ("6", Shape::Total, 0),
+    ("7", Shape::Level, 2),
+    ("8", Shape::Level, 1),
+    ("9", Shape::Total, 0),
+    ("10", Shape::Level, 1),
+    ("11", Shape::Total, 0),
+    ("12", Shape::Level, 1),
+    ("13", Shape::Level, 0),
+    ("14", Shape::Total, 2),
+    ("15", Shape::Total, 1),
+    ("16", Shape::Level, 1),
+    ("17", Shape::Total, 1),
+];
+
+/// The city's baseline (2017) and 2022 target for an indicator, from the catalog.
+fn city_path(indicator: &str) -> Result<(Decimal, Decimal), String> {
+    let catalog: serde_json::Value = serde_json::from_str(defaults::CATALOG).map_err(|e| e.to_string())?;
+    let entry = catalog.as_array().and_then(|a| a.iter().find(|e| e["id"] == indicator)).ok_or("indicator not in catalog")?;
+    let num = |v: &serde_json::Value| v.as_str().and_then(|s| ledger_score::parse_decimal(s).ok());
+    Ok((num(&entry["baseline"]["value"]).ok_or("no baseline")?, num(&entry["target"]["value"]).ok_or("no target")?))
+}
+
+/// The city's planned figure for a year (a straight line from 2017 to 2022).
+fn planned(indicator: &str, year: i32) -> Result<Decimal, String> {
+    let (b, t) = city_path(indicator)?;
+    Ok(b + (t - b) * Decimal::from(year - 2017) / Decimal::from(5))
+}
+
+fn unit_figure(shape: Shape, city: Decimal, share: i64) -> Decimal {
+    match shape {
+        Shape::Level => city,
+        Shape::Total => city * hundredths(share),
+    }
+}
+
+/// Builds the whole demonstration on top of a ledger whose governance
+/// (roots, office keys) is already in place.
+pub fn build(w: &mut dyn Writer) -> Result<(), String> {
+    let start = t("2018-01-03T09:00:00Z")?;
+    w.write(Signer::Office("authority"), defaults::catalog_events()?, start)?;
+    w.write(Signer::Office("authority"), defaults::unit_events()?, start)?;
+    w.write(Signer::Office("authority"), vec![defaults::policy_event()?], start)?;
+    w.write(
+        Signer::Office("inspector"),
+        vec![Submission::new("notes", "note", json!({"text": format!("This is a demonstration ledger. Every measured value in it is synthetic: {SYNTHETIC}.")}), "demo-notice")],
+        start,
+    )?;
+    for year in YEARS {
+        period(w, year)?;
+    }
+    Ok(())
+}
+
+fn units_of(domain: &Domain, year: i32) -> Vec<&'static str> {
+    PROFILE.iter().map(|p| p.0).filter(|u| domain.units.get(*u).is_some_and(|unit| unit.exists_in(year))).collect()
+}
+
+fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
+    let p = year.to_string();
+    let stream = period_stream(&p);
+    let units = units_of(w.domain(), year);
+    let indicators: Vec<String> = w.domain().indicators.keys().cloned().collect();
+    let opened = t(&format!("{year}-01-05T09:00:00Z"))?;
+    w.write(
+        Signer::Office("authority"),
+        vec![Submission::new(
+            &stream,
+            "period_opened",
+            json!({"year": year, "units": units, "indicators": indicators, "policy": {"id": "jinan-nokec-2018", "version": 1}}),
+            &format!("open-{p}"),
+        )],
+        opened,
+    )?;
+
+    // Targets: the city's planned path for the year, per unit; 18 is the
+    // figure the province assigns, 19 the air-quality standard.
+    let mut targets = Vec::new();
+    for &(unit, share, _) in PROFILE.iter().filter(|p| units.contains(&p.0)) {
+        for (ind, shape, places) in SERIES {
+            let target = unit_figure(shape, planned(ind, year)?, share);
+            let baseline = unit_figure(shape, planned(ind, year - 1)?, share);
+            let (target, baseline) = if places == 0 { (target.max(Decimal::ONE), baseline.max(Decimal::ZERO)) } else { (target, baseline) };
+            targets.push(json!({"unit": unit, "indicator": ind, "target": dec(target, places), "baseline": dec(baseline, places)}));
+        }
+        targets.push(json!({"unit": unit, "indicator": "18", "target": "3.5", "note": "energy-intensity cut the province assigned for the year (illustrative)"}));
+        targets.push(json!({"unit": unit, "indicator": "19", "target": "5.0", "note": "PM2.5 cut needed to stay on course to the standard (illustrative)"}));
+    }
+    let subs = targets
+        .into_iter()
+        .enumerate()
+        .map(|(i, data)| Submission::new(&stream, "target_assigned", data, &format!("target-{p}-{i}")))
+        .collect();
+    w.write(Signer::Office("authority"), subs, t(&format!("{year}-01-10T09:00:00Z"))?)?;
+
+    // Values, reported early the next year.
+    let reported = t(&format!("{}-02-01T09:00:00Z", year + 1))?;
+    let mut values = Vec::new();
+    for &(unit, share, perf) in PROFILE.iter().filter(|p| units.contains(&p.0)) {
+        let perf = hundredths(perf);
+        let d = |x: i64, scale: u32| Decimal::new(x, scale);
+        let progress = |ind: &str| perf + d(12, 2) * noise(&format!("{unit}/{ind}/{year}"));
+        for (ind, shape, places) in SERIES {
+            let base = unit_figure(shape, planned(ind, year - 1)?, share);
+            let goal = unit_figure(shape, planned(ind, year)?, share);
+            let mut v = base + (goal - base) * progress(ind) + goal * d(1, 2) * noise(&format!("{unit}/{ind}/{year}/level"));
+            if ind == "5" || ind == "8" {
+                v = v.min(Decimal::from(99));
+            }
+            values.push((unit, ind, dec(v.max(Decimal::ZERO), places)));
+        }
+        // 18: the province's energy target is met by units at or near their plan.
+        values.push((unit, "18", dec(d(35, 1) + d(4, 0) * (perf - d(9, 1)) + d(3, 1) * noise(&format!("{unit}/18/{year}")), 1)));
+        // 19: every unit meets the PM2.5 course but the southern mountains in
+        // 2020 (a forest-fire year in this story), which shows the veto.
+        let pm = if unit == "nanbu" && year == 2020 { d(42, 1) } else { d(60, 1) + d(5, 1) * noise(&format!("{unit}/19/{year}")) };
+        values.push((unit, "19", dec(pm, 1)));
+        let f = |label: &str| noise(&format!("{unit}/{label}/{year}"));
+        values.push((unit, "F1", dec(d(60, 1) + d(50, 1) * (perf - d(9, 1)) + d(2, 0) * f("F1"), 1)));
+        values.push((unit, "F2", dec(d(8, 1) + d(2, 0) * (perf - d(9, 1)) + f("F2"), 1)));
+        values.push((unit, "F3", dec(d(60000, 0) * hundredths(share) * (Decimal::ONE + d(2, 1) * f("F3")), 1)));
+    }
+    let subs: Vec<Submission> = values
+        .iter()
+        .map(|(unit, ind, v)| {
+            Submission::new(
+                &stream,
+                "measurement_submitted",
+                json!({"unit": unit, "indicator": ind, "value": v, "note": SYNTHETIC,
+                       "evidence": {"blake3": blake3::hash(format!("{unit}/{ind}/{year}: {v}").as_bytes()).to_hex().to_string(),
+                                    "title": format!("{year} statistical report of {unit} (synthetic)")}}),
+                &format!("value-{p}-{unit}-{ind}"),
+            )
+        })
+        .collect();
+    let seqs = w.write(Signer::Office("statistics"), subs, reported)?;
+    let submitted: Vec<(&str, &str, u64)> = values.iter().zip(&seqs).map(|((u, i, _), s)| (*u, *i, *s)).collect();
+    let seq_of = |unit: &str, ind: &str| submitted.iter().find(|(u, i, _)| *u == unit && *i == ind).map(|x| x.2);
+
+    // 2019: one value goes back to the bureau and comes again.
+    let mut returned = None;
+    if year == 2019 {
+        let m = seq_of("pingyin", "13").ok_or("missing value")?;
+        w.write(
+            Signer::Office("assessment"),
+            vec![Submission::new(&stream, "measurement_returned", json!({"measurement": m, "reason": "per-capita figure computed on the registered instead of the resident population"}), "return-2019-pingyin-13")],
+            t(&format!("{}-02-05T09:00:00Z", year + 1))?,
+        )?;
+        let again = w.write(
+            Signer::Office("statistics"),
+            vec![Submission::new(&stream, "measurement_submitted", json!({"unit": "pingyin", "indicator": "13", "value": "3050", "note": SYNTHETIC}), "value-2019-pingyin-13-resubmitted")],
+            t(&format!("{}-02-07T09:00:00Z", year + 1))?,
+        )?;
+        returned = Some((m, again.first().copied().ok_or("nothing written")?));
+    }
+    // 2020: a correction with a reason.
+    if year == 2020 {
+        let m = seq_of("huaiyin", "9").ok_or("missing value")?;
+        w.write(
+            Signer::Office("statistics"),
+            vec![Submission::new(&stream, "measurement_corrected", json!({"corrects": m, "value": "118", "reason": "two enterprises certified in December were left out of the first count"}), "correct-2020-huaiyin-9")],
+            t(&format!("{}-02-08T09:00:00Z", year + 1))?,
+        )?;
+    }
+    // The assessment office verifies every current value.
+    let current: Vec<u64> = submitted
+        .iter()
+        .map(|x| x.2)
+        .filter(|s| returned.is_none_or(|(old, _)| *s != old))
+        .chain(returned.map(|(_, new)| new))
+        .collect();
+    let subs = current
+        .iter()
+        .map(|s| Submission::new(&stream, "measurement_verified", json!({"measurement": s}), &format!("verify-{p}-{s}")))
+        .collect();
+    w.write(Signer::Office("assessment"), subs, t(&format!("{}-02-20T09:00:00Z", year + 1))?)?;
+
+    // Publication, with a 15-day public notice.
+    let published = t(&format!("{}-03-01T09:00:00Z", year + 1))?;
+    let window = format!("{}-03-15", year + 1);
+    let hash = projection_hash(w.domain(), &p)?;
+    w.write(
+        Signer::Office("assessment"),
+        vec![Submission::new(&stream, "scores_published", json!({"window_until": window, "projection_hash": hash}), &format!("publish-{p}"))],
+        published,
+    )?;
+
+    if year == 2022 {
+        objections(w, &stream, &p)?;
+    }
+
+    let hash = projection_hash(w.domain(), &p)?;
+    w.write(
+        Signer::Office("assessment"),
+        vec![Submission::new(&stream, "period_finalized", json!({"projection_hash": hash}), &format!("finalize-{p}"))],
+        t(&format!("{}-03-20T09:00:00Z", year + 1))?,
+    )?;
+    consequences(w, &stream, &p, year)
+}
+
+fn projection_hash(domain: &Domain, period: &str) -> Result<String, String> {
+    let p = domain.periods.get(period).ok_or("period missing")?;
+    let (scores, _) = project::score(domain, p)?;
+    Ok(hex::encode(ledger_score::projection_hash(&scores)))
+}
+
+fn objections(w: &mut dyn Writer, stream: &str, p: &str) -> Result<(), String> {
+    let filed = t("2023-03-06T09:00:00Z")?;
+    // Shanghe contests its R&D personnel figure; the inspector, for
+    // Changqing, contests its high-tech export share.
+    let current = w.domain().periods.get(p).and_then(|x| x.values.get(&("shanghe".to_owned(), "10".to_owned())).and_then(|v| v.last().map(|s| s.value)));
+    let proposed = current.map(|v| (v * Decimal::new(125, 2)).round_dp(1).to_string()).unwrap_or_else(|| "100.0".into());
+    w.write(
+        Signer::Office("shanghe"),
+        vec![Submission::new(
+            stream,
+            "objection_filed",
+            json!({"objection": "obj-2022-1", "unit": "shanghe", "indicator": "10", "claim": "R&D staff of the county's new pharmaceutical park were counted under the pilot zone", "proposed_value": proposed}),
+            "objection-2022-1",
+        )],
+        filed,
+    )?;
+    w.write(
+        Signer::Office("inspector"),
+        vec![Submission::new(
+            stream,
+            "objection_filed",
+            json!({"objection": "obj-2022-2", "unit": "changqing", "indicator": "16", "claim": "the export share omits re-exports through the bonded zone"}),
+            "objection-2022-2",
+        )],
+        filed,
+    )?;
+    let resolved = t("2023-03-14T09:00:00Z")?;
+    w.write(
+        Signer::Office("assessment"),
+        vec![
+            Submission::new(
+                stream,
+                "objection_resolved",
+                json!({"objection": "obj-2022-1", "outcome": "upheld", "reasons": "payroll records confirm the staff work in Shanghe; figure recomputed", "corrected_value": proposed}),
+                "resolve-2022-1",
+            ),
+            Submission::new(
+                stream,
+                "objection_resolved",
+                json!({"objection": "obj-2022-2", "outcome": "dismissed", "reasons": "re-exports are excluded from the indicator by definition (customs statistics)"}),
+                "resolve-2022-2",
+            ),
+        ],
+        resolved,
+    )?;
+    Ok(())
+}
+
+/// Records exactly the rewards and accountability actions the rules imply.
+fn consequences(w: &mut dyn Writer, stream: &str, p: &str, year: i32) -> Result<(), String> {
+    let period = w.domain().periods.get(p).ok_or("period missing")?;
+    if !matches!(period.state, PeriodState::Finalized { .. }) {
+        return Err(format!("period {p} did not finalise"));
+    }
+    let scores = period.finalized_scores.clone().ok_or("no finalised scores")?;
+    let mut rewards = Vec::new();
+    let mut actions = Vec::new();
+    for u in &scores.units {
+        for c in &u.consequences {
+            let id = format!("{}-{}", c.kind, u.unit);
+            let basis = format!("{}: {}", c.clause, c.basis);
+            match c.kind.as_str() {
+                "policy_preference" => rewards.push(Submission::new(stream, "reward_granted", json!({"reward": id, "unit": u.unit, "kind": c.kind, "basis": basis}), &format!("{p}-{id}"))),
+                "fiscal_reward" => rewards.push(Submission::new(
+                    stream,
+                    "reward_granted",
+                    json!({"reward": id, "unit": u.unit, "kind": c.kind, "amount": c.amount.map(|a| a.to_string()), "basis": basis}),
+                    &format!("{p}-{id}"),
+                )),
+                _ => actions.push(Submission::new(stream, "accountability_action_taken", json!({"action": id, "unit": u.unit, "kind": c.kind, "basis": basis}), &format!("{p}-{id}"))),
+            }
+        }
+    }
+    let decided = t(&format!("{}-04-01T09:00:00Z", year + 1))?;
+    let mut batch = rewards;
+    batch.extend(actions);
+    if !batch.is_empty() {
+        w.write(Signer::Office("authority"), batch, decided)?;
+    }
+    // Shanghe answers an accountability action with a rectification report.
+    let answer = w
+        .domain()
+        .periods
+        .get(p)
+        .and_then(|x| x.decisions.values().find(|d| d.unit == "shanghe" && d.kind != "policy_preference" && d.kind != "fiscal_reward").map(|d| d.id.clone()));
+    if let Some(action) = answer {
+        w.write(
+            Signer::Office("shanghe"),
+            vec![Submission::new(
+                stream,
+                "rectification_submitted",
+                json!({"action": action, "unit": "shanghe", "text": "rectification plan adopted by the county standing committee: R&D subsidy doubled, two incubators opened"}),
+                &format!("rectify-{p}-shanghe"),
+            )],
+            t(&format!("{}-05-15T09:00:00Z", year + 1))?,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! From the domain state to the numbers: the scoring input of a period, its
+//! scores, and the audit of recorded decisions against the rules.
+
+use crate::events::{Direction, Kind};
+use crate::state::{Domain, Period, PeriodState};
+use ledger_score::{
+    Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PeriodScores, PriorResult, TargetInput, ValueInput,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The scoring input of a period as the state stands.
+pub fn input(domain: &Domain, period: &Period) -> PeriodInput {
+    let indicators = period
+        .indicators
+        .values()
+        .map(|d| IndicatorSpec {
+            id: d.id.clone(),
+            direction: match d.direction {
+                Direction::Higher => ledger_score::Direction::Higher,
+                Direction::Lower => ledger_score::Direction::Lower,
+            },
+            kind: match d.kind {
+                Kind::Numeric => IndicatorKind::Numeric,
+                Kind::PassFailAssigned => IndicatorKind::PassFailAssigned,
+                Kind::PassFailThreshold => IndicatorKind::PassFailThreshold,
+            },
+            value_type: serde_json::to_value(d.value_type).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            unit: d.unit.clone(),
+        })
+        .collect();
+    let values = period
+        .values
+        .iter()
+        .filter_map(|((unit, indicator), steps)| {
+            let last = steps.last()?;
+            Some(ValueInput { unit: unit.clone(), indicator: indicator.clone(), value: last.value, provenance: steps.iter().map(|s| s.seq).collect() })
+        })
+        .collect();
+    let targets = period
+        .targets
+        .iter()
+        .map(|((unit, indicator), (seq, t))| TargetInput {
+            unit: unit.clone(),
+            indicator: indicator.clone(),
+            target: t.target.0,
+            baseline: t.baseline.map(|b| b.0),
+            provenance: vec![*seq],
+        })
+        .collect();
+    let disqualified = period
+        .frauds
+        .values()
+        .map(|f| Disqualification {
+            unit: f.determination.unit.clone(),
+            basis: format!("data fraud determined ({}): {}", f.determination.determination, f.determination.basis),
+            provenance: vec![f.seq],
+        })
+        .collect();
+    PeriodInput {
+        period: period.id.clone(),
+        units: period.units.clone(),
+        indicators,
+        values,
+        targets,
+        disqualified,
+        history: history(domain, period),
+    }
+}
+
+/// Results of earlier finalised periods, oldest first, for escalation.
+fn history(domain: &Domain, period: &Period) -> Vec<PriorResult> {
+    let mut earlier: Vec<&Period> = domain.periods.values().filter(|p| p.year < period.year).collect();
+    earlier.sort_by_key(|p| p.year);
+    earlier
+        .into_iter()
+        .filter_map(|p| p.finalized_scores.as_ref().map(|s| (p, s)))
+        .flat_map(|(p, s)| {
+            s.units.iter().map(move |u| PriorResult {
+                period: p.id.clone(),
+                unit: u.unit.clone(),
+                grade: u.grade.clone(),
+                vetoed: !u.vetoes.is_empty(),
+            })
+        })
+        .collect()
+}
+
+/// Scores a period as the state stands, with the policy it names.
+pub fn score(domain: &Domain, period: &Period) -> Result<(PeriodScores, PeriodInput), String> {
+    let policy = domain
+        .policies
+        .get(&(period.policy.id.clone(), period.policy.version))
+        .ok_or_else(|| format!("policy {} version {} is not adopted", period.policy.id, period.policy.version))?;
+    let input = input(domain, period);
+    let scores = ledger_score::score_period(&input, &policy.policy).map_err(|e| e.to_string())?;
+    Ok((scores, input))
+}
+
+/// One finding of the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditFinding {
+    /// The period.
+    pub period: String,
+    /// The unit.
+    pub unit: String,
+    /// `reward_without_basis`, `sanction_without_basis`, `due_consequence_not_recorded`,
+    /// `reward_not_revoked_after_fraud`, `amount_differs`, `period_not_finalized`.
+    pub finding: String,
+    /// What exactly.
+    pub message: String,
+    /// The records concerned.
+    pub events: Vec<u64>,
+}
+
+const SANCTIONS: [&str; 3] = ["public_notice", "admonition_talk", "accountability"];
+
+/// Compares what was recorded (rewards, accountability actions,
+/// rescissions) with what the adopted rules imply for every finalised
+/// period (or just `only`).
+pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
+    let mut out = Vec::new();
+    for period in domain.periods.values().filter(|p| only.is_none_or(|o| o == p.id)) {
+        let PeriodState::Finalized { seq: fin_seq, .. } = period.state else {
+            if !period.decisions.is_empty() {
+                out.push(AuditFinding {
+                    period: period.id.clone(),
+                    unit: String::new(),
+                    finding: "period_not_finalized".into(),
+                    message: "decisions are recorded for a period that is not finalised".into(),
+                    events: period.decisions.values().map(|d| d.seq).collect(),
+                });
+            }
+            continue;
+        };
+        let Some(scores) = &period.finalized_scores else { continue };
+        let frauds: BTreeMap<&str, u64> = period.frauds.values().map(|f| (f.determination.unit.as_str(), f.seq)).collect();
+        for unit in &scores.units {
+            let u = unit.unit.as_str();
+            let fraud = frauds.get(u).copied();
+            let live: Vec<_> = period.decisions.values().filter(|d| d.unit == u && d.rescinded.is_none()).collect();
+            // rewards
+            for kind in ["policy_preference", "fiscal_reward"] {
+                let implied = unit.consequences.iter().find(|c| c.kind == kind).filter(|_| fraud.is_none());
+                let recorded: Vec<_> = live.iter().filter(|d| d.kind == kind).collect();
+                match (implied, recorded.first()) {
+                    (None, Some(d)) => {
+                        let (finding, message) = match fraud {
+                            Some(f) => (
+                                "reward_not_revoked_after_fraud",
+                                format!("{kind} {} stands although data fraud was determined for {u} (seq {f}); rescind it", d.id),
+                            ),
+                            None => ("reward_without_basis", format!("{kind} {} has no basis in the rules: {u} does not qualify (grade {})", d.id, unit.grade)),
+                        };
+                        out.push(AuditFinding { period: period.id.clone(), unit: u.into(), finding: finding.into(), message, events: vec![d.seq] });
+                    }
+                    (Some(c), None) => out.push(AuditFinding {
+                        period: period.id.clone(),
+                        unit: u.into(),
+                        finding: "due_consequence_not_recorded".into(),
+                        message: format!("the rules imply {kind}{} ({}: {}) but none is recorded", amount_text(c.amount), c.clause, c.basis),
+                        events: vec![fin_seq],
+                    }),
+                    (Some(c), Some(d)) if kind == "fiscal_reward" && c.amount != d.amount => out.push(AuditFinding {
+                        period: period.id.clone(),
+                        unit: u.into(),
+                        finding: "amount_differs".into(),
+                        message: format!("fiscal reward {} grants {} but the rules imply {}", d.id, amount_text(d.amount), amount_text(c.amount)),
+                        events: vec![d.seq],
+                    }),
+                    _ => {}
+                }
+                for d in recorded.iter().skip(1) {
+                    out.push(AuditFinding {
+                        period: period.id.clone(),
+                        unit: u.into(),
+                        finding: "reward_without_basis".into(),
+                        message: format!("{kind} {} duplicates an earlier grant", d.id),
+                        events: vec![d.seq],
+                    });
+                }
+            }
+            // sanctions: the most severe implied one must be recorded; nothing more severe
+            let implied = unit.consequences.iter().filter(|c| SANCTIONS.contains(&c.kind.as_str())).max_by_key(|c| severity(&c.kind));
+            let recorded = live.iter().filter(|d| SANCTIONS.contains(&d.kind.as_str())).max_by_key(|d| severity(&d.kind));
+            match (implied, recorded) {
+                (None, Some(d)) => out.push(AuditFinding {
+                    period: period.id.clone(),
+                    unit: u.into(),
+                    finding: "sanction_without_basis".into(),
+                    message: format!("{} {} has no basis in the rules: {u} was graded {}", d.kind, d.id, unit.grade),
+                    events: vec![d.seq],
+                }),
+                (Some(c), None) => out.push(AuditFinding {
+                    period: period.id.clone(),
+                    unit: u.into(),
+                    finding: "due_consequence_not_recorded".into(),
+                    message: format!("the rules imply {} ({}: {}) but no accountability action is recorded", c.kind, c.clause, c.basis),
+                    events: vec![fin_seq],
+                }),
+                (Some(c), Some(d)) if severity(&d.kind) > severity(&c.kind) => out.push(AuditFinding {
+                    period: period.id.clone(),
+                    unit: u.into(),
+                    finding: "sanction_without_basis".into(),
+                    message: format!("{} {} is more severe than the rules imply ({}: {})", d.kind, d.id, c.kind, c.basis),
+                    events: vec![d.seq],
+                }),
+                (Some(c), Some(d)) if severity(&d.kind) < severity(&c.kind) => out.push(AuditFinding {
+                    period: period.id.clone(),
+                    unit: u.into(),
+                    finding: "due_consequence_not_recorded".into(),
+                    message: format!("the rules imply {} ({}: {}) but only {} {} is recorded", c.kind, c.clause, c.basis, d.kind, d.id),
+                    events: vec![d.seq],
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn severity(kind: &str) -> usize {
+    SANCTIONS.iter().position(|k| *k == kind).map_or(0, |p| p + 1)
+}
+
+fn amount_text(a: Option<Decimal>) -> String {
+    a.map(|a| format!(" of {a}")).unwrap_or_default()
+}

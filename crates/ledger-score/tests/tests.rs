@@ -1,0 +1,11 @@
+//! One integration-test binary, a module per area.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod composite;
+mod consequences;
+mod determinism;
+mod methods;
+mod policy;
+mod vectors;
