@@ -5,5 +5,8 @@
 
 mod support;
 
+mod domain;
+mod interop;
 mod kernel;
 mod keys;
+mod tlog;

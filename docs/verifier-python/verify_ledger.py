@@ -8,31 +8,37 @@ Written from docs/FORMAT.md alone (no access to the Rust implementation).
     python3 verify_ledger.py --self-test      # checks the vectors of FORMAT.md s.12
 
 Runs the per-record checks of FORMAT.md section 10 in order (decode, sequence,
-version, hash, chain, signature, origin, signer, authority, time) and the
-ledger checks (genesis, head); every failing record/check is reported.
-Exit 0 ok, 1 a check failed, 2 could not run (missing file, not a ledger).
+version, id, hash, chain, signature, origin, signer, authority, time) and the
+ledger checks (genesis, head); every failing (record, check) pair is reported
+once, in seq order. Exit 0 ok, 1 a check failed, 2 could not run (missing
+file, not a ledger, bad arguments).
 
-Reading choices where FORMAT.md is silent (see the report that came with it):
-* all failing checks of a record are reported, one error per (seq, check);
-  when the envelope or signature list does not decode, the checks that need
-  it (version, signature, origin, signer, authority, time) are skipped;
-* `chain` compares `prev` with the stored hash of the previous row read
-  (32 zero bytes for the first row read); version/time/id state uses every
-  decodable record, failing or not;
-* a duplicate event `id`, or an author/signature key that is not a valid
-  public key (section 3), fails `decode`; `signer` concerns the author only
-  (unknown co-signers fail `authority`); the payload rules of `note` are not
-  checked (section 10 lists no check for them; domain payloads neither);
-  `--trust` (hex or PEM file): genesis must name every trusted key;
-* genesis sets the initial authority when it decodes and satisfies section 7
-  (a bad signature on it is reported as `signature` only).
+Reading choices where FORMAT.md leaves something open:
+* `genesis` is reported at the seq of the first record read (0 for an empty
+  ledger); `head` at the last record's seq (0 for an empty ledger);
+* a genesis that is valid (section 7) but does not name a `--trust`ed key
+  fails `genesis`, yet still sets the roots: checks 7 to 9 are run against
+  the ledger's own roots (section 10 lists the trust failure apart from "not
+  a valid genesis record");
+* a stored `hash` that is not 32 bytes fails `decode` and also `hash` (it
+  differs from the recomputed hash; section 10 exempts only a bad `prev`);
+* `signer` concerns the author only; a co-signer the ledger does not know,
+  or a signature-list key that is not a valid public key, fails `authority`
+  resp. `decode`;
+* an event counts as "signed by" a key later revoked as compromised (and so
+  fails `authority` retroactively) only if its author was a known signer
+  then: a record that failed `signer` is not reported again as `authority`
+  (section 8: "a known signer that was not entitled fails `authority`");
+* a negative seq (possible only in an edited file) is hashed as u64be(seq
+  mod 2^64) and reported as the negative number it is.
 
-Ed25519: PyNaCl's VerifyKey.verify (libsodium >= 1.0.16, crypto_sign_open)
-rejects S >= L, small-order R, non-canonical or small-order A, and compares
-the encoding of the recomputed R with the R bytes (cofactorless) - the
-strict semantics of section 3. Keys inside payloads (roots, key_authorized)
-are also checked here in pure Python: canonical (y < p, on the curve, no
-"negative zero" x) and [8]A != identity.
+Ed25519: PyNaCl's VerifyKey.verify (crypto_sign_open of the bundled libsodium,
+>= 1.0.16, non-ED25519_COMPAT build) rejects S >= L, a small-order R, a
+non-canonical or small-order A, and compares the encoding of the recomputed R
+with the R bytes (cofactorless equation) - the strict semantics of section 3.
+It accepts mixed-order A (as the spec does). Every public key - author,
+signature list, roots, key_authorized - is also checked here in pure Python:
+canonical encoding (y < p, on the curve, no "negative zero" x), [8]A != O.
 """
 import argparse, base64, functools, json, os, re, sqlite3, struct, sys
 import urllib.parse
@@ -44,8 +50,9 @@ RECORD_CTX = b"assessment-ledger:record:v1\n"
 APPLICATION_ID, USER_VERSION = 0x414C4731, 1
 MAX_INT = 2**53 - 1
 ZERO32 = bytes(32)
-CHECKS = ["decode", "sequence", "version", "hash", "chain", "signature",
-          "origin", "signer", "authority", "time", "genesis", "head"]
+MAX_DEPTH = 64                                   # section 2 item 7
+CHECKS = ["genesis", "decode", "sequence", "version", "id", "hash", "chain",
+          "signature", "origin", "signer", "authority", "time", "head"]
 GOVERNANCE = {"key_authorized", "key_revoked", "roles_defined", "root_rotated"}
 NOT_IN_ROLES = GOVERNANCE | {"genesis"}
 ENVELOPE_KEYS = {"origin", "stream", "version", "type", "schema", "data",
@@ -55,7 +62,7 @@ ORIGIN_RE = re.compile(r"[\x21-\x2a\x2c-\x7e]{1,128}")          # printable ASCI
 STREAM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")  # also used for `id`
 TYPE_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 ROLE_RE = re.compile(r"[a-z][a-z0-9_]*")
-TIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
+TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
 class CanonicalError(ValueError):
@@ -115,8 +122,33 @@ def encode(v):
     raise CanonicalError(f"value not allowed: {v!r}")
 
 
+def nesting_depth(raw: bytes) -> int:
+    """Deepest array/object nesting of JSON text (outermost value = level 1);
+    exact for well-formed JSON, which is all that matters: anything else fails anyway."""
+    depth = deepest = 0
+    in_str = esc = False
+    for b in raw:
+        if in_str:
+            if esc:
+                esc = False
+            elif b == 0x5C:          # backslash
+                esc = True
+            elif b == 0x22:
+                in_str = False
+        elif b == 0x22:
+            in_str = True
+        elif b in (0x5B, 0x7B):      # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def canonical_decode(raw: bytes):
     """Parse stored bytes; raise CanonicalError unless they are canonical JSON."""
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise CanonicalError(f"nested deeper than {MAX_DEPTH} levels")
     try:
         value = parse_json(raw.decode("utf-8"))          # strict: no bad UTF-8
         if encode(value).encode("utf-8") != raw:
@@ -176,15 +208,16 @@ def verify_sig(key: bytes, sig: bytes, msg: bytes) -> bool:
 
 # ---------------------------------------------------------------- sections 4-6
 def valid_time(s):
-    """`YYYY-MM-DDTHH:MM:SSZ`, a real proleptic-Gregorian date (RFC 3339: year 0000 ok),
-    hours 00-23, no leap second."""
+    """`YYYY-MM-DDTHH:MM:SSZ`: a real (proleptic Gregorian) date, years 0001-9999,
+    hours 00-23, minutes and seconds 00-59 (no leap second)."""
     m = isinstance(s, str) and TIME_RE.fullmatch(s)
     if not m:
         return False
     y, mo, d, h, mi, sec = map(int, m.groups())
     leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
     mdays = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return 1 <= mo <= 12 and 1 <= d <= mdays[mo - 1] and h < 24 and mi < 60 and sec < 60
+    return (y >= 1 and 1 <= mo <= 12 and 1 <= d <= mdays[mo - 1]
+            and h < 24 and mi < 60 and sec < 60)
 
 
 def is_int(v, lo, hi):
@@ -262,6 +295,7 @@ def check_roots(d):
 
 
 def check_roles(roles):
+    """A role table: role name -> list (read as a set) of non-governance event types."""
     if not isinstance(roles, dict):
         return ["roles is not an object"]
     for name, types in roles.items():
@@ -273,16 +307,23 @@ def check_roles(roles):
     return []
 
 
+def role_table(roles):
+    return {name: set(types) for name, types in roles.items()}
+
+
 class Authority:
     """The authority state of section 8 as it stands before the next record."""
 
     def __init__(self, genesis_data):
         self.roots = {r["key"] for r in genesis_data["roots"]}
         self.threshold = genesis_data["threshold"]
-        self.roles = genesis_data["roles"]
-        self.known = set(self.roots)   # every key ever a root or authorised
-        self.offices = {}              # key -> data of its key_authorized
-        self.revoked = {}              # key -> seq of its (last) revocation
+        self.roles = role_table(genesis_data["roles"])
+        self.ever_roots = set(self.roots)   # every key that is or ever was a root
+        self.offices = {}                   # key -> its latest key_authorized payload
+        self.revoked = {}                   # key -> (seq, compromised) of its revocation
+
+    def known(self, key):
+        return key in self.ever_roots or key in self.offices
 
     def governance(self, seq, env, signers):
         """Problems with governance event `env` (section 8 rule 1); [] when entitled."""
@@ -305,8 +346,10 @@ class Authority:
                 p.append(f"roles {d['roles']!r} are not all defined roles")
             elif not all(valid_time(d[k]) for k in ("valid_from", "valid_until") if k in d):
                 p.append("valid_from/valid_until are not valid times")
-            elif d["key"] in self.roots:
-                p.append("a root key cannot be an office key")
+            elif "valid_from" in d and "valid_until" in d and d["valid_from"] > d["valid_until"]:
+                p.append(f"valid_from {d['valid_from']} is after valid_until {d['valid_until']}")
+            elif d["key"] in self.ever_roots:
+                p.append("a key that is or was a root key cannot be an office key")
             elif d["key"] in self.revoked:
                 p.append("a revoked key cannot be authorised again")
         elif t == "key_revoked":
@@ -322,10 +365,11 @@ class Authority:
                 p.append("from_seq must be present if and only if compromised is true")
             elif comp and not is_int(d["from_seq"], 0, seq):
                 p.append(f"from_seq {d['from_seq']!r} is not 0..{seq}")
-            elif d["key"] in self.roots:
-                p.append("key_revoked applies to office keys only")
             elif d["key"] not in self.offices:
-                p.append("key_revoked names a key that was never authorised")
+                p.append("key_revoked applies to office keys only; this key was never authorised")
+            elif d["key"] in self.revoked and (self.revoked[d["key"]][1] or not comp):
+                p.append(f"key was already revoked at seq {self.revoked[d['key']][0]}"
+                         " (only a retired key may be revoked again, as compromised)")
         elif t == "roles_defined":
             p += ["roles_defined payload must be exactly {roles}"] if set(d) != {"roles"} \
                 else check_roles(d["roles"])
@@ -333,8 +377,8 @@ class Authority:
             p += ["root_rotated payload must be exactly {roots, threshold}"] \
                 if set(d) != {"roots", "threshold"} else check_roots(d)
         new_roots = {r["key"] for r in d["roots"]} if t == "root_rotated" and not p else set()
-        for k in new_roots:
-            if k in self.offices or k in self.revoked:
+        for k in sorted(new_roots):
+            if k in self.offices:
                 p.append(f"new root {k[:16]} is (or was) an office key")
         if signers[0] not in self.roots:
             p.append("author is not a current root key")
@@ -351,19 +395,18 @@ class Authority:
     def apply(self, seq, env):
         t, d = env["type"], env["data"]
         if t == "key_authorized":
-            self.offices[d["key"]] = d
-            self.known.add(d["key"])
+            self.offices[d["key"]] = dict(d, roles=set(d["roles"]))
         elif t == "key_revoked":
-            self.revoked[d["key"]] = seq
+            self.revoked[d["key"]] = (seq, d["compromised"])
         elif t == "roles_defined":
-            self.roles = d["roles"]
+            self.roles = role_table(d["roles"])
         elif t == "root_rotated":
             self.roots = {r["key"] for r in d["roots"]}
             self.threshold = d["threshold"]
-            self.known |= self.roots
+            self.ever_roots |= self.roots
 
     def ordinary(self, env, signers):
-        """Problems with a non-governance event."""
+        """Problems with a non-governance event (section 8 rule 2)."""
         p, a, t = [], signers[0], env["type"]
         if env["stream"] == "ledger":
             p.append("only governance events may be written to stream 'ledger'")
@@ -373,21 +416,23 @@ class Authority:
             if t != "note":
                 p.append(f"a root key may sign only 'note', not {t!r}")
         elif a in self.revoked:
-            p.append(f"author key was revoked at seq {self.revoked[a]}")
+            s, comp = self.revoked[a]
+            p.append(f"author key was revoked at seq {s}" + (" as compromised" if comp else ""))
         elif a in self.offices:
             o = self.offices[a]
             if "valid_from" in o and o["valid_from"] > env["time"]:
                 p.append(f"time {env['time']} is before valid_from {o['valid_from']}")
             if "valid_until" in o and o["valid_until"] < env["time"]:
                 p.append(f"time {env['time']} is after valid_until {o['valid_until']}")
-            if t != "note" and not any(t in self.roles.get(r, []) for r in o["roles"]):
-                p.append(f"none of the roles {o['roles']} may sign {t!r}")
+            if t != "note" and not any(t in self.roles.get(r, ()) for r in o["roles"]):
+                p.append(f"none of the roles {sorted(o['roles'])} may sign {t!r}")
         else:
-            p.append("author is no longer a root key")
+            p.append("author is a former root key, which signs nothing")
         return p
 
 
 def genesis_problems(env, signers):
+    """Section 7 rules for record 0; [] when it is a valid genesis record."""
     if (env["type"], env["stream"], env["version"], env["schema"]) != ("genesis", "ledger", 1, 1):
         return ["record 0 is not type genesis, stream ledger, version 1, schema 1"]
     d = env["data"]
@@ -406,7 +451,9 @@ def genesis_problems(env, signers):
 
 # ---------------------------------------------------------------- section 10
 def verify_rows(rows, trust=(), expect_head=None):
-    """rows: iterable of (seq, prev, hash, envelope bytes, signatures bytes)."""
+    """rows: iterable of (seq, prev, hash, envelope bytes, signatures bytes).
+    Returns (errors, number of records, head hash or None, seq of the last record)."""
+    rows = list(rows)
     errs = {}                                  # (seq, check) -> [messages]
 
     def fail(seq, check, msg):
@@ -414,80 +461,101 @@ def verify_rows(rows, trust=(), expect_head=None):
 
     prev_seq, prev_stored = None, ZERO32
     versions, ids, latest_time = {}, {}, None
-    origin, auth, hashes, head, n = None, None, set(), None, 0
-    signed_by = {}                             # key -> seqs it signed (for compromise)
-    saw_zero = had_zero = False
-    genesis_roots = None                       # root keys named by record 0
+    origin, auth, hashes, head, n, last_seq = None, None, set(), None, 0, None
+    signed_by = {}                             # key -> seqs of checked records it signed
     for seq, prev, stored, env_raw, sig_raw in rows:
-        n += 1
-        env = signers = None
-        had_zero = had_zero or seq == 0
+        first, n, last_seq = n == 0, n + 1, seq
+        prev_ok = isinstance(prev, bytes) and len(prev) == 32
         # 1 decode
-        if not (isinstance(prev, bytes) and len(prev) == 32 and
-                isinstance(stored, bytes) and len(stored) == 32):
-            fail(seq, "decode", "prev or hash is not 32 bytes")
+        problems = []
+        if not prev_ok:
+            problems.append("prev is not 32 bytes")
+        if not (isinstance(stored, bytes) and len(stored) == 32):
+            problems.append("hash is not 32 bytes")
+        env = signers = None
         try:
             env = decode_envelope(env_raw)
-            sigs = decode_signatures(sig_raw, env["author"])
-            signers = [k.hex() for k, _ in sigs]
-            if env["id"] in ids:
-                fail(seq, "decode", f"event id {env['id']!r} already used by seq {ids[env['id']]}")
-            ids.setdefault(env["id"], seq)
         except CanonicalError as e:
-            fail(seq, "decode", str(e))
-            env = None
+            problems.append(f"envelope: {e}")
+        if env is not None:
+            try:
+                sigs = decode_signatures(sig_raw, env["author"])
+                signers = [k.hex() for k, _ in sigs]
+            except CanonicalError as e:
+                problems.append(f"signature list: {e}")
+        else:
+            try:
+                canonical_decode(sig_raw)
+            except CanonicalError as e:
+                problems.append(f"signature list: {e}")
+        for m in problems:
+            fail(seq, "decode", m)
+        decoded = not problems
+        # genesis: the first record read
+        if first:
+            gp = [] if seq == 0 else [f"the first record read is {seq}, not 0: there is no genesis record"]
+            if not gp and not decoded:
+                gp = ["record 0 does not decode"]
+            if not gp:
+                gp = genesis_problems(env, signers)
+            if gp:
+                fail(seq, "genesis", "; ".join(gp) + " (no root of trust: origin, signer"
+                     " and authority are not checked)")
+            else:
+                auth, origin = Authority(env["data"]), env["origin"]
+                missing = sorted(set(trust) - auth.roots)
+                if missing:     # a valid genesis, just not of the ledger the inspector trusts
+                    fail(seq, "genesis", "genesis does not name the trusted root key(s) "
+                         + ", ".join(k[:16] for k in missing) + ": this is not the ledger you trust")
         # 2 sequence
         expected = 0 if prev_seq is None else prev_seq + 1
         if seq != expected:
             fail(seq, "sequence", f"seq {seq} follows {prev_seq}, expected {expected}")
         prev_seq = seq
-        # 3 version
+        # 3 version, 3b id (every record whose envelope decodes counts)
         if env is not None:
             want = versions.get(env["stream"], 0) + 1
             if env["version"] != want:
                 fail(seq, "version", f"stream {env['stream']!r} version {env['version']}, expected {want}")
             versions[env["stream"]] = env["version"]
-        # 4 hash, 5 chain
-        p_bytes = prev if isinstance(prev, bytes) else b""
-        h = head = record_hash(seq % 2**64, p_bytes, env_raw, sig_raw)
-        hashes.add(h)
-        if h != stored:
-            fail(seq, "hash", f"stored hash differs from recomputed {h.hex()}")
-        if p_bytes != prev_stored:
-            fail(seq, "chain", "prev differs from the stored hash of the record before")
-        prev_stored = stored if isinstance(stored, bytes) else b""
-        if env is None:
+            if env["id"] in ids:
+                fail(seq, "id", f"event id {env['id']!r} already used by seq {ids[env['id']]}")
+            ids.setdefault(env["id"], seq)
+        # 4 hash (not when prev is not 32 bytes), 5 chain
+        if prev_ok:
+            h = head = record_hash(seq % 2**64, prev, env_raw, sig_raw)
+            hashes.add(h)
+            if h != stored:
+                fail(seq, "hash", f"stored hash differs from recomputed {h.hex()}")
+        else:
+            head = None
+        if not isinstance(prev, bytes) or prev != prev_stored:
+            fail(seq, "chain", "prev differs from the stored hash of the record read before"
+                 if not first else "the first record's prev is not 32 zero bytes")
+        prev_stored = stored if isinstance(stored, bytes) else None
+        if not decoded:              # skipped by checks 6-10; its envelope still counts
+            if env is not None:
+                latest_time = max(latest_time or env["time"], env["time"])
             continue
         # 6 signature
         msg = EVENT_CTX + env_raw
         bad = [k.hex()[:16] for k, s in sigs if not verify_sig(k, s, msg)]
         if bad:
             fail(seq, "signature", "signature(s) by " + ", ".join(bad) + " do not verify")
-        for k in signers:
-            signed_by.setdefault(k, []).append(seq)
-        # 7 origin, genesis
-        if seq == 0:
-            saw_zero, origin = True, env["origin"]
-            gp = genesis_problems(env, signers)
-            if isinstance(env["data"].get("roots"), list):
-                genesis_roots = {r.get("key") for r in env["data"]["roots"]
-                                 if isinstance(r, dict) and isinstance(r.get("key"), str)}
-            for m in gp:
-                fail(0, "genesis", m)
-            if not gp:
-                auth = Authority(env["data"])
-        elif origin is not None and env["origin"] != origin:
-            fail(seq, "origin", f"origin {env['origin']!r} is not the genesis origin {origin!r}")
-        # 8 signer, 9 authority
-        if seq != 0:
-            if auth is None or signers[0] not in auth.known:
+        # 7 origin, 8 signer, 9 authority: only with a valid genesis, after it
+        if auth is not None and not first:
+            origin_ok = env["origin"] == origin
+            if not origin_ok:
+                fail(seq, "origin", f"origin {env['origin']!r} is not the genesis origin {origin!r}")
+            known = auth.known(signers[0])
+            if not known:                    # `authority` is for known signers only,
                 fail(seq, "signer", f"author {signers[0][:16]} is not known to the ledger")
             elif env["type"] in GOVERNANCE or env["type"] == "genesis":
                 p = ["genesis may only be record 0"] if env["type"] == "genesis" \
                     else auth.governance(seq, env, signers)
                 for m in p:
                     fail(seq, "authority", m)
-                if not p and not bad:
+                if not p and not bad and origin_ok:
                     auth.apply(seq, env)
                     d = env["data"]
                     if env["type"] == "key_revoked" and d["compromised"]:
@@ -498,22 +566,27 @@ def verify_rows(rows, trust=(), expect_head=None):
             else:
                 for m in auth.ordinary(env, signers):
                     fail(seq, "authority", m)
+            if known:                        # ... also for a later compromise
+                for k in signers:
+                    signed_by.setdefault(k, []).append(seq)
         # 10 time
         if latest_time is not None and env["time"] < latest_time:
             fail(seq, "time", f"time {env['time']} is before {latest_time}")
         latest_time = max(latest_time or env["time"], env["time"])
 
-    if not saw_zero:
-        fail(0, "genesis", "record 0 does not decode" if had_zero else "there is no record 0")
-    elif genesis_roots is not None and set(trust) - genesis_roots:
-        fail(0, "genesis", "genesis does not name the trusted root key(s) "
-             + ", ".join(sorted(k[:16] for k in set(trust) - genesis_roots)))
+    if n == 0:
+        fail(0, "genesis", "the ledger is empty")
     if expect_head is not None and expect_head not in hashes:
-        fail(None, "head", f"no record has the expected head hash {expect_head.hex()}")
-    errors = [{"seq": s, "check": c, "message": "; ".join(m)}
+        fail(0 if last_seq is None else last_seq, "head",
+             f"no record has the expected head hash {expect_head.hex()}: "
+             "the ledger was truncated, rolled back or rewritten")
+    order = {}                                 # seq -> position read (seqs are unique)
+    for i, r in enumerate(rows):
+        order.setdefault(r[0], i)
+    errors = [{"seq": s, "check": c, "message": "; ".join(dict.fromkeys(m))}
               for (s, c), m in sorted(errs.items(), key=lambda i: (
-                  1 << 64 if i[0][0] is None else i[0][0], CHECKS.index(i[0][1])))]
-    return errors, n, head
+                  order.get(i[0][0], 0), CHECKS.index(i[0][1])))]
+    return errors, n, head, last_seq
 
 
 # ---------------------------------------------------------------- I/O
@@ -575,14 +648,14 @@ def main(argv=None):
     except CannotRun as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    errors, n, head = verify_rows(rows, trust, head_want)
+    errors, n, head, last_seq = verify_rows(rows, trust, head_want)
     ok = not errors
     if a.json:
         print(json.dumps({"ok": ok, "events": n, "head": head.hex() if head else "",
-                          "errors": errors}, indent=2, ensure_ascii=False))
+                          "head_seq": last_seq, "errors": errors}, indent=2, ensure_ascii=False))
     else:
         for e in errors:
-            print(f"seq {'-' if e['seq'] is None else e['seq']}: {e['check']}: {e['message']}")
+            print(f"seq {e['seq']}: {e['check']}: {e['message']}")
         print(f"{'ok' if ok else 'FAILED'}: {n} records, {len(errors)} error(s); "
               f"head {head.hex() if head else '(none)'}")
     return 0 if ok else 1
@@ -655,13 +728,23 @@ def self_test():
     for text, want in [('"\\u001f\x7f/\u00e9"', '"\\u001f\x7f/\u00e9"'), ('[0,-1]', '[0,-1]'),
                        ('{"\u00e9":1,"z":2}', '{"z":2,"\u00e9":1}')]:   # own cases
         check(encode(parse_json(text)) == want, f"canonical (own case): {want!r}")
-    for bad in ['-0', '1E2', 'NaN', '"\\ud800"', '{"a":1} ', '"\\u001F"', '"\\/"']:
+    check(canonical_decode(b"[" * 64 + b"]" * 64) is not None
+          and canonical_decode(b'{"a":' * 63 + b'[]' + b'}' * 63) is not None,
+          "canonical (own case): nesting depth 64 is accepted")
+    check(nesting_depth(b'["[[[",{"\\"":[]}]') == 3, "canonical (own case): depth ignores strings")
+    for t, want in [("0001-01-01T00:00:00Z", True), ("9999-12-31T23:59:59Z", True),
+                    ("2024-02-29T12:00:00Z", True), ("0000-01-01T00:00:00Z", False),
+                    ("2023-02-29T12:00:00Z", False), ("2026-06-30T23:59:60Z", False),
+                    ("2026-01-01T24:00:00Z", False), ("2026-01-01T00:00:00.5Z", False),
+                    ("2026-01-01 00:00:00Z", False), ("\u0662026-01-01T00:00:00Z", False)]:
+        check(valid_time(t) == want, f"time (own case): {t} {'valid' if want else 'refused'}")
+    for bad in ['-0', '1E2', 'NaN', '[' * 65 + ']' * 65, '{"a":' * 65 + '1' + '}' * 65, '"\\ud800"', '{"a":1} ', '"\\u001F"', '"\\/"']:
         try:
             canonical_decode(bad.encode())
-            check(False, f"canonical (own case): refuse {bad}")
+            check(False, f"canonical (own case): refuse {bad[:40]}")
         except CanonicalError:
-            check(True, f"canonical (own case): refuse {bad}")
-    errors, n, head = verify_rows(rows, [k["public_key"]], bytes.fromhex(vec["genesis"]["record_hash"]))
+            check(True, f"canonical (own case): refuse {bad[:40]}")
+    errors, n, head, _ = verify_rows(rows, [k["public_key"]], bytes.fromhex(vec["genesis"]["record_hash"]))
     check(not errors and n == 2 and head == rows[1][2], f"vector ledger verifies {errors}")
     c = vec["canonical"]
     try:
@@ -681,5 +764,4 @@ def self_test():
 
 
 if __name__ == "__main__":
-    sys.setrecursionlimit(20000)   # FORMAT.md sets no nesting limit for JSON
     sys.exit(main())

@@ -162,3 +162,31 @@ pub fn errors(report: &serde_json::Value) -> Vec<(u64, String)> {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// The demonstration ledger, built once per test run, copied into a fresh
+/// folder for each test that needs it: `ledger.db` and `keys/`.
+pub fn demo_env() -> Env {
+    static DEMO: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let built = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ledger"))
+            .args(["demo", "--dir"])
+            .arg(dir.path().join("demo"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "ledger demo failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        dir
+    });
+    let env = Env::new();
+    let src = built.path().join("demo");
+    std::fs::copy(src.join("ledger.db"), env.db()).unwrap();
+    std::fs::create_dir(env.path("keys")).unwrap();
+    for entry in std::fs::read_dir(src.join("keys")).unwrap() {
+        let entry = entry.unwrap();
+        let to = env.path("keys").join(entry.file_name());
+        std::fs::copy(entry.path(), &to).unwrap();
+        let mode = std::fs::metadata(entry.path()).unwrap().permissions();
+        std::fs::set_permissions(&to, mode).unwrap();
+    }
+    env
+}

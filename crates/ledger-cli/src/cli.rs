@@ -54,6 +54,12 @@ pub enum Command {
     },
     /// Verify the whole ledger offline: exit 0 intact, 1 failed, 2 could not run.
     Verify(VerifyArgs),
+    /// The verifiable log: checkpoint, prove, verify-proof, consistency, cosign (docs/TLOG.md).
+    #[command(flatten)]
+    Tlog(crate::tlog::TlogCommand),
+    /// The assessment: demo, submit, catalog, units, publish, finalize, scores, explain, audit.
+    #[command(flatten)]
+    Domain(crate::domain::DomainCommand),
     /// Keys and authority: authorise, revoke, rotate the root, list.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -129,6 +135,8 @@ pub enum KeyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print a public key as a signed-note verifier key (<name>+<key id>+<base64>).
+    Vkey(crate::tlog::VkeyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -175,8 +183,17 @@ pub struct VerifyArgs {
     #[arg(long = "trust", value_name = "PUB")]
     pub trust: Vec<PathBuf>,
     /// A record hash (hex) the ledger must still contain: catches truncation and rollback.
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["checkpoint", "state"])]
     pub expect_head: Option<String>,
+    /// A signed checkpoint: check the ledger is consistent with it, then verify only the records added since.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Inspector state: the newest checkpoint seen; anything inconsistent with it is reported, and it moves forward.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// With --checkpoint/--state: the log's verifier key, or a file holding it (default: the ledger's log keys).
+    #[arg(long, value_name = "VKEY")]
+    pub vkey: Option<String>,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,

@@ -4,7 +4,7 @@ use crate::cli::{AppendArgs, Cli, Command, InitArgs, VerifyArgs};
 use crate::output::{Out, record_json, record_line, undecodable_line};
 use crate::{Outcome, hinted};
 use anyhow::{Context, Result, anyhow, bail};
-use ledger_core::append::{AppendError, Batch, KernelRules, Outcome as Appended, Submission};
+use ledger_core::append::{AppendError, Batch, Outcome as Appended, Submission};
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
 use ledger_core::verify::{Options, Verifier};
 use ledger_core::{Hash, PublicKey, Timestamp};
@@ -26,6 +26,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Show { seq, json } => show(&cli.db, seq, json, &mut out),
         Command::Verify(args) => verify(&cli.db, args, &mut out),
         Command::Key(command) => crate::keys::run(&cli.db, command, &mut out),
+        Command::Tlog(command) => crate::tlog::run(&cli.db, command, &mut out),
+        Command::Domain(command) => crate::domain::run(&cli.db, command, &mut out),
     }
 }
 
@@ -173,7 +175,7 @@ fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
     }
     let mut store = open_store(db)?;
     let cosigner_refs: Vec<_> = cosigners.iter().collect();
-    let results = append_batch(&mut store, &submissions, &author, &cosigner_refs, &mut KernelRules)?;
+    let results = append_with(&mut store, &submissions, &author, &cosigner_refs, Timestamp::now(), RulesFrom::Ledger)?;
     report_appended(out, &results, args.json)?;
     Ok(Outcome::Ok)
 }
@@ -185,7 +187,17 @@ pub struct LineResult {
     pub existing: bool,
 }
 
-/// Decides and writes a batch in one transaction; the error names the line.
+/// Which rules decide an append.
+pub enum RulesFrom<'a> {
+    /// These rules (the kernel's alone, or a replica kept by the caller).
+    Given(&'a mut dyn ledger_core::append::Rules),
+    /// The ledger's own: the domain state replayed inside the append
+    /// transaction, so no other writer can change it meanwhile.
+    Ledger,
+}
+
+/// Decides and writes a batch in one transaction with the given rules; the
+/// error names the line.
 pub fn append_batch(
     store: &mut Store,
     submissions: &[(usize, Submission)],
@@ -193,12 +205,32 @@ pub fn append_batch(
     cosigners: &[&ledger_core::SigningKey],
     rules: &mut dyn ledger_core::append::Rules,
 ) -> Result<Vec<LineResult>> {
-    let now = Timestamp::now();
+    append_with(store, submissions, author, cosigners, Timestamp::now(), RulesFrom::Given(rules))
+}
+
+/// Decides and writes a batch in one transaction: all lines or none. `now`
+/// is the signing time (moved forward to the head's time if behind it).
+pub fn append_with(
+    store: &mut Store,
+    submissions: &[(usize, Submission)],
+    author: &ledger_core::SigningKey,
+    cosigners: &[&ledger_core::SigningKey],
+    now: Timestamp,
+    rules: RulesFrom<'_>,
+) -> Result<Vec<LineResult>> {
     let result = store.append(|tx| -> Result<_, anyhow::Error> {
         let head = tx.head()?;
         let authority = tx
             .authority()?
             .map_err(|e| anyhow!("the ledger's governance records do not replay ({e}); run `ledger verify`"))?;
+        let mut loaded;
+        let rules: &mut dyn ledger_core::append::Rules = match rules {
+            RulesFrom::Given(r) => r,
+            RulesFrom::Ledger => {
+                loaded = crate::domain::ledger_rules(tx)?;
+                &mut loaded
+            }
+        };
         let mut batch = Batch::new(tx, head, authority, rules);
         let mut results = Vec::new();
         for (n, sub) in submissions {
@@ -317,11 +349,38 @@ fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Reads and verifies the whole ledger.
-pub fn verify_store(store: &Store, options: Options) -> Result<ledger_core::verify::Report> {
+/// A verified ledger: the report, and the decoded records the domain
+/// replays (so callers need not read the ledger twice).
+pub struct Verified {
+    /// Every finding, kernel checks and attestations, in sequence order.
+    pub report: ledger_core::verify::Report,
+    /// The decoded records of domain event types, in order.
+    pub records: Vec<ledger_core::Record>,
+    /// Events the domain rules refuse on replay (not evidence of tampering:
+    /// a ledger written by other software, say).
+    pub anomalies: Vec<ledger_domain::Anomaly>,
+}
+
+/// Reads and verifies the whole ledger: the kernel checks of every record,
+/// then the replay of the domain events, whose published and finalised
+/// projection hashes must be what the events give (`attestation`).
+pub fn verify_store(store: &Store, options: Options) -> Result<Verified> {
     let mut verifier = Verifier::new(options);
+    let mut records = Vec::new();
+    // The Merkle tree over the record hashes, to check every recorded
+    // checkpoint against the records before it.
+    let mut tree = ledger_store::tree::Frontier::new();
+    let mut checkpoints = Vec::new();
     store.for_each_chunk(4096, |chunk| {
-        verifier.push(chunk);
+        for (raw, (record, _)) in chunk.iter().zip(verifier.push(chunk)) {
+            if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == crate::tlog::CHECKPOINT_TYPE) {
+                checkpoints.push(crate::tlog::check_recorded_checkpoint(r, tree.size(), &tree.root()));
+            }
+            // Leaves are the stored hashes, as the chain links them: a
+            // changed record fails `hash` there, not every checkpoint after.
+            tree.push(&ledger_core::Hash::from_slice(&raw.hash).map_or([0; 32], |h| h.0));
+            records.extend(record.filter(crate::domain::is_domain_record));
+        }
     })?;
     if !store.unchanged_since_open() {
         return Err(hinted(
@@ -329,10 +388,16 @@ pub fn verify_store(store: &Store, options: Options) -> Result<ledger_core::veri
             "a writer was active; run verify again",
         ));
     }
-    Ok(verifier.finish())
+    let mut report = verifier.finish();
+    report.findings.extend(checkpoints.into_iter().flatten());
+    let anomalies = ledger_domain::replay::check_attestations(&mut report, &records);
+    Ok(Verified { report, records, anomalies })
 }
 
 fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
+    if args.checkpoint.is_some() || args.state.is_some() {
+        return crate::tlog::verify_incremental(db, args, out);
+    }
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
     let expect_head = args
         .expect_head
@@ -347,8 +412,9 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         })
         .transpose()?;
     let store = open_read_only(db)?;
-    let report = verify_store(&store, Options { trusted_roots, expect_head })?;
+    let Verified { report, anomalies, .. } = verify_store(&store, Options { trusted_roots, expect_head })?;
     let head = report.head.map(|h| h.to_hex()).unwrap_or_default();
+    let warnings: Vec<_> = anomalies.iter().filter(|a| a.kind == "refused").collect();
     if args.json {
         out.json(&json!({
             "ok": report.ok(),
@@ -357,6 +423,7 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             "head_seq": report.head_seq,
             "origin": report.origin,
             "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
+            "warnings": warnings,
         }))?;
     } else if report.ok() {
         out.line(format!(
@@ -376,6 +443,14 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             out.line(format!("seq {:>6}  {:<9}  {}", f.seq, f.check.name(), f.message))?;
         }
         out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
+    }
+    if !args.json {
+        for w in &warnings {
+            eprintln!(
+                "warning: seq {} ({}): the domain rules refuse this event on replay: {}",
+                w.seq, w.event_type, w.message
+            );
+        }
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })
 }

@@ -43,6 +43,7 @@ pub fn run(db: &Path, command: KeyCommand, out: &mut Out) -> Result<Outcome> {
             governance(db, &key, &cosign, "root_rotated", json!({"roots": roots, "threshold": threshold}), out)
         }
         KeyCommand::List { json } => list(db, json, out),
+        KeyCommand::Vkey(args) => crate::tlog::vkey(args, out),
     }
 }
 

@@ -14,8 +14,10 @@
 
 mod cli;
 mod commands;
+mod domain;
 mod keys;
 mod output;
+mod tlog;
 
 use clap::Parser;
 use std::io::Write;

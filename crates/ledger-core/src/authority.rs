@@ -395,7 +395,7 @@ impl Authority {
             }
             "key_revoked" => {
                 let r: KeyRevoked = payload(&env.event_type, &env.data)?;
-                let Some(info) = self.keys.get(&r.key).filter(|k| !k.root) else {
+                let Some(info) = self.keys.get(&r.key).filter(|k| !k.root && !k.former_root) else {
                     return Err(invalid(format!(
                         "key {} is not an authorised office key (root keys are replaced with root_rotated)",
                         r.key.key_id()

@@ -5,9 +5,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
-/// A UTC instant with one-second resolution.
+/// A UTC instant with one-second resolution, 0001-01-01T00:00:00Z to
+/// 9999-12-31T23:59:59Z. Held as a civil date and time in UTC (a
+/// `jiff::Timestamp` cannot reach the last day of year 9999).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Timestamp(jiff::Timestamp);
+pub struct Timestamp(jiff::civil::DateTime);
 
 const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
@@ -16,23 +18,27 @@ const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 #[error("time must be UTC in the form YYYY-MM-DDTHH:MM:SSZ (got {0:?})")]
 pub struct TimeError(String);
 
+fn utc(t: jiff::Timestamp) -> jiff::civil::DateTime {
+    t.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime()
+}
+
 impl Timestamp {
     /// The current time, truncated to the second.
     pub fn now() -> Timestamp {
-        Timestamp::from_unix(jiff::Timestamp::now().as_second()).unwrap_or(Timestamp(jiff::Timestamp::UNIX_EPOCH))
+        let t = jiff::Timestamp::now();
+        Timestamp::from_unix(t.as_second()).unwrap_or(Timestamp(utc(jiff::Timestamp::UNIX_EPOCH)))
     }
 
     /// From seconds since 1970-01-01T00:00:00Z.
     pub fn from_unix(seconds: i64) -> Option<Timestamp> {
-        let t = jiff::Timestamp::from_second(seconds).ok()?;
-        // Keep to four-digit years so the text form stays fixed-width.
-        let year = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
-        (1..=9999).contains(&year).then_some(Timestamp(t))
+        let dt = utc(jiff::Timestamp::from_second(seconds).ok()?);
+        (1..=9999).contains(&dt.year()).then_some(Timestamp(dt))
     }
 
     /// Seconds since the Unix epoch.
     pub fn as_unix(&self) -> i64 {
-        self.0.as_second()
+        let epoch = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+        self.0.duration_since(epoch).as_secs()
     }
 
     /// The calendar date (UTC) as `YYYY-MM-DD`.
@@ -42,7 +48,10 @@ impl Timestamp {
 
     /// This instant plus `seconds` (saturating within the supported range).
     pub fn plus_seconds(&self, seconds: i64) -> Timestamp {
-        Timestamp::from_unix(self.as_unix().saturating_add(seconds)).unwrap_or(*self)
+        match self.0.checked_add(jiff::SignedDuration::from_secs(seconds)) {
+            Ok(dt) if (1..=9999).contains(&dt.year()) => Timestamp(dt),
+            _ => *self,
+        }
     }
 
     /// The last second of a calendar date given as `YYYY-MM-DD` (UTC).
@@ -60,15 +69,22 @@ impl FromStr for Timestamp {
     type Err = TimeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || TimeError(s.to_owned());
-        if s.len() != 20 || !s.ends_with('Z') {
-            return Err(err());
-        }
-        if s.starts_with("0000") {
+        let b = s.as_bytes();
+        // Exactly YYYY-MM-DDTHH:MM:SSZ, ASCII digits.
+        let shape = b.len() == 20
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                19 => *c == b'Z',
+                _ => c.is_ascii_digit(),
+            });
+        if !shape || s.starts_with("0000") {
             return Err(err()); // years 0001 to 9999 only
         }
-        let t: jiff::Timestamp = s.parse().map_err(|_| err())?;
-        let t = Timestamp(t);
-        // Only the one spelling: parse, print, compare.
+        let dt = jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%SZ", s).map_err(|_| err())?;
+        let t = Timestamp(dt);
+        // Only the one spelling: parse, print, compare (refuses :60 and the like).
         if t.to_string() != s {
             return Err(err());
         }
@@ -125,5 +141,14 @@ mod tests {
             assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
         }
         assert!(Timestamp::end_of_date("2027-12-31").unwrap() > "2027-12-31T23:00:00Z".parse().unwrap());
+        // the whole range of four-digit years
+        for edge in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T12:00:00Z"] {
+            assert_eq!(edge.parse::<Timestamp>().unwrap().to_string(), edge);
+        }
+        assert!("2023-02-29T12:00:00Z".parse::<Timestamp>().is_err());
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(t.as_unix(), 1_767_225_600);
+        assert_eq!(Timestamp::from_unix(1_767_225_600), Some(t));
+        assert_eq!(t.plus_seconds(86_400).to_string(), "2026-01-02T00:00:00Z");
     }
 }

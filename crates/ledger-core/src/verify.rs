@@ -61,6 +61,11 @@ pub enum Check {
     Genesis,
     /// The expected head is not in the ledger.
     Head,
+    /// A published or finalised projection hash is not what the events give.
+    Attestation,
+    /// A signed checkpoint is not consistent with the ledger or with another
+    /// signed checkpoint: the log was rolled back or forked (`docs/TLOG.md`).
+    Consistency,
 }
 
 impl Check {
@@ -80,6 +85,8 @@ impl Check {
             Check::Time => "time",
             Check::Genesis => "genesis",
             Check::Head => "head",
+            Check::Attestation => "attestation",
+            Check::Consistency => "consistency",
         }
     }
 }
@@ -161,6 +168,34 @@ pub struct Verifier {
     head: Option<Hash>,
     head_seq: Option<u64>,
     expected_head_at: Option<u64>,
+    /// Started by [`Verifier::resume`]: the first record pushed is not genesis.
+    resumed: bool,
+}
+
+/// The state the checks carry from one record to the next, as it stands
+/// before record `next_seq`: where [`Verifier::resume`] starts.
+///
+/// The caller vouches for the records before `next_seq` (for example with a
+/// signed checkpoint whose tree they are a prefix of) and reads this state
+/// from them without checking them again.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    /// The first record still to verify (at least 1).
+    pub next_seq: u64,
+    /// The stored hash of record `next_seq - 1`: the `prev` the next record must carry.
+    pub prev_hash: Hash,
+    /// The latest event time before `next_seq` (`None`: unknown).
+    pub last_time: Option<Timestamp>,
+    /// For each stream the records to come write to: its last version before
+    /// `next_seq` and that record's sequence number. Absent streams are new.
+    pub streams: HashMap<String, (u64, u64)>,
+    /// Event ids used before `next_seq` that the records to come use again,
+    /// each with the last record before `next_seq` that used it.
+    pub reused_ids: HashMap<String, u64>,
+    /// The authority as it stood before `next_seq`.
+    pub authority: Authority,
+    /// The ledger's origin, from genesis.
+    pub origin: String,
 }
 
 struct Prechecked {
@@ -198,6 +233,30 @@ impl Verifier {
             head: None,
             head_seq: None,
             expected_head_at: None,
+            resumed: false,
+        }
+    }
+
+    /// A verifier that continues a ledger after the records before
+    /// `from.next_seq`, without reading them: every check runs on the
+    /// records pushed, against the state they left.
+    ///
+    /// Retroactive compromise is applied to the records pushed here; records
+    /// before `next_seq` signed by a key that a pushed record revokes as
+    /// compromised are the caller's to find (see [`Report::authority`]).
+    /// `options.expect_head` only matches records pushed here.
+    pub fn resume(options: Options, from: Resume) -> Verifier {
+        let ids = from.reused_ids.iter().map(|(id, &seq)| (id_digest(id), seq)).collect();
+        Verifier {
+            next_seq: from.next_seq,
+            prev_stored: Some(from.prev_hash.0.to_vec()),
+            last_time: from.last_time,
+            streams: from.streams,
+            ids,
+            authority: Some(from.authority),
+            origin: Some(from.origin),
+            resumed: true,
+            ..Verifier::new(options)
         }
     }
 
@@ -225,7 +284,7 @@ impl Verifier {
     fn check_one(&mut self, raw: &RawRecord, pre: Prechecked) -> (Option<Record>, bool) {
         let seq = raw.seq;
         let before = self.findings.len();
-        let first = self.records == 0;
+        let first = self.records == 0 && !self.resumed;
         self.records += 1;
         // 1. decode
         let (record, envelope) = match pre.decoded {
@@ -238,14 +297,20 @@ impl Verifier {
                 (None, pre.envelope)
             }
         };
-        if first && (seq != 0 || record.is_none()) {
-            let why = if seq != 0 { format!("the first record is {seq}, not 0") } else { "record 0 does not decode".into() };
-            self.fail(seq, Check::Genesis, format!("no valid genesis record ({why}): there is no root of trust, so no signer or authority check can be made"));
-        }
+        let no_genesis = |seq: u64| {
+            let why =
+                if seq != 0 { format!("the first record is {seq}, not 0") } else { "record 0 does not decode".into() };
+            format!(
+                "no valid genesis record ({why}): there is no root of trust, so no signer or authority check can be made"
+            )
+        };
         // 2. sequence
         if seq != self.next_seq {
             let msg = match seq.checked_sub(self.next_seq) {
-                Some(1) => format!("expected sequence number {}, found {seq}: record {} is missing", self.next_seq, self.next_seq),
+                Some(1) => format!(
+                    "expected sequence number {}, found {seq}: record {} is missing",
+                    self.next_seq, self.next_seq
+                ),
                 Some(_) => format!(
                     "expected sequence number {}, found {seq}: records {} to {} are missing",
                     self.next_seq,
@@ -287,7 +352,11 @@ impl Verifier {
                 format!("stored record hash {stored} does not match the record's contents, which hash to {computed}"),
             ),
             (None, _) => {} // prev has the wrong length: reported by decode, nothing to recompute
-            (Some(_), None) => {} // the stored hash has the wrong length: reported by decode
+            (Some(computed), None) => self.fail(
+                seq,
+                Check::Hash,
+                format!("stored record hash is {} bytes, not the record's hash {computed}", raw.hash.len()),
+            ),
         }
         // 5. chain
         let expected_prev = if first { Hash::ZERO.0.to_vec() } else { self.prev_stored.clone().unwrap_or_default() };
@@ -319,6 +388,9 @@ impl Verifier {
         }
 
         let Some(record) = record else {
+            if first {
+                self.fail(seq, Check::Genesis, no_genesis(seq));
+            }
             return (None, false);
         };
         // 6. signature
@@ -330,7 +402,9 @@ impl Verifier {
             _ => true,
         };
         // 7-9. origin, signer, authority
-        if first {
+        if first && seq != 0 {
+            self.fail(seq, Check::Genesis, no_genesis(seq));
+        } else if first {
             self.check_genesis(&record);
         } else {
             self.check_authority(&record, signature_ok);
@@ -373,9 +447,8 @@ impl Verifier {
     fn check_authority(&mut self, record: &Record, signature_ok: bool) {
         let seq = record.seq;
         let env = &record.envelope;
-        if let Some(origin) = &self.origin
-            && env.origin != *origin
-        {
+        let origin_ok = self.origin.as_deref().is_none_or(|o| o == env.origin);
+        if let Some(origin) = self.origin.clone().filter(|_| !origin_ok) {
             let msg = format!("envelope names ledger {:?}, not this ledger {origin:?}", env.origin);
             self.fail(seq, Check::Origin, msg);
         }
@@ -385,7 +458,11 @@ impl Verifier {
         match authority.decide(record) {
             Ok(change) => {
                 if let Some(change) = change {
-                    if signature_ok && let Some(a) = self.authority.as_mut() {
+                    // A governance event counts only if it is authentic and ours.
+                    if signature_ok
+                        && origin_ok
+                        && let Some(a) = self.authority.as_mut()
+                    {
                         a.apply(seq, env.time, change);
                     }
                 } else if !authority.roots().contains(&env.author) {
@@ -411,7 +488,7 @@ impl Verifier {
     /// Ends the run: applies retroactive compromise revocations, checks the
     /// expected head, and sorts the findings by sequence number.
     pub fn finish(mut self) -> Report {
-        if self.records == 0 {
+        if self.records == 0 && !self.resumed {
             self.fail(0, Check::Genesis, "the ledger has no records, not even a genesis record");
         }
         if let Some(authority) = &self.authority {

@@ -31,8 +31,9 @@ fn force(
     time: Timestamp,
 ) -> u64 {
     let last = raw.last().unwrap().decode().unwrap();
+    let origin = raw[0].decode().unwrap().envelope.origin;
     let env = Envelope {
-        origin: last.envelope.origin.clone(),
+        origin,
         stream: stream.into(),
         version,
         event_type: event_type.into(),
@@ -287,7 +288,12 @@ fn roles_are_data_in_the_ledger() {
 #[test]
 fn a_retired_key_later_found_compromised_can_be_escalated() {
     let mut l = sample();
-    let retire = Submission::new("ledger", "key_revoked", json!({"key": PublicKey::from(&key(2)).to_hex(), "reason": "left", "compromised": false}), "r1");
+    let retire = Submission::new(
+        "ledger",
+        "key_revoked",
+        json!({"key": PublicKey::from(&key(2)).to_hex(), "reason": "left", "compromised": false}),
+        "r1",
+    );
     add(&mut l, retire, &key(1), 10).unwrap();
     assert!(findings(&l.raw()).is_empty());
     let escalate = Submission::new(
@@ -316,4 +322,51 @@ fn a_former_root_cannot_become_an_office_key() {
     add_cosigned(&mut l, rotation, &r[0], &[&r[1], &key(21)], 1).unwrap();
     let err = add(&mut l, authorize_sub(&r[0], "back"), &key(21), 2).unwrap_err();
     assert!(err.to_string().contains("is or was a root key"), "{err}");
+}
+
+#[test]
+fn a_foreign_governance_event_changes_nothing() {
+    // A correctly signed key_authorized whose envelope names another ledger
+    // (copied from it, say) fails `origin` and authorises nobody here.
+    let l = sample();
+    let mut raw = l.raw();
+    let last = l.records().last().unwrap();
+    let env = Envelope {
+        origin: "evil.example/x".into(),
+        stream: "ledger".into(),
+        version: 3,
+        event_type: "key_authorized".into(),
+        schema: 1,
+        data: json!({"key": PublicKey::from(&key(7)).to_hex(), "holder": "x", "roles": ["statistics"]})
+            .as_object()
+            .unwrap()
+            .clone(),
+        author: PublicKey::from(&key(1)),
+        time: last.envelope.time,
+        id: "foreign".into(),
+    };
+    raw.push(Record::seal(7, last.hash, SignedEnvelope::sign(env, &key(1), &[]).unwrap()).to_raw());
+    force(&mut raw, "period/2022", 3, "measurement_submitted", json!({}), &key(7), &[], last.envelope.time);
+    let f: Vec<_> = findings(&raw).iter().map(|f| (f.seq, f.check)).collect();
+    assert_eq!(f, vec![(7, Check::Origin), (8, Check::Signer)]);
+}
+
+#[test]
+fn a_former_root_cannot_be_revoked_as_an_office_key() {
+    let (mut l, r) = three_roots();
+    let rotation = Submission::new(
+        "ledger",
+        "root_rotated",
+        json!({"roots": [{"key": PublicKey::from(&key(21)).to_hex(), "holder": "City"}], "threshold": 1}),
+        "rot",
+    );
+    add_cosigned(&mut l, rotation, &r[0], &[&r[1], &key(21)], 1).unwrap();
+    let revoke = Submission::new(
+        "ledger",
+        "key_revoked",
+        json!({"key": PublicKey::from(&r[0]).to_hex(), "reason": "x", "compromised": false}),
+        "rev",
+    );
+    let err = add(&mut l, revoke, &key(21), 2).unwrap_err();
+    assert!(err.to_string().contains("not an authorised office key"), "{err}");
 }

@@ -54,5 +54,10 @@ pub fn policy_event() -> Result<Submission, String> {
     let policy = parse(POLICY, "policy")?;
     let id = policy.get("id").and_then(Value::as_str).ok_or("policy without id")?.to_owned();
     let version = policy.get("version").and_then(Value::as_u64).ok_or("policy without version")?;
-    Ok(Submission::new(&format!("policy/{id}"), "policy_adopted", serde_json::json!({ "policy": policy }), &format!("policy-{id}-v{version}")))
+    Ok(Submission::new(
+        &format!("policy/{id}"),
+        "policy_adopted",
+        serde_json::json!({ "policy": policy }),
+        &format!("policy-{id}-v{version}"),
+    ))
 }

@@ -124,7 +124,8 @@ const SERIES: [(&str, Shape, u32); 17] = [
 /// The city's baseline (2017) and 2022 target for an indicator, from the catalog.
 fn city_path(indicator: &str) -> Result<(Decimal, Decimal), String> {
     let catalog: serde_json::Value = serde_json::from_str(defaults::CATALOG).map_err(|e| e.to_string())?;
-    let entry = catalog.as_array().and_then(|a| a.iter().find(|e| e["id"] == indicator)).ok_or("indicator not in catalog")?;
+    let entry =
+        catalog.as_array().and_then(|a| a.iter().find(|e| e["id"] == indicator)).ok_or("indicator not in catalog")?;
     let num = |v: &serde_json::Value| v.as_str().and_then(|s| ledger_score::parse_decimal(s).ok());
     Ok((num(&entry["baseline"]["value"]).ok_or("no baseline")?, num(&entry["target"]["value"]).ok_or("no target")?))
 }
@@ -188,7 +189,8 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         for (ind, shape, places) in SERIES {
             let target = unit_figure(shape, planned(ind, year)?, share);
             let baseline = unit_figure(shape, planned(ind, year - 1)?, share);
-            let (target, baseline) = if places == 0 { (target.max(Decimal::ONE), baseline.max(Decimal::ZERO)) } else { (target, baseline) };
+            let (target, baseline) =
+                if places == 0 { (target.max(Decimal::ONE), baseline.max(Decimal::ZERO)) } else { (target, baseline) };
             targets.push(json!({"unit": unit, "indicator": ind, "target": dec(target, places), "baseline": dec(baseline, places)}));
         }
         targets.push(json!({"unit": unit, "indicator": "18", "target": "3.5", "note": "energy-intensity cut the province assigned for the year (illustrative)"}));
@@ -211,17 +213,26 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         for (ind, shape, places) in SERIES {
             let base = unit_figure(shape, planned(ind, year - 1)?, share);
             let goal = unit_figure(shape, planned(ind, year)?, share);
-            let mut v = base + (goal - base) * progress(ind) + goal * d(1, 2) * noise(&format!("{unit}/{ind}/{year}/level"));
+            let mut v =
+                base + (goal - base) * progress(ind) + goal * d(1, 2) * noise(&format!("{unit}/{ind}/{year}/level"));
             if ind == "5" || ind == "8" {
                 v = v.min(Decimal::from(99));
             }
             values.push((unit, ind, dec(v.max(Decimal::ZERO), places)));
         }
         // 18: the province's energy target is met by units at or near their plan.
-        values.push((unit, "18", dec(d(35, 1) + d(4, 0) * (perf - d(9, 1)) + d(3, 1) * noise(&format!("{unit}/18/{year}")), 1)));
+        values.push((
+            unit,
+            "18",
+            dec(d(35, 1) + d(4, 0) * (perf - d(9, 1)) + d(3, 1) * noise(&format!("{unit}/18/{year}")), 1),
+        ));
         // 19: every unit meets the PM2.5 course but the southern mountains in
         // 2020 (a forest-fire year in this story), which shows the veto.
-        let pm = if unit == "nanbu" && year == 2020 { d(42, 1) } else { d(60, 1) + d(5, 1) * noise(&format!("{unit}/19/{year}")) };
+        let pm = if unit == "nanbu" && year == 2020 {
+            d(42, 1)
+        } else {
+            d(60, 1) + d(5, 1) * noise(&format!("{unit}/19/{year}"))
+        };
         values.push((unit, "19", dec(pm, 1)));
         let f = |label: &str| noise(&format!("{unit}/{label}/{year}"));
         values.push((unit, "F1", dec(d(60, 1) + d(50, 1) * (perf - d(9, 1)) + d(2, 0) * f("F1"), 1)));
@@ -256,7 +267,12 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         )?;
         let again = w.write(
             Signer::Office("statistics"),
-            vec![Submission::new(&stream, "measurement_submitted", json!({"unit": "pingyin", "indicator": "13", "value": "3050", "note": SYNTHETIC}), "value-2019-pingyin-13-resubmitted")],
+            vec![Submission::new(
+                &stream,
+                "measurement_submitted",
+                json!({"unit": "pingyin", "indicator": "13", "value": "3050", "note": SYNTHETIC}),
+                "value-2019-pingyin-13-resubmitted",
+            )],
             t(&format!("{}-02-07T09:00:00Z", year + 1))?,
         )?;
         returned = Some((m, again.first().copied().ok_or("nothing written")?));
@@ -279,7 +295,9 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         .collect();
     let subs = current
         .iter()
-        .map(|s| Submission::new(&stream, "measurement_verified", json!({"measurement": s}), &format!("verify-{p}-{s}")))
+        .map(|s| {
+            Submission::new(&stream, "measurement_verified", json!({"measurement": s}), &format!("verify-{p}-{s}"))
+        })
         .collect();
     w.write(Signer::Office("assessment"), subs, t(&format!("{}-02-20T09:00:00Z", year + 1))?)?;
 
@@ -289,7 +307,12 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
     let hash = projection_hash(w.domain(), &p)?;
     w.write(
         Signer::Office("assessment"),
-        vec![Submission::new(&stream, "scores_published", json!({"window_until": window, "projection_hash": hash}), &format!("publish-{p}"))],
+        vec![Submission::new(
+            &stream,
+            "scores_published",
+            json!({"window_until": window, "projection_hash": hash}),
+            &format!("publish-{p}"),
+        )],
         published,
     )?;
 
@@ -316,8 +339,12 @@ fn objections(w: &mut dyn Writer, stream: &str, p: &str) -> Result<(), String> {
     let filed = t("2023-03-06T09:00:00Z")?;
     // Shanghe contests its R&D personnel figure; the inspector, for
     // Changqing, contests its high-tech export share.
-    let current = w.domain().periods.get(p).and_then(|x| x.values.get(&("shanghe".to_owned(), "10".to_owned())).and_then(|v| v.last().map(|s| s.value)));
-    let proposed = current.map(|v| (v * Decimal::new(125, 2)).round_dp(1).to_string()).unwrap_or_else(|| "100.0".into());
+    let current =
+        w.domain().periods.get(p).and_then(|x| {
+            x.values.get(&("shanghe".to_owned(), "10".to_owned())).and_then(|v| v.last().map(|s| s.value))
+        });
+    let proposed =
+        current.map(|v| (v * Decimal::new(125, 2)).round_dp(1).to_string()).unwrap_or_else(|| "100.0".into());
     w.write(
         Signer::Office("shanghe"),
         vec![Submission::new(
@@ -392,11 +419,12 @@ fn consequences(w: &mut dyn Writer, stream: &str, p: &str, year: i32) -> Result<
         w.write(Signer::Office("authority"), batch, decided)?;
     }
     // Shanghe answers an accountability action with a rectification report.
-    let answer = w
-        .domain()
-        .periods
-        .get(p)
-        .and_then(|x| x.decisions.values().find(|d| d.unit == "shanghe" && d.kind != "policy_preference" && d.kind != "fiscal_reward").map(|d| d.id.clone()));
+    let answer = w.domain().periods.get(p).and_then(|x| {
+        x.decisions
+            .values()
+            .find(|d| d.unit == "shanghe" && d.kind != "policy_preference" && d.kind != "fiscal_reward")
+            .map(|d| d.id.clone())
+    });
     if let Some(action) = answer {
         w.write(
             Signer::Office("shanghe"),

@@ -91,7 +91,8 @@ fn unreachable_date() -> Timestamp {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::start_of_date(&s).map_err(|_| serde::de::Error::custom(format!("{s:?} is not a date YYYY-MM-DD")))?;
+        Timestamp::start_of_date(&s)
+            .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a date YYYY-MM-DD")))?;
         Ok(Date(s))
     }
 }
@@ -141,7 +142,9 @@ impl ValueType {
     pub fn check(self, v: &Decimal) -> Result<(), String> {
         let negative = v.is_sign_negative() && !v.is_zero();
         match self {
-            ValueType::Share if negative || *v > Decimal::ONE_HUNDRED => Err(format!("{v} is not a share between 0 and 100")),
+            ValueType::Share if negative || *v > Decimal::ONE_HUNDRED => {
+                Err(format!("{v} is not a share between 0 and 100"))
+            }
             ValueType::Count if negative || v.scale() != 0 => {
                 Err(format!("{v} is not a count (a non-negative integer, written without a decimal point)"))
             }
@@ -589,6 +592,9 @@ pub struct AuditFindingRecorded {
 }
 
 /// Parses a payload, naming the field that is wrong.
-pub fn parse<T: serde::de::DeserializeOwned>(event_type: &str, data: &serde_json::Map<String, serde_json::Value>) -> Result<T, String> {
+pub fn parse<T: serde::de::DeserializeOwned>(
+    event_type: &str,
+    data: &serde_json::Map<String, serde_json::Value>,
+) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::Object(data.clone())).map_err(|e| format!("{event_type}: {e}"))
 }

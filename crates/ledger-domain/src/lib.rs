@@ -22,5 +22,5 @@ pub mod project;
 pub mod replay;
 pub mod state;
 
-pub use replay::{AsOf, Anomaly, Replay};
+pub use replay::{Anomaly, AsOf, Replay};
 pub use state::Domain;

@@ -26,7 +26,10 @@ pub fn input(domain: &Domain, period: &Period) -> PeriodInput {
                 Kind::PassFailAssigned => IndicatorKind::PassFailAssigned,
                 Kind::PassFailThreshold => IndicatorKind::PassFailThreshold,
             },
-            value_type: serde_json::to_value(d.value_type).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            value_type: serde_json::to_value(d.value_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             unit: d.unit.clone(),
         })
         .collect();
@@ -35,7 +38,12 @@ pub fn input(domain: &Domain, period: &Period) -> PeriodInput {
         .iter()
         .filter_map(|((unit, indicator), steps)| {
             let last = steps.last()?;
-            Some(ValueInput { unit: unit.clone(), indicator: indicator.clone(), value: last.value, provenance: steps.iter().map(|s| s.seq).collect() })
+            Some(ValueInput {
+                unit: unit.clone(),
+                indicator: indicator.clone(),
+                value: last.value,
+                provenance: steps.iter().map(|s| s.seq).collect(),
+            })
         })
         .collect();
     let targets = period
@@ -135,7 +143,8 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
             continue;
         };
         let Some(scores) = &period.finalized_scores else { continue };
-        let frauds: BTreeMap<&str, u64> = period.frauds.values().map(|f| (f.determination.unit.as_str(), f.seq)).collect();
+        let frauds: BTreeMap<&str, u64> =
+            period.frauds.values().map(|f| (f.determination.unit.as_str(), f.seq)).collect();
         for unit in &scores.units {
             let u = unit.unit.as_str();
             let fraud = frauds.get(u).copied();
@@ -149,24 +158,49 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
                         let (finding, message) = match fraud {
                             Some(f) => (
                                 "reward_not_revoked_after_fraud",
-                                format!("{kind} {} stands although data fraud was determined for {u} (seq {f}); rescind it", d.id),
+                                format!(
+                                    "{kind} {} stands although data fraud was determined for {u} (seq {f}); rescind it",
+                                    d.id
+                                ),
                             ),
-                            None => ("reward_without_basis", format!("{kind} {} has no basis in the rules: {u} does not qualify (grade {})", d.id, unit.grade)),
+                            None => (
+                                "reward_without_basis",
+                                format!(
+                                    "{kind} {} has no basis in the rules: {u} does not qualify (grade {})",
+                                    d.id, unit.grade
+                                ),
+                            ),
                         };
-                        out.push(AuditFinding { period: period.id.clone(), unit: u.into(), finding: finding.into(), message, events: vec![d.seq] });
+                        out.push(AuditFinding {
+                            period: period.id.clone(),
+                            unit: u.into(),
+                            finding: finding.into(),
+                            message,
+                            events: vec![d.seq],
+                        });
                     }
                     (Some(c), None) => out.push(AuditFinding {
                         period: period.id.clone(),
                         unit: u.into(),
                         finding: "due_consequence_not_recorded".into(),
-                        message: format!("the rules imply {kind}{} ({}: {}) but none is recorded", amount_text(c.amount), c.clause, c.basis),
+                        message: format!(
+                            "the rules imply {kind}{} ({}: {}) but none is recorded",
+                            amount_text(c.amount),
+                            c.clause,
+                            c.basis
+                        ),
                         events: vec![fin_seq],
                     }),
                     (Some(c), Some(d)) if kind == "fiscal_reward" && c.amount != d.amount => out.push(AuditFinding {
                         period: period.id.clone(),
                         unit: u.into(),
                         finding: "amount_differs".into(),
-                        message: format!("fiscal reward {} grants {} but the rules imply {}", d.id, amount_text(d.amount), amount_text(c.amount)),
+                        message: format!(
+                            "fiscal reward {} grants {} but the rules imply {}",
+                            d.id,
+                            amount_text(d.amount),
+                            amount_text(c.amount)
+                        ),
                         events: vec![d.seq],
                     }),
                     _ => {}
@@ -182,8 +216,13 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
                 }
             }
             // sanctions: the most severe implied one must be recorded; nothing more severe
-            let implied = unit.consequences.iter().filter(|c| SANCTIONS.contains(&c.kind.as_str())).max_by_key(|c| severity(&c.kind));
-            let recorded = live.iter().filter(|d| SANCTIONS.contains(&d.kind.as_str())).max_by_key(|d| severity(&d.kind));
+            let implied = unit
+                .consequences
+                .iter()
+                .filter(|c| SANCTIONS.contains(&c.kind.as_str()))
+                .max_by_key(|c| severity(&c.kind));
+            let recorded =
+                live.iter().filter(|d| SANCTIONS.contains(&d.kind.as_str())).max_by_key(|d| severity(&d.kind));
             match (implied, recorded) {
                 (None, Some(d)) => out.push(AuditFinding {
                     period: period.id.clone(),
@@ -196,21 +235,30 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
                     period: period.id.clone(),
                     unit: u.into(),
                     finding: "due_consequence_not_recorded".into(),
-                    message: format!("the rules imply {} ({}: {}) but no accountability action is recorded", c.kind, c.clause, c.basis),
+                    message: format!(
+                        "the rules imply {} ({}: {}) but no accountability action is recorded",
+                        c.kind, c.clause, c.basis
+                    ),
                     events: vec![fin_seq],
                 }),
                 (Some(c), Some(d)) if severity(&d.kind) > severity(&c.kind) => out.push(AuditFinding {
                     period: period.id.clone(),
                     unit: u.into(),
                     finding: "sanction_without_basis".into(),
-                    message: format!("{} {} is more severe than the rules imply ({}: {})", d.kind, d.id, c.kind, c.basis),
+                    message: format!(
+                        "{} {} is more severe than the rules imply ({}: {})",
+                        d.kind, d.id, c.kind, c.basis
+                    ),
                     events: vec![d.seq],
                 }),
                 (Some(c), Some(d)) if severity(&d.kind) < severity(&c.kind) => out.push(AuditFinding {
                     period: period.id.clone(),
                     unit: u.into(),
                     finding: "due_consequence_not_recorded".into(),
-                    message: format!("the rules imply {} ({}: {}) but only {} {} is recorded", c.kind, c.clause, c.basis, d.kind, d.id),
+                    message: format!(
+                        "the rules imply {} ({}: {}) but only {} {} is recorded",
+                        c.kind, c.clause, c.basis, d.kind, d.id
+                    ),
                     events: vec![d.seq],
                 }),
                 _ => {}

@@ -11,6 +11,10 @@ use serde::Serialize;
 pub struct Anomaly {
     /// The record.
     pub seq: u64,
+    /// `unverified` (the record failed verification), `attestation` (a
+    /// published or finalised projection hash that the events do not give)
+    /// or `refused` (the domain rules refuse the event at that point).
+    pub kind: &'static str,
     /// Its type.
     pub event_type: String,
     /// Why it was not applied.
@@ -52,7 +56,9 @@ pub struct Replay {
 
 /// Event types the domain does not fold but that are not anomalies.
 fn not_domain(r: &Record) -> bool {
-    r.envelope.stream == GOVERNANCE_STREAM || r.envelope.event_type == NOTE_TYPE || r.envelope.event_type == "checkpoint_signed"
+    r.envelope.stream == GOVERNANCE_STREAM
+        || r.envelope.event_type == NOTE_TYPE
+        || r.envelope.event_type == "checkpoint_signed"
 }
 
 impl Replay {
@@ -73,14 +79,25 @@ impl Replay {
         if not_domain(record) {
             return;
         }
-        let anomaly = |message: String| Anomaly { seq: record.seq, event_type: record.envelope.event_type.clone(), message };
+        let anomaly = |kind, message: String| Anomaly {
+            seq: record.seq,
+            kind,
+            event_type: record.envelope.event_type.clone(),
+            message,
+        };
         if !verified {
-            self.anomalies.push(anomaly("the record failed verification; it is not counted (run `ledger verify`)".into()));
+            self.anomalies.push(anomaly(
+                "unverified",
+                "the record failed verification; it is not counted (run `ledger verify`)".into(),
+            ));
             return;
         }
         match self.domain.decide(&record.envelope) {
             Ok(()) => self.domain.apply(record),
-            Err(why) => self.anomalies.push(anomaly(format!("not applied: {why}"))),
+            Err(why) => {
+                let kind = if self.domain.attestation_mismatch(&record.envelope) { "attestation" } else { "refused" };
+                self.anomalies.push(anomaly(kind, format!("not applied: {why}")));
+            }
         }
     }
 
@@ -95,4 +112,22 @@ impl Replay {
         }
         replay
     }
+}
+
+/// Replays verified domain records to the end and turns every attestation
+/// the events do not bear out (a `scores_published` or `period_finalized`
+/// whose projection hash is not the projection of the events before it)
+/// into a verification finding. Returns every anomaly of the replay.
+pub fn check_attestations(report: &mut ledger_core::verify::Report, records: &[Record]) -> Vec<Anomaly> {
+    let failed = report.failed();
+    let replay = Replay::run(records.iter().map(|r| (r, !failed.contains(&r.seq))), AsOf::End);
+    for a in replay.anomalies.iter().filter(|a| a.kind == "attestation") {
+        report.findings.push(ledger_core::verify::Finding {
+            seq: a.seq,
+            check: ledger_core::verify::Check::Attestation,
+            message: a.message.trim_start_matches("not applied: ").to_owned(),
+        });
+    }
+    report.findings.sort_by_key(|f| f.seq);
+    replay.anomalies
 }

@@ -243,12 +243,18 @@ pub fn period_stream(period: &str) -> String {
 impl Domain {
     /// The period an event's stream names, if it is a period stream.
     fn period_of<'a>(&'a self, env: &Envelope) -> Result<&'a Period, String> {
-        let id = env.stream.strip_prefix("period/").ok_or_else(|| format!("`{}` events belong in a period/<period> stream", env.event_type))?;
+        let id = env
+            .stream
+            .strip_prefix("period/")
+            .ok_or_else(|| format!("`{}` events belong in a period/<period> stream", env.event_type))?;
         self.periods.get(id).ok_or_else(|| format!("period {id} has not been opened"))
     }
 
     fn check_value(&self, period: &Period, indicator: &str, v: &Dec, what: &str) -> Result<(), String> {
-        let def = period.indicators.get(indicator).ok_or_else(|| format!("indicator {indicator} is not assessed in period {}", period.id))?;
+        let def = period
+            .indicators
+            .get(indicator)
+            .ok_or_else(|| format!("indicator {indicator} is not assessed in period {}", period.id))?;
         def.value_type.check(&v.0).map_err(|e| format!("{what}: {e} (indicator {indicator}, {})", def.name_en))
     }
 
@@ -289,11 +295,18 @@ impl Domain {
             ("reward_granted" | "accountability_action_taken", _) => "; consequences follow a finalised result",
             _ => "",
         };
-        Err(format!("period {} is {name}: `{event_type}` is not allowed (allowed when {}){hint}", period.id, allowed.join(" or ")))
+        Err(format!(
+            "period {} is {name}: `{event_type}` is not allowed (allowed when {}){hint}",
+            period.id,
+            allowed.join(" or ")
+        ))
     }
 
     fn measurement<'a>(&self, period: &'a Period, seq: u64) -> Result<&'a Measurement, String> {
-        period.measurements.get(&seq).ok_or_else(|| format!("record {seq} is not a measurement_submitted of period {}", period.id))
+        period
+            .measurements
+            .get(&seq)
+            .ok_or_else(|| format!("record {seq} is not a measurement_submitted of period {}", period.id))
     }
 
     /// Decides whether an event may be written now. Changes nothing.
@@ -371,7 +384,10 @@ impl Domain {
                 let policy = Policy::from_json(&p.policy.to_string()).map_err(|e| format!("policy: {e}"))?;
                 self.check_stream(env, &format!("policy/{}", policy.id))?;
                 if self.policies.contains_key(&(policy.id.clone(), policy.version)) {
-                    return Err(format!("policy {} version {} is already adopted; adopt a new version", policy.id, policy.version));
+                    return Err(format!(
+                        "policy {} version {} is already adopted; adopt a new version",
+                        policy.id, policy.version
+                    ));
                 }
                 for ind in policy.referenced_indicators() {
                     if !self.indicators.contains_key(&ind) {
@@ -386,15 +402,15 @@ impl Domain {
                 self.check_stream(env, "audit")?;
                 id_ok("finding", &f.finding)?;
                 nonblank("text", &f.text)?;
-                if let Some(p) = &f.period {
-                    if !self.periods.contains_key(p) {
-                        return Err(format!("period {p} has not been opened"));
-                    }
+                if let Some(p) = &f.period
+                    && !self.periods.contains_key(p)
+                {
+                    return Err(format!("period {p} has not been opened"));
                 }
-                if let Some(u) = &f.unit {
-                    if !self.units.contains_key(u) {
-                        return Err(format!("unknown unit {u:?}"));
-                    }
+                if let Some(u) = &f.unit
+                    && !self.units.contains_key(u)
+                {
+                    return Err(format!("unknown unit {u:?}"));
                 }
                 if self.audit_findings.iter().any(|(_, x)| x.finding == f.finding) {
                     return Err(format!("audit finding {} is already recorded", f.finding));
@@ -495,10 +511,13 @@ impl Domain {
                 self.unit_in(period, &x.unit)?;
                 self.indicator_in(period, &x.indicator)?;
                 let def = &period.indicators[&x.indicator];
-                if let Some(m) = &x.measure {
-                    if *m != def.unit {
-                        return Err(format!("measure {m:?} does not match indicator {}'s unit of measure {:?}", x.indicator, def.unit));
-                    }
+                if let Some(m) = &x.measure
+                    && *m != def.unit
+                {
+                    return Err(format!(
+                        "measure {m:?} does not match indicator {}'s unit of measure {:?}",
+                        x.indicator, def.unit
+                    ));
                 }
                 self.check_value(period, &x.indicator, &x.value, "value")?;
                 evidence_ok(&x.evidence)?;
@@ -517,7 +536,10 @@ impl Domain {
                     return Err(format!("measurement {} was returned; submit a new value instead", x.corrects));
                 }
                 if period.current.get(&(m.unit.clone(), m.indicator.clone())) != Some(&x.corrects) {
-                    return Err(format!("measurement {} is not the current value of its unit and indicator", x.corrects));
+                    return Err(format!(
+                        "measurement {} is not the current value of its unit and indicator",
+                        x.corrects
+                    ));
                 }
                 nonblank("reason", &x.reason)?;
                 evidence_ok(&x.evidence)?;
@@ -551,17 +573,23 @@ impl Domain {
                 let x: ScoresPublished = parse(t, d)?;
                 Self::state_is(period, &["open"], t)?;
                 if x.window_until.end() < env.time {
-                    return Err(format!("the objection window ends ({}) before the publication ({})", x.window_until.0, env.time));
+                    return Err(format!(
+                        "the objection window ends ({}) before the publication ({})",
+                        x.window_until.0, env.time
+                    ));
                 }
                 self.check_hash(period, &x.projection_hash, "scores_published")
             }
             "objection_filed" => {
                 let x: ObjectionFiled = parse(t, d)?;
                 Self::state_is(period, &["published"], t)?;
-                if let PeriodState::Published { window_until, .. } = period.state {
-                    if env.time > window_until {
-                        return Err(format!("the objection window of period {} closed at {window_until}; objections are no longer accepted", period.id));
-                    }
+                if let PeriodState::Published { window_until, .. } = period.state
+                    && env.time > window_until
+                {
+                    return Err(format!(
+                        "the objection window of period {} closed at {window_until}; objections are no longer accepted",
+                        period.id
+                    ));
                 }
                 id_ok("objection", &x.objection)?;
                 if period.objections.contains_key(&x.objection) {
@@ -579,26 +607,35 @@ impl Domain {
             "objection_resolved" => {
                 let x: ObjectionResolved = parse(t, d)?;
                 Self::state_is(period, &["published"], t)?;
-                let o = period.objections.get(&x.objection).ok_or_else(|| format!("no objection {} in period {}", x.objection, period.id))?;
+                let o = period
+                    .objections
+                    .get(&x.objection)
+                    .ok_or_else(|| format!("no objection {} in period {}", x.objection, period.id))?;
                 if let Some((seq, _)) = &o.resolved {
                     return Err(format!("objection {} was already resolved at seq {seq}", x.objection));
                 }
                 nonblank("reasons", &x.reasons)?;
                 match (x.outcome, &o.filed.indicator, &x.corrected_value) {
                     (Outcome::Upheld, Some(i), Some(v)) => self.check_value(period, i, v, "corrected_value"),
-                    (Outcome::Upheld, Some(_), None) => Err("an upheld objection about a value needs corrected_value".into()),
-                    (Outcome::Upheld, None, Some(_)) => Err("corrected_value needs an objection about an indicator".into()),
-                    (Outcome::Dismissed, _, Some(_)) => Err("a dismissed objection changes no value: drop corrected_value".into()),
+                    (Outcome::Upheld, Some(_), None) => {
+                        Err("an upheld objection about a value needs corrected_value".into())
+                    }
+                    (Outcome::Upheld, None, Some(_)) => {
+                        Err("corrected_value needs an objection about an indicator".into())
+                    }
+                    (Outcome::Dismissed, _, Some(_)) => {
+                        Err("a dismissed objection changes no value: drop corrected_value".into())
+                    }
                     _ => Ok(()),
                 }
             }
             "period_finalized" => {
                 let x: PeriodFinalized = parse(t, d)?;
                 Self::state_is(period, &["published"], t)?;
-                if let PeriodState::Published { window_until, .. } = period.state {
-                    if env.time <= window_until {
-                        return Err(format!("the objection window is open until {window_until}; finalise after it closes"));
-                    }
+                if let PeriodState::Published { window_until, .. } = period.state
+                    && env.time <= window_until
+                {
+                    return Err(format!("the objection window is open until {window_until}; finalise after it closes"));
                 }
                 if let Some(o) = period.objections.values().find(|o| o.resolved.is_none()) {
                     return Err(format!("objection {} (seq {}) is not resolved", o.filed.objection, o.seq));
@@ -612,7 +649,9 @@ impl Domain {
                 self.unit_in(period, &x.unit)?;
                 nonblank("basis", &x.basis)?;
                 match (x.kind, &x.amount) {
-                    (RewardKind::FiscalReward, Some(a)) if a.0.is_sign_negative() => Err("amount must not be negative".into()),
+                    (RewardKind::FiscalReward, Some(a)) if a.0.is_sign_negative() => {
+                        Err("amount must not be negative".into())
+                    }
                     (RewardKind::FiscalReward, None) => Err("a fiscal reward needs an amount".into()),
                     (RewardKind::PolicyPreference, Some(_)) => Err("policy preference has no amount".into()),
                     _ => Ok(()),
@@ -628,7 +667,10 @@ impl Domain {
             "rectification_submitted" => {
                 let x: RectificationSubmitted = parse(t, d)?;
                 Self::state_is(period, &["finalized"], t)?;
-                let a = period.decisions.get(&x.action).ok_or_else(|| format!("no accountability action {} in period {}", x.action, period.id))?;
+                let a = period
+                    .decisions
+                    .get(&x.action)
+                    .ok_or_else(|| format!("no accountability action {} in period {}", x.action, period.id))?;
                 if a.amount.is_some() || a.kind == "policy_preference" {
                     return Err(format!("{} is a reward, not an accountability action", x.action));
                 }
@@ -643,7 +685,10 @@ impl Domain {
             "action_rescinded" => {
                 let x: ActionRescinded = parse(t, d)?;
                 Self::state_is(period, &["finalized"], t)?;
-                let a = period.decisions.get(&x.target).ok_or_else(|| format!("no reward or action {} in period {}", x.target, period.id))?;
+                let a = period
+                    .decisions
+                    .get(&x.target)
+                    .ok_or_else(|| format!("no reward or action {} in period {}", x.target, period.id))?;
                 if let Some((seq, _)) = &a.rescinded {
                     return Err(format!("{} was already rescinded at seq {seq}", x.target));
                 }
@@ -671,6 +716,20 @@ impl Domain {
             Some(d) => Err(format!("id {id} is already used by a {} at seq {}", d.kind, d.seq)),
             None => Ok(()),
         }
+    }
+
+    /// True when the event is a `scores_published` or `period_finalized`
+    /// whose projection hash differs from the projection the events give.
+    pub fn attestation_mismatch(&self, env: &Envelope) -> bool {
+        if !matches!(env.event_type.as_str(), "scores_published" | "period_finalized") {
+            return false;
+        }
+        let (Ok(period), Some(claimed)) =
+            (self.period_of(env), env.data.get("projection_hash").and_then(|h| h.as_str()))
+        else {
+            return false;
+        };
+        self.check_hash(period, claimed, &env.event_type).is_err()
     }
 
     fn check_hash(&self, period: &Period, claimed: &str, what: &str) -> Result<(), String> {
@@ -715,54 +774,63 @@ impl Domain {
                             kind: u.kind,
                             from: u.effective.clone(),
                             until: None,
-                            history: vec![(seq, u.effective.0, format!("registered as {} {} ({:?}){note}", u.name_zh, u.name_en, u.kind))],
+                            history: vec![(
+                                seq,
+                                u.effective.0,
+                                format!("registered as {} {} ({:?}){note}", u.name_zh, u.name_en, u.kind),
+                            )],
                         },
                     );
                 }
             }
             "unit_renamed" => {
-                if let Ok(u) = parse::<UnitRenamed>(t, d) {
-                    if let Some(unit) = self.units.get_mut(&u.unit) {
-                        unit.history.push((seq, u.effective.0, format!("renamed {} {}", u.name_zh, u.name_en)));
-                        unit.name_zh = u.name_zh;
-                        unit.name_en = u.name_en;
-                    }
+                if let Ok(u) = parse::<UnitRenamed>(t, d)
+                    && let Some(unit) = self.units.get_mut(&u.unit)
+                {
+                    unit.history.push((seq, u.effective.0, format!("renamed {} {}", u.name_zh, u.name_en)));
+                    unit.name_zh = u.name_zh;
+                    unit.name_en = u.name_en;
                 }
             }
             "unit_reclassified" => {
-                if let Ok(u) = parse::<UnitReclassified>(t, d) {
-                    if let Some(unit) = self.units.get_mut(&u.unit) {
-                        unit.history.push((seq, u.effective.0, format!("reclassified {:?} -> {:?}", u.from, u.to)));
-                        unit.kind = u.to;
-                    }
+                if let Ok(u) = parse::<UnitReclassified>(t, d)
+                    && let Some(unit) = self.units.get_mut(&u.unit)
+                {
+                    unit.history.push((seq, u.effective.0, format!("reclassified {:?} -> {:?}", u.from, u.to)));
+                    unit.kind = u.to;
                 }
             }
             "unit_merged" => {
-                if let Ok(u) = parse::<UnitMerged>(t, d) {
-                    if let Some(unit) = self.units.get_mut(&u.unit) {
-                        unit.history.push((seq, u.effective.0.clone(), format!("merged into {}", u.into)));
-                        unit.until = Some(u.effective);
-                    }
+                if let Ok(u) = parse::<UnitMerged>(t, d)
+                    && let Some(unit) = self.units.get_mut(&u.unit)
+                {
+                    unit.history.push((seq, u.effective.0.clone(), format!("merged into {}", u.into)));
+                    unit.until = Some(u.effective);
                 }
             }
             "unit_retired" => {
-                if let Ok(u) = parse::<UnitRetired>(t, d) {
-                    if let Some(unit) = self.units.get_mut(&u.unit) {
-                        unit.history.push((seq, u.effective.0.clone(), format!("retired: {}", u.reason)));
-                        unit.until = Some(u.effective);
-                    }
+                if let Ok(u) = parse::<UnitRetired>(t, d)
+                    && let Some(unit) = self.units.get_mut(&u.unit)
+                {
+                    unit.history.push((seq, u.effective.0.clone(), format!("retired: {}", u.reason)));
+                    unit.until = Some(u.effective);
                 }
             }
             "policy_adopted" => {
-                if let Ok(p) = parse::<PolicyAdopted>(t, d) {
-                    if let Ok(policy) = Policy::from_json(&p.policy.to_string()) {
-                        self.policies.insert((policy.id.clone(), policy.version), AdoptedPolicy { seq, policy, document: p.policy });
-                    }
+                if let Ok(p) = parse::<PolicyAdopted>(t, d)
+                    && let Ok(policy) = Policy::from_json(&p.policy.to_string())
+                {
+                    self.policies
+                        .insert((policy.id.clone(), policy.version), AdoptedPolicy { seq, policy, document: p.policy });
                 }
             }
             "period_opened" => {
                 if let (Ok(o), Some(id)) = (parse::<PeriodOpened>(t, d), env.stream.strip_prefix("period/")) {
-                    let indicators = o.indicators.iter().filter_map(|i| self.indicators.get(i).map(|(_, def)| (i.clone(), def.clone()))).collect();
+                    let indicators = o
+                        .indicators
+                        .iter()
+                        .filter_map(|i| self.indicators.get(i).map(|(_, def)| (i.clone(), def.clone())))
+                        .collect();
                     self.periods.insert(
                         id.to_owned(),
                         Period {
@@ -815,38 +883,47 @@ impl Domain {
                     let key = (x.unit.clone(), x.indicator.clone());
                     period.measurements.insert(
                         seq,
-                        Measurement { seq, unit: x.unit, indicator: x.indicator, verified: None, returned: None, evidence: x.evidence },
+                        Measurement {
+                            seq,
+                            unit: x.unit,
+                            indicator: x.indicator,
+                            verified: None,
+                            returned: None,
+                            evidence: x.evidence,
+                        },
                     );
-                    period.values.insert(key.clone(), vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }]);
+                    period
+                        .values
+                        .insert(key.clone(), vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }]);
                     period.current.insert(key, seq);
                 }
             }
             "measurement_corrected" => {
-                if let Ok(x) = parse::<MeasurementCorrected>(t, d) {
-                    if let Some(m) = period.measurements.get(&x.corrects) {
-                        let key = (m.unit.clone(), m.indicator.clone());
-                        if let Some(steps) = period.values.get_mut(&key) {
-                            steps.push(ValueStep { seq, value: x.value.0, how: format!("corrected: {}", x.reason) });
-                        }
+                if let Ok(x) = parse::<MeasurementCorrected>(t, d)
+                    && let Some(m) = period.measurements.get(&x.corrects)
+                {
+                    let key = (m.unit.clone(), m.indicator.clone());
+                    if let Some(steps) = period.values.get_mut(&key) {
+                        steps.push(ValueStep { seq, value: x.value.0, how: format!("corrected: {}", x.reason) });
                     }
                 }
             }
             "measurement_verified" => {
-                if let Ok(x) = parse::<MeasurementVerified>(t, d) {
-                    if let Some(m) = period.measurements.get_mut(&x.measurement) {
-                        m.verified = Some(seq);
-                    }
+                if let Ok(x) = parse::<MeasurementVerified>(t, d)
+                    && let Some(m) = period.measurements.get_mut(&x.measurement)
+                {
+                    m.verified = Some(seq);
                 }
             }
             "measurement_returned" => {
-                if let Ok(x) = parse::<MeasurementReturned>(t, d) {
-                    if let Some(m) = period.measurements.get_mut(&x.measurement) {
-                        m.returned = Some((seq, x.reason));
-                        let key = (m.unit.clone(), m.indicator.clone());
-                        if period.current.get(&key) == Some(&x.measurement) {
-                            period.current.remove(&key);
-                            period.values.remove(&key);
-                        }
+                if let Ok(x) = parse::<MeasurementReturned>(t, d)
+                    && let Some(m) = period.measurements.get_mut(&x.measurement)
+                {
+                    m.returned = Some((seq, x.reason));
+                    let key = (m.unit.clone(), m.indicator.clone());
+                    if period.current.get(&key) == Some(&x.measurement) {
+                        period.current.remove(&key);
+                        period.values.remove(&key);
                     }
                 }
             }
@@ -861,18 +938,18 @@ impl Domain {
                 }
             }
             "objection_resolved" => {
-                if let Ok(x) = parse::<ObjectionResolved>(t, d) {
-                    if let Some(o) = period.objections.get_mut(&x.objection) {
-                        if let (Outcome::Upheld, Some(i), Some(v)) = (x.outcome, &o.filed.indicator, &x.corrected_value) {
-                            let key = (o.filed.unit.clone(), i.clone());
-                            period.values.entry(key).or_default().push(ValueStep {
-                                seq,
-                                value: v.0,
-                                how: format!("objection {} upheld: {}", x.objection, x.reasons),
-                            });
-                        }
-                        o.resolved = Some((seq, x));
+                if let Ok(x) = parse::<ObjectionResolved>(t, d)
+                    && let Some(o) = period.objections.get_mut(&x.objection)
+                {
+                    if let (Outcome::Upheld, Some(i), Some(v)) = (x.outcome, &o.filed.indicator, &x.corrected_value) {
+                        let key = (o.filed.unit.clone(), i.clone());
+                        period.values.entry(key).or_default().push(ValueStep {
+                            seq,
+                            value: v.0,
+                            how: format!("objection {} upheld: {}", x.objection, x.reasons),
+                        });
                     }
+                    o.resolved = Some((seq, x));
                 }
             }
             "period_finalized" => {
@@ -883,34 +960,58 @@ impl Domain {
             }
             "reward_granted" => {
                 if let Ok(x) = parse::<RewardGranted>(t, d) {
-                    let kind = serde_json::to_value(x.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                    let kind = serde_json::to_value(x.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
                     period.decisions.insert(
                         x.reward.clone(),
-                        Decision { seq, id: x.reward, unit: x.unit, kind, amount: x.amount.map(|a| a.0), basis: x.basis, rescinded: None, rectifications: vec![] },
+                        Decision {
+                            seq,
+                            id: x.reward,
+                            unit: x.unit,
+                            kind,
+                            amount: x.amount.map(|a| a.0),
+                            basis: x.basis,
+                            rescinded: None,
+                            rectifications: vec![],
+                        },
                     );
                 }
             }
             "accountability_action_taken" => {
                 if let Ok(x) = parse::<ActionTaken>(t, d) {
-                    let kind = serde_json::to_value(x.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                    let kind = serde_json::to_value(x.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
                     period.decisions.insert(
                         x.action.clone(),
-                        Decision { seq, id: x.action, unit: x.unit, kind, amount: None, basis: x.basis, rescinded: None, rectifications: vec![] },
+                        Decision {
+                            seq,
+                            id: x.action,
+                            unit: x.unit,
+                            kind,
+                            amount: None,
+                            basis: x.basis,
+                            rescinded: None,
+                            rectifications: vec![],
+                        },
                     );
                 }
             }
             "rectification_submitted" => {
-                if let Ok(x) = parse::<RectificationSubmitted>(t, d) {
-                    if let Some(a) = period.decisions.get_mut(&x.action) {
-                        a.rectifications.push(seq);
-                    }
+                if let Ok(x) = parse::<RectificationSubmitted>(t, d)
+                    && let Some(a) = period.decisions.get_mut(&x.action)
+                {
+                    a.rectifications.push(seq);
                 }
             }
             "action_rescinded" => {
-                if let Ok(x) = parse::<ActionRescinded>(t, d) {
-                    if let Some(a) = period.decisions.get_mut(&x.target) {
-                        a.rescinded = Some((seq, x.reason));
-                    }
+                if let Ok(x) = parse::<ActionRescinded>(t, d)
+                    && let Some(a) = period.decisions.get_mut(&x.target)
+                {
+                    a.rescinded = Some((seq, x.reason));
                 }
             }
             "data_fraud_determined" => {

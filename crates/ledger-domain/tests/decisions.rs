@@ -40,7 +40,13 @@ fn the_unit_history_decides_who_is_in_a_period() {
     assert_eq!(jiyang.name_en, "Jiyang District");
     assert_eq!(jiyang.history.len(), 3);
     // a retired unit is not in later periods
-    w.ok("authority", "unit/nanbu", "unit_retired", json!({"unit": "nanbu", "effective": "2020-01-01", "reason": "merged into the pilot zone administration"}), "2019-06-01");
+    w.ok(
+        "authority",
+        "unit/nanbu",
+        "unit_retired",
+        json!({"unit": "nanbu", "effective": "2020-01-01", "reason": "merged into the pilot zone administration"}),
+        "2019-06-01",
+    );
     assert!(open(&mut w, 2021, &["nanbu"]).unwrap_err().contains("it ceased on 2020-01-01"));
     assert!(open(&mut w, 2019, &["nanbu"]).is_ok());
     // unknown units and indicators
@@ -50,12 +56,53 @@ fn the_unit_history_decides_who_is_in_a_period() {
 #[test]
 fn unit_changes_follow_the_units_state() {
     let mut w = World::with_defaults();
-    w.refused("authority", "unit/jiyang", "unit_reclassified", json!({"unit": "jiyang", "from": "county", "to": "district", "effective": "2019-01-01"}), "2019-01-01", "is a District, not a County");
-    w.refused("authority", "unit/lixia", "unit_registered", json!({"unit": "lixia", "name_zh": "x", "name_en": "x", "kind": "district", "effective": "2019-01-01"}), "2019-01-01", "already registered");
-    w.refused("authority", "unit/lixia", "unit_merged", json!({"unit": "lixia", "into": "lixia", "effective": "2019-01-01"}), "2019-01-01", "itself");
-    w.refused("authority", "unit/other", "unit_renamed", json!({"unit": "lixia", "name_zh": "x", "name_en": "x", "effective": "2019-01-01"}), "2019-01-01", "belong in stream \"unit/lixia\"");
-    w.ok("authority", "unit/nanbu", "unit_merged", json!({"unit": "nanbu", "into": "licheng", "effective": "2021-01-01"}), "2020-12-01");
-    w.refused("authority", "unit/nanbu", "unit_renamed", json!({"unit": "nanbu", "name_zh": "x", "name_en": "x", "effective": "2021-06-01"}), "2021-06-01", "no longer exists");
+    w.refused(
+        "authority",
+        "unit/jiyang",
+        "unit_reclassified",
+        json!({"unit": "jiyang", "from": "county", "to": "district", "effective": "2019-01-01"}),
+        "2019-01-01",
+        "is a District, not a County",
+    );
+    w.refused(
+        "authority",
+        "unit/lixia",
+        "unit_registered",
+        json!({"unit": "lixia", "name_zh": "x", "name_en": "x", "kind": "district", "effective": "2019-01-01"}),
+        "2019-01-01",
+        "already registered",
+    );
+    w.refused(
+        "authority",
+        "unit/lixia",
+        "unit_merged",
+        json!({"unit": "lixia", "into": "lixia", "effective": "2019-01-01"}),
+        "2019-01-01",
+        "itself",
+    );
+    w.refused(
+        "authority",
+        "unit/other",
+        "unit_renamed",
+        json!({"unit": "lixia", "name_zh": "x", "name_en": "x", "effective": "2019-01-01"}),
+        "2019-01-01",
+        "belong in stream \"unit/lixia\"",
+    );
+    w.ok(
+        "authority",
+        "unit/nanbu",
+        "unit_merged",
+        json!({"unit": "nanbu", "into": "licheng", "effective": "2021-01-01"}),
+        "2020-12-01",
+    );
+    w.refused(
+        "authority",
+        "unit/nanbu",
+        "unit_renamed",
+        json!({"unit": "nanbu", "name_zh": "x", "name_en": "x", "effective": "2021-06-01"}),
+        "2021-06-01",
+        "no longer exists",
+    );
 }
 
 #[test]
@@ -77,8 +124,14 @@ fn values_are_checked_against_the_catalog() {
         (submit("atlantis", "1", "20"), "unknown unit \"atlantis\""),
         (submit("shanghe", "1", "20"), "unit shanghe is not assessed in period 2022"),
         (submit("lixia", "99", "20"), "unknown indicator \"99\""),
-        (json!({"unit": "lixia", "indicator": "1", "value": "20", "measure": "yuan"}), "does not match indicator 1's unit of measure \"%\""),
-        (json!({"unit": "lixia", "indicator": "1", "value": "20", "evidence": {"blake3": "xyz", "title": "t"}}), "evidence.blake3"),
+        (
+            json!({"unit": "lixia", "indicator": "1", "value": "20", "measure": "yuan"}),
+            "does not match indicator 1's unit of measure \"%\"",
+        ),
+        (
+            json!({"unit": "lixia", "indicator": "1", "value": "20", "evidence": {"blake3": "xyz", "title": "t"}}),
+            "evidence.blake3",
+        ),
         (json!({"unit": "lixia", "indicator": "1", "value": "20", "colour": "red"}), "unknown field `colour`"),
         (json!({"unit": "lixia", "value": "20"}), "missing field `indicator`"),
     ] {
@@ -90,9 +143,29 @@ fn values_are_checked_against_the_catalog() {
     let first = w.ok("statistics", s, "measurement_submitted", submit("lixia", "1", "25.60"), day);
     // a second value for the same unit and indicator is a correction, with a reason
     w.refused("statistics", s, "measurement_submitted", submit("lixia", "1", "26"), day, "already submitted at seq");
-    w.refused("statistics", s, "measurement_corrected", json!({"corrects": first, "value": "26", "reason": " "}), day, "reason must not be empty");
-    w.refused("statistics", s, "measurement_corrected", json!({"corrects": 3, "value": "26", "reason": "x"}), day, "is not a measurement_submitted of period 2022");
-    w.ok("statistics", s, "measurement_corrected", json!({"corrects": first, "value": "26.1", "reason": "late survey returns"}), day);
+    w.refused(
+        "statistics",
+        s,
+        "measurement_corrected",
+        json!({"corrects": first, "value": "26", "reason": " "}),
+        day,
+        "reason must not be empty",
+    );
+    w.refused(
+        "statistics",
+        s,
+        "measurement_corrected",
+        json!({"corrects": 3, "value": "26", "reason": "x"}),
+        day,
+        "is not a measurement_submitted of period 2022",
+    );
+    w.ok(
+        "statistics",
+        s,
+        "measurement_corrected",
+        json!({"corrects": first, "value": "26.1", "reason": "late survey returns"}),
+        day,
+    );
     let steps = &w.domain.periods["2022"].values[&("lixia".to_owned(), "1".to_owned())];
     assert_eq!(steps.iter().map(|s| s.value.to_string()).collect::<Vec<_>>(), vec!["25.60", "26.1"]);
     // roles are the kernel's: the statistics bureau cannot verify its own value
@@ -106,12 +179,32 @@ fn returned_values_can_be_submitted_again() {
     open(&mut w, 2022, &["lixia"]).unwrap();
     let s = "period/2022";
     let m = w.ok("statistics", s, "measurement_submitted", submit("lixia", "13", "5200"), "2023-02-01");
-    w.ok("assessment", s, "measurement_returned", json!({"measurement": m, "reason": "wrong population base"}), "2023-02-02");
+    w.ok(
+        "assessment",
+        s,
+        "measurement_returned",
+        json!({"measurement": m, "reason": "wrong population base"}),
+        "2023-02-02",
+    );
     w.refused("assessment", s, "measurement_verified", json!({"measurement": m}), "2023-02-02", "was returned");
-    w.refused("statistics", s, "measurement_corrected", json!({"corrects": m, "value": "5100", "reason": "x"}), "2023-02-02", "was returned");
+    w.refused(
+        "statistics",
+        s,
+        "measurement_corrected",
+        json!({"corrects": m, "value": "5100", "reason": "x"}),
+        "2023-02-02",
+        "was returned",
+    );
     let again = w.ok("statistics", s, "measurement_submitted", submit("lixia", "13", "5100"), "2023-02-03");
     w.ok("assessment", s, "measurement_verified", json!({"measurement": again}), "2023-02-04");
-    w.refused("assessment", s, "measurement_returned", json!({"measurement": again, "reason": "x"}), "2023-02-04", "was verified");
+    w.refused(
+        "assessment",
+        s,
+        "measurement_returned",
+        json!({"measurement": again, "reason": "x"}),
+        "2023-02-04",
+        "was verified",
+    );
 }
 
 /// A period with every value in, ready to publish.
@@ -128,7 +221,12 @@ fn filled(w: &mut World) {
                 _ => ("30.5", "35", "20.0"),
             };
             let v = if unit == "laiwu" && ind == "1" { "20.0" } else { v };
-            subs.push(ledger_core::append::Submission::new(s, "measurement_submitted", submit(unit, &ind, v), &format!("v-{unit}-{ind}")));
+            subs.push(ledger_core::append::Submission::new(
+                s,
+                "measurement_submitted",
+                submit(unit, &ind, v),
+                &format!("v-{unit}-{ind}"),
+            ));
             if !ind.starts_with('F') {
                 targets.push(ledger_core::append::Submission::new(
                     s,
@@ -149,63 +247,264 @@ fn the_period_lifecycle_is_a_state_machine() {
     filled(&mut w);
     let s = "period/2022";
     // objections and finalisation need a publication; rewards a finalisation
-    w.refused("statistics", s, "objection_filed", json!({"objection": "o1", "unit": "lixia", "claim": "x"}), "2023-02-02", "needs role");
-    w.refused("shanghe", s, "objection_filed", json!({"objection": "o1", "unit": "lixia", "claim": "x"}), "2023-02-02", "period 2022 is open: `objection_filed` is not allowed (allowed when published)");
+    w.refused(
+        "statistics",
+        s,
+        "objection_filed",
+        json!({"objection": "o1", "unit": "lixia", "claim": "x"}),
+        "2023-02-02",
+        "needs role",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "objection_filed",
+        json!({"objection": "o1", "unit": "lixia", "claim": "x"}),
+        "2023-02-02",
+        "period 2022 is open: `objection_filed` is not allowed (allowed when published)",
+    );
     let hash = w.projection_hash("2022");
-    w.refused("assessment", s, "period_finalized", json!({"projection_hash": hash}), "2023-02-02", "allowed when published");
-    w.refused("authority", s, "reward_granted", json!({"reward": "r1", "unit": "lixia", "kind": "policy_preference", "basis": "x"}), "2023-02-02", "consequences follow a finalised result");
+    w.refused(
+        "assessment",
+        s,
+        "period_finalized",
+        json!({"projection_hash": hash}),
+        "2023-02-02",
+        "allowed when published",
+    );
+    w.refused(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "r1", "unit": "lixia", "kind": "policy_preference", "basis": "x"}),
+        "2023-02-02",
+        "consequences follow a finalised result",
+    );
     // publication must attest the scores the events imply
-    w.refused("assessment", s, "scores_published", json!({"window_until": "2023-03-15", "projection_hash": "00".repeat(32)}), "2023-03-01", "are not the scores these events imply");
-    w.refused("assessment", s, "scores_published", json!({"window_until": "2023-02-15", "projection_hash": hash}), "2023-03-01", "before the publication");
-    w.ok("assessment", s, "scores_published", json!({"window_until": "2023-03-15", "projection_hash": hash}), "2023-03-01");
+    w.refused(
+        "assessment",
+        s,
+        "scores_published",
+        json!({"window_until": "2023-03-15", "projection_hash": "00".repeat(32)}),
+        "2023-03-01",
+        "are not the scores these events imply",
+    );
+    w.refused(
+        "assessment",
+        s,
+        "scores_published",
+        json!({"window_until": "2023-02-15", "projection_hash": hash}),
+        "2023-03-01",
+        "before the publication",
+    );
+    w.ok(
+        "assessment",
+        s,
+        "scores_published",
+        json!({"window_until": "2023-03-15", "projection_hash": hash}),
+        "2023-03-01",
+    );
     // after publication: no new submissions or targets, corrections still with reasons
-    w.refused("statistics", s, "measurement_submitted", submit("lixia", "1", "1"), "2023-03-02", "change only through measurement_corrected");
-    w.refused("authority", s, "target_assigned", json!({"unit": "lixia", "indicator": "1", "target": "1"}), "2023-03-02", "is published");
+    w.refused(
+        "statistics",
+        s,
+        "measurement_submitted",
+        submit("lixia", "1", "1"),
+        "2023-03-02",
+        "change only through measurement_corrected",
+    );
+    w.refused(
+        "authority",
+        s,
+        "target_assigned",
+        json!({"unit": "lixia", "indicator": "1", "target": "1"}),
+        "2023-03-02",
+        "is published",
+    );
     // objections inside the window only
-    w.ok("shanghe", s, "objection_filed", json!({"objection": "o1", "unit": "laiwu", "indicator": "1", "claim": "miscounted", "proposed_value": "24.0"}), "2023-03-10");
-    w.ok("inspector", s, "objection_filed", json!({"objection": "o2", "unit": "lixia", "indicator": "2", "claim": "wrong base"}), "2023-03-15T23:59:59Z");
-    w.refused("shanghe", s, "objection_filed", json!({"objection": "o3", "unit": "laiwu", "claim": "late"}), "2023-03-16T00:00:00Z", "closed at 2023-03-15T23:59:59Z; objections are no longer accepted");
-    w.refused("shanghe", s, "objection_filed", json!({"objection": "o1", "unit": "laiwu", "claim": "again"}), "2023-03-15", "");
+    w.ok(
+        "shanghe",
+        s,
+        "objection_filed",
+        json!({"objection": "o1", "unit": "laiwu", "indicator": "1", "claim": "miscounted", "proposed_value": "24.0"}),
+        "2023-03-10",
+    );
+    w.ok(
+        "inspector",
+        s,
+        "objection_filed",
+        json!({"objection": "o2", "unit": "lixia", "indicator": "2", "claim": "wrong base"}),
+        "2023-03-15T23:59:59Z",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "objection_filed",
+        json!({"objection": "o3", "unit": "laiwu", "claim": "late"}),
+        "2023-03-16T00:00:00Z",
+        "closed at 2023-03-15T23:59:59Z; objections are no longer accepted",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "objection_filed",
+        json!({"objection": "o1", "unit": "laiwu", "claim": "again"}),
+        "2023-03-15",
+        "",
+    );
     // finalisation waits for the resolutions
     let hash = w.projection_hash("2022");
     w.refused("assessment", s, "period_finalized", json!({"projection_hash": hash}), "2023-03-20", "objection o1 (seq");
-    w.refused("assessment", s, "objection_resolved", json!({"objection": "o1", "outcome": "upheld", "reasons": "ok"}), "2023-03-18", "needs corrected_value");
-    w.refused("assessment", s, "objection_resolved", json!({"objection": "o2", "outcome": "dismissed", "reasons": "no", "corrected_value": "3"}), "2023-03-18", "drop corrected_value");
-    w.ok("assessment", s, "objection_resolved", json!({"objection": "o1", "outcome": "upheld", "reasons": "recount confirms", "corrected_value": "24.0"}), "2023-03-18");
-    w.ok("assessment", s, "objection_resolved", json!({"objection": "o2", "outcome": "dismissed", "reasons": "the base is right"}), "2023-03-18");
-    w.refused("assessment", s, "objection_resolved", json!({"objection": "o2", "outcome": "dismissed", "reasons": "again"}), "2023-03-18", "already resolved");
+    w.refused(
+        "assessment",
+        s,
+        "objection_resolved",
+        json!({"objection": "o1", "outcome": "upheld", "reasons": "ok"}),
+        "2023-03-18",
+        "needs corrected_value",
+    );
+    w.refused(
+        "assessment",
+        s,
+        "objection_resolved",
+        json!({"objection": "o2", "outcome": "dismissed", "reasons": "no", "corrected_value": "3"}),
+        "2023-03-18",
+        "drop corrected_value",
+    );
+    w.ok(
+        "assessment",
+        s,
+        "objection_resolved",
+        json!({"objection": "o1", "outcome": "upheld", "reasons": "recount confirms", "corrected_value": "24.0"}),
+        "2023-03-18",
+    );
+    w.ok(
+        "assessment",
+        s,
+        "objection_resolved",
+        json!({"objection": "o2", "outcome": "dismissed", "reasons": "the base is right"}),
+        "2023-03-18",
+    );
+    w.refused(
+        "assessment",
+        s,
+        "objection_resolved",
+        json!({"objection": "o2", "outcome": "dismissed", "reasons": "again"}),
+        "2023-03-18",
+        "already resolved",
+    );
     // the upheld objection replaced the value
     let steps = &w.domain.periods["2022"].values[&("laiwu".to_owned(), "1".to_owned())];
     assert_eq!(steps.last().unwrap().value.to_string(), "24.0");
     assert!(steps.last().unwrap().how.starts_with("objection o1 upheld"));
     // the hash attested must be today's
-    w.refused("assessment", s, "period_finalized", json!({"projection_hash": hash}), "2023-03-20", "are not the scores these events imply");
+    w.refused(
+        "assessment",
+        s,
+        "period_finalized",
+        json!({"projection_hash": hash}),
+        "2023-03-20",
+        "are not the scores these events imply",
+    );
     let hash = w.projection_hash("2022");
     w.ok("assessment", s, "period_finalized", json!({"projection_hash": hash}), "2023-03-20");
     // finalised: no more submissions; corrections are restatements; decisions now allowed
     w.refused("statistics", s, "measurement_submitted", submit("lixia", "1", "1"), "2023-03-21", "is finalized");
     w.refused("assessment", s, "measurement_verified", json!({"measurement": 40}), "2023-03-21", "is finalized");
-    let r = w.ok("authority", s, "reward_granted", json!({"reward": "r1", "unit": "lixia", "kind": "policy_preference", "basis": "excellent"}), "2023-04-01");
+    let r = w.ok(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "r1", "unit": "lixia", "kind": "policy_preference", "basis": "excellent"}),
+        "2023-04-01",
+    );
     assert!(r > 0);
-    w.refused("authority", s, "reward_granted", json!({"reward": "r1", "unit": "laiwu", "kind": "policy_preference", "basis": "x"}), "2023-04-01", "already used");
-    w.refused("authority", s, "reward_granted", json!({"reward": "r2", "unit": "laiwu", "kind": "fiscal_reward", "basis": "x"}), "2023-04-01", "needs an amount");
-    w.ok("authority", s, "accountability_action_taken", json!({"action": "a1", "unit": "laiwu", "kind": "public_notice", "basis": "poor"}), "2023-04-01");
-    w.refused("shanghe", s, "rectification_submitted", json!({"action": "r1", "unit": "lixia", "text": "x"}), "2023-04-02", "is a reward");
-    w.refused("shanghe", s, "rectification_submitted", json!({"action": "a1", "unit": "lixia", "text": "x"}), "2023-04-02", "concerns unit laiwu");
-    w.ok("shanghe", s, "rectification_submitted", json!({"action": "a1", "unit": "laiwu", "text": "plan adopted"}), "2023-04-02");
+    w.refused(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "r1", "unit": "laiwu", "kind": "policy_preference", "basis": "x"}),
+        "2023-04-01",
+        "already used",
+    );
+    w.refused(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "r2", "unit": "laiwu", "kind": "fiscal_reward", "basis": "x"}),
+        "2023-04-01",
+        "needs an amount",
+    );
+    w.ok(
+        "authority",
+        s,
+        "accountability_action_taken",
+        json!({"action": "a1", "unit": "laiwu", "kind": "public_notice", "basis": "poor"}),
+        "2023-04-01",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "rectification_submitted",
+        json!({"action": "r1", "unit": "lixia", "text": "x"}),
+        "2023-04-02",
+        "is a reward",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "rectification_submitted",
+        json!({"action": "a1", "unit": "lixia", "text": "x"}),
+        "2023-04-02",
+        "concerns unit laiwu",
+    );
+    w.ok(
+        "shanghe",
+        s,
+        "rectification_submitted",
+        json!({"action": "a1", "unit": "laiwu", "text": "plan adopted"}),
+        "2023-04-02",
+    );
     w.ok("authority", s, "action_rescinded", json!({"target": "r1", "reason": "granted in error"}), "2023-04-03");
-    w.refused("authority", s, "action_rescinded", json!({"target": "r1", "reason": "again"}), "2023-04-03", "already rescinded");
-    w.ok("authority", s, "data_fraud_determined", json!({"determination": "d1", "unit": "laiwu", "indicators": ["1"], "basis": "fabricated survey"}), "2023-05-01");
+    w.refused(
+        "authority",
+        s,
+        "action_rescinded",
+        json!({"target": "r1", "reason": "again"}),
+        "2023-04-03",
+        "already rescinded",
+    );
+    w.ok(
+        "authority",
+        s,
+        "data_fraud_determined",
+        json!({"determination": "d1", "unit": "laiwu", "indicators": ["1"], "basis": "fabricated survey"}),
+        "2023-05-01",
+    );
 }
 
 #[test]
 fn policies_and_periods_must_fit_together() {
     let mut w = World::with_defaults();
     let mut policy: Value = serde_json::from_str(ledger_domain::defaults::POLICY).unwrap();
-    w.refused("authority", "policy/jinan-nokec-2018", "policy_adopted", json!({"policy": policy.clone()}), "2018-02-01", "already adopted");
+    w.refused(
+        "authority",
+        "policy/jinan-nokec-2018",
+        "policy_adopted",
+        json!({"policy": policy.clone()}),
+        "2018-02-01",
+        "already adopted",
+    );
     policy["version"] = json!(2);
     policy["indicators"][0]["weight"] = json!("7");
-    w.refused("authority", "policy/jinan-nokec-2018", "policy_adopted", json!({"policy": policy.clone()}), "2018-02-01", "100");
+    w.refused(
+        "authority",
+        "policy/jinan-nokec-2018",
+        "policy_adopted",
+        json!({"policy": policy.clone()}),
+        "2018-02-01",
+        "100",
+    );
     let err = w
         .when(
             "authority",
@@ -217,7 +516,13 @@ fn policies_and_periods_must_fit_together() {
         .unwrap_err();
     assert!(err.contains("the policy scores indicator"), "{err}");
     let err = w
-        .when("authority", "period/2022", "period_opened", json!({"year": 2022, "units": ["lixia"], "indicators": ["1"], "policy": {"id": "other", "version": 1}}), "2022-01-05")
+        .when(
+            "authority",
+            "period/2022",
+            "period_opened",
+            json!({"year": 2022, "units": ["lixia"], "indicators": ["1"], "policy": {"id": "other", "version": 1}}),
+            "2022-01-05",
+        )
         .unwrap_err();
     assert!(err.contains("has not been adopted"), "{err}");
 }

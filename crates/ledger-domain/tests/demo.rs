@@ -22,11 +22,24 @@ fn the_demonstration_builds_and_audits_clean() {
     let findings = ledger_domain::project::audit(d, None);
     assert!(findings.is_empty(), "{findings:#?}");
     let scores = d.periods["2022"].finalized_scores.as_ref().unwrap();
-    let grades: Vec<(&str, &str, String)> = scores.units.iter().map(|u| (u.unit.as_str(), u.grade.as_str(), u.score.to_string())).collect();
+    let grades: Vec<(&str, &str, String)> =
+        scores.units.iter().map(|u| (u.unit.as_str(), u.grade.as_str(), u.score.to_string())).collect();
     eprintln!("{grades:#?}");
     for year in 2018..=2022 {
         let s = d.periods[&year.to_string()].finalized_scores.as_ref().unwrap();
-        let g: Vec<String> = s.units.iter().map(|u| format!("{}:{}:{}:{:?}", u.unit, u.grade, u.score, u.consequences.iter().map(|c| c.kind.clone()).collect::<Vec<_>>())).collect();
+        let g: Vec<String> = s
+            .units
+            .iter()
+            .map(|u| {
+                format!(
+                    "{}:{}:{}:{:?}",
+                    u.unit,
+                    u.grade,
+                    u.score,
+                    u.consequences.iter().map(|c| c.kind.clone()).collect::<Vec<_>>()
+                )
+            })
+            .collect();
         eprintln!("{year}: {g:?}");
     }
 }

@@ -7,13 +7,17 @@
 //!   [`ledger_core::append`]), the store inserts them and commits, or
 //!   rolls back and nothing is written;
 //! * [`Store::open_read_only`] opens a ledger for verification without ever
-//!   writing to it.
+//!   writing to it;
+//! * [`tree`] keeps the RFC 6962 Merkle tree over the record hashes in the
+//!   same transactions as the records, and serves roots and proofs from it
+//!   (`docs/TLOG.md`).
 //!
 //! Records are never updated or deleted: SQL triggers refuse both. The
 //! schema is specified in `docs/FORMAT.md`, section "SQLite schema".
 //!
-//! Non-features: no hashing, signing or rule checking here; those are in
-//! `ledger-core`, which does no I/O.
+//! Non-features: no hashing, signing or rule checking of its own; record
+//! hashing is `ledger-core`'s and tree hashing `ledger-tlog`'s, neither of
+//! which does I/O.
 
 #![forbid(unsafe_code)]
 
@@ -22,6 +26,9 @@ use ledger_core::authority::{Authority, AuthorityError, GOVERNANCE_STREAM};
 use ledger_core::{RawRecord, Record};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
+
+pub mod tree;
+pub use tree::{Divergence, Frontier, TreeCheck, TreeFault, TreeReader};
 
 /// `PRAGMA application_id` of a ledger file: "ALG1".
 pub const APPLICATION_ID: i32 = 0x414C_4731;
@@ -93,6 +100,9 @@ pub enum StoreError {
     /// The file system failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The Merkle tree table cannot answer (see [`tree`]).
+    #[error(transparent)]
+    Tree(#[from] TreeFault),
 }
 
 /// An open ledger.
@@ -178,6 +188,7 @@ impl Store {
             conn.execute_batch(SCHEMA)?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             insert(&conn, genesis)?;
+            tree::catch_up(&conn)?;
             // Closing checkpoints the WAL into the main file and removes it.
             conn.close().map_err(|(_, e)| e)?;
             // A hard link fails if `path` exists: no clobbering, even racing.
@@ -199,11 +210,13 @@ impl Store {
 
     /// Opens an existing ledger for reading and appending.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_with(
+        let mut store = Self::open_with(
             path,
             &path.to_string_lossy(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        )?;
+        tree::catch_up_on_open(&mut store.conn)?;
+        Ok(store)
     }
 
     /// Opens an existing ledger read-only: nothing this connection does can
@@ -341,6 +354,8 @@ impl Store {
                 insert(&tx, r)?;
                 expected = Head { seq: r.seq, hash: r.hash, time: r.envelope.time, origin: expected.origin };
             }
+            // The Merkle tree grows in the same transaction as the records.
+            tree::catch_up(&tx)?;
         }
         tx.commit().map_err(StoreError::from)?;
         Ok(out)

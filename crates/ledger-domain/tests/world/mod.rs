@@ -18,9 +18,14 @@ pub struct World {
     pub clock: Timestamp,
 }
 
+thread_local! {
+    /// Which key set the offices use (tests re-sign the same facts with others).
+    static KEY_SEED: std::cell::Cell<u8> = const { std::cell::Cell::new(10) };
+}
+
 pub fn office_key(name: &str) -> SigningKey {
     let i = OFFICES.iter().position(|o| o.0 == name).unwrap_or_else(|| panic!("no office {name}"));
-    SigningKey::from_bytes(&[10 + i as u8; 32])
+    SigningKey::from_bytes(&[KEY_SEED.with(|s| s.get()).wrapping_add(i as u8); 32])
 }
 
 pub fn at(s: &str) -> Timestamp {
@@ -37,7 +42,9 @@ impl World {
             roles: serde_json::from_str(ledger_domain::defaults::ROLES).unwrap(),
         };
         let start = at("2018-01-02T00:00:00Z");
-        let record = ledger_core::append::genesis("test.example/assessment", &genesis, &root, &[], start, "genesis".into()).unwrap();
+        let record =
+            ledger_core::append::genesis("test.example/assessment", &genesis, &root, &[], start, "genesis".into())
+                .unwrap();
         let mut world = World { ledger: MemoryLedger::new(record), domain: Domain::default(), root, clock: start };
         let subs = OFFICES
             .iter()
@@ -57,6 +64,12 @@ impl World {
 
     /// Catalog, units and the default policy.
     pub fn with_defaults() -> World {
+        World::with_defaults_keyed(10)
+    }
+
+    /// The same, with the office keys derived from another seed.
+    pub fn with_defaults_keyed(seed: u8) -> World {
+        KEY_SEED.with(|s| s.set(seed));
         let mut w = World::new();
         w.given("authority", ledger_domain::defaults::catalog_events().unwrap());
         w.given("authority", ledger_domain::defaults::unit_events().unwrap());
@@ -96,7 +109,14 @@ impl World {
     }
 
     /// When: one event is submitted at a time; returns its seq or the refusal.
-    pub fn when(&mut self, office: &str, stream: &str, event_type: &str, data: Value, time: &str) -> Result<u64, String> {
+    pub fn when(
+        &mut self,
+        office: &str,
+        stream: &str,
+        event_type: &str,
+        data: Value,
+        time: &str,
+    ) -> Result<u64, String> {
         let id = format!("e{}", self.ledger.records().len());
         self.try_append(office, vec![Submission::new(stream, event_type, data, &id)], at(time)).map(|v| v[0])
     }
