@@ -330,3 +330,48 @@ fn usage_errors_exit_2() {
     assert_eq!(env.run(&["frobnicate"]).code, 2);
     assert_eq!(env.run(&["--help"]).code, 0);
 }
+
+#[test]
+fn a_crash_at_any_point_leaves_a_ledger_that_verifies_with_every_acknowledged_event() {
+    // Appends killed with SIGKILL at different moments: each one is written
+    // entirely or not at all; every acknowledged append stays.
+    let env = Env::with_ledger();
+    let lines: String =
+        (0..5000).map(|i| format!("{{\"stream\":\"bulk\",\"type\":\"note\",\"data\":{{\"text\":\"n{i}\"}}}}\n")).collect();
+    let count = |env: &Env| env.run(&["verify", "--json"]).json()["events"].as_u64().unwrap();
+    let mut acknowledged = count(&env);
+    for delay_ms in [0u64, 30, 80, 150, 300, 600] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+            .current_dir(env.dir.path())
+            .env("LEDGER_DB", env.db())
+            .args(["append", "--key", "keys/root.key"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = lines.clone();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let _ = writer.join();
+        let (code, report) = env.verify_json(&[]);
+        assert_eq!(code, 0, "after a kill at {delay_ms} ms: {report}");
+        let now = report["events"].as_u64().unwrap();
+        if status.success() {
+            acknowledged += 5000; // it finished before the kill: acknowledged
+            assert_eq!(now, acknowledged);
+        } else {
+            assert!(now == acknowledged || now == acknowledged + 5000, "a partial batch: {acknowledged} -> {now}");
+            acknowledged = now;
+        }
+    }
+    // and a normal append still works on top
+    env.append("root", "{\"stream\":\"after\",\"type\":\"note\",\"data\":{\"text\":\"ok\"}}\n").ok();
+    assert_eq!(count(&env), acknowledged + 1);
+}
