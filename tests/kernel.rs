@@ -336,8 +336,9 @@ fn a_crash_at_any_point_leaves_a_ledger_that_verifies_with_every_acknowledged_ev
     // Appends killed with SIGKILL at different moments: each one is written
     // entirely or not at all; every acknowledged append stays.
     let env = Env::with_ledger();
-    let lines: String =
-        (0..5000).map(|i| format!("{{\"stream\":\"bulk\",\"type\":\"note\",\"data\":{{\"text\":\"n{i}\"}}}}\n")).collect();
+    let lines: String = (0..5000)
+        .map(|i| format!("{{\"stream\":\"bulk\",\"type\":\"note\",\"data\":{{\"text\":\"n{i}\"}}}}\n"))
+        .collect();
     let count = |env: &Env| env.run(&["verify", "--json"]).json()["events"].as_u64().unwrap();
     let mut acknowledged = count(&env);
     for delay_ms in [0u64, 30, 80, 150, 300, 600] {

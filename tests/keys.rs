@@ -200,8 +200,9 @@ fn an_authority_forgery_written_into_sqlite_is_caught() {
     let stats = ledger_keyfile::read_private(&env.path("keys/stats.key")).unwrap();
     let accomplice = ledger_keyfile::read_public(&env.path("keys/accomplice.pub")).unwrap();
     let c = rusqlite::Connection::open(env.db()).unwrap();
-    let (prev, last): (Vec<u8>, String) =
-        c.query_row("SELECT hash, envelope FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (prev, last): (Vec<u8>, String) = c
+        .query_row("SELECT hash, envelope FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     drop(c);
     let last: serde_json::Value = serde_json::from_str(&last).unwrap();
     let envelope = ledger_core::Envelope {
@@ -210,10 +211,11 @@ fn an_authority_forgery_written_into_sqlite_is_caught() {
         version: 3,
         event_type: "key_authorized".into(),
         schema: 1,
-        data: serde_json::json!({"key": accomplice.to_hex(), "holder": "Friends of the bureau", "roles": ["authority"]})
-            .as_object()
-            .unwrap()
-            .clone(),
+        data:
+            serde_json::json!({"key": accomplice.to_hex(), "holder": "Friends of the bureau", "roles": ["authority"]})
+                .as_object()
+                .unwrap()
+                .clone(),
         author: (&stats).into(),
         time: last["time"].as_str().unwrap().parse().unwrap(),
         id: "self-service".into(),
@@ -237,5 +239,8 @@ fn an_authority_forgery_written_into_sqlite_is_caught() {
     assert_eq!(errors(&r), vec![(6, "authority".into())]);
     let message = r["errors"][0]["message"].as_str().unwrap();
     let stats_id = ledger_core::PublicKey::from(&stats).key_id().to_string();
-    assert!(message.contains(&stats_id) && message.contains("Statistics Bureau") && message.contains("only root keys"), "{message}");
+    assert!(
+        message.contains(&stats_id) && message.contains("Statistics Bureau") && message.contains("only root keys"),
+        "{message}"
+    );
 }
