@@ -207,6 +207,22 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// A key the ledger has just heard of: no roles, no window, no history.
+    fn new(key: PublicKey, holder: &str) -> KeyInfo {
+        KeyInfo {
+            key,
+            key_id: key.key_id(),
+            holder: holder.to_owned(),
+            root: false,
+            former_root: false,
+            roles: BTreeSet::new(),
+            valid_from: None,
+            valid_until: None,
+            revoked: None,
+            history: Vec::new(),
+        }
+    }
+
     /// `root`, `active`, `retired`, `compromised` or `former root`.
     pub fn status(&self, now: Option<Timestamp>) -> &'static str {
         match &self.revoked {
@@ -296,18 +312,7 @@ impl Authority {
 
     fn add_root(&mut self, r: &RootKey, seq: u64, time: Timestamp, event: &str) {
         self.roots.insert(r.key);
-        let info = self.keys.entry(r.key).or_insert_with(|| KeyInfo {
-            key: r.key,
-            key_id: r.key.key_id(),
-            holder: r.holder.clone(),
-            root: true,
-            former_root: false,
-            roles: BTreeSet::new(),
-            valid_from: None,
-            valid_until: None,
-            revoked: None,
-            history: Vec::new(),
-        });
+        let info = self.keys.entry(r.key).or_insert_with(|| KeyInfo::new(r.key, &r.holder));
         info.root = true;
         info.former_root = false;
         info.holder = r.holder.clone();
@@ -521,18 +526,7 @@ impl Authority {
             Change::Authorized(a) => {
                 let amended = self.keys.contains_key(&a.key);
                 let roles = a.roles.iter().cloned().collect::<Vec<_>>().join(", ");
-                let info = self.keys.entry(a.key).or_insert_with(|| KeyInfo {
-                    key: a.key,
-                    key_id: a.key.key_id(),
-                    holder: a.holder.clone(),
-                    root: false,
-                    former_root: false,
-                    roles: BTreeSet::new(),
-                    valid_from: None,
-                    valid_until: None,
-                    revoked: None,
-                    history: Vec::new(),
-                });
+                let info = self.keys.entry(a.key).or_insert_with(|| KeyInfo::new(a.key, &a.holder));
                 info.holder = a.holder;
                 info.roles = a.roles;
                 info.valid_from = a.valid_from;

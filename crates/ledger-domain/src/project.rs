@@ -130,15 +130,24 @@ const SANCTIONS: [&str; 3] = ["public_notice", "admonition_talk", "accountabilit
 pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
     let mut out = Vec::new();
     for period in domain.periods.values().filter(|p| only.is_none_or(|o| o == p.id)) {
+        let mut found = |unit: &str, finding: &str, message: String, events: Vec<u64>| {
+            out.push(AuditFinding {
+                period: period.id.clone(),
+                unit: unit.into(),
+                finding: finding.into(),
+                message,
+                events,
+            })
+        };
         let PeriodState::Finalized { seq: fin_seq, .. } = period.state else {
             if !period.decisions.is_empty() {
-                out.push(AuditFinding {
-                    period: period.id.clone(),
-                    unit: String::new(),
-                    finding: "period_not_finalized".into(),
-                    message: "decisions are recorded for a period that is not finalised".into(),
-                    events: period.decisions.values().map(|d| d.seq).collect(),
-                });
+                let events = period.decisions.values().map(|d| d.seq).collect();
+                found(
+                    "",
+                    "period_not_finalized",
+                    "decisions are recorded for a period that is not finalised".into(),
+                    events,
+                );
             }
             continue;
         };
@@ -149,70 +158,62 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
             let u = unit.unit.as_str();
             let fraud = frauds.get(u).copied();
             let live: Vec<_> = period.decisions.values().filter(|d| d.unit == u && d.rescinded.is_none()).collect();
-            // rewards
+            // rewards: each implied one recorded, once, with the implied amount; no other
             for kind in ["policy_preference", "fiscal_reward"] {
                 let implied = unit.consequences.iter().find(|c| c.kind == kind).filter(|_| fraud.is_none());
                 let recorded: Vec<_> = live.iter().filter(|d| d.kind == kind).collect();
                 match (implied, recorded.first()) {
-                    (None, Some(d)) => {
-                        let (finding, message) = match fraud {
-                            Some(f) => (
-                                "reward_not_revoked_after_fraud",
-                                format!(
-                                    "{kind} {} stands although data fraud was determined for {u} (seq {f}); rescind it",
-                                    d.id
-                                ),
+                    (None, Some(d)) => match fraud {
+                        Some(f) => found(
+                            u,
+                            "reward_not_revoked_after_fraud",
+                            format!(
+                                "{kind} {} stands although data fraud was determined for {u} (seq {f}); rescind it",
+                                d.id
                             ),
-                            None => (
-                                "reward_without_basis",
-                                format!(
-                                    "{kind} {} has no basis in the rules: {u} does not qualify (grade {})",
-                                    d.id, unit.grade
-                                ),
+                            vec![d.seq],
+                        ),
+                        None => found(
+                            u,
+                            "reward_without_basis",
+                            format!(
+                                "{kind} {} has no basis in the rules: {u} does not qualify (grade {})",
+                                d.id, unit.grade
                             ),
-                        };
-                        out.push(AuditFinding {
-                            period: period.id.clone(),
-                            unit: u.into(),
-                            finding: finding.into(),
-                            message,
-                            events: vec![d.seq],
-                        });
-                    }
-                    (Some(c), None) => out.push(AuditFinding {
-                        period: period.id.clone(),
-                        unit: u.into(),
-                        finding: "due_consequence_not_recorded".into(),
-                        message: format!(
+                            vec![d.seq],
+                        ),
+                    },
+                    (Some(c), None) => found(
+                        u,
+                        "due_consequence_not_recorded",
+                        format!(
                             "the rules imply {kind}{} ({}: {}) but none is recorded",
                             amount_text(c.amount),
                             c.clause,
                             c.basis
                         ),
-                        events: vec![fin_seq],
-                    }),
-                    (Some(c), Some(d)) if kind == "fiscal_reward" && c.amount != d.amount => out.push(AuditFinding {
-                        period: period.id.clone(),
-                        unit: u.into(),
-                        finding: "amount_differs".into(),
-                        message: format!(
+                        vec![fin_seq],
+                    ),
+                    (Some(c), Some(d)) if kind == "fiscal_reward" && c.amount != d.amount => found(
+                        u,
+                        "amount_differs",
+                        format!(
                             "fiscal reward {} grants {} but the rules imply {}",
                             d.id,
-                            amount_text(d.amount),
-                            amount_text(c.amount)
+                            d.amount.map_or("no amount".into(), |a| a.to_string()),
+                            c.amount.map_or("no amount".into(), |a| a.to_string())
                         ),
-                        events: vec![d.seq],
-                    }),
+                        vec![d.seq],
+                    ),
                     _ => {}
                 }
                 for d in recorded.iter().skip(1) {
-                    out.push(AuditFinding {
-                        period: period.id.clone(),
-                        unit: u.into(),
-                        finding: "reward_without_basis".into(),
-                        message: format!("{kind} {} duplicates an earlier grant", d.id),
-                        events: vec![d.seq],
-                    });
+                    found(
+                        u,
+                        "reward_without_basis",
+                        format!("{kind} {} duplicates an earlier grant", d.id),
+                        vec![d.seq],
+                    );
                 }
             }
             // sanctions: the most severe implied one must be recorded; nothing more severe
@@ -224,43 +225,36 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
             let recorded =
                 live.iter().filter(|d| SANCTIONS.contains(&d.kind.as_str())).max_by_key(|d| severity(&d.kind));
             match (implied, recorded) {
-                (None, Some(d)) => out.push(AuditFinding {
-                    period: period.id.clone(),
-                    unit: u.into(),
-                    finding: "sanction_without_basis".into(),
-                    message: format!("{} {} has no basis in the rules: {u} was graded {}", d.kind, d.id, unit.grade),
-                    events: vec![d.seq],
-                }),
-                (Some(c), None) => out.push(AuditFinding {
-                    period: period.id.clone(),
-                    unit: u.into(),
-                    finding: "due_consequence_not_recorded".into(),
-                    message: format!(
+                (None, Some(d)) => found(
+                    u,
+                    "sanction_without_basis",
+                    format!("{} {} has no basis in the rules: {u} was graded {}", d.kind, d.id, unit.grade),
+                    vec![d.seq],
+                ),
+                (Some(c), None) => found(
+                    u,
+                    "due_consequence_not_recorded",
+                    format!(
                         "the rules imply {} ({}: {}) but no accountability action is recorded",
                         c.kind, c.clause, c.basis
                     ),
-                    events: vec![fin_seq],
-                }),
-                (Some(c), Some(d)) if severity(&d.kind) > severity(&c.kind) => out.push(AuditFinding {
-                    period: period.id.clone(),
-                    unit: u.into(),
-                    finding: "sanction_without_basis".into(),
-                    message: format!(
-                        "{} {} is more severe than the rules imply ({}: {})",
-                        d.kind, d.id, c.kind, c.basis
-                    ),
-                    events: vec![d.seq],
-                }),
-                (Some(c), Some(d)) if severity(&d.kind) < severity(&c.kind) => out.push(AuditFinding {
-                    period: period.id.clone(),
-                    unit: u.into(),
-                    finding: "due_consequence_not_recorded".into(),
-                    message: format!(
+                    vec![fin_seq],
+                ),
+                (Some(c), Some(d)) if severity(&d.kind) > severity(&c.kind) => found(
+                    u,
+                    "sanction_without_basis",
+                    format!("{} {} is more severe than the rules imply ({}: {})", d.kind, d.id, c.kind, c.basis),
+                    vec![d.seq],
+                ),
+                (Some(c), Some(d)) if severity(&d.kind) < severity(&c.kind) => found(
+                    u,
+                    "due_consequence_not_recorded",
+                    format!(
                         "the rules imply {} ({}: {}) but only {} {} is recorded",
                         c.kind, c.clause, c.basis, d.kind, d.id
                     ),
-                    events: vec![d.seq],
-                }),
+                    vec![d.seq],
+                ),
                 _ => {}
             }
         }
