@@ -63,6 +63,8 @@ pub enum Command {
     /// Keys and authority: authorise, revoke, rotate the root, list.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Measure append, verify and proof speed against this machine's raw limits (heavy: not part of the tests)
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]

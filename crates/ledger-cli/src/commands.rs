@@ -28,17 +28,23 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Key(command) => crate::keys::run(&cli.db, command, &mut out),
         Command::Tlog(command) => crate::tlog::run(&cli.db, command, &mut out),
         Command::Domain(command) => crate::domain::run(&cli.db, command, &mut out),
+        Command::Bench(args) => crate::bench::run(args, &mut out),
     }
 }
 
-/// A fresh random event id (128 bits).
+/// A fresh event id: 48 bits of milliseconds since 1970, then 80 random
+/// bits, as 32 hex digits. Time-ordered ids go to the right edge of the
+/// unique index, so appends stay fast as the ledger grows (random ids dirty
+/// a random index page per insert; see docs/BENCHMARKS.md).
 pub fn fresh_id() -> String {
+    let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
     let mut b = [0u8; 16];
+    b[..6].copy_from_slice(&(millis as u64).to_be_bytes()[2..]);
     // The OS random source does not fail on supported systems; if it ever
-    // does, a time-based id still keeps ids distinct in practice.
-    if getrandom::fill(&mut b).is_err() {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        b = t.to_be_bytes();
+    // does, the nanoseconds keep ids distinct in practice.
+    if getrandom::fill(&mut b[6..]).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        b[6..].copy_from_slice(&nanos.to_be_bytes()[6..]);
     }
     hex::encode(b)
 }

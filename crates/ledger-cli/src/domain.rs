@@ -856,14 +856,15 @@ fn demo(dir: &Path, out: &mut Out) -> Result<Outcome> {
         }
     ))?;
     let db_arg = db.display();
+    let ledger = std::env::args().next().unwrap_or_else(|| "ledger".into());
     out.line("")?;
     out.line("All measured values are SYNTHETIC. Next, try:")?;
     out.line(format!(
-        "  ledger --db {db_arg} scores --period 2022 --as-of 2023-03-05   # as published, before objections"
+        "  {ledger} --db {db_arg} scores --period 2022 --as-of 2023-03-05   # as published, before objections"
     ))?;
-    out.line(format!("  ledger --db {db_arg} explain --period 2022 --unit shanghe --indicator 10"))?;
-    out.line(format!("  ledger --db {db_arg} verify --trust {}/keys/root.pub", dir.display()))?;
-    out.line(format!("  ledger --db {db_arg} audit"))?;
-    out.line(format!("  ledger --db {db_arg} prove 4000 --out record-4000.proof   # an offline inclusion proof"))?;
+    out.line(format!("  {ledger} --db {db_arg} explain --period 2022 --unit shanghe --indicator 10"))?;
+    out.line(format!("  {ledger} --db {db_arg} verify --trust {}/keys/root.pub", dir.display()))?;
+    out.line(format!("  {ledger} --db {db_arg} audit"))?;
+    out.line(format!("  {ledger} --db {db_arg} prove 4000 --out record-4000.proof   # an offline inclusion proof"))?;
     Ok(if report.ok() && findings.is_empty() { Outcome::Ok } else { Outcome::Failed })
 }
