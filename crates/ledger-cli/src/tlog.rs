@@ -23,7 +23,7 @@ use anyhow::{Result, anyhow};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use clap::{Args, Subcommand};
-use ledger_core::append::{AppendError, Batch, KernelRules, Outcome as Appended, Rules, Submission};
+use ledger_core::append::{AppendError, Batch, KernelRules, Outcome as Appended, Submission};
 use ledger_core::authority::Authority;
 use ledger_core::verify::{Check, Options, Resume, Verifier as RecordVerifier};
 use ledger_core::{Envelope, Record, Timestamp};
@@ -36,10 +36,9 @@ use serde_json::{Value, json};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The event type that records a signed checkpoint.
-pub const CHECKPOINT_TYPE: &str = "checkpoint_signed";
-/// The stream checkpoints are recorded in.
-pub const CHECKPOINT_STREAM: &str = "checkpoints";
+pub use ledger_tlog::event::{
+    CHECKPOINT_STREAM, CHECKPOINT_TYPE, CheckpointRules, check_checkpoint_event, check_recorded_checkpoint,
+};
 
 // ---------------------------------------------------------------------------
 // Command line.
@@ -172,115 +171,6 @@ pub fn run(db: &Path, command: TlogCommand, out: &mut Out) -> Result<Outcome> {
 
 // ---------------------------------------------------------------------------
 // The `checkpoint_signed` event.
-
-/// Rules for `checkpoint_signed` (schema 1, stream `checkpoints`), wrapped
-/// around the rules for every other event type.
-///
-/// The payload is `{"size": N, "root": "<base64>", "note": "<signed checkpoint>"}`:
-/// the note must be a checkpoint of this ledger's origin for `size` and
-/// `root`, signed by the event's author as the log key (named the origin).
-/// That the tree of the first `size` records has that root is checked by
-/// `ledger checkpoint` inside its append transaction, and again by every
-/// later checkpoint and by `ledger verify --checkpoint/--state`.
-#[derive(Debug, Clone, Default)]
-pub struct CheckpointRules<R> {
-    inner: R,
-}
-
-impl<R> CheckpointRules<R> {
-    /// `checkpoint_signed` in front of `inner`.
-    pub fn new(inner: R) -> Self {
-        CheckpointRules { inner }
-    }
-}
-
-impl<R: Rules> Rules for CheckpointRules<R> {
-    fn latest_schema(&self, event_type: &str) -> Option<u32> {
-        if event_type == CHECKPOINT_TYPE { Some(1) } else { self.inner.latest_schema(event_type) }
-    }
-
-    fn decide(&self, envelope: &Envelope) -> Result<(), String> {
-        if envelope.event_type == CHECKPOINT_TYPE {
-            check_checkpoint_event(envelope).map(|_| ())
-        } else {
-            self.inner.decide(envelope)
-        }
-    }
-
-    fn apply(&mut self, record: &Record) {
-        if record.envelope.event_type != CHECKPOINT_TYPE {
-            self.inner.apply(record);
-        }
-    }
-}
-
-/// Checks a `checkpoint_signed` envelope; returns the checkpoint and its note.
-pub fn check_checkpoint_event(env: &Envelope) -> Result<(Checkpoint, String), String> {
-    if env.schema != 1 {
-        return Err(format!("{CHECKPOINT_TYPE} schema {} is not known (latest: 1)", env.schema));
-    }
-    if env.stream != CHECKPOINT_STREAM {
-        return Err(format!("{CHECKPOINT_TYPE} events belong in stream {CHECKPOINT_STREAM:?}, not {:?}", env.stream));
-    }
-    let d = &env.data;
-    let shape = || {
-        format!(
-            "a {CHECKPOINT_TYPE} payload is exactly {{\"size\": N, \"root\": \"<base64>\", \"note\": \"<signed checkpoint>\"}}"
-        )
-    };
-    if d.len() != 3 {
-        return Err(shape());
-    }
-    let (Some(size), Some(root), Some(note_text)) = (
-        d.get("size").and_then(Value::as_u64),
-        d.get("root").and_then(Value::as_str),
-        d.get("note").and_then(Value::as_str),
-    ) else {
-        return Err(shape());
-    };
-    let note = Note::parse(note_text.as_bytes()).map_err(|e| format!("\"note\" is not a signed note: {e}"))?;
-    let cp = Checkpoint::parse(note.text()).map_err(|e| format!("\"note\" is not a checkpoint: {e}"))?;
-    if !cp.extensions.is_empty() {
-        return Err("the checkpoint must not carry extension lines".into());
-    }
-    if cp.origin != env.origin {
-        return Err(format!("the checkpoint names origin {:?}, not this ledger's {:?}", cp.origin, env.origin));
-    }
-    if cp.size != size {
-        return Err(format!("\"size\" is {size} but the checkpoint's tree size is {}", cp.size));
-    }
-    if BASE64.encode(cp.root) != root {
-        return Err("\"root\" is not the checkpoint's root (base64, as in the note)".into());
-    }
-    let vkey = Verifier::new(&env.origin, KeyType::Ed25519, *env.author.verifying_key()).map_err(|e| e.to_string())?;
-    note.verify(std::slice::from_ref(&vkey))
-        .map_err(|e| format!("the note is not signed by the event's author as log key {vkey}: {e}"))?;
-    Ok((cp, note_text.to_owned()))
-}
-
-/// The full verification's check of a recorded checkpoint: its payload is
-/// a checkpoint signed by its author, and it describes exactly the records
-/// before it (`size` is its own sequence number, `root` the Merkle root of
-/// those records, recomputed by the verifier). `None` when it holds.
-pub fn check_recorded_checkpoint(record: &Record, size: u64, root: &Hash) -> Option<ledger_core::verify::Finding> {
-    let problem = match check_checkpoint_event(&record.envelope) {
-        Err(e) => e,
-        Ok((cp, _)) if cp.size != size => {
-            format!("the checkpoint describes {} records, but {size} records come before it", cp.size)
-        }
-        Ok((cp, _)) if cp.root != *root => format!(
-            "the checkpoint's root {} is not the Merkle root {} of the {size} records before it",
-            BASE64.encode(cp.root),
-            BASE64.encode(root)
-        ),
-        Ok(_) => return None,
-    };
-    Some(ledger_core::verify::Finding {
-        seq: record.seq,
-        check: ledger_core::verify::Check::Consistency,
-        message: problem,
-    })
-}
 
 // ---------------------------------------------------------------------------
 // Shared helpers.

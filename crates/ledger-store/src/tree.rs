@@ -29,9 +29,9 @@ use std::collections::HashMap;
 
 use ledger_core::authority::{Authority, AuthorityError, GOVERNANCE_STREAM};
 use ledger_core::{PublicKey, Record};
+pub use ledger_tlog::Frontier;
 use ledger_tlog::{
-    Hash, HashReader, NodeId, TreeError, empty_root, inclusion_proof, leaf_hash, node_hash, stored_hashes_for_leaf,
-    verify_inclusion,
+    Hash, HashReader, NodeId, TreeError, inclusion_proof, leaf_hash, stored_hashes_for_leaf, verify_inclusion,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -284,7 +284,9 @@ impl TreeReader<'_> {
             }
         }
         let hashes = self.read_hashes(&ids)?;
-        Ok(Frontier { size, nodes: ids.iter().map(|id| id.level).zip(hashes).collect() })
+        Frontier::from_nodes(size, ids.iter().map(|id| id.level).zip(hashes).collect()).ok_or_else(|| {
+            TreeFault::Damaged(format!("the stored subtrees of {size} leaves do not form a frontier")).into()
+        })
     }
 
     /// Starts checking the stored tree leaf by leaf after a trusted tree
@@ -538,60 +540,6 @@ impl std::fmt::Display for Divergence {
     }
 }
 
-/// The perfect subtrees covering the first `size` leaves, largest first:
-/// all a tree needs to grow by one leaf and to give its root, in
-/// `O(log size)` hashes. Pure: no storage.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Frontier {
-    size: u64,
-    /// `(level, hash)`, levels strictly decreasing.
-    nodes: Vec<(u8, Hash)>,
-}
-
-impl Frontier {
-    /// The empty tree.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Number of leaves.
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
-    /// Appends the leaf whose data is `record_hash`.
-    pub fn push(&mut self, record_hash: &[u8; 32]) {
-        self.push_nodes(record_hash);
-    }
-
-    /// Appends a leaf; returns the nodes it completes, `(level, hash)`,
-    /// the leaf first: what the store keeps for it, in storage order.
-    pub fn push_nodes(&mut self, record_hash: &[u8; 32]) -> Vec<(u8, Hash)> {
-        let (mut level, mut hash) = (0u8, leaf_hash(record_hash));
-        let mut completed = vec![(level, hash)];
-        while let Some(&(top, left)) = self.nodes.last()
-            && top == level
-        {
-            self.nodes.pop();
-            hash = node_hash(&left, &hash);
-            level += 1;
-            completed.push((level, hash));
-        }
-        self.nodes.push((level, hash));
-        self.size += 1;
-        completed
-    }
-
-    /// The RFC 6962 root of the leaves so far.
-    pub fn root(&self) -> Hash {
-        let mut nodes = self.nodes.iter().rev();
-        match nodes.next() {
-            None => empty_root(),
-            Some(&(_, last)) => nodes.fold(last, |acc, (_, h)| node_hash(h, &acc)),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Access from the store, inside and outside append transactions.
 
@@ -690,25 +638,5 @@ impl AppendTx<'_> {
     /// The last record of an event type, decoded.
     pub fn last_of_type(&self, event_type: &str) -> Result<Option<Record>, StoreError> {
         last_of_type(self.conn, event_type)
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frontier_matches_the_stored_tree_for_every_size() {
-        let mut store = ledger_tlog::MemoryStore::new();
-        let mut frontier = Frontier::new();
-        assert_eq!(frontier.root(), empty_root());
-        for i in 0..200u8 {
-            let h = [i; 32];
-            store.append(&h).unwrap();
-            frontier.push(&h);
-            assert_eq!(frontier.root(), ledger_tlog::tree_root(u64::from(i) + 1, &store).unwrap(), "size {}", i + 1);
-            assert_eq!(frontier.nodes.len(), frontier.size.count_ones() as usize);
-        }
     }
 }

@@ -71,6 +71,7 @@
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod event;
 pub mod merkle;
 pub mod note;
 pub mod proof_file;
@@ -90,6 +91,6 @@ pub use note::{
 };
 pub use proof_file::{PROOF_HEADER, ProofFile, ProofFileError, VerifiedProof, verify_proof_file};
 pub use tree::{
-    HashReader, MemoryStore, MemoryStoreError, NodeId, TreeError, consistency_proof, inclusion_proof,
+    Frontier, HashReader, MemoryStore, MemoryStoreError, NodeId, TreeError, consistency_proof, inclusion_proof,
     stored_hashes_for_leaf, stored_hashes_for_leaf_hash, tree_root,
 };

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use crate::merkle::{Hash, leaf_hash, node_hash};
+use crate::merkle::{Hash, empty_root, leaf_hash, node_hash};
 
 /// Address of a stored node: `level` 0 is the leaves, node `(level, index)`
 /// covers leaves `[index << level, (index + 1) << level)`.
@@ -461,5 +461,90 @@ mod tests {
         s.insert(NodeId::leaf(0), [0; 32]).unwrap();
         assert_eq!(s.insert(NodeId::leaf(0), [1; 32]), Err(MemoryStoreError::Conflict(NodeId::leaf(0))));
         assert!(matches!(inclusion_proof(0, 2, &s), Err(TreeError::Store(MemoryStoreError::Missing(_)))));
+    }
+}
+
+/// The perfect subtrees covering the first `size` leaves, largest first:
+/// all a tree needs to grow by one leaf and to give its root, in
+/// `O(log size)` hashes. Pure: no storage.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frontier {
+    size: u64,
+    /// `(level, hash)`, levels strictly decreasing.
+    nodes: Vec<(u8, Hash)>,
+}
+
+impl Frontier {
+    /// The empty tree.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of leaves.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends the leaf whose data is `record_hash`.
+    pub fn push(&mut self, record_hash: &[u8; 32]) {
+        self.push_nodes(record_hash);
+    }
+
+    /// Appends a leaf; returns the nodes it completes, `(level, hash)`,
+    /// the leaf first: what the store keeps for it, in storage order.
+    pub fn push_nodes(&mut self, record_hash: &[u8; 32]) -> Vec<(u8, Hash)> {
+        let (mut level, mut hash) = (0u8, leaf_hash(record_hash));
+        let mut completed = vec![(level, hash)];
+        while let Some(&(top, left)) = self.nodes.last()
+            && top == level
+        {
+            self.nodes.pop();
+            hash = node_hash(&left, &hash);
+            level += 1;
+            completed.push((level, hash));
+        }
+        self.nodes.push((level, hash));
+        self.size += 1;
+        completed
+    }
+
+    /// A frontier from its parts: `nodes` must be one `(level, hash)` per
+    /// set bit of `size`, levels strictly decreasing (the perfect subtrees
+    /// covering the first `size` leaves, as a store keeps them).
+    pub fn from_nodes(size: u64, nodes: Vec<(u8, Hash)>) -> Option<Self> {
+        let levels: Vec<u8> = (0..64u8).rev().filter(|l| size >> l & 1 == 1).collect();
+        (nodes.iter().map(|n| n.0).eq(levels)).then_some(Frontier { size, nodes })
+    }
+
+    /// The RFC 6962 root of the leaves so far.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.nodes.iter().rev();
+        match nodes.next() {
+            None => empty_root(),
+            Some(&(_, last)) => nodes.fold(last, |acc, (_, h)| node_hash(h, &acc)),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod frontier_tests {
+    use super::*;
+
+    #[test]
+    fn frontier_matches_the_stored_tree_for_every_size() {
+        let mut store = MemoryStore::new();
+        let mut frontier = Frontier::new();
+        assert_eq!(frontier.root(), empty_root());
+        for i in 0..200u8 {
+            let h = [i; 32];
+            store.append(&h).unwrap();
+            frontier.push(&h);
+            assert_eq!(frontier.root(), tree_root(u64::from(i) + 1, &store).unwrap(), "size {}", i + 1);
+            assert_eq!(frontier.nodes.len(), frontier.size.count_ones() as usize);
+            let rebuilt = Frontier::from_nodes(frontier.size(), frontier.nodes.clone()).unwrap();
+            assert_eq!(rebuilt, frontier);
+        }
+        assert!(Frontier::from_nodes(3, vec![(0, [0; 32])]).is_none(), "3 leaves need levels 1 and 0");
     }
 }
