@@ -7,7 +7,6 @@
 //! installs them); without them the test says so and passes.
 
 use crate::support::{Env, errors};
-use rusqlite::params;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -66,39 +65,12 @@ fn pairs(list: &[(u64, &str)]) -> Vec<(u64, String)> {
 /// 4, correctly signed and chained as record 6: only the `id` check can
 /// tell.
 fn append_record_reusing_an_id(env: &Env) {
-    let key = ledger_keyfile::read_private(&env.path("keys/stats.key")).unwrap();
     let c = rusqlite::Connection::open(env.db()).unwrap();
-    let (prev, last): (Vec<u8>, String) =
-        c.query_row("SELECT hash, envelope FROM records WHERE seq = 5", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     let used: String = c.query_row("SELECT envelope FROM records WHERE seq = 4", [], |r| r.get(0)).unwrap();
     drop(c);
-    let last: serde_json::Value = serde_json::from_str(&last).unwrap();
     let used: serde_json::Value = serde_json::from_str(&used).unwrap();
-    let envelope = ledger_core::Envelope {
-        origin: last["origin"].as_str().unwrap().to_owned(),
-        stream: "notes".into(),
-        version: 4,
-        event_type: "note".into(),
-        schema: 1,
-        data: serde_json::json!({"text": "same id again"}).as_object().unwrap().clone(),
-        author: (&key).into(),
-        time: last["time"].as_str().unwrap().parse().unwrap(),
-        id: used["id"].as_str().unwrap().to_owned(),
-    };
-    let signed = ledger_core::record::SignedEnvelope::sign(envelope, &key, &[]).unwrap();
-    let record = ledger_core::Record::seal(6, ledger_core::Hash::from_slice(&prev).unwrap(), signed);
-    env.tamper(|c| {
-        c.execute(
-            "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (6, ?1, ?2, ?3, ?4)",
-            params![
-                &record.prev.0[..],
-                &record.hash.0[..],
-                String::from_utf8(record.envelope_bytes.clone()).unwrap(),
-                String::from_utf8(record.signatures_bytes.clone()).unwrap()
-            ],
-        )
-        .unwrap();
-    });
+    let id = used["id"].as_str().unwrap();
+    env.forge("keys/stats.key", "notes", 4, "note", serde_json::json!({"text": "same id again"}), id);
 }
 
 #[test]

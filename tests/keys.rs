@@ -199,41 +199,10 @@ fn an_authority_forgery_written_into_sqlite_is_caught() {
     env.keygen("accomplice");
     let stats = ledger_keyfile::read_private(&env.path("keys/stats.key")).unwrap();
     let accomplice = ledger_keyfile::read_public(&env.path("keys/accomplice.pub")).unwrap();
-    let c = rusqlite::Connection::open(env.db()).unwrap();
-    let (prev, last): (Vec<u8>, String) = c
-        .query_row("SELECT hash, envelope FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
-    drop(c);
-    let last: serde_json::Value = serde_json::from_str(&last).unwrap();
-    let envelope = ledger_core::Envelope {
-        origin: last["origin"].as_str().unwrap().into(),
-        stream: "ledger".into(),
-        version: 3,
-        event_type: "key_authorized".into(),
-        schema: 1,
-        data:
-            serde_json::json!({"key": accomplice.to_hex(), "holder": "Friends of the bureau", "roles": ["authority"]})
-                .as_object()
-                .unwrap()
-                .clone(),
-        author: (&stats).into(),
-        time: last["time"].as_str().unwrap().parse().unwrap(),
-        id: "self-service".into(),
-    };
-    let signed = ledger_core::record::SignedEnvelope::sign(envelope, &stats, &[]).unwrap();
-    let record = ledger_core::Record::seal(6, ledger_core::Hash::from_slice(&prev).unwrap(), signed);
-    env.tamper(|c| {
-        c.execute(
-            "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (6, ?1, ?2, ?3, ?4)",
-            rusqlite::params![
-                &record.prev.0[..],
-                &record.hash.0[..],
-                String::from_utf8(record.envelope_bytes.clone()).unwrap(),
-                String::from_utf8(record.signatures_bytes.clone()).unwrap()
-            ],
-        )
-        .unwrap();
-    });
+    let data =
+        serde_json::json!({"key": accomplice.to_hex(), "holder": "Friends of the bureau", "roles": ["authority"]});
+    let seq = env.forge("keys/stats.key", "ledger", 3, "key_authorized", data, "self-service");
+    assert_eq!(seq, 6);
     let (code, r) = env.verify_json(&[]);
     assert_eq!(code, 1);
     assert_eq!(errors(&r), vec![(6, "authority".into())]);

@@ -190,3 +190,57 @@ pub fn demo_env() -> Env {
     }
     env
 }
+
+impl Env {
+    /// Writes a record the way an intruder with the file and a private key
+    /// would: signed with `key_file`, chained to the last record (its
+    /// origin and time), inserted with raw SQL past every rule of `ledger
+    /// append`. Hash, chain and signature are valid. Returns its seq.
+    pub fn forge(
+        &self,
+        key_file: &str,
+        stream: &str,
+        version: u64,
+        event_type: &str,
+        data: serde_json::Value,
+        id: &str,
+    ) -> u64 {
+        let key = ledger_keyfile::read_private(&self.path(key_file)).unwrap();
+        let c = rusqlite::Connection::open(self.db()).unwrap();
+        let (seq, prev, last): (i64, Vec<u8>, String) = c
+            .query_row("SELECT seq, hash, envelope FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        drop(c);
+        let last: serde_json::Value = serde_json::from_str(&last).unwrap();
+        let envelope = ledger_core::Envelope {
+            origin: last["origin"].as_str().unwrap().to_owned(),
+            stream: stream.into(),
+            version,
+            event_type: event_type.into(),
+            schema: 1,
+            data: data.as_object().unwrap().clone(),
+            author: (&key).into(),
+            time: last["time"].as_str().unwrap().parse().unwrap(),
+            id: id.into(),
+        };
+        let signed = ledger_core::record::SignedEnvelope::sign(envelope, &key, &[]).unwrap();
+        let seq = seq as u64 + 1;
+        let record = ledger_core::Record::seal(seq, ledger_core::Hash::from_slice(&prev).unwrap(), signed);
+        self.tamper(|c| {
+            c.execute(
+                "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    seq as i64,
+                    &record.prev.0[..],
+                    &record.hash.0[..],
+                    String::from_utf8(record.envelope_bytes.clone()).unwrap(),
+                    String::from_utf8(record.signatures_bytes.clone()).unwrap()
+                ],
+            )
+            .unwrap();
+        });
+        seq
+    }
+}
