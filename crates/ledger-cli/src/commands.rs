@@ -362,9 +362,10 @@ pub struct Verified {
     pub report: ledger_core::verify::Report,
     /// The decoded records of domain event types, in order.
     pub records: Vec<ledger_core::Record>,
-    /// Events the domain rules refuse on replay (not evidence of tampering:
-    /// a ledger written by other software, say).
-    pub anomalies: Vec<ledger_domain::Anomaly>,
+    /// The replay of those records to the end; its anomalies include the
+    /// events the domain rules refuse (not evidence of tampering: a ledger
+    /// written by other software, say).
+    pub replay: ledger_domain::Replay,
 }
 
 /// Reads and verifies the whole ledger: the kernel checks of every record,
@@ -396,8 +397,8 @@ pub fn verify_store(store: &Store, options: Options) -> Result<Verified> {
     }
     let mut report = verifier.finish();
     report.findings.extend(checkpoints.into_iter().flatten());
-    let anomalies = ledger_domain::replay::check_attestations(&mut report, &records);
-    Ok(Verified { report, records, anomalies })
+    let replay = ledger_domain::replay::check_attestations(&mut report, &records);
+    Ok(Verified { report, records, replay })
 }
 
 fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
@@ -418,7 +419,8 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         })
         .transpose()?;
     let store = open_read_only(db)?;
-    let Verified { report, anomalies, .. } = verify_store(&store, Options { trusted_roots, expect_head })?;
+    let Verified { report, replay, .. } = verify_store(&store, Options { trusted_roots, expect_head })?;
+    let anomalies = replay.anomalies;
     let head = report.head.map(|h| h.to_hex()).unwrap_or_default();
     let warnings: Vec<_> = anomalies.iter().filter(|a| a.kind == "refused").collect();
     if args.json {

@@ -208,15 +208,22 @@ pub fn is_domain_record(r: &Record) -> bool {
 /// Verifies the whole ledger and replays the records that pass, up to `as_of`.
 pub fn load(db: &Path, as_of: AsOf) -> Result<Loaded> {
     let store = open_read_only(db)?;
-    let crate::commands::Verified { report, records, .. } = verify_store(&store, Options::default())?;
-    let failed = report.failed();
+    let crate::commands::Verified { report, records, replay } = verify_store(&store, Options::default())?;
     if !report.ok() {
         eprintln!(
             "warning: the ledger does not verify ({} problem(s)); records that fail are left out of what follows. Run `ledger verify`.",
             report.findings.len()
         );
     }
-    let replay = Replay::run(records.iter().map(|r| (r, !failed.contains(&r.seq))), as_of);
+    // The verification replayed to the end already; replay again only to
+    // stop earlier.
+    let replay = match as_of {
+        AsOf::End => replay,
+        _ => {
+            let failed = report.failed();
+            Replay::run(records.iter().map(|r| (r, !failed.contains(&r.seq))), as_of)
+        }
+    };
     let head = report.head_seq.unwrap_or(0);
     let position = match as_of {
         AsOf::Seq(n) => n.min(head),

@@ -117,8 +117,8 @@ impl Replay {
 /// Replays verified domain records to the end and turns every attestation
 /// the events do not bear out (a `scores_published` or `period_finalized`
 /// whose projection hash is not the projection of the events before it)
-/// into a verification finding. Returns every anomaly of the replay.
-pub fn check_attestations(report: &mut ledger_core::verify::Report, records: &[Record]) -> Vec<Anomaly> {
+/// into a verification finding. Returns the replay, anomalies included.
+pub fn check_attestations(report: &mut ledger_core::verify::Report, records: &[Record]) -> Replay {
     let failed = report.failed();
     let replay = Replay::run(records.iter().map(|r| (r, !failed.contains(&r.seq))), AsOf::End);
     for a in replay.anomalies.iter().filter(|a| a.kind == "attestation") {
@@ -129,5 +129,5 @@ pub fn check_attestations(report: &mut ledger_core::verify::Report, records: &[R
         });
     }
     report.findings.sort_by_key(|f| f.seq);
-    replay.anomalies
+    replay
 }
