@@ -471,17 +471,30 @@ fn consistency_proofs_between_checkpoints_are_tlog_witness_bodies() {
     notes(&env, &["a", "b", "c", "d", "e"]);
     let cp2 = checkpoint(&env, "cp2.txt");
     let leaves = leaves(&env);
-    // Default target: the latest recorded checkpoint (13 records).
-    let body = env.run(&["consistency", "--from", "cp1.txt"]).ok().stdout;
+    // --to-latest: the latest recorded checkpoint (13 records).
+    let body = env.run(&["consistency", "--from", "cp1.txt", "--to-latest"]).ok().stdout;
     let (head, cp) = body.split_once("\n\n").unwrap();
     let mut lines = head.lines();
     assert_eq!(lines.next(), Some("old 7"));
     assert_eq!(lines.collect::<Vec<_>>(), hashes_b64(&subproof(7, &leaves[..13], true)));
     assert_eq!(cp, cp2);
     assert_eq!(env.run(&["consistency", "--from", "cp1.txt", "--to", "cp2.txt"]).ok().stdout, body);
-    let j = env.run(&["consistency", "--from", "cp1.txt", "--json"]).ok().json();
+    let j = env.run(&["consistency", "--from", "cp1.txt", "--to-latest", "--json"]).ok().json();
     assert_eq!((j["old_size"].as_u64(), j["new_size"].as_u64()), (Some(7), Some(13)));
     assert_eq!(j["new_root"], B64.encode(mth(&leaves[..13])));
+    // Default target: the current size (14 records, the last checkpoint's
+    // own record included), with its tree head unsigned.
+    let now = env.run(&["consistency", "--from", "cp1.txt"]).ok();
+    assert!(now.stderr.contains("not signed"), "{}", now.stderr);
+    let (head, tree_head) = now.stdout.split_once("\n\n").unwrap();
+    let mut lines = head.lines();
+    assert_eq!(lines.next(), Some("old 7"));
+    assert_eq!(lines.collect::<Vec<_>>(), hashes_b64(&subproof(7, &leaves, true)));
+    let n = leaves.len();
+    assert_eq!(tree_head.lines().nth(1), Some(n.to_string().as_str()));
+    assert_eq!(tree_head.lines().nth(2), Some(B64.encode(mth(&leaves)).as_str()));
+    let j = env.run(&["consistency", "--from", "cp1.txt", "--json"]).ok().json();
+    assert_eq!((j["new_size"].as_u64(), j["new_signed"].as_bool()), (Some(n as u64), Some(false)));
     // Same size: an empty proof.
     assert_eq!(
         env.run(&["consistency", "--from", "cp2.txt", "--to", "cp2.txt"]).ok().stdout,

@@ -111,9 +111,13 @@ pub struct ConsistencyArgs {
     /// The older signed checkpoint.
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
-    /// The newer signed checkpoint (default: the latest one recorded in the ledger).
-    #[arg(long, value_name = "FILE")]
+    /// The newer signed checkpoint (default: the ledger's current size, whose
+    /// tree head is printed unsigned).
+    #[arg(long, value_name = "FILE", conflicts_with = "to_latest")]
     pub to: Option<PathBuf>,
+    /// To the latest checkpoint recorded in the ledger (signed), instead of the current size.
+    #[arg(long)]
+    pub to_latest: bool,
     /// The log's verifier key, or a file holding it (default: the log keys the ledger authorises).
     #[arg(long, value_name = "VKEY")]
     pub vkey: Option<String>,
@@ -754,11 +758,12 @@ fn consistency(db: &Path, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
     let records = tree.current_size().map_err(tree_hint)?;
     let keys = log_keys(args.vkey.as_deref(), Some(&store))?;
     let old = open_signed_file(&args.from, &keys)?;
-    let new = match &args.to {
-        Some(path) => open_signed_file(path, &keys)?,
-        None => latest_recorded(&store, &keys)?.ok_or_else(|| {
+    let new = match (&args.to, args.to_latest) {
+        (Some(path), _) => open_signed_file(path, &keys)?,
+        (None, true) => latest_recorded(&store, &keys)?.ok_or_else(|| {
             hinted("the ledger holds no signed checkpoint yet", "sign one with `ledger checkpoint --key LOG.key`")
         })?,
+        (None, false) => return consistency_to_current(&store, &tree, records, &old, args.json, out),
     };
     if old.size() > new.size() {
         return Err(hinted(
@@ -811,6 +816,60 @@ fn consistency(db: &Path, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
         body.push('\n');
         body.push_str(&new.text);
         out.line(body.trim_end_matches('\n'))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `ledger consistency` without `--to`: from a signed checkpoint to the
+/// ledger's current size. The new tree head is computed from the store and
+/// printed as checkpoint text without signatures: check it against a
+/// checkpoint signed later, or sign one first (`ledger checkpoint`).
+fn consistency_to_current(
+    store: &Store,
+    tree: &TreeReader<'_>,
+    records: u64,
+    old: &Signed,
+    json_out: bool,
+    out: &mut Out,
+) -> Result<Outcome> {
+    if let Err(why) = against_ledger(tree, records, &old.checkpoint)? {
+        let problems = [Problem::consistency(old.size().min(records), format!("{}: {why}", old.source), &[old])];
+        if json_out {
+            out.json(&json!({"ok": false, "errors": problems.iter().map(Problem::json).collect::<Vec<_>>()}))?;
+        } else {
+            out.line(format!("FAILED: no consistency proof from {} to the ledger's current size", old.source))?;
+            print_problems(out, &problems)?;
+        }
+        return Ok(Outcome::Failed);
+    }
+    let root = tree.root(records)?;
+    let proof = tree.consistency_proof(old.size(), records)?;
+    verify_consistency(old.size(), &old.checkpoint.root, records, &root, &proof).map_err(|e| {
+        hinted(
+            format!("the stored Merkle tree gives a consistency proof that does not verify: {e}"),
+            "run `ledger verify`",
+        )
+    })?;
+    let head = Checkpoint::new(store.head()?.origin, records, root).encode()?;
+    if json_out {
+        out.json(&json!({
+            "old_size": old.size(), "old_root": b64(&old.checkpoint.root),
+            "new_size": records, "new_root": b64(&root), "new_signed": false,
+            "proof": proof.iter().map(b64).collect::<Vec<_>>(), "tree_head": head,
+        }))?;
+    } else {
+        let mut body = format!("old {}\n", old.size());
+        for h in &proof {
+            body.push_str(&b64(h));
+            body.push('\n');
+        }
+        body.push('\n');
+        body.push_str(&head);
+        out.line(body.trim_end_matches('\n'))?;
+        eprintln!(
+            "note: the tree head of the current size ({records} records) is not signed; for a proof others can check \
+             without the ledger, sign one with `ledger checkpoint` and pass it with --to (or use --to-latest)"
+        );
     }
     Ok(Outcome::Ok)
 }
