@@ -758,30 +758,39 @@ fn consistency(db: &Path, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
     let records = tree.current_size().map_err(tree_hint)?;
     let keys = log_keys(args.vkey.as_deref(), Some(&store))?;
     let old = open_signed_file(&args.from, &keys)?;
+    // The target: a signed checkpoint, or (no --to) the ledger's current size,
+    // whose tree head is computed from the store and printed unsigned.
     let new = match (&args.to, args.to_latest) {
-        (Some(path), _) => open_signed_file(path, &keys)?,
-        (None, true) => latest_recorded(&store, &keys)?.ok_or_else(|| {
+        (Some(path), _) => Some(open_signed_file(path, &keys)?),
+        (None, true) => Some(latest_recorded(&store, &keys)?.ok_or_else(|| {
             hinted("the ledger holds no signed checkpoint yet", "sign one with `ledger checkpoint --key LOG.key`")
-        })?,
-        (None, false) => return consistency_to_current(&store, &tree, records, &old, args.json, out),
+        })?),
+        (None, false) => None,
     };
-    if old.size() > new.size() {
+    let (new_size, new_source) = match &new {
+        Some(n) => (n.size(), n.source.clone()),
+        None => (records, "the ledger's current size".to_owned()),
+    };
+    if old.size() > new_size && new.is_some() {
         return Err(hinted(
-            format!("--from describes {} records, more than the {} of {}", old.size(), new.size(), new.source),
+            format!("--from describes {} records, more than the {new_size} of {new_source}", old.size()),
             "give the older checkpoint with --from and the newer one with --to",
         ));
     }
     let mut problems = Vec::new();
-    for s in [&old, &new] {
+    for s in std::iter::once(&old).chain(new.as_ref()) {
         if let Err(why) = against_ledger(&tree, records, &s.checkpoint)? {
             problems.push(Problem::consistency(s.size().min(records), format!("{}: {why}", s.source), &[s]));
         }
     }
-    if old.size() == new.size() && old.checkpoint.root != new.checkpoint.root {
+    if let Some(n) = &new
+        && old.size() == n.size()
+        && old.checkpoint.root != n.checkpoint.root
+    {
         problems.push(Problem::consistency(
             old.size(),
             "two checkpoints of the same size with different roots: the log forked".into(),
-            &[&old, &new],
+            &[&old, n],
         ));
     }
     if !problems.is_empty() {
@@ -789,24 +798,33 @@ fn consistency(db: &Path, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
         if args.json {
             out.json(&json!({"ok": false, "errors": problems.iter().map(Problem::json).collect::<Vec<_>>()}))?;
         } else {
-            out.line(format!("FAILED: no consistency proof from {} to {}", old.source, new.source))?;
+            out.line(format!("FAILED: no consistency proof from {} to {new_source}", old.source))?;
             print_problems(out, &problems)?;
         }
         return Ok(Outcome::Failed);
     }
-    let proof = tree.consistency_proof(old.size(), new.size())?;
-    verify_consistency(old.size(), &old.checkpoint.root, new.size(), &new.checkpoint.root, &proof).map_err(|e| {
+    let (new_root, new_text) = match &new {
+        Some(n) => (n.checkpoint.root, n.text.clone()),
+        None => {
+            let root = tree.root(records)?;
+            (root, Checkpoint::new(store.head()?.origin, records, root).encode()?)
+        }
+    };
+    let proof = tree.consistency_proof(old.size(), new_size)?;
+    verify_consistency(old.size(), &old.checkpoint.root, new_size, &new_root, &proof).map_err(|e| {
         hinted(
             format!("the stored Merkle tree gives a consistency proof that does not verify: {e}"),
             "run `ledger verify`",
         )
     })?;
     if args.json {
-        out.json(&json!({
+        let mut v = json!({
             "old_size": old.size(), "old_root": b64(&old.checkpoint.root),
-            "new_size": new.size(), "new_root": b64(&new.checkpoint.root),
-            "proof": proof.iter().map(b64).collect::<Vec<_>>(), "checkpoint": new.text,
-        }))?;
+            "new_size": new_size, "new_root": b64(&new_root), "new_signed": new.is_some(),
+            "proof": proof.iter().map(b64).collect::<Vec<_>>(),
+        });
+        v[if new.is_some() { "checkpoint" } else { "tree_head" }] = json!(new_text);
+        out.json(&v)?;
     } else {
         let mut body = format!("old {}\n", old.size());
         for h in &proof {
@@ -814,62 +832,14 @@ fn consistency(db: &Path, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
             body.push('\n');
         }
         body.push('\n');
-        body.push_str(&new.text);
+        body.push_str(&new_text);
         out.line(body.trim_end_matches('\n'))?;
-    }
-    Ok(Outcome::Ok)
-}
-
-/// `ledger consistency` without `--to`: from a signed checkpoint to the
-/// ledger's current size. The new tree head is computed from the store and
-/// printed as checkpoint text without signatures: check it against a
-/// checkpoint signed later, or sign one first (`ledger checkpoint`).
-fn consistency_to_current(
-    store: &Store,
-    tree: &TreeReader<'_>,
-    records: u64,
-    old: &Signed,
-    json_out: bool,
-    out: &mut Out,
-) -> Result<Outcome> {
-    if let Err(why) = against_ledger(tree, records, &old.checkpoint)? {
-        let problems = [Problem::consistency(old.size().min(records), format!("{}: {why}", old.source), &[old])];
-        if json_out {
-            out.json(&json!({"ok": false, "errors": problems.iter().map(Problem::json).collect::<Vec<_>>()}))?;
-        } else {
-            out.line(format!("FAILED: no consistency proof from {} to the ledger's current size", old.source))?;
-            print_problems(out, &problems)?;
+        if new.is_none() {
+            eprintln!(
+                "note: the tree head of the current size ({records} records) is not signed; for a proof others can \
+                 check without the ledger, sign one with `ledger checkpoint` and pass it with --to (or use --to-latest)"
+            );
         }
-        return Ok(Outcome::Failed);
-    }
-    let root = tree.root(records)?;
-    let proof = tree.consistency_proof(old.size(), records)?;
-    verify_consistency(old.size(), &old.checkpoint.root, records, &root, &proof).map_err(|e| {
-        hinted(
-            format!("the stored Merkle tree gives a consistency proof that does not verify: {e}"),
-            "run `ledger verify`",
-        )
-    })?;
-    let head = Checkpoint::new(store.head()?.origin, records, root).encode()?;
-    if json_out {
-        out.json(&json!({
-            "old_size": old.size(), "old_root": b64(&old.checkpoint.root),
-            "new_size": records, "new_root": b64(&root), "new_signed": false,
-            "proof": proof.iter().map(b64).collect::<Vec<_>>(), "tree_head": head,
-        }))?;
-    } else {
-        let mut body = format!("old {}\n", old.size());
-        for h in &proof {
-            body.push_str(&b64(h));
-            body.push('\n');
-        }
-        body.push('\n');
-        body.push_str(&head);
-        out.line(body.trim_end_matches('\n'))?;
-        eprintln!(
-            "note: the tree head of the current size ({records} records) is not signed; for a proof others can check \
-             without the ledger, sign one with `ledger checkpoint` and pass it with --to (or use --to-latest)"
-        );
     }
     Ok(Outcome::Ok)
 }
