@@ -147,7 +147,10 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
         ("unit,value\nlixia,25.6\n", "no \"indicator\" column"),
         ("unit,indicator,value\nlixia,1\n", "line 2: 2 columns where the header has 3"),
         ("unit,indicator,value\n", "no rows"),
-        ("unit,indicator,value,evidence\nlixia,1,25.6,missing.pdf\n", "line 2, column 4 (evidence): cannot read"),
+        (
+            "unit,indicator,value,evidence\nlixia,1,25.6,missing.pdf\n",
+            "line 2, column 4 (evidence): evidence document missing.pdf does not exist",
+        ),
     ];
     for (csv, expected) in cases {
         std::fs::write(env.path("values.csv"), csv).unwrap();

@@ -188,11 +188,15 @@ fn tampering_is_detected_and_located() {
     });
     assert_eq!(errors(&env.verify_json(&[]).1), vec![(4, "hash".into()), (4, "signature".into())]);
 
-    // one byte of a stored hash
+    // one byte of a stored hash: the Merkle tree table, built over the
+    // stored hashes, no longer matches either
     let env = Env::with_ledger();
     env.tamper(|c| {
         c.execute("UPDATE records SET hash = zeroblob(32) WHERE seq = 2", []).unwrap();
     });
+    assert_eq!(errors(&env.verify_json(&[]).1), vec![(2, "hash".into()), (2, "tree".into()), (3, "chain".into())]);
+    // the same with the tree rebuilt to match, as a careful intruder would
+    env.rebuild_tree();
     assert_eq!(errors(&env.verify_json(&[]).1), vec![(2, "hash".into()), (3, "chain".into())]);
 
     // a record deleted from the middle
@@ -258,10 +262,17 @@ fn a_replaced_root_and_a_truncated_tail_are_caught_with_trust_and_expect_head() 
     assert_eq!(errors(&r), vec![(0, "genesis".into())]);
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("does not name the trusted root key"));
 
-    // truncation: the last two records cut off
+    // truncation: the last two records cut off; the file's Merkle tree still
+    // covers them
     env.tamper(|c| {
         c.execute("DELETE FROM records WHERE seq >= 4", []).unwrap();
     });
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!((code, errors(&r)), (1, vec![(4, "tree".into())]));
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("2 records were removed from its end"), "{r}");
+    // cut with its tree, the chain is internally consistent: only the head
+    // seen before tells
+    env.rebuild_tree();
     assert_eq!(env.verify_json(&[]).0, 0, "a truncated chain is internally consistent");
     let (code, r) = env.verify_json(&["--expect-head", &head]);
     assert_eq!(code, 1);

@@ -9,4 +9,5 @@ mod domain;
 mod interop;
 mod kernel;
 mod keys;
+mod security;
 mod tlog;

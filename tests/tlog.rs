@@ -141,7 +141,7 @@ fn hashes_b64(list: &[H]) -> Vec<String> {
 // Helpers.
 
 /// The test ledger (6 records) with a log key authorised: 7 records.
-fn with_log() -> Env {
+pub(crate) fn with_log() -> Env {
     let env = Env::with_ledger();
     env.keygen("log");
     env.run(&[
@@ -169,19 +169,19 @@ fn notes(env: &Env, texts: &[&str]) {
 }
 
 /// Signs and records a checkpoint; writes it to `file`; returns it.
-fn checkpoint(env: &Env, file: &str) -> String {
+pub(crate) fn checkpoint(env: &Env, file: &str) -> String {
     let note = env.run(&["checkpoint", "--key", "keys/log.key"]).ok().stdout;
     std::fs::write(env.path(file), &note).unwrap();
     note
 }
 
-fn log_vkey(env: &Env) -> String {
+pub(crate) fn log_vkey(env: &Env) -> String {
     let v = env.run(&["key", "vkey", "keys/log.pub", "--name", ORIGIN]).ok().stdout.trim().to_owned();
     std::fs::write(env.path("log.vkey"), &v).unwrap();
     v
 }
 
-fn record_hash(env: &Env, seq: u64) -> String {
+pub(crate) fn record_hash(env: &Env, seq: u64) -> String {
     env.run(&["show", &seq.to_string(), "--json"]).ok().json()["hash"].as_str().unwrap().to_owned()
 }
 
@@ -756,16 +756,30 @@ fn the_log_refuses_to_sign_over_changed_records_or_a_changed_tree() {
 }
 
 #[test]
-fn a_ledger_without_its_tree_gets_one_when_next_opened_for_writing() {
+fn a_ledger_without_its_tree_is_reported_and_rebuilt_only_by_repair() {
     let env = with_log();
     checkpoint(&env, "cp1.txt");
     env.tamper(|c| {
         c.execute_batch("DROP TABLE tlog_nodes;").unwrap();
     });
+    let before = env.db_bytes();
     let r = env.run(&["prove", "1"]).refused("the ledger's Merkle tree covers 0 of its 8 records");
-    assert!(r.stderr.contains("hint: the tree is built when the ledger is next opened for writing"), "{}", r.stderr);
-    env.run(&["verify", "--checkpoint", "cp1.txt"]).refused("covers 0 of its 8 records");
-    // Any write builds it; the root is the one signed before.
+    assert!(r.stderr.contains("hint: run `ledger verify`"), "{}", r.stderr);
+    // The inspector is told the file fails (exit 1), not asked to write to it.
+    let (code, r) = env.verify_json(&["--checkpoint", "cp1.txt"]);
+    assert_eq!((code, checks(&r)), (1, vec![(0, "tree".to_owned())]), "{r}");
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!((code, checks(&r)), (1, vec![(0, "tree".to_owned())]), "{r}");
+    // Writes refuse to extend it, and change nothing.
+    let r = env.run(&["checkpoint", "--key", "keys/log.key"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("the ledger fails verification at seq 0"), "{}", r.stderr);
+    let r = env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"x\"}}\n");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(env.db_bytes(), before);
+    // The explicit repair builds it; the root is the one signed before.
+    let out = env.run(&["repair", "--rebuild-tree"]).ok().stdout;
+    assert!(out.contains("rebuilt the Merkle tree from the 8 records: 8 leaves"), "{out}");
     let cp2 = checkpoint(&env, "cp2.txt");
     assert_eq!(check_checkpoint(&cp2, &public_key(&env, "log")).2, mth(&leaves(&env)[..8]));
     env.run(&["prove", "1"]).ok();

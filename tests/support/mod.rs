@@ -192,10 +192,11 @@ pub fn demo_env() -> Env {
 }
 
 impl Env {
-    /// Writes a record the way an intruder with the file and a private key
-    /// would: signed with `key_file`, chained to the last record (its
-    /// origin and time), inserted with raw SQL past every rule of `ledger
-    /// append`. Hash, chain and signature are valid. Returns its seq.
+    /// Writes a record the way a careful intruder with the file and a
+    /// private key would: signed with `key_file`, chained to the last record
+    /// (its origin and time), inserted with raw SQL past every rule of
+    /// `ledger append`, and the Merkle tree table rebuilt to match. Hash,
+    /// chain, signature and tree are valid. Returns its seq.
     pub fn forge(
         &self,
         key_file: &str,
@@ -241,6 +242,13 @@ impl Env {
             )
             .unwrap();
         });
+        self.rebuild_tree();
         seq
+    }
+
+    /// Rebuilds the derived Merkle tree table from the records, as anyone
+    /// who edits the file and knows the format can.
+    pub fn rebuild_tree(&self) {
+        ledger_store::Store::open(&self.db()).unwrap().rebuild_tree().unwrap();
     }
 }

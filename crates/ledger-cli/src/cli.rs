@@ -54,6 +54,8 @@ pub enum Command {
     },
     /// Verify the whole ledger offline: exit 0 intact, 1 failed, 2 could not run.
     Verify(VerifyArgs),
+    /// Rebuild derived data from records that verify (the operator's explicit recovery; see docs/TLOG.md).
+    Repair(RepairArgs),
     /// The verifiable log: checkpoint, prove, verify-proof, consistency, cosign (docs/TLOG.md).
     #[command(flatten)]
     Tlog(crate::tlog::TlogCommand),
@@ -177,6 +179,16 @@ pub struct AppendArgs {
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Drop the Merkle tree table and build it again from the records (refused while they fail verification).
+    #[arg(long, required = true)]
+    pub rebuild_tree: bool,
+    /// Root public key(s) the genesis record must name.
+    #[arg(long = "trust", value_name = "PUB")]
+    pub trust: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,16 +1,15 @@
 //! The commands. Each returns an [`Outcome`] or an error that becomes exit 2.
 
-use crate::cli::{AppendArgs, Cli, Command, InitArgs, VerifyArgs};
+use crate::cli::{AppendArgs, Cli, Command, InitArgs, RepairArgs, VerifyArgs};
 use crate::output::{Out, record_json, record_line, undecodable_line};
 use crate::{Outcome, hinted};
 use anyhow::{Context, Result, anyhow, bail};
 use ledger_core::append::{AppendError, Batch, Outcome as Appended, Submission};
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
-use ledger_core::verify::{Options, Verifier};
+use ledger_core::verify::Options;
 use ledger_core::{Hash, PublicKey, Timestamp};
 use ledger_store::{AppendFailure, Store, StoreError};
 use serde_json::json;
-use std::io::Read;
 use std::path::Path;
 
 /// The role table `init` writes unless told otherwise.
@@ -25,6 +24,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Log { from, limit, json } => log(&cli.db, from, limit, json, &mut out),
         Command::Show { seq, json } => show(&cli.db, seq, json, &mut out),
         Command::Verify(args) => verify(&cli.db, args, &mut out),
+        Command::Repair(args) => repair(&cli.db, args, &mut out),
         Command::Key(command) => crate::keys::run(&cli.db, command, &mut out),
         Command::Tlog(command) => crate::tlog::run(&cli.db, command, &mut out),
         Command::Domain(command) => crate::domain::run(&cli.db, command, &mut out),
@@ -116,7 +116,8 @@ fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
         }
     }
     let roles_text = match &args.roles {
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        Some(p) => String::from_utf8(ledger_node::files::read(p, ledger_node::files::DOCUMENT)?)
+            .map_err(|_| anyhow!("role table {}: not UTF-8 text", p.display()))?,
         None => DEFAULT_ROLES.to_owned(),
     };
     let roles: RoleTable =
@@ -147,27 +148,10 @@ pub fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
     Ok(lines)
 }
 
-fn read_input(file: Option<&Path>) -> Result<Vec<u8>> {
-    match file {
-        Some(p) if p != Path::new("-") => std::fs::read(p).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                anyhow!("input file {} does not exist", p.display())
-            } else {
-                anyhow!("reading {}: {e}", p.display())
-            }
-        }),
-        _ => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
-            Ok(buf)
-        }
-    }
-}
-
 fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
     let author = read_private(&args.key)?;
     let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
-    let input = read_input(args.file.as_deref())?;
+    let input = ledger_node::files::read_or_stdin(args.file.as_deref(), ledger_node::files::EVENTS)?;
     let mut submissions = Vec::new();
     for (n, line) in numbered_lines(&input)? {
         let sub = Submission::from_json(line, fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
@@ -355,50 +339,54 @@ fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// A verified ledger: the report, and the decoded records the domain
-/// replays (so callers need not read the ledger twice).
-pub struct Verified {
-    /// Every finding, kernel checks and attestations, in sequence order.
-    pub report: ledger_core::verify::Report,
-    /// The decoded records of domain event types, in order.
-    pub records: Vec<ledger_core::Record>,
-    /// The replay of those records to the end; its anomalies include the
-    /// events the domain rules refuse (not evidence of tampering: a ledger
-    /// written by other software, say).
-    pub replay: ledger_domain::Replay,
+pub use ledger_node::verify::Verification as Verified;
+
+/// Reads and verifies the whole ledger (`ledger_node::verify`).
+pub fn verify_store(store: &Store, options: Options) -> Result<Verified> {
+    Ok(ledger_node::verify::verify_store(store, options)?)
 }
 
-/// Reads and verifies the whole ledger: the kernel checks of every record,
-/// then the replay of the domain events, whose published and finalised
-/// projection hashes must be what the events give (`attestation`).
-pub fn verify_store(store: &Store, options: Options) -> Result<Verified> {
-    let mut verifier = Verifier::new(options);
-    let mut records = Vec::new();
-    // The Merkle tree over the record hashes, to check every recorded
-    // checkpoint against the records before it.
-    let mut tree = ledger_store::tree::Frontier::new();
-    let mut checkpoints = Vec::new();
-    store.for_each_chunk(4096, |chunk| {
-        for (raw, (record, _)) in chunk.iter().zip(verifier.push(chunk)) {
-            if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == crate::tlog::CHECKPOINT_TYPE) {
-                checkpoints.push(crate::tlog::check_recorded_checkpoint(r, tree.size(), &tree.root()));
-            }
-            // Leaves are the stored hashes, as the chain links them: a
-            // changed record fails `hash` there, not every checkpoint after.
-            tree.push(&ledger_core::Hash::from_slice(&raw.hash).map_or([0; 32], |h| h.0));
-            records.extend(record.filter(crate::domain::is_domain_record));
-        }
-    })?;
-    if !store.unchanged_since_open() {
+/// `ledger repair --rebuild-tree`: the explicit recovery of a Merkle tree
+/// table that is damaged, behind or ahead of the records. Refused unless
+/// every record passes verification: derived data is rebuilt only from
+/// records that verify. A tree ahead of the records means records were
+/// removed from the end; they are gone, and the old root is printed as the
+/// evidence of what the ledger held.
+fn repair(db: &Path, args: RepairArgs, out: &mut Out) -> Result<Outcome> {
+    let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
+    let store = open_read_only(db)?;
+    let Verified { report, .. } = verify_store(&store, Options { trusted_roots, expect_head: None })?;
+    let blocking: Vec<_> = report.findings.iter().filter(|f| f.check != ledger_core::verify::Check::Tree).collect();
+    if let Some(first) = blocking.first() {
         return Err(hinted(
-            "the ledger file changed while it was being verified",
-            "a writer was active; run verify again",
+            format!(
+                "refusing to rebuild the tree: {} problem(s) other than the tree, the first at seq {} ({}): {}",
+                blocking.len(),
+                first.seq,
+                first.check.name(),
+                first.message
+            ),
+            "repair rebuilds derived data from records that verify; see `ledger verify`, and restore the file from a copy if it is damaged",
         ));
     }
-    let mut report = verifier.finish();
-    report.findings.extend(checkpoints.into_iter().flatten());
-    let replay = ledger_domain::replay::check_attestations(&mut report, &records);
-    Ok(Verified { report, records, replay })
+    let records = report.records;
+    let tree = store.tree();
+    let old = tree.size().ok();
+    let old_root = old.filter(|&n| n > records).and_then(|n| tree.root(n).ok());
+    drop(store);
+    let (_, new) = open_store(db)?.rebuild_tree()?;
+    out.line(format!(
+        "rebuilt the Merkle tree from the {records} records: {new} leaves (it held {})",
+        old.map_or_else(|| "an unreadable table".to_owned(), |n| n.to_string())
+    ))?;
+    if let (Some(old), Some(root)) = (old, old_root) {
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root);
+        out.line(format!(
+            "warning: the tree held {old} leaves, root {b64}: {} records were removed from the end of this ledger and are gone; anyone holding a checkpoint of more than {records} records will see this ledger as a fork",
+            old - records
+        ))?;
+    }
+    Ok(Outcome::Ok)
 }
 
 fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {

@@ -12,14 +12,14 @@ use clap::{Args, Subcommand};
 use ledger_core::append::{KernelRules, Submission};
 use ledger_core::authority::{Genesis, RootKey};
 use ledger_core::verify::Options;
-use ledger_core::{Record, SigningKey, Timestamp};
+use ledger_core::{SigningKey, Timestamp};
 use ledger_domain::demo::{OFFICES, Signer, Writer};
 use ledger_domain::project;
 use ledger_domain::state::{Period, PeriodState, period_stream};
 use ledger_domain::{AsOf, Domain, Replay};
 use ledger_store::{AppendTx, Store};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The assessment commands.
@@ -165,7 +165,7 @@ pub fn ledger_rules(tx: &AppendTx<'_>) -> Result<crate::tlog::CheckpointRules<Do
 pub struct Loaded {
     pub replay: Replay,
     pub report: ledger_core::verify::Report,
-    pub records: Vec<Record>,
+    store: Store,
     position: u64,
 }
 
@@ -200,15 +200,10 @@ fn parse_as_of(text: Option<&str>) -> Result<AsOf> {
     ))
 }
 
-/// Whether the replay needs this record.
-pub fn is_domain_record(r: &Record) -> bool {
-    ledger_domain::events::TYPES.iter().any(|(t, _)| *t == r.envelope.event_type && *t != "checkpoint_signed")
-}
-
 /// Verifies the whole ledger and replays the records that pass, up to `as_of`.
 pub fn load(db: &Path, as_of: AsOf) -> Result<Loaded> {
     let store = open_read_only(db)?;
-    let crate::commands::Verified { report, records, replay } = verify_store(&store, Options::default())?;
+    let crate::commands::Verified { report, replay } = verify_store(&store, Options::default())?;
     if !report.ok() {
         eprintln!(
             "warning: the ledger does not verify ({} problem(s)); records that fail are left out of what follows. Run `ledger verify`.",
@@ -219,10 +214,7 @@ pub fn load(db: &Path, as_of: AsOf) -> Result<Loaded> {
     // stop earlier.
     let replay = match as_of {
         AsOf::End => replay,
-        _ => {
-            let failed = report.failed();
-            Replay::run(records.iter().map(|r| (r, !failed.contains(&r.seq))), as_of)
-        }
+        _ => ledger_node::verify::replay_verified(&store, &report.failed(), as_of)?,
     };
     let head = report.head_seq.unwrap_or(0);
     let position = match as_of {
@@ -230,7 +222,7 @@ pub fn load(db: &Path, as_of: AsOf) -> Result<Loaded> {
         AsOf::End => head,
         AsOf::Time(_) => replay.position.unwrap_or(0),
     };
-    Ok(Loaded { replay, report, records, position })
+    Ok(Loaded { replay, report, store, position })
 }
 
 // --- attestation -----------------------------------------------------------
@@ -259,7 +251,7 @@ fn attest(db: &Path, key: &Path, period: &str, window: Option<&str>, out: &mut O
 
 fn submit(db: &Path, key: &Path, period: &str, file: &Path, json_out: bool, out: &mut Out) -> Result<Outcome> {
     let author = read_private(key)?;
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = ledger_node::files::read(file, ledger_node::files::CSV)?;
     let base = file.parent().unwrap_or(Path::new("."));
     let (columns, submissions) = csv_submissions(&bytes, period, base)?;
     let mut store = open_store(db)?;
@@ -347,10 +339,10 @@ pub fn csv_submissions(bytes: &[u8], period: &str, base: &Path) -> Result<(Vec<S
                 e.to_ascii_lowercase()
             } else {
                 let doc = base.join(e);
-                let bytes = std::fs::read(&doc).map_err(|err| {
-                    anyhow!("line {line}, column {} (evidence): cannot read {} ({err}); give a file path relative to the CSV or a 64-hex-digit BLAKE3 hash", column("evidence"), doc.display())
+                let hash = ledger_node::files::hash(&doc, ledger_node::files::EVIDENCE).map_err(|err| {
+                    anyhow!("line {line}, column {} (evidence): {err}; give a file path relative to the CSV or a 64-hex-digit BLAKE3 hash", column("evidence"))
                 })?;
-                blake3::hash(&bytes).to_hex().to_string()
+                hash.to_hex().to_string()
             };
             let title = cell("evidence_title").map(str::to_owned).unwrap_or_else(|| e.to_owned());
             data["evidence"] = json!({"blake3": hash, "title": title});
@@ -575,9 +567,9 @@ fn explain(
     {
         return Err(hinted(format!("indicator {i:?} is not scored in period {period}"), "see `ledger catalog`"));
     }
-    let by_seq: BTreeMap<u64, &Record> = loaded.records.iter().map(|r| (r.seq, r)).collect();
     let describe = |seq: u64| -> Value {
-        by_seq.get(&seq).map_or(json!({"seq": seq}), |r| {
+        let record = loaded.store.get(seq).ok().flatten().and_then(|raw| raw.decode().ok());
+        record.map_or(json!({"seq": seq}), |r| {
             json!({"seq": seq, "type": r.envelope.event_type, "time": r.envelope.time.to_string(), "signer": r.envelope.author.key_id().to_string()})
         })
     };

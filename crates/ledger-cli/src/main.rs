@@ -71,12 +71,26 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
+            let node = e.chain().find_map(|c| c.downcast_ref::<ledger_node::Error>());
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "error: {}", chain(&e));
-            if let Some(hint) = e.chain().find_map(|c| c.downcast_ref::<UserError>()).and_then(|u| u.hint.as_ref()) {
+            let hint = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<UserError>())
+                .and_then(|u| u.hint.as_deref())
+                .or_else(|| node.and_then(ledger_node::Error::hint));
+            if let Some(hint) = hint {
                 let _ = writeln!(stderr, "hint: {hint}");
             }
-            ExitCode::from(2)
+            // Evidence of tampering found on the way is a failed check.
+            let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }))
+                || e.chain().any(|c| {
+                    matches!(
+                        c.downcast_ref::<ledger_store::StoreError>(),
+                        Some(ledger_store::StoreError::Tampered { .. })
+                    )
+                });
+            if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
         }
     }
 }

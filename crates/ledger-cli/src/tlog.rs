@@ -27,18 +27,16 @@ use ledger_core::append::{AppendError, Batch, KernelRules, Outcome as Appended, 
 use ledger_core::authority::Authority;
 use ledger_core::verify::{Check, Options, Resume, Verifier as RecordVerifier};
 use ledger_core::{Envelope, Record, Timestamp};
+use ledger_node::files;
 use ledger_store::{AppendFailure, Divergence, Store, StoreError, TreeCheck, TreeFault, TreeReader};
 use ledger_tlog::{
     Checkpoint, CosignatureError, Cosigner, Hash, KeyType, Note, NoteError, ProofError, ProofFile, ProofFileError,
     Signer, Verifier, leaf_hash, verify_consistency, verify_inclusion,
 };
 use serde_json::{Value, json};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use ledger_tlog::event::{
-    CHECKPOINT_STREAM, CHECKPOINT_TYPE, CheckpointRules, check_checkpoint_event, check_recorded_checkpoint,
-};
+pub use ledger_tlog::event::{CHECKPOINT_STREAM, CHECKPOINT_TYPE, CheckpointRules, check_checkpoint_event};
 
 // ---------------------------------------------------------------------------
 // Command line.
@@ -183,26 +181,6 @@ fn b64(hash: &Hash) -> String {
     BASE64.encode(hash)
 }
 
-/// Reads a file named on the command line.
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            anyhow!("{what} {} does not exist", path.display())
-        } else {
-            anyhow!("reading {what} {}: {e}", path.display())
-        }
-    })
-}
-
-fn read_file_or_stdin(path: &Path, what: &str) -> Result<Vec<u8>> {
-    if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| anyhow!("reading standard input: {e}"))?;
-        return Ok(buf);
-    }
-    read_file(path, what)
-}
-
 /// Writes a file whole or not at all (a temporary file renamed over it).
 fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -215,16 +193,29 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     result.map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 
-/// A verifier key given on the command line, or the name of a file holding one.
+/// A verifier key given on the command line, or the name of a file holding
+/// one. Nothing read from a file is quoted in an error: the file could be a
+/// private key given by mistake (refused as such by [`files::read`]).
 fn parse_vkey(arg: &str, option: &str) -> Result<Verifier> {
     let parsed = Verifier::parse(arg.trim());
     if let Ok(v) = parsed {
         return Ok(v);
     }
     let path = Path::new(arg);
-    if path.is_file() {
-        let text = read_file(path, option)?;
-        let text = String::from_utf8_lossy(&text);
+    if path.exists() {
+        let bytes = files::read(path, files::VKEY).map_err(|e| anyhow!("{option}: {e}"))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            hinted(
+                format!("{option} {}: not a verifier key: the file is not text", path.display()),
+                "print one with `ledger key vkey FILE.pub --name NAME`",
+            )
+        })?;
+        if text.contains("-----BEGIN PUBLIC KEY-----") {
+            return Err(hinted(
+                format!("{option} {}: this is a public key file (PEM), not a verifier key", path.display()),
+                "print its verifier key with `ledger key vkey FILE.pub --name NAME` (the log key's name is the ledger's origin)",
+            ));
+        }
         return Verifier::parse(text.trim()).map_err(|e| {
             hinted(
                 format!("{option} {}: not a verifier key: {e}", path.display()),
@@ -243,8 +234,10 @@ fn parse_vkey(arg: &str, option: &str) -> Result<Verifier> {
 fn tree_hint(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Tree(TreeFault::OutOfStep { tree, records }) if tree < records => hinted(
-            format!("the ledger's Merkle tree covers {tree} of its {records} records"),
-            "the tree is built when the ledger is next opened for writing: run `ledger checkpoint --key LOG.key` (or any append)",
+            format!(
+                "the ledger's Merkle tree covers {tree} of its {records} records: records were written past the ledger's own writer, or the tree table was damaged"
+            ),
+            "run `ledger verify` to see which; once the records verify, `ledger repair --rebuild-tree` rebuilds the tree",
         ),
         StoreError::Tree(TreeFault::OutOfStep { tree, records }) => hinted(
             format!(
@@ -355,7 +348,7 @@ fn open_signed(bytes: &[u8], source: &str, keys: &[Verifier]) -> Result<Signed> 
 }
 
 fn open_signed_file(path: &Path, keys: &[Verifier]) -> Result<Signed> {
-    let bytes = read_file(path, "checkpoint file")?;
+    let bytes = files::read(path, files::CHECKPOINT)?;
     open_signed(&bytes, &path.display().to_string(), keys)
 }
 
@@ -691,7 +684,7 @@ fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
             )
         })?
         .0;
-    let file = read_file_or_stdin(&args.file, "proof file")?;
+    let file = files::read_or_stdin(Some(&args.file), files::PROOF)?;
     // Unusable input (exit 2) is told apart from a proof that fails (exit 1).
     let source = args.file.display().to_string();
     let parsed = ProofFile::parse(&file).map_err(|e| {
@@ -910,7 +903,7 @@ fn cosign(db: &Path, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
     let new = open_signed_file(&args.checkpoint, &keys)?;
     let old = match &args.state {
         Some(path) if path.exists() => {
-            let bytes = read_file(path, "state file")?;
+            let bytes = files::read(path, files::STATE)?;
             Some(open_signed(&bytes, &format!("the state file {}", path.display()), &keys)?)
         }
         _ => None,
@@ -949,7 +942,7 @@ fn cosign(db: &Path, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
             let proof = match (&args.proof, &tree_view) {
                 _ if small.size() == large.size() => Vec::new(),
                 (Some(path), _) if new.size() >= old.size() => {
-                    let bytes = read_file(path, "consistency proof")?;
+                    let bytes = files::read(path, files::CONSISTENCY)?;
                     let (from, proof, cp_text) = parse_consistency_file(&bytes, &path.display().to_string())?;
                     let proven = Note::parse(cp_text.as_bytes()).ok().map(|n| n.text().to_owned());
                     if from != small.size() || proven.as_deref() != Some(large.checkpoint.to_string().as_str()) {
@@ -1066,9 +1059,22 @@ pub fn verify_incremental(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<
     let store = open_read_only(db)?;
     let tree = store.tree();
     let records = tree.records()?;
-    let tree_size = tree.size()?;
+    let tree_size = match tree.size() {
+        Ok(size) => size,
+        Err(StoreError::Tree(fault)) => {
+            let problem = tree_table_problem(0, format!("the Merkle tree table is damaged: {fault}"));
+            return report_incremental(out, &args, false, &[problem], None, "?", records, None);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if tree_size < records {
-        return Err(tree_hint(TreeFault::OutOfStep { tree: tree_size, records }.into()));
+        let problem = tree_table_problem(
+            tree_size,
+            format!(
+                "the stored Merkle tree covers only {tree_size} of the {records} records: records were written past the ledger's own writer, or the tree table was damaged; no checkpoint can be checked against it (run `ledger verify`)"
+            ),
+        );
+        return report_incremental(out, &args, false, &[problem], None, "?", records, None);
     }
     if records == 0 {
         return Err(anyhow!("the ledger holds no records, not even a genesis record"));
@@ -1082,7 +1088,7 @@ pub fn verify_incremental(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<
     let presented = args.checkpoint.as_deref().map(|p| open_signed_file(p, &keys)).transpose()?;
     let seen = match &args.state {
         Some(path) if path.exists() => {
-            let bytes = read_file(path, "state file")?;
+            let bytes = files::read(path, files::STATE)?;
             Some(open_signed(&bytes, &format!("the state file {}", path.display()), &keys)?)
         }
         _ => None,
@@ -1347,6 +1353,10 @@ fn verify_records(
         }
     }
     Ok(Verified { from, count: report.records, root, head: report.head.map(|h| h.to_hex()), latest_recorded })
+}
+
+fn tree_table_problem(seq: u64, message: String) -> Problem {
+    Problem { seq, check: Check::Tree, message, notes: Vec::new() }
 }
 
 fn tree_problem(seq: u64, d: &Divergence) -> Problem {

@@ -66,6 +66,14 @@ pub enum Check {
     /// A signed checkpoint is not consistent with the ledger or with another
     /// signed checkpoint: the log was rolled back or forked (`docs/TLOG.md`).
     Consistency,
+    /// The file itself is damaged (SQLite's `quick_check` fails): records
+    /// may be hidden from every query (`docs/FORMAT.md` section 10).
+    Integrity,
+    /// The file's Merkle tree table, derived from the records, disagrees
+    /// with them: a stored node differs, or the tree covers more records
+    /// than there are (records removed from the end) or fewer (records
+    /// written past the ledger's writer).
+    Tree,
 }
 
 impl Check {
@@ -87,6 +95,8 @@ impl Check {
             Check::Head => "head",
             Check::Attestation => "attestation",
             Check::Consistency => "consistency",
+            Check::Integrity => "integrity",
+            Check::Tree => "tree",
         }
     }
 }
@@ -143,9 +153,11 @@ impl Report {
         self.findings.is_empty()
     }
 
-    /// Sequence numbers of records that failed a check.
+    /// Sequence numbers of records that failed a check. The checks of the
+    /// file as a whole (`integrity`, `tree`) name no record of their own and
+    /// do not count.
     pub fn failed(&self) -> BTreeSet<u64> {
-        self.findings.iter().map(|f| f.seq).collect()
+        self.findings.iter().filter(|f| !matches!(f.check, Check::Integrity | Check::Tree)).map(|f| f.seq).collect()
     }
 }
 

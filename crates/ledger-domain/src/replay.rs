@@ -33,7 +33,8 @@ pub enum AsOf {
 }
 
 impl AsOf {
-    fn includes(&self, r: &Record) -> bool {
+    /// Whether the record is in the view.
+    pub fn includes(&self, r: &Record) -> bool {
         match self {
             AsOf::End => true,
             AsOf::Seq(s) => r.seq <= *s,

@@ -164,7 +164,7 @@ pub fn read_private(path: &Path) -> Result<SigningKey, KeyFileError> {
 pub fn read_public(path: &Path) -> Result<PublicKey, KeyFileError> {
     let expected = "a public key (SubjectPublicKeyInfo PEM)";
     let text = read_text(path, expected)?;
-    if text.contains("PRIVATE KEY") {
+    if is_private_key_pem(text.as_bytes()) {
         return Err(not_a_key(path, expected, "it is a private key; pass the .pub file"));
     }
     let key = ed25519_dalek::VerifyingKey::from_public_key_pem(text.trim())
@@ -176,15 +176,28 @@ fn not_a_key(path: &Path, expected: &'static str, reason: &str) -> KeyFileError 
     KeyFileError::NotAKey { path: path.to_owned(), expected, reason: reason.to_owned() }
 }
 
+/// The most a key file may hold. A PEM key is a few hundred bytes; the bound
+/// stops `/dev/zero` or a wrong file from filling memory.
+pub const MAX_KEY_FILE: u64 = 64 * 1024;
+
 fn read_text(path: &Path, expected: &'static str) -> Result<String, KeyFileError> {
     if path.is_dir() {
         return Err(not_a_key(path, expected, "it is a directory"));
     }
-    let bytes = std::fs::read(path).map_err(io(path))?;
-    if bytes.len() > 64 * 1024 {
-        return Err(not_a_key(path, expected, "the file is far too large for a key"));
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_KEY_FILE + 1), &mut bytes).map_err(io(path))?;
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        return Err(not_a_key(path, expected, "the file is larger than 64 KiB, far too large for a key"));
     }
     String::from_utf8(bytes).map_err(|_| not_a_key(path, expected, "the file is not text"))
+}
+
+/// Whether `bytes` hold a PEM private key (PKCS#8, or the PKCS#1/SEC1/OpenSSH
+/// forms): input that must never be echoed in a message, and that a command
+/// expecting anything else should refuse by name.
+pub fn is_private_key_pem(bytes: &[u8]) -> bool {
+    bytes.windows(b"PRIVATE KEY-----".len()).any(|w| w == b"PRIVATE KEY-----")
 }
 
 #[cfg(test)]

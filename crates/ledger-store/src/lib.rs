@@ -103,6 +103,16 @@ pub enum StoreError {
     /// The Merkle tree table cannot answer (see [`tree`]).
     #[error(transparent)]
     Tree(#[from] TreeFault),
+    /// Evidence of tampering found before a write: the last record, its
+    /// link to the one before, or the Merkle tree's coverage of the records
+    /// does not hold. Nothing was written.
+    #[error("the ledger fails verification at seq {seq}: {reason}")]
+    Tampered {
+        /// The record where it fails.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// An open ledger.
@@ -172,15 +182,29 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
 impl Store {
     /// Creates a ledger at `path` holding `genesis`. The file appears
     /// complete or not at all, and an existing file is never replaced.
+    ///
+    /// The file is built under a temporary name beside it, locked while it
+    /// is built; temporary files that an earlier `create` killed mid-way left
+    /// behind (unlocked) are removed first.
     pub fn create(path: &Path, genesis: &Record) -> Result<Store, StoreError> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
+        let prefix = format!(".{name}.init-");
+        if dir.is_dir() {
+            remove_stale_temporaries(dir, &prefix);
+        }
         if path.exists() {
             return Err(StoreError::Exists(path.to_owned()));
         }
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
-        let tmp = dir.join(format!(".{name}.init-{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
+        let tmp = dir.join(format!("{prefix}{}", std::process::id()));
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        // Held (flock) until the file is complete: a later `create` that can
+        // take this lock knows the process that made the file is gone.
+        let lock = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        lock.lock()?;
         let result = (|| -> Result<(), StoreError> {
             let conn = Connection::open(&tmp)?;
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -201,22 +225,23 @@ impl Store {
             })?;
             Ok(())
         })();
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
+        drop(lock);
         result?;
         Store::open(path)
     }
 
-    /// Opens an existing ledger for reading and appending.
+    /// Opens an existing ledger for reading and appending. Opening writes
+    /// nothing: every write is an append transaction, which checks the
+    /// ledger's head and tree first ([`Store::append`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let mut store = Self::open_with(
+        Self::open_with(
             path,
             &path.to_string_lossy(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        tree::catch_up_on_open(&mut store.conn)?;
-        Ok(store)
+        )
     }
 
     /// Opens an existing ledger read-only: nothing this connection does can
@@ -268,6 +293,13 @@ impl Store {
         if version != SCHEMA_VERSION {
             return Err(not_a_ledger(format!("schema version {version}; this program reads version {SCHEMA_VERSION}")));
         }
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'", [], |r| {
+                r.get(0)
+            })?;
+        if tables == 0 {
+            return Err(not_a_ledger("it has the ledger's application id but no records table".into()));
+        }
         if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
             configure(&conn)?;
         } else {
@@ -311,6 +343,37 @@ impl Store {
         Ok(())
     }
 
+    /// Calls `f` with successive chunks of the stored records of the given
+    /// event types from sequence number `from` on, in order.
+    pub fn for_each_of_types(
+        &self,
+        types: &[&str],
+        from: u64,
+        chunk: usize,
+        mut f: impl FnMut(&[RawRecord]),
+    ) -> Result<(), StoreError> {
+        let list = vec!["?"; types.len()].join(", ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM records WHERE seq >= ?1 AND type IN ({list}) ORDER BY seq"
+        ))?;
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&from];
+        params.extend(types.iter().map(|t| t as &dyn rusqlite::ToSql));
+        let mut rows = stmt.query(params.as_slice())?;
+        let mut buf = Vec::with_capacity(chunk);
+        while let Some(row) = rows.next()? {
+            buf.push(raw_from_row(row)?);
+            if buf.len() == chunk {
+                f(&buf);
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            f(&buf);
+        }
+        Ok(())
+    }
+
     /// One stored record.
     pub fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
         Ok(read(&self.conn, seq, 1)?.into_iter().find(|r| r.seq == seq))
@@ -331,6 +394,37 @@ impl Store {
         records_of_types(&self.conn, types)
     }
 
+    /// SQLite's own check of the file's structure (`PRAGMA quick_check`):
+    /// the problems it reports, empty when the file is sound. A damaged page
+    /// can hide records from every query, so verification runs this first.
+    pub fn quick_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = match self.conn.prepare("PRAGMA quick_check") {
+            Ok(stmt) => stmt,
+            Err(e) => return Ok(vec![e.to_string()]),
+        };
+        let rows = match stmt.query_map([], |r| r.get::<_, String>(0)) {
+            Ok(rows) => rows,
+            Err(e) => return Ok(vec![e.to_string()]),
+        };
+        let mut problems = Vec::new();
+        for row in rows {
+            match row {
+                Ok(line) if line == "ok" => {}
+                Ok(line) => problems.push(line),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Drops the Merkle tree table's contents and builds them again from the
+    /// stored record hashes, in one transaction (`ledger repair
+    /// --rebuild-tree`). The caller verifies the records first. Returns the
+    /// tree size before (`None` when unreadable) and after.
+    pub fn rebuild_tree(&mut self) -> Result<(Option<u64>, u64), StoreError> {
+        tree::rebuild(&mut self.conn)
+    }
+
     /// Runs one append transaction. `decide` sees the ledger as it stands
     /// (no other writer can change it meanwhile) and returns the records to
     /// write; they are inserted and committed together, or not at all.
@@ -339,6 +433,7 @@ impl Store {
         decide: impl FnOnce(&AppendTx<'_>) -> Result<(Vec<Record>, T), E>,
     ) -> Result<T, AppendFailure<E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        check_before_write(&tx)?;
         let (records, out) = {
             let view = AppendTx { conn: &tx };
             decide(&view).map_err(AppendFailure::Refused)?
@@ -359,6 +454,89 @@ impl Store {
         }
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+}
+
+/// Before any write: the last record's stored bytes hash to its stored hash
+/// and link to the record before it, and the Merkle tree covers exactly the
+/// records, ending in the last record's leaf. A ledger that fails any of
+/// these is not extended: a new record would chain onto evidence of
+/// tampering (a removed tail, an edited head) and fork the log.
+fn check_before_write(conn: &Connection) -> Result<(), StoreError> {
+    let last_two: Vec<RawRecord> = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM records ORDER BY seq DESC LIMIT 2"))?
+        .query_map([], raw_from_row)?
+        .collect::<Result<_, _>>()?;
+    let Some(last) = last_two.first() else { return Err(StoreError::Empty) };
+    let seq = last.seq;
+    let tampered = |seq: u64, reason: String| StoreError::Tampered { seq, reason };
+    match last.computed_hash() {
+        Some(h) if h.0[..] == last.hash[..] => {}
+        _ => return Err(tampered(seq, "the last record's contents do not hash to its stored hash".into())),
+    }
+    match last_two.get(1) {
+        Some(before) if before.seq + 1 != seq => {
+            return Err(tampered(
+                seq,
+                format!("records {} to {} before the last one are missing", before.seq + 1, seq - 1),
+            ));
+        }
+        Some(before) if before.hash != last.prev => {
+            return Err(tampered(
+                seq,
+                "the last record's prev does not link to the stored hash of the record before".into(),
+            ));
+        }
+        None if seq != 0 => return Err(tampered(seq, format!("records 0 to {} are missing", seq - 1))),
+        _ => {}
+    }
+    let records = seq + 1;
+    let tree = tree::tree_size(conn).map_err(|e| tampered(seq, format!("the Merkle tree table is damaged: {e}")))?;
+    if tree > records {
+        return Err(tampered(
+            records,
+            format!(
+                "the Merkle tree holds {tree} leaves but the ledger only {records} records: records were removed from its end"
+            ),
+        ));
+    }
+    if tree < records {
+        return Err(tampered(
+            tree,
+            format!(
+                "the Merkle tree covers only {tree} of the {records} records: records were written outside the ledger"
+            ),
+        ));
+    }
+    if !tree::last_leaf_is(conn, seq, &last.hash)? {
+        return Err(tampered(seq, "the Merkle tree's last leaf is not the last record's hash".into()));
+    }
+    Ok(())
+}
+
+/// Removes the temporary files of `create`s that died mid-way: each
+/// `PREFIX<pid>` whose lock can be taken, with its SQLite companions.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(prefix) else { continue };
+        let pid = ["-journal", "-wal", "-shm"].iter().fold(rest, |r, s| r.strip_suffix(s).unwrap_or(r));
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let base = dir.join(format!("{prefix}{pid}"));
+        let stale = match std::fs::File::open(&base) {
+            // Held by a live `create`: leave it. Taken: its creator is gone.
+            Ok(f) => f.try_lock().is_ok(),
+            // Only companions are left.
+            Err(_) => true,
+        };
+        if stale {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", base.display()));
+            }
+        }
     }
 }
 

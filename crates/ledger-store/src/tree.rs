@@ -14,12 +14,12 @@
 //!   transaction that inserts record `n` ([`Store::append`], and
 //!   [`Store::create`] for genesis). After any commit, crash or power loss
 //!   the tree covers exactly the records: both are there or neither is.
-//! * **Catch up, never guess.** A ledger written before the tree existed, or
-//!   by a program that did not maintain it, has a tree *behind* its records:
-//!   opening it for writing adds the missing leaves from the stored record
-//!   hashes, in one transaction. Read-only opens never write; they report
-//!   [`TreeFault::OutOfStep`]. A tree *ahead* of its records means records
-//!   were removed: nothing extends it and appends are refused.
+//! * **Never extend a tree out of step.** A tree *behind* its records means
+//!   records were written by something other than the ledger's writer; a
+//!   tree *ahead* of them means records were removed from the end. Either
+//!   way the ledger fails verification (`tree`), appends are refused before
+//!   anything is written, and only the explicit `ledger repair
+//!   --rebuild-tree` (after the records verify) rebuilds the table.
 //! * **Derived, not evidence.** The table is a cache anyone can recompute
 //!   from the records. What vouches for it is a signed checkpoint:
 //!   [`TreeReader::audit`] recomputes the tree from the records added since
@@ -109,7 +109,7 @@ fn table_exists(conn: &Connection) -> Result<bool, StoreError> {
 }
 
 /// Number of leaves in the stored tree, from its last node.
-fn tree_size(conn: &Connection) -> Result<u64, StoreError> {
+pub(crate) fn tree_size(conn: &Connection) -> Result<u64, StoreError> {
     let max: Option<i64> = match conn.prepare_cached("SELECT max(id) FROM tlog_nodes") {
         Ok(mut stmt) => stmt.query_row([], |r| r.get(0))?,
         // A ledger file older than the tree table: its tree is empty.
@@ -172,21 +172,30 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<u64, StoreError> {
     Ok(next)
 }
 
-/// On a read-write open: creates the table in a ledger file older than it,
-/// and catches the tree up with the records in one transaction if behind.
-pub(crate) fn catch_up_on_open(conn: &mut Connection) -> Result<(), StoreError> {
-    if !table_exists(conn)? {
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS tlog_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;",
-        )?;
-    }
-    if tree_size(conn)? >= record_count(conn)? {
-        return Ok(()); // current, or ahead: appends refuse the latter
-    }
+/// Whether the stored leaf of record `seq` is the leaf hash of `record_hash`.
+pub(crate) fn last_leaf_is(conn: &Connection, seq: u64, record_hash: &[u8]) -> Result<bool, StoreError> {
+    let Ok(hash) = <[u8; 32]>::try_from(record_hash) else { return Ok(false) };
+    let stored: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM tlog_nodes WHERE id = ?1")?
+        .query_row([row_id(NodeId::leaf(seq))?], |r| {
+            Ok(r.get_ref(0)?.as_bytes().map(<[u8]>::to_vec).unwrap_or_default())
+        })
+        .optional()?;
+    Ok(stored.as_deref() == Some(&leaf_hash(&hash)[..]))
+}
+
+/// Drops the stored tree and builds it again from the stored record hashes,
+/// in one transaction: the explicit recovery of `ledger repair
+/// --rebuild-tree`, for a table that is damaged, behind or ahead of the
+/// records. Returns the tree sizes before (`None`: unreadable) and after.
+pub(crate) fn rebuild(conn: &mut Connection) -> Result<(Option<u64>, u64), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    catch_up(&tx)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS tlog_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;")?;
+    let before = tree_size(&tx).ok();
+    tx.execute("DELETE FROM tlog_nodes", [])?;
+    let after = catch_up(&tx)?;
     tx.commit()?;
-    Ok(())
+    Ok((before, after))
 }
 
 /// Reads the stored tree: sizes, roots and proofs. Implements
@@ -218,7 +227,7 @@ impl HashReader for TreeReader<'_> {
     }
 }
 
-impl TreeReader<'_> {
+impl<'c> TreeReader<'c> {
     /// Number of leaves in the stored tree.
     pub fn size(&self) -> Result<u64, StoreError> {
         tree_size(self.conn)
@@ -293,7 +302,7 @@ impl TreeReader<'_> {
     /// head of `from` records: the stored subtrees of the first `from`
     /// records must fold to `trusted_root`. Feed the record hashes of
     /// `from, from + 1, ...` to [`TreeCheck::push`].
-    pub fn check_from(&self, from: u64, trusted_root: &Hash) -> Result<Result<TreeCheck<'_>, Divergence>, StoreError> {
+    pub fn check_from(&self, from: u64, trusted_root: &Hash) -> Result<Result<TreeCheck<'c>, Divergence>, StoreError> {
         let frontier = self.frontier(from)?;
         let stored = frontier.root();
         if stored != *trusted_root {

@@ -244,28 +244,42 @@ fn the_tree_is_written_in_the_same_transaction_as_the_records() {
     assert_eq!(l.store.tree().root(8).unwrap(), mth(&l.leaves()));
 }
 
+fn note_line(id: &str) -> String {
+    format!(r#"{{"stream":"a","type":"note","data":{{"text":"x"}},"id":"{id}"}}"#)
+}
+
+#[track_caller]
+fn assert_tampered(result: Result<(), String>, expected: &str) {
+    let err = result.unwrap_err();
+    assert!(err.contains("the ledger fails verification at seq") && err.contains(expected), "{err}");
+}
+
 #[test]
-fn a_ledger_without_its_tree_catches_up_when_opened_for_writing() {
+fn a_tree_behind_its_records_is_refused_until_rebuilt_explicitly() {
     let mut l = Ledger::new();
     l.notes(20);
     let root = l.store.tree().root(21).unwrap();
     for sql in ["DELETE FROM tlog_nodes;", "DROP TABLE tlog_nodes;"] {
         l.tamper(sql);
-        // Read-only: nothing is written; the tree is reported behind.
+        // Opening writes nothing, read-only or not; the tree is reported behind.
+        l.reopen();
         let ro = l.read_only();
         match ro.tree().current_size() {
             Err(StoreError::Tree(TreeFault::OutOfStep { tree: 0, records: 21 })) => {}
             other => panic!("{other:?}"),
         }
         drop(ro);
-        // Read-write: caught up in one transaction, same root.
-        l.reopen();
-        assert_eq!(l.store.tree().current_size().unwrap(), 21);
+        // An append refuses before writing anything.
+        let before = std::fs::read(&l.path).unwrap();
+        assert_tampered(l.append_lines(&key(1), &[note_line("behind")]), "covers only 0 of the 21 records");
+        assert_eq!(std::fs::read(&l.path).unwrap(), before, "a refused append changed the file");
+        // The explicit rebuild gives the same tree.
+        assert_eq!(l.store.rebuild_tree().unwrap(), (Some(0), 21));
         assert_eq!(l.store.tree().root(21).unwrap(), root);
     }
-    // A partial tree catches up from where it stops.
     l.tamper(&format!("DELETE FROM tlog_nodes WHERE id >= {};", leaf_id(13)));
-    l.reopen();
+    assert_tampered(l.append_lines(&key(1), &[note_line("partial")]), "covers only 13 of the 21 records");
+    l.store.rebuild_tree().unwrap();
     assert_eq!(l.store.tree().root(21).unwrap(), root);
     l.notes(1);
     assert_eq!(l.store.tree().root(22).unwrap(), mth(&l.leaves()));
@@ -273,17 +287,34 @@ fn a_ledger_without_its_tree_catches_up_when_opened_for_writing() {
 
 #[test]
 fn a_tree_ahead_of_its_records_or_damaged_refuses_to_serve_or_grow() {
-    let mut l = Ledger::new();
-    l.notes(9);
-    // Records cut off the end, the tree left as it was: a rollback.
-    l.tamper("DELETE FROM records WHERE seq >= 7;");
-    l.reopen();
-    match l.store.tree().current_size() {
-        Err(StoreError::Tree(TreeFault::OutOfStep { tree: 10, records: 7 })) => {}
-        other => panic!("{other:?}"),
+    // The last record deleted (triggers dropped): a rollback by one. An
+    // append must not reuse its sequence number (a fork).
+    for cut in [9, 7] {
+        let mut l = Ledger::new();
+        l.notes(9);
+        l.tamper(&format!("DELETE FROM records WHERE seq >= {cut};"));
+        l.reopen();
+        match l.store.tree().current_size() {
+            Err(StoreError::Tree(TreeFault::OutOfStep { tree: 10, records })) if records == cut => {}
+            other => panic!("{other:?}"),
+        }
+        let before = std::fs::read(&l.path).unwrap();
+        assert_tampered(
+            l.append_lines(&key(1), &[note_line("fork")]),
+            &format!("the Merkle tree holds 10 leaves but the ledger only {cut} records: records were removed"),
+        );
+        assert_eq!(std::fs::read(&l.path).unwrap(), before, "a refused append changed the file");
     }
-    let err = l.append_lines(&key(1), &[r#"{"stream":"a","type":"note","data":{"text":"x"},"id":"x"}"#.into()]);
-    assert!(err.unwrap_err().contains("the Merkle tree covers 10 records but the ledger holds 8"), "appends refused");
+    // The last record edited, or its link.
+    let mut l = Ledger::new();
+    l.notes(4);
+    l.tamper("UPDATE records SET envelope = replace(envelope, 'note 4', 'note X') WHERE seq = 4;");
+    assert_tampered(l.append_lines(&key(1), &[note_line("edited")]), "contents do not hash");
+    // The last leaf of the tree replaced.
+    let mut l = Ledger::new();
+    l.notes(4);
+    l.tamper(&format!("UPDATE tlog_nodes SET hash = zeroblob(32) WHERE id = {};", leaf_id(4)));
+    assert_tampered(l.append_lines(&key(1), &[note_line("leaf")]), "last leaf");
     // A node missing in the middle, or of the wrong length.
     let mut l = Ledger::new();
     l.notes(9);
@@ -303,9 +334,49 @@ fn a_tree_ahead_of_its_records_or_damaged_refuses_to_serve_or_grow() {
     let top = ledger_tlog::NodeId::new(2, 0).stored_index().unwrap();
     l.tamper(&format!("DELETE FROM tlog_nodes WHERE id = {top};"));
     assert!(matches!(l.store.tree().size(), Err(StoreError::Tree(TreeFault::Damaged(_)))));
+    assert_tampered(l.append_lines(&key(1), &[note_line("damaged")]), "the Merkle tree table is damaged");
     // Sizes beyond the tree are refused, not read as missing nodes.
     let l = Ledger::new();
     assert!(matches!(l.store.tree().root(2), Err(StoreError::Tree(TreeFault::OutOfRange(_)))));
+}
+
+#[test]
+fn an_application_id_without_tables_is_not_a_ledger_and_is_not_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.pragma_update(None, "application_id", ledger_store::APPLICATION_ID).unwrap();
+    c.pragma_update(None, "user_version", ledger_store::SCHEMA_VERSION).unwrap();
+    drop(c);
+    let before = std::fs::read(&path).unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::NotALedger { .. })));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn create_removes_the_temporaries_of_a_create_that_died_and_leaves_a_live_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    // What a create killed mid-way leaves: the temporary file and its journal.
+    let dead = dir.path().join(".ledger.db.init-4000000");
+    std::fs::write(&dead, b"partial").unwrap();
+    std::fs::write(dir.path().join(".ledger.db.init-4000000-journal"), b"j").unwrap();
+    std::fs::write(dir.path().join(".ledger.db.init-4000001-wal"), b"w").unwrap();
+    // A create still running holds its lock.
+    let live = dir.path().join(".ledger.db.init-4000002");
+    let held = std::fs::OpenOptions::new().write(true).create_new(true).open(&live).unwrap();
+    held.lock().unwrap();
+    let mut roles = RoleTable::new();
+    roles.insert("statistics".into(), ["measurement_submitted".to_owned()].into());
+    let genesis =
+        Genesis { roots: vec![RootKey { key: (&key(1)).into(), holder: "City".into() }], threshold: 1, roles };
+    let record = ledger_core::append::genesis(ORIGIN, &genesis, &key(1), &[], time(), "genesis".into()).unwrap();
+    Store::create(&path, &record).unwrap();
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, [".ledger.db.init-4000002", "ledger.db"]);
+    drop(held);
 }
 
 #[test]

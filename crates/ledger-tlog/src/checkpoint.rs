@@ -52,10 +52,10 @@ pub enum CheckpointError {
         line: usize,
     },
     /// The size line is not a canonical decimal `u64`.
-    #[error("tree size {0:?} is not a decimal number without sign or leading zeros")]
+    #[error("line 2 (the tree size) is not a decimal number without sign or leading zeros")]
     InvalidSize(String),
     /// The root line is not canonical base64 of exactly 32 bytes.
-    #[error("root hash {0:?} is not base64 of 32 bytes")]
+    #[error("line 3 (the root hash) is not the base64 of 32 bytes")]
     InvalidRoot(String),
     /// An extension line is empty.
     #[error("extension line {line} is empty")]

@@ -71,18 +71,36 @@ pub fn is_valid_key_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control())
 }
 
+/// What is wrong with a key name, in words that do not quote it.
+fn name_problem(name: &str) -> &'static str {
+    if name.is_empty() {
+        "it is empty"
+    } else if name.contains('+') {
+        "it contains '+'"
+    } else if name.chars().any(char::is_control) {
+        "it contains a control character or a line break"
+    } else if name.chars().any(char::is_whitespace) {
+        "it contains white space"
+    } else {
+        "it is not a valid name"
+    }
+}
+
 /// Why a key or verifier key string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// Empty key name, or one containing white space, `+` or control characters.
-    #[error("invalid key name {0:?}")]
+    ///
+    /// The message says what is wrong with the name without quoting it: the
+    /// text may come from a file that holds something secret.
+    #[error("invalid key name: {}", name_problem(.0))]
     InvalidName(String),
     /// The verifier key is not of the form `<name>+<key id>+<key data>`.
     #[error("verifier key is not of the form <name>+<key id>+<base64 key>")]
     Malformed,
     /// The key id is not exactly 8 lowercase hexadecimal digits.
-    #[error("key id {0:?} is not 8 lowercase hex digits")]
+    #[error("the key id is not 8 lowercase hex digits ({} characters)", .0.chars().count())]
     MalformedKeyId(String),
     /// The key data is not canonical standard base64.
     #[error("key data is not valid base64")]

@@ -1,0 +1,78 @@
+//! The one error type of the engine: evidence of tampering apart from
+//! everything that merely stops a command.
+
+use crate::files::InputError;
+use ledger_store::StoreError;
+
+/// Why an operation did not complete.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Evidence that the ledger is not what its signers wrote, found on the
+    /// way (an append refuses to extend it). The CLI exits 1.
+    #[error("{message}")]
+    Tampered {
+        /// The record where it shows.
+        seq: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request was refused or cannot be carried out: bad input, an
+    /// event the rules refuse, a key that may not sign, something missing.
+    /// Nothing was written. The CLI exits 2.
+    #[error("{message}")]
+    Refused {
+        /// What is wrong, naming the line and field where there is one.
+        message: String,
+        /// What to do about it.
+        hint: Option<String>,
+    },
+    /// A file named by the user could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The ledger file could not be read or written.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        match e {
+            StoreError::Tampered { seq, reason } => {
+                Error::Tampered { seq, message: format!("the ledger fails verification at seq {seq}: {reason}") }
+            }
+            other => Error::Store(other),
+        }
+    }
+}
+
+impl Error {
+    /// A refusal with no hint.
+    pub fn refused(message: impl Into<String>) -> Error {
+        Error::Refused { message: message.into(), hint: None }
+    }
+
+    /// A refusal with a hint of what to do.
+    pub fn refused_with(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Refused { message: message.into(), hint: Some(hint.into()) }
+    }
+
+    /// The hint, if there is one.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Refused { hint, .. } => hint.as_deref(),
+            Error::Tampered { .. } => Some("run `ledger verify` to see every problem; nothing was written"),
+            _ => None,
+        }
+    }
+
+    /// The same refusal with `prefix: ` in front of its message (the line
+    /// of an input, the command it came from).
+    pub fn context(self, prefix: impl std::fmt::Display) -> Error {
+        match self {
+            Error::Refused { message, hint } => Error::Refused { message: format!("{prefix}: {message}"), hint },
+            Error::Tampered { seq, message } => Error::Tampered { seq, message: format!("{prefix}: {message}") },
+            other => Error::Refused { message: format!("{prefix}: {other}"), hint: None },
+        }
+    }
+}
