@@ -139,7 +139,7 @@ impl<'s> TreeWalk<'s> {
 pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Error> {
     // SQLite's structure check first: a damaged page can hide records from
     // every query below, and they would all agree with each other.
-    let damage = store.quick_check()?;
+    let mut damage = store.quick_check()?;
     let mut verifier = Verifier::new(options);
     let mut tree = TreeWalk::new(store);
     let mut checkpoints = Vec::new();
@@ -185,6 +185,14 @@ pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Err
             check: Check::Attestation,
             message: a.message.trim_start_matches("not applied: ").to_owned(),
         });
+    }
+    // Every index is a count of the records of its own: one that lists more
+    // than could be read shows records hidden by damage (a deletion through
+    // SQL removes index entries too).
+    for (index, count) in store.index_counts().unwrap_or_default() {
+        if count != report.records {
+            damage.push(format!("index {index} lists {count} records, but {} could be read", report.records));
+        }
     }
     if !damage.is_empty() {
         let shown: Vec<&str> = damage.iter().take(3).map(String::as_str).collect();

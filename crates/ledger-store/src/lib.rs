@@ -417,6 +417,28 @@ impl Store {
         Ok(problems)
     }
 
+    /// For each index of the records table present in the file, the number
+    /// of records it lists: witnesses of the record count that a damaged
+    /// table page does not change (an index is a tree of its own). Indexes
+    /// someone dropped are left out.
+    pub fn index_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE 'records_%' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut counts = Vec::new();
+        for name in names {
+            if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                continue;
+            }
+            let n: i64 =
+                self.conn.query_row(&format!("SELECT count(*) FROM records INDEXED BY {name}"), [], |r| r.get(0))?;
+            counts.push((name, u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(counts)
+    }
+
     /// Drops the Merkle tree table's contents and builds them again from the
     /// stored record hashes, in one transaction (`ledger repair
     /// --rebuild-tree`). The caller verifies the records first. Returns the
