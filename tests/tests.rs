@@ -6,6 +6,7 @@
 mod support;
 
 mod domain;
+mod engine;
 mod interop;
 mod kernel;
 mod keys;

@@ -38,11 +38,21 @@ impl Run {
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// What the ledger keeps of this machine's verifications (`LEDGER_CACHE`),
+    /// outside the test's folder.
+    pub cache: tempfile::TempDir,
 }
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env { dir: tempfile::tempdir().unwrap(), cache: tempfile::tempdir().unwrap() }
+    }
+
+    /// Forgets what this machine verified before (a new machine).
+    pub fn forget_cache(&self) {
+        for entry in std::fs::read_dir(self.cache.path()).unwrap() {
+            let _ = std::fs::remove_file(entry.unwrap().path());
+        }
     }
 
     pub fn path(&self, p: &str) -> PathBuf {
@@ -61,6 +71,8 @@ impl Env {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ledger"));
         cmd.current_dir(self.dir.path())
             .env("LEDGER_DB", self.db())
+            .env("LEDGER_CACHE", self.cache.path())
+            .env_remove("LEDGER_NO_CACHE")
             .args(args)
             .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())

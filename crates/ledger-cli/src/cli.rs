@@ -16,6 +16,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Keep nothing of this ledger on this machine: every read verifies and
+    /// folds from genesis (default: the last point verified and the trusted
+    /// snapshots are kept in $LEDGER_CACHE, else the user's cache directory).
+    #[arg(long, global = true, env = "LEDGER_NO_CACHE")]
+    pub no_cache: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -65,8 +71,8 @@ pub enum Command {
     /// Keys and authority: authorise, revoke, rotate the root, list.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Measure append, verify and proof speed against this machine's raw limits (heavy: not part of the tests)
-    Bench(crate::bench::BenchArgs),
+    /// Measure append, verify, proofs and scale against this machine's raw limits (heavy: not part of the tests)
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +214,22 @@ pub struct VerifyArgs {
     /// With --checkpoint/--state: the log's verifier key, or a file holding it (default: the ledger's log keys).
     #[arg(long, value_name = "VKEY")]
     pub vkey: Option<String>,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Records in the benchmark ledger (1000000 for the scale figures of docs/BENCHMARKS.md; 10000000 is the heavy run: ~10 GB).
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub records: u64,
+    /// Events per append transaction.
+    #[arg(long, default_value_t = 1000, value_name = "B")]
+    pub batch: usize,
+    /// Build the ledger in this directory and keep it (default: a temporary directory, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,

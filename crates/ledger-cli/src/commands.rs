@@ -1,52 +1,67 @@
-//! The commands. Each returns an [`Outcome`] or an error that becomes exit 2.
+//! The commands: each parses its input, calls `ledger_node`, renders the
+//! result, and returns an [`Outcome`] or an error that becomes exit 2 (exit
+//! 1 for evidence of tampering found on the way).
 
 use crate::cli::{AppendArgs, Cli, Command, InitArgs, RepairArgs, VerifyArgs};
-use crate::output::{Out, record_json, record_line, undecodable_line};
+use crate::output::{Out, record_line, undecodable_line};
 use crate::{Outcome, hinted};
-use anyhow::{Context, Result, anyhow, bail};
-use ledger_core::append::{AppendError, Batch, Outcome as Appended, Submission};
+use anyhow::{Result, anyhow};
+use ledger_core::append::Submission;
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
 use ledger_core::verify::Options;
 use ledger_core::{Hash, PublicKey, Timestamp};
-use ledger_store::{AppendFailure, Store, StoreError};
+use ledger_node::local::Cache;
+use ledger_node::query::{Listed, record_json};
+use ledger_node::{Appended, Ledger, Signer, files};
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The role table `init` writes unless told otherwise.
-pub const DEFAULT_ROLES: &str = include_str!("../../../ledger/roles.json");
+pub const DEFAULT_ROLES: &str = ledger_domain::defaults::ROLES;
 
-pub fn run(cli: Cli) -> Result<Outcome> {
-    let mut out = Out::new(cli.quiet);
-    match cli.command {
-        Command::Keygen { out: base } => keygen(&base, &mut out),
-        Command::Init(args) => init(&cli.db, args, &mut out),
-        Command::Append(args) => append(&cli.db, args, &mut out),
-        Command::Log { from, limit, json } => log(&cli.db, from, limit, json, &mut out),
-        Command::Show { seq, json } => show(&cli.db, seq, json, &mut out),
-        Command::Verify(args) => verify(&cli.db, args, &mut out),
-        Command::Repair(args) => repair(&cli.db, args, &mut out),
-        Command::Key(command) => crate::keys::run(&cli.db, command, &mut out),
-        Command::Tlog(command) => crate::tlog::run(&cli.db, command, &mut out),
-        Command::Domain(command) => crate::domain::run(&cli.db, command, &mut out),
-        Command::Bench(args) => crate::bench::run(args, &mut out),
+/// What every command gets: where the ledger is, and where this machine
+/// keeps what it knows of it.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub cache: Cache,
+}
+
+impl Ctx {
+    /// The ledger, for reading and appending.
+    pub fn open(&self) -> Result<Ledger> {
+        Ok(Ledger::open(&self.db, self.cache.clone())?)
+    }
+
+    /// The ledger, read-only.
+    pub fn open_read_only(&self) -> Result<Ledger> {
+        Ok(Ledger::open_read_only(&self.db, self.cache.clone())?)
+    }
+
+    /// Prints the ledger's diagnostics on stderr.
+    pub fn warnings(&self, ledger: &mut Ledger) {
+        for w in ledger.take_warnings() {
+            eprintln!("{w}");
+        }
     }
 }
 
-/// A fresh event id: 48 bits of milliseconds since 1970, then 80 random
-/// bits, as 32 hex digits. Time-ordered ids go to the right edge of the
-/// unique index, so appends stay fast as the ledger grows (random ids dirty
-/// a random index page per insert; see docs/BENCHMARKS.md).
-pub fn fresh_id() -> String {
-    let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let mut b = [0u8; 16];
-    b[..6].copy_from_slice(&(millis as u64).to_be_bytes()[2..]);
-    // The OS random source does not fail on supported systems; if it ever
-    // does, the nanoseconds keep ids distinct in practice.
-    if getrandom::fill(&mut b[6..]).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        b[6..].copy_from_slice(&nanos.to_be_bytes()[6..]);
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let mut out = Out::new(cli.quiet);
+    let cache = if cli.no_cache { Cache::disabled() } else { Cache::default_place() };
+    let ctx = Ctx { db: cli.db, cache };
+    match cli.command {
+        Command::Keygen { out: base } => keygen(&base, &mut out),
+        Command::Init(args) => init(&ctx, args, &mut out),
+        Command::Append(args) => append(&ctx, args, &mut out),
+        Command::Log { from, limit, json } => log(&ctx, from, limit, json, &mut out),
+        Command::Show { seq, json } => show(&ctx, seq, json, &mut out),
+        Command::Verify(args) => verify(&ctx, args, &mut out),
+        Command::Repair(args) => repair(&ctx, args, &mut out),
+        Command::Key(command) => crate::keys::run(&ctx, command, &mut out),
+        Command::Tlog(command) => crate::tlog::run(&ctx, command, &mut out),
+        Command::Domain(command) => crate::domain::run(&ctx, command, &mut out),
+        Command::Bench(args) => bench(args, &mut out),
     }
-    hex::encode(b)
 }
 
 pub fn read_private(path: &Path) -> Result<ledger_core::SigningKey> {
@@ -60,24 +75,6 @@ pub fn read_private(path: &Path) -> Result<ledger_core::SigningKey> {
 
 pub fn read_public(path: &Path) -> Result<PublicKey> {
     Ok(ledger_keyfile::read_public(path)?)
-}
-
-pub fn open_store(db: &Path) -> Result<Store> {
-    Store::open(db).map_err(|e| store_error(db, e))
-}
-
-pub fn open_read_only(db: &Path) -> Result<Store> {
-    Store::open_read_only(db).map_err(|e| store_error(db, e))
-}
-
-fn store_error(db: &Path, e: StoreError) -> anyhow::Error {
-    match e {
-        StoreError::NotFound(_) => hinted(
-            format!("no ledger at {}", db.display()),
-            "create one with `ledger init`, build the demonstration with `ledger demo`, or pass --db PATH",
-        ),
-        other => other.into(),
-    }
 }
 
 fn keygen(base: &Path, out: &mut Out) -> Result<Outcome> {
@@ -94,21 +91,10 @@ fn keygen(base: &Path, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
-    if db.exists() {
-        return Err(hinted(
-            format!("{} already exists; refusing to overwrite it", db.display()),
-            "choose another --db path, or remove the old ledger yourself if it is really unwanted",
-        ));
-    }
-    if !ledger_core::record::valid_origin(&args.origin) {
-        bail!(
-            "--origin {:?}: 1-128 printable ASCII characters without spaces or '+' (e.g. jinan.example/assessment-ledger)",
-            args.origin
-        );
-    }
+fn init(ctx: &Ctx, args: InitArgs, out: &mut Out) -> Result<Outcome> {
     let keys = args.keys.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
-    let mut roots: Vec<RootKey> = keys.iter().map(|k| RootKey { key: k.into(), holder: args.holder.clone() }).collect();
+    let mut roots: Vec<RootKey> =
+        keys.iter().map(|k| RootKey { key: PublicKey::from(k), holder: args.holder.clone() }).collect();
     for p in &args.roots {
         let key = read_public(p)?;
         if !roots.iter().any(|r| r.key == key) {
@@ -116,20 +102,18 @@ fn init(db: &Path, args: InitArgs, out: &mut Out) -> Result<Outcome> {
         }
     }
     let roles_text = match &args.roles {
-        Some(p) => String::from_utf8(ledger_node::files::read(p, ledger_node::files::DOCUMENT)?)
+        Some(p) => String::from_utf8(files::read(p, files::DOCUMENT)?)
             .map_err(|_| anyhow!("role table {}: not UTF-8 text", p.display()))?,
         None => DEFAULT_ROLES.to_owned(),
     };
-    let roles: RoleTable =
-        serde_json::from_str(&roles_text).context("role table: expected a JSON object of role -> [event types]")?;
+    let roles: RoleTable = serde_json::from_str(&roles_text)
+        .map_err(|e| anyhow!("role table: expected a JSON object of role -> [event types] ({e})"))?;
     let genesis = Genesis { roots, threshold: args.threshold, roles };
     let (author, cosigners) = keys.split_first().ok_or_else(|| anyhow!("--key is required"))?;
     let cosigners: Vec<_> = cosigners.iter().collect();
-    let record =
-        ledger_core::append::genesis(&args.origin, &genesis, author, &cosigners, Timestamp::now(), "genesis".into())
-            .map_err(|e| anyhow!("genesis refused: {e}"))?;
-    Store::create(db, &record).map_err(|e| store_error(db, e))?;
-    out.line(format!("created ledger {} at {}", args.origin, db.display()))?;
+    let signer = Signer { author, cosigners: &cosigners };
+    let (_, record) = Ledger::create(&ctx.db, &args.origin, &genesis, signer, Timestamp::now(), ctx.cache.clone())?;
+    out.line(format!("created ledger {} at {}", args.origin, ctx.db.display()))?;
     out.line(format!("genesis hash {}", record.hash))?;
     Ok(Outcome::Ok)
 }
@@ -148,13 +132,13 @@ pub fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
     Ok(lines)
 }
 
-fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
+fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
     let author = read_private(&args.key)?;
     let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
-    let input = ledger_node::files::read_or_stdin(args.file.as_deref(), ledger_node::files::EVENTS)?;
+    let input = files::read_or_stdin(args.file.as_deref(), files::EVENTS)?;
     let mut submissions = Vec::new();
     for (n, line) in numbered_lines(&input)? {
-        let sub = Submission::from_json(line, fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
+        let sub = Submission::from_json(line, ledger_node::fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
         submissions.push((n, sub));
     }
     if submissions.is_empty() {
@@ -163,102 +147,15 @@ fn append(db: &Path, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
             "give one JSON object per line: {\"stream\": ..., \"type\": ..., \"data\": {...}}",
         ));
     }
-    let mut store = open_store(db)?;
-    let cosigner_refs: Vec<_> = cosigners.iter().collect();
-    let results = append_with(&mut store, &submissions, &author, &cosigner_refs, Timestamp::now(), RulesFrom::Ledger)?;
-    report_appended(out, &results, args.json)?;
+    let mut ledger = ctx.open()?;
+    let refs: Vec<_> = cosigners.iter().collect();
+    let results = ledger.append(&submissions, Signer { author: &author, cosigners: &refs }, Timestamp::now());
+    ctx.warnings(&mut ledger);
+    report_appended(out, &results?, args.json)?;
     Ok(Outcome::Ok)
 }
 
-/// One line's result.
-pub struct LineResult {
-    pub line: usize,
-    pub seq: u64,
-    pub existing: bool,
-}
-
-/// Which rules decide an append.
-pub enum RulesFrom<'a> {
-    /// These rules (the kernel's alone, or a replica kept by the caller).
-    Given(&'a mut dyn ledger_core::append::Rules),
-    /// The ledger's own: the domain state replayed inside the append
-    /// transaction, so no other writer can change it meanwhile.
-    Ledger,
-}
-
-/// Decides and writes a batch in one transaction with the given rules; the
-/// error names the line.
-pub fn append_batch(
-    store: &mut Store,
-    submissions: &[(usize, Submission)],
-    author: &ledger_core::SigningKey,
-    cosigners: &[&ledger_core::SigningKey],
-    rules: &mut dyn ledger_core::append::Rules,
-) -> Result<Vec<LineResult>> {
-    append_with(store, submissions, author, cosigners, Timestamp::now(), RulesFrom::Given(rules))
-}
-
-/// Decides and writes a batch in one transaction: all lines or none. `now`
-/// is the signing time (moved forward to the head's time if behind it).
-pub fn append_with(
-    store: &mut Store,
-    submissions: &[(usize, Submission)],
-    author: &ledger_core::SigningKey,
-    cosigners: &[&ledger_core::SigningKey],
-    now: Timestamp,
-    rules: RulesFrom<'_>,
-) -> Result<Vec<LineResult>> {
-    let result = store.append(|tx| -> Result<_, anyhow::Error> {
-        let head = tx.head()?;
-        let authority = tx
-            .authority()?
-            .map_err(|e| anyhow!("the ledger's governance records do not replay ({e}); run `ledger verify`"))?;
-        let mut loaded;
-        let rules: &mut dyn ledger_core::append::Rules = match rules {
-            RulesFrom::Given(r) => r,
-            RulesFrom::Ledger => {
-                loaded = crate::domain::ledger_rules(tx)?;
-                &mut loaded
-            }
-        };
-        let mut batch = Batch::new(tx, head, authority, rules);
-        let mut results = Vec::new();
-        for (n, sub) in submissions {
-            let outcome = batch.add(sub.clone(), author, cosigners, now).map_err(|e| line_error(*n, e))?;
-            results.push(match outcome {
-                Appended::Appended(seq) => LineResult { line: *n, seq, existing: false },
-                Appended::Existing(seq) => LineResult { line: *n, seq, existing: true },
-            });
-        }
-        Ok((batch.into_records(), results))
-    });
-    match result {
-        Ok(r) => Ok(r),
-        Err(AppendFailure::Refused(e)) => Err(e.context("nothing was appended")),
-        Err(AppendFailure::Store(e)) => Err(anyhow::Error::from(e).context("nothing was appended")),
-    }
-}
-
-fn line_error(n: usize, e: AppendError<StoreError>) -> anyhow::Error {
-    let hint = match &e {
-        AppendError::Conflict { .. } => Some(
-            "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version",
-        ),
-        AppendError::UnknownType(_) => Some(
-            "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
-        ),
-        AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
-        _ => None,
-    };
-    // Line 0 is a single event built by a command, not read from a file.
-    let msg = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
-    match hint {
-        Some(h) => hinted(msg, h),
-        None => anyhow!(msg),
-    }
-}
-
-pub fn report_appended(out: &mut Out, results: &[LineResult], json_out: bool) -> Result<()> {
+pub fn report_appended(out: &mut Out, results: &[Appended], json_out: bool) -> Result<()> {
     if json_out {
         let items: Vec<_> = results
             .iter()
@@ -279,44 +176,35 @@ pub fn report_appended(out: &mut Out, results: &[LineResult], json_out: bool) ->
     Ok(())
 }
 
-fn log(db: &Path, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) -> Result<Outcome> {
-    let store = open_read_only(db)?;
-    let authority = store.authority()?.ok();
+fn log(ctx: &Ctx, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) -> Result<Outcome> {
+    let ledger = ctx.open_read_only()?;
+    let authority = ledger.authority().ok();
     let mut items = Vec::new();
-    let mut next = from;
-    let mut left = limit.unwrap_or(u64::MAX);
-    while left > 0 {
-        let chunk = store.read(next, left.min(1024) as usize)?;
-        if chunk.is_empty() {
-            break;
-        }
-        for raw in &chunk {
-            next = raw.seq.saturating_add(1);
-            left -= 1;
-            match raw.decode() {
-                Ok(r) if json_out => items.push(record_json(&r, authority.as_ref())),
-                Ok(r) => out.line(record_line(&r))?,
-                Err(e) if json_out => items.push(json!({"seq": raw.seq, "error": e.to_string()})),
-                Err(e) => out.line(undecodable_line(raw, &e.to_string()))?,
+    ledger.for_each_record(from, limit, |listed| {
+        let printed = match listed {
+            Listed::Record(r) if json_out => {
+                items.push(record_json(&r, authority.as_ref()));
+                Ok(())
             }
-        }
-    }
+            Listed::Record(r) => out.line(record_line(&r)),
+            Listed::Undecodable(raw, e) if json_out => {
+                items.push(json!({"seq": raw.seq, "error": e}));
+                Ok(())
+            }
+            Listed::Undecodable(raw, e) => out.line(undecodable_line(&raw, &e)),
+        };
+        printed.map_err(|e| ledger_node::Error::refused(format!("writing the listing: {e}")))
+    })?;
     if json_out {
         out.json(&json!({"records": items}))?;
     }
     Ok(Outcome::Ok)
 }
 
-fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
-    let store = open_read_only(db)?;
-    let raw = store.get(seq)?.ok_or_else(|| {
-        let len = store.len().unwrap_or(0);
-        hinted(format!("no record {seq}"), format!("the ledger holds records 0 to {}", len.saturating_sub(1)))
-    })?;
-    let record = raw.decode().map_err(|e| {
-        hinted(format!("record {seq} does not decode: {e}"), "run `ledger verify` to see what happened to it")
-    })?;
-    let authority = store.authority()?.ok();
+fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
+    let ledger = ctx.open_read_only()?;
+    let record = ledger.record(seq)?;
+    let authority = ledger.authority().ok();
     let value = record_json(&record, authority.as_ref());
     if json_out {
         out.json(&value)?;
@@ -339,61 +227,37 @@ fn show(db: &Path, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-pub use ledger_node::verify::Verification as Verified;
-
-/// Reads and verifies the whole ledger (`ledger_node::verify`).
-pub fn verify_store(store: &Store, options: Options) -> Result<Verified> {
-    Ok(ledger_node::verify::verify_store(store, options)?)
-}
-
-/// `ledger repair --rebuild-tree`: the explicit recovery of a Merkle tree
-/// table that is damaged, behind or ahead of the records. Refused unless
-/// every record passes verification: derived data is rebuilt only from
-/// records that verify. A tree ahead of the records means records were
-/// removed from the end; they are gone, and the old root is printed as the
-/// evidence of what the ledger held.
-fn repair(db: &Path, args: RepairArgs, out: &mut Out) -> Result<Outcome> {
+/// `ledger repair --rebuild-tree`: the explicit recovery of derived data (the
+/// Merkle tree table, the snapshots) that is damaged, behind or ahead of the
+/// records. Refused unless every record passes verification. A tree ahead
+/// of the records means records were removed from the end; they are gone,
+/// and the old root is printed as the evidence of what the ledger held.
+fn repair(ctx: &Ctx, args: RepairArgs, out: &mut Out) -> Result<Outcome> {
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
-    let store = open_read_only(db)?;
-    let Verified { report, .. } = verify_store(&store, Options { trusted_roots, expect_head: None })?;
-    let blocking: Vec<_> = report.findings.iter().filter(|f| f.check != ledger_core::verify::Check::Tree).collect();
-    if let Some(first) = blocking.first() {
-        return Err(hinted(
-            format!(
-                "refusing to rebuild the tree: {} problem(s) other than the tree, the first at seq {} ({}): {}",
-                blocking.len(),
-                first.seq,
-                first.check.name(),
-                first.message
-            ),
-            "repair rebuilds derived data from records that verify; see `ledger verify`, and restore the file from a copy if it is damaged",
-        ));
-    }
-    let records = report.records;
-    let tree = store.tree();
-    let old = tree.size().ok();
-    let old_root = old.filter(|&n| n > records).and_then(|n| tree.root(n).ok());
-    drop(store);
-    let (_, new) = open_store(db)?.rebuild_tree()?;
+    let mut ledger = ctx.open()?;
+    let repaired = ledger.rebuild_derived(Options { trusted_roots, expect_head: None, ..Options::default() })?;
     out.line(format!(
-        "rebuilt the Merkle tree from the {records} records: {new} leaves (it held {})",
-        old.map_or_else(|| "an unreadable table".to_owned(), |n| n.to_string())
+        "rebuilt the Merkle tree from the {} records: {} leaves (it held {})",
+        repaired.records,
+        repaired.leaves,
+        repaired.before.map_or_else(|| "an unreadable table".to_owned(), |n| n.to_string())
     ))?;
-    if let (Some(old), Some(root)) = (old, old_root) {
-        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root);
+    if let (Some(old), Some(root)) = (repaired.before, &repaired.old_root) {
         out.line(format!(
-            "warning: the tree held {old} leaves, root {b64}: {} records were removed from the end of this ledger and are gone; anyone holding a checkpoint of more than {records} records will see this ledger as a fork",
-            old - records
+            "warning: the tree held {old} leaves, root {root}: {} records were removed from the end of this ledger and are gone; anyone holding a checkpoint of more than {} records will see this ledger as a fork",
+            old - repaired.records,
+            repaired.records
         ))?;
     }
     Ok(Outcome::Ok)
 }
 
-fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
+fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     if args.checkpoint.is_some() || args.state.is_some() {
-        return crate::tlog::verify_incremental(db, args, out);
+        return crate::tlog::verify_incremental(ctx, args, out);
     }
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
+    let root_checked = !trusted_roots.is_empty();
     let expect_head = args
         .expect_head
         .as_deref()
@@ -406,9 +270,12 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             })
         })
         .transpose()?;
-    let store = open_read_only(db)?;
-    let Verified { report, replay, .. } = verify_store(&store, Options { trusted_roots, expect_head })?;
-    let anomalies = replay.anomalies;
+    let mut ledger = ctx.open_read_only()?;
+    let verification = ledger.verify(Options { trusted_roots, expect_head, ..Options::default() });
+    ctx.warnings(&mut ledger);
+    let verification = verification?;
+    let report = &verification.report;
+    let anomalies = &verification.replay.anomalies;
     let head = report.head.map(|h| h.to_hex()).unwrap_or_default();
     let warnings: Vec<_> = anomalies.iter().filter(|a| a.kind == "refused").collect();
     if args.json {
@@ -418,6 +285,7 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             "head": head,
             "head_seq": report.head_seq,
             "origin": report.origin,
+            "root_checked": root_checked,
             "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
             "warnings": warnings,
         }))?;
@@ -440,6 +308,11 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         }
         out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
     }
+    if !args.json && !root_checked {
+        out.line(
+            "note: the root of trust was not checked (no --trust): a ledger anyone wrote under their own key verifies on its own; pin the root with --trust ROOT.pub",
+        )?;
+    }
     if !args.json {
         for w in &warnings {
             eprintln!(
@@ -449,4 +322,23 @@ fn verify(db: &Path, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         }
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })
+}
+
+fn bench(args: crate::cli::BenchArgs, out: &mut Out) -> Result<Outcome> {
+    let config = ledger_bench::Config {
+        records: args.records,
+        batch: args.batch,
+        dir: args.dir,
+        ledger_binary: None,
+        quick: false,
+    };
+    let report = ledger_bench::run(&config)?;
+    if args.json {
+        out.json(&ledger_bench::report_json(&report))?;
+    } else {
+        for line in ledger_bench::report_text(&report) {
+            out.line(line)?;
+        }
+    }
+    Ok(Outcome::Ok)
 }

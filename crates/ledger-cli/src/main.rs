@@ -12,7 +12,6 @@
 
 #![forbid(unsafe_code)]
 
-mod bench;
 mod cli;
 mod commands;
 mod domain;
@@ -83,13 +82,7 @@ fn main() -> ExitCode {
                 let _ = writeln!(stderr, "hint: {hint}");
             }
             // Evidence of tampering found on the way is a failed check.
-            let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }))
-                || e.chain().any(|c| {
-                    matches!(
-                        c.downcast_ref::<ledger_store::StoreError>(),
-                        Some(ledger_store::StoreError::Tampered { .. })
-                    )
-                });
+            let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }));
             if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
         }
     }

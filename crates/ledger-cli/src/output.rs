@@ -1,8 +1,7 @@
 //! Rendering records and reports for people (text) and programs (JSON).
 
-use ledger_core::authority::Authority;
 use ledger_core::{RawRecord, Record};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 
 /// A stdout that stays silent under `--quiet`.
@@ -30,29 +29,6 @@ impl Out {
         serde_json::to_writer_pretty(&mut self.inner, value)?;
         writeln!(self.inner)
     }
-}
-
-/// The JSON form of a decoded record.
-pub fn record_json(r: &Record, authority: Option<&Authority>) -> Value {
-    let env = &r.envelope;
-    let holder = authority.and_then(|a| a.key(&env.author)).map(|k| k.holder.clone());
-    json!({
-        "seq": r.seq,
-        "hash": r.hash.to_hex(),
-        "prev": r.prev.to_hex(),
-        "origin": env.origin,
-        "stream": env.stream,
-        "version": env.version,
-        "type": env.event_type,
-        "schema": env.schema,
-        "id": env.id,
-        "time": env.time.to_string(),
-        "signer": env.author.key_id().to_string(),
-        "author": env.author.to_hex(),
-        "holder": holder,
-        "signatures": r.signatures.iter().map(|s| json!({"key_id": s.key.key_id().to_string(), "key": s.key.to_hex(), "sig": hex::encode(s.sig.0)})).collect::<Vec<_>>(),
-        "data": Value::Object(env.data.clone()),
-    })
 }
 
 /// One line of `ledger log`.

@@ -160,7 +160,7 @@ pub enum AuthorityError {
 }
 
 /// Why an authorised key stopped being valid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revocation {
     /// The `key_revoked` record.
     pub seq: u64,
@@ -171,7 +171,7 @@ pub struct Revocation {
 }
 
 /// One line of a key's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// The governance record.
     pub seq: u64,
@@ -182,7 +182,7 @@ pub struct HistoryEntry {
 }
 
 /// What the ledger knows of one key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyInfo {
     /// The key.
     pub key: PublicKey,
@@ -238,8 +238,10 @@ impl KeyInfo {
     }
 }
 
-/// The authority state at one point of the ledger.
-#[derive(Debug, Clone, PartialEq)]
+/// The authority state at one point of the ledger. Serialisable, for the
+/// snapshots that let a writer decide without replaying the governance
+/// stream (deterministically: every collection is ordered).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Authority {
     roots: BTreeSet<PublicKey>,
     threshold: u32,

@@ -74,6 +74,10 @@ pub enum Check {
     /// than there are (records removed from the end) or fewer (records
     /// written past the ledger's writer).
     Tree,
+    /// A snapshot of the state in the file's snapshot table, derived from
+    /// the records, disagrees with them: it is as of a record that is gone
+    /// or changed, or it is not the state the records give.
+    Snapshot,
 }
 
 impl Check {
@@ -97,6 +101,7 @@ impl Check {
             Check::Consistency => "consistency",
             Check::Integrity => "integrity",
             Check::Tree => "tree",
+            Check::Snapshot => "snapshot",
         }
     }
 }
@@ -119,13 +124,23 @@ pub struct Finding {
     pub message: String,
 }
 
-/// What the verifier is told to trust.
+/// What the verifier is told to trust, and what it remembers.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Root keys the genesis record must name (`--trust`).
     pub trusted_roots: Vec<PublicKey>,
     /// A record hash the ledger must contain (`--expect-head`).
     pub expect_head: Option<Hash>,
+    /// The caller checks that no event id is used twice (in bounded memory,
+    /// on disk, say, keyed by [`id_digest`]): the verifier then keeps no id
+    /// of its own and reports no `id` finding.
+    pub ids_checked_by_caller: bool,
+    /// Remember the records of these office keys only, for the retroactive
+    /// invalidation of a compromised key (`None`: every key's, about 8 bytes
+    /// a record). A caller that verifies in bounded memory passes the empty
+    /// set, and verifies again with the compromised keys when the report's
+    /// authority names any.
+    pub track_signers: Option<BTreeSet<PublicKey>>,
 }
 
 /// The outcome of a verification run.
@@ -154,10 +169,14 @@ impl Report {
     }
 
     /// Sequence numbers of records that failed a check. The checks of the
-    /// file as a whole (`integrity`, `tree`) name no record of their own and
-    /// do not count.
+    /// file and its derived tables (`integrity`, `tree`, `snapshot`) name no
+    /// record of their own and do not count.
     pub fn failed(&self) -> BTreeSet<u64> {
-        self.findings.iter().filter(|f| !matches!(f.check, Check::Integrity | Check::Tree)).map(|f| f.seq).collect()
+        self.findings
+            .iter()
+            .filter(|f| !matches!(f.check, Check::Integrity | Check::Tree | Check::Snapshot))
+            .map(|f| f.seq)
+            .collect()
     }
 }
 
@@ -220,8 +239,8 @@ struct Prechecked {
     signature: Option<Result<(), crate::record::BadSignature>>,
 }
 
-/// A 128-bit digest of an event id, to remember ids in bounded memory.
-fn id_digest(id: &str) -> u128 {
+/// A 128-bit digest of an event id, to remember ids in little memory.
+pub fn id_digest(id: &str) -> u128 {
     let mut b = [0u8; 16];
     b.copy_from_slice(&blake3::hash(id.as_bytes()).as_bytes()[..16]);
     u128::from_be_bytes(b)
@@ -272,8 +291,18 @@ impl Verifier {
         }
     }
 
+    fn tracks(&self, key: &PublicKey) -> bool {
+        self.options.track_signers.as_ref().is_none_or(|keys| keys.contains(key))
+    }
+
     fn fail(&mut self, seq: u64, check: Check, message: impl Into<String>) {
         self.findings.push(Finding { seq, check, message: message.into() });
+    }
+
+    /// The authority as the records pushed so far leave it (`None` before a
+    /// valid genesis record).
+    pub fn authority(&self) -> Option<&Authority> {
+        self.authority.as_ref()
     }
 
     /// Verifies the next records, which must follow the ones pushed before
@@ -351,7 +380,9 @@ impl Verifier {
                 self.fail(seq, Check::Version, msg);
             }
             self.streams.insert(env.stream.clone(), (env.version, seq));
-            if let Some(earlier) = self.ids.insert(id_digest(&env.id), seq) {
+            if !self.options.ids_checked_by_caller
+                && let Some(earlier) = self.ids.insert(id_digest(&env.id), seq)
+            {
                 self.fail(seq, Check::Id, format!("event id {:?} was already used by record {earlier}", env.id));
             }
         }
@@ -477,7 +508,7 @@ impl Verifier {
                     {
                         a.apply(seq, env.time, change);
                     }
-                } else if !authority.roots().contains(&env.author) {
+                } else if !authority.roots().contains(&env.author) && self.tracks(&env.author) {
                     self.signed_by.entry(env.author).or_default().push(seq);
                 }
             }
@@ -489,7 +520,7 @@ impl Verifier {
                 );
             }
             Err(e) => {
-                if !authority.roots().contains(&env.author) {
+                if !authority.roots().contains(&env.author) && self.tracks(&env.author) {
                     self.signed_by.entry(env.author).or_default().push(seq);
                 }
                 self.fail(seq, Check::Authority, e.to_string());

@@ -93,7 +93,8 @@ fn record_vectors_verify_as_a_ledger() {
     let genesis = check_record("genesis");
     let note = check_record("note");
     let trusted = PublicKey::from(&key());
-    let report = verify_all(&[genesis, note], Options { trusted_roots: vec![trusted], expect_head: None });
+    let report =
+        verify_all(&[genesis, note], Options { trusted_roots: vec![trusted], expect_head: None, ..Options::default() });
     assert!(report.ok(), "{:?}", report.findings);
     assert_eq!(report.head.unwrap().to_hex(), get(&named("note"), "record_hash"));
 }

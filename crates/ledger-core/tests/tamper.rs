@@ -24,7 +24,10 @@ fn verify(raw: &[RawRecord]) -> Vec<Finding> {
 #[test]
 fn an_intact_ledger_verifies() {
     let l = sample();
-    let report = verify_all(&l.raw(), Options { trusted_roots: vec![PublicKey::from(&key(1))], expect_head: None });
+    let report = verify_all(
+        &l.raw(),
+        Options { trusted_roots: vec![PublicKey::from(&key(1))], expect_head: None, ..Options::default() },
+    );
     assert!(report.ok(), "{:?}", report.findings);
     assert_eq!(report.records, 7);
     assert_eq!(report.head, Some(l.records().last().unwrap().hash));
@@ -132,7 +135,8 @@ fn a_replaced_genesis_key_is_caught_with_trust() {
     let raw = fake.raw();
     assert!(verify(&raw).is_empty());
     let trusted = PublicKey::from(&key(1));
-    let f = verify_all(&raw, Options { trusted_roots: vec![trusted], expect_head: None }).findings;
+    let f =
+        verify_all(&raw, Options { trusted_roots: vec![trusted], expect_head: None, ..Options::default() }).findings;
     assert_eq!(f.len(), 1);
     assert_eq!((f[0].seq, f[0].check), (0, Check::Genesis));
     assert!(f[0].message.contains(&trusted.key_id().to_string()));
@@ -145,12 +149,13 @@ fn a_truncated_tail_is_caught_with_expect_head() {
     let mut raw = l.raw();
     raw.truncate(5);
     assert!(verify(&raw).is_empty(), "a truncated chain is still a chain");
-    let report = verify_all(&raw, Options { trusted_roots: vec![], expect_head: Some(head) });
+    let report = verify_all(&raw, Options { trusted_roots: vec![], expect_head: Some(head), ..Options::default() });
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].check, Check::Head);
     // and a head seen earlier is found in a ledger that has grown since
     let earlier = l.records()[3].hash;
-    let report = verify_all(&l.raw(), Options { trusted_roots: vec![], expect_head: Some(earlier) });
+    let report =
+        verify_all(&l.raw(), Options { trusted_roots: vec![], expect_head: Some(earlier), ..Options::default() });
     assert!(report.ok());
     assert_eq!(report.expected_head_at, Some(3));
 }

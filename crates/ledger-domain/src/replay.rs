@@ -4,17 +4,17 @@
 use crate::state::Domain;
 use ledger_core::authority::{GOVERNANCE_STREAM, NOTE_TYPE};
 use ledger_core::{Record, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Something the replay skipped, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anomaly {
     /// The record.
     pub seq: u64,
     /// `unverified` (the record failed verification), `attestation` (a
     /// published or finalised projection hash that the events do not give)
     /// or `refused` (the domain rules refuse the event at that point).
-    pub kind: &'static str,
+    pub kind: String,
     /// Its type.
     pub event_type: String,
     /// Why it was not applied.
@@ -80,9 +80,9 @@ impl Replay {
         if not_domain(record) {
             return;
         }
-        let anomaly = |kind, message: String| Anomaly {
+        let anomaly = |kind: &str, message: String| Anomaly {
             seq: record.seq,
-            kind,
+            kind: kind.to_owned(),
             event_type: record.envelope.event_type.clone(),
             message,
         };

@@ -19,11 +19,12 @@ use crate::project;
 use ledger_core::{Envelope, Record, Timestamp};
 use ledger_score::{PeriodScores, Policy};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_with::serde_as;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a period is in its lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PeriodState {
     /// Targets and values are being gathered.
@@ -45,7 +46,7 @@ pub enum PeriodState {
 }
 
 /// A unit and its history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
     /// Id.
     pub id: String,
@@ -74,7 +75,7 @@ impl Unit {
 
 /// One value's history for a (unit, indicator): the submission, then each
 /// correction or upheld objection, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValueStep {
     /// The record.
     pub seq: u64,
@@ -85,7 +86,7 @@ pub struct ValueStep {
 }
 
 /// A submitted measurement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Measurement {
     /// The `measurement_submitted` record.
     pub seq: u64,
@@ -102,7 +103,7 @@ pub struct Measurement {
 }
 
 /// An objection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Objection {
     /// The `objection_filed` record.
     pub seq: u64,
@@ -113,7 +114,7 @@ pub struct Objection {
 }
 
 /// A recorded reward or accountability action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// The record.
     pub seq: u64,
@@ -134,7 +135,7 @@ pub struct Decision {
 }
 
 /// A data-fraud determination.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fraud {
     /// The record.
     pub seq: u64,
@@ -143,7 +144,8 @@ pub struct Fraud {
 }
 
 /// One assessment period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde_as]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Period {
     /// Id, e.g. `2022`.
     pub id: String,
@@ -160,12 +162,15 @@ pub struct Period {
     /// Lifecycle state.
     pub state: PeriodState,
     /// Targets: (unit, indicator) -> (record, payload).
+    #[serde_as(as = "Vec<(_, _)>")]
     pub targets: BTreeMap<(String, String), (u64, TargetAssigned)>,
     /// Every submission, by record.
     pub measurements: BTreeMap<u64, Measurement>,
     /// Value histories of the current measurement of each (unit, indicator).
+    #[serde_as(as = "Vec<(_, _)>")]
     pub values: BTreeMap<(String, String), Vec<ValueStep>>,
     /// The current (not returned) measurement of each (unit, indicator).
+    #[serde_as(as = "Vec<(_, _)>")]
     pub current: BTreeMap<(String, String), u64>,
     /// Objections by id.
     pub objections: BTreeMap<String, Objection>,
@@ -174,12 +179,13 @@ pub struct Period {
     /// Fraud determinations by id.
     pub frauds: BTreeMap<String, Fraud>,
     /// The scores attested at finalisation (computed when it was applied).
-    #[serde(skip)]
     pub finalized_scores: Option<PeriodScores>,
 }
 
-/// An adopted policy.
-#[derive(Debug, Clone, PartialEq)]
+/// An adopted policy. Stored (in snapshots) as its record and document;
+/// the policy is parsed from the document again when read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "AdoptedPolicyDocument", try_from = "AdoptedPolicyDocument")]
 pub struct AdoptedPolicy {
     /// The `policy_adopted` record.
     pub seq: u64,
@@ -189,21 +195,43 @@ pub struct AdoptedPolicy {
     pub document: serde_json::Value,
 }
 
-/// Everything the domain events say, folded.
-#[derive(Debug, Clone, Default)]
+#[derive(Serialize, Deserialize)]
+struct AdoptedPolicyDocument {
+    seq: u64,
+    document: serde_json::Value,
+}
+
+impl From<AdoptedPolicy> for AdoptedPolicyDocument {
+    fn from(p: AdoptedPolicy) -> Self {
+        AdoptedPolicyDocument { seq: p.seq, document: p.document }
+    }
+}
+
+impl TryFrom<AdoptedPolicyDocument> for AdoptedPolicy {
+    type Error = String;
+    fn try_from(d: AdoptedPolicyDocument) -> Result<Self, String> {
+        let policy = Policy::from_json(&d.document.to_string()).map_err(|e| e.to_string())?;
+        Ok(AdoptedPolicy { seq: d.seq, policy, document: d.document })
+    }
+}
+
+/// Everything the domain events say, folded. Serialisable as a whole: the
+/// snapshots of `ledger-node` store it (deterministically: every map is
+/// ordered).
+#[serde_as]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Domain {
     /// Indicator definitions: id -> (record of the current definition, definition, revisions).
     pub indicators: BTreeMap<String, (u64, IndicatorDef)>,
     /// Units by id.
     pub units: BTreeMap<String, Unit>,
     /// Policies by (id, version).
+    #[serde_as(as = "Vec<(_, _)>")]
     pub policies: BTreeMap<(String, u32), AdoptedPolicy>,
     /// Periods by id.
     pub periods: BTreeMap<String, Period>,
     /// Audit findings recorded: (record, payload).
     pub audit_findings: Vec<(u64, AuditFindingRecorded)>,
-    /// The last record applied.
-    pub last_seq: Option<u64>,
 }
 
 fn nonblank(field: &str, s: &str) -> Result<(), String> {
@@ -746,7 +774,6 @@ impl Domain {
     /// Applies an event that `decide` accepted. Never fails; an event of a
     /// type it does not know changes nothing.
     pub fn apply(&mut self, record: &Record) {
-        self.last_seq = Some(record.seq);
         let env = &record.envelope;
         let seq = record.seq;
         let t = env.event_type.as_str();

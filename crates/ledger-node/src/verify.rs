@@ -19,10 +19,11 @@
 //! and the replay keeps the domain state, nothing more).
 
 use crate::Error;
-use ledger_core::verify::{Check, Finding, Options, Report, Verifier};
-use ledger_core::{Hash, Record};
+use ledger_core::authority::Authority;
+use ledger_core::verify::{Check, Finding, Options, Report, Verifier, id_digest};
+use ledger_core::{Envelope, Hash, PublicKey, Record};
 use ledger_domain::{AsOf, Replay};
-use ledger_store::{Frontier, Store, TreeCheck};
+use ledger_store::{Frontier, IdScratch, Store, TreeCheck};
 use ledger_tlog::event::{CHECKPOINT_TYPE, check_recorded_checkpoint};
 use std::collections::BTreeSet;
 
@@ -39,6 +40,11 @@ pub struct Verification {
     /// include events the domain rules refuse (not evidence of tampering:
     /// a ledger written by other software, say).
     pub replay: Replay,
+    /// The Merkle frontier of the records, recomputed.
+    pub frontier: Frontier,
+    /// The newest snapshot in the file, shown to be the state the records
+    /// give: one this machine may trust from now on.
+    pub snapshot: Option<crate::local::TrustedSnapshot>,
 }
 
 /// Whether the domain replay folds this record.
@@ -104,7 +110,7 @@ impl<'s> TreeWalk<'s> {
         }
     }
 
-    fn finish(mut self, store: &Store, last_seq: Option<u64>) -> Option<Finding> {
+    fn finish(&mut self, store: &Store, last_seq: Option<u64>) -> Option<Finding> {
         let at = last_seq.unwrap_or(0);
         if let Some(check) = self.stored.take() {
             match check.finish() {
@@ -129,38 +135,119 @@ impl<'s> TreeWalk<'s> {
                     "the stored Merkle tree covers only {size} of the {records} records: records were written past the ledger's own writer, or the tree table was damaged"
                 ),
             ),
-            _ => self.finding,
+            _ => self.finding.take(),
         }
     }
 }
 
-/// Verifies the whole ledger in one streaming pass; see the module
-/// documentation for what is checked.
+/// The snapshot to compare with the records as the verification passes it.
+struct SnapshotCheck {
+    seq: u64,
+    hash: Vec<u8>,
+    digest: Hash,
+    /// The fold's digest as of `seq`, once passed.
+    folded: Option<Hash>,
+}
+
+/// Verifies the whole ledger in one streaming pass (two when a key was
+/// revoked as compromised); see the module documentation for what is
+/// checked.
 pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Error> {
+    // In bounded memory: event ids are checked in a scratch database on
+    // disk, and records are remembered by signer only for the keys found
+    // compromised, in a second pass when there are any.
+    let mut bounded = Options { ids_checked_by_caller: true, track_signers: Some(BTreeSet::new()), ..options };
+    let first = verify_pass(store, bounded.clone())?;
+    let compromised: BTreeSet<PublicKey> = first
+        .report
+        .authority
+        .iter()
+        .flat_map(Authority::keys)
+        .filter(|k| k.revoked.as_ref().is_some_and(|r| r.compromised_from.is_some()))
+        .map(|k| k.key)
+        .collect();
+    if compromised.is_empty() {
+        return Ok(first);
+    }
+    bounded.track_signers = Some(compromised);
+    verify_pass(store, bounded)
+}
+
+/// Orders findings by record, and within a record as `docs/FORMAT.md`
+/// lists the checks: the `id` check (found at the end, from the scratch
+/// database) before the hash.
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| (f.seq, !matches!(f.check, Check::Decode | Check::Sequence | Check::Version | Check::Id)));
+}
+
+fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     // SQLite's structure check first: a damaged page can hide records from
     // every query below, and they would all agree with each other.
     let mut damage = store.quick_check()?;
+    let mut ids = IdScratch::new()?;
+    let mut scratch_error = None;
     let mut verifier = Verifier::new(options);
     let mut tree = TreeWalk::new(store);
     let mut checkpoints = Vec::new();
     let mut replay = Replay::new();
     let mut failed_on_the_way = BTreeSet::new();
     let mut last_seq = None;
+    let rows = store.snapshots()?;
+    let mut snapshot = match rows.first() {
+        Some(row) => store.snapshot_body(row.seq)?.map(|body| SnapshotCheck {
+            seq: row.seq,
+            hash: row.hash.clone(),
+            digest: crate::snapshot::digest(&body),
+            folded: None,
+        }),
+        None => None,
+    };
+    let mut bound_hash = None;
     store.for_each_chunk(CHUNK, |chunk| {
-        for (raw, (record, passed)) in chunk.iter().zip(verifier.push(chunk)) {
-            last_seq = Some(raw.seq);
-            if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == CHECKPOINT_TYPE) {
-                checkpoints.push(check_recorded_checkpoint(r, tree.size(), &tree.root()));
+        // A chunk that passes the snapshot's record is verified in two
+        // parts, so that the state can be taken right after that record.
+        let split = snapshot
+            .as_ref()
+            .filter(|s| s.folded.is_none())
+            .and_then(|s| chunk.iter().position(|r| r.seq == s.seq))
+            .map_or(chunk.len(), |i| i + 1);
+        for part in [&chunk[..split], &chunk[split..]] {
+            if part.is_empty() {
+                continue;
             }
-            // Leaves are the stored hashes, as the chain links them: a
-            // changed record fails `hash` there, not every checkpoint after.
-            let leaf = Hash::from_slice(&raw.hash).map_or([0; 32], |h| h.0);
-            tree.push(raw.seq, &leaf);
-            if !passed {
-                failed_on_the_way.insert(raw.seq);
+            for (raw, (record, passed)) in part.iter().zip(verifier.push(part)) {
+                last_seq = Some(raw.seq);
+                if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == CHECKPOINT_TYPE) {
+                    checkpoints.push(check_recorded_checkpoint(r, tree.size(), &tree.root()));
+                }
+                // Leaves are the stored hashes, as the chain links them: a
+                // changed record fails `hash` there, not every checkpoint after.
+                let leaf = Hash::from_slice(&raw.hash).map_or([0; 32], |h| h.0);
+                tree.push(raw.seq, &leaf);
+                if !passed {
+                    failed_on_the_way.insert(raw.seq);
+                }
+                let id = match &record {
+                    Some(r) => Some(id_digest(&r.envelope.id)),
+                    None => Envelope::from_bytes(&raw.envelope).ok().map(|e| id_digest(&e.id)),
+                };
+                if let Some(id) = id
+                    && let Err(e) = ids.insert(id, raw.seq)
+                {
+                    scratch_error.get_or_insert(e);
+                }
+                if let Some(r) = record.filter(is_domain_record) {
+                    replay.feed(&r, passed);
+                }
+                if snapshot.as_ref().is_some_and(|s| s.seq == raw.seq) {
+                    bound_hash = Some(raw.hash.clone());
+                }
             }
-            if let Some(r) = record.filter(is_domain_record) {
-                replay.feed(&r, passed);
+            if let Some(s) = snapshot.as_mut().filter(|s| s.folded.is_none() && last_seq == Some(s.seq))
+                && let Some(authority) = verifier.authority()
+            {
+                let body = crate::ledger::encode_state(authority, &replay.domain, &replay.anomalies);
+                s.folded = Some(crate::snapshot::digest(&body));
             }
         }
     })?;
@@ -170,11 +257,16 @@ pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Err
             "a writer was active; run verify again",
         ));
     }
+    if let Some(e) = scratch_error {
+        return Err(e.into());
+    }
     let mut report = verifier.finish();
     report.findings.extend(checkpoints.into_iter().flatten());
-    // A compromise revocation found at the end invalidates records folded
-    // as valid on the way: fold again without them (a second streaming pass,
-    // only in that case).
+    report.findings.extend(reused_ids(store, &mut ids)?);
+    sort_findings(&mut report.findings);
+    // A compromise revocation or a reused id found at the end invalidates
+    // records folded as valid on the way: fold again without them (a second
+    // streaming pass, only in that case).
     let failed = report.failed();
     if failed.difference(&failed_on_the_way).next().is_some() {
         replay = replay_verified(store, &failed, AsOf::End)?;
@@ -208,8 +300,88 @@ pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Err
         });
     }
     report.findings.extend(tree.finish(store, last_seq));
-    report.findings.sort_by_key(|f| f.seq);
-    Ok(Verification { report, replay })
+    let (snapshot_findings, trusted) = judge_snapshots(&rows, snapshot, bound_hash, last_seq, &failed);
+    report.findings.extend(snapshot_findings);
+    sort_findings(&mut report.findings);
+    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted })
+}
+
+/// The `id` findings: each record that uses an event id an earlier record
+/// used, naming the last such record (as `ledger_core::verify` does).
+fn reused_ids(store: &Store, ids: &mut IdScratch) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for group in ids.reused()? {
+        for pair in group.windows(2) {
+            let (earlier, seq) = (pair[0], pair[1]);
+            let id = store
+                .get(seq)?
+                .and_then(|raw| Envelope::from_bytes(&raw.envelope).ok())
+                .map(|e| e.id)
+                .unwrap_or_default();
+            findings.push(Finding {
+                seq,
+                check: Check::Id,
+                message: format!("event id {id:?} was already used by record {earlier}"),
+            });
+        }
+    }
+    Ok(findings)
+}
+
+/// The findings about the snapshot table: rows as of records that are gone
+/// or changed, and a newest row that is not the state the records give.
+/// Returns the newest row when it is that state.
+fn judge_snapshots(
+    rows: &[ledger_store::SnapshotRow],
+    newest: Option<SnapshotCheck>,
+    bound_hash: Option<Vec<u8>>,
+    last_seq: Option<u64>,
+    failed: &BTreeSet<u64>,
+) -> (Vec<Finding>, Option<crate::local::TrustedSnapshot>) {
+    let mut findings = Vec::new();
+    let finding = |seq: u64, message: String| Finding { seq, check: Check::Snapshot, message };
+    let end = last_seq.unwrap_or(0);
+    for row in rows.iter().filter(|r| last_seq.is_none_or(|l| r.seq > l)) {
+        findings.push(finding(
+            end,
+            format!(
+                "the snapshot table holds a state as of record {}, but the ledger ends at record {end}: records were removed from its end",
+                row.seq
+            ),
+        ));
+    }
+    let Some(s) = newest.filter(|s| last_seq.is_some_and(|l| s.seq <= l)) else { return (findings, None) };
+    if bound_hash.as_deref() != Some(&s.hash[..]) {
+        findings.push(finding(
+            s.seq,
+            format!(
+                "the snapshot as of record {} is bound to another record hash than the one stored there: the record was changed after the snapshot was written, or the table was edited",
+                s.seq
+            ),
+        ));
+        return (findings, None);
+    }
+    // Records that failed before the snapshot make the fold differ from any
+    // writer's: nothing can be said of the snapshot then.
+    if failed.range(..=s.seq).next().is_some() {
+        return (findings, None);
+    }
+    match s.folded {
+        Some(folded) if folded == s.digest => {
+            let hash = Hash::from_slice(&s.hash).unwrap_or(Hash::ZERO);
+            (findings, Some(crate::local::TrustedSnapshot { seq: s.seq, hash, digest: s.digest }))
+        }
+        _ => {
+            findings.push(finding(
+                s.seq,
+                format!(
+                    "the snapshot as of record {} is not the state the records give: the snapshot table was edited (no decision or score uses it; `ledger repair --rebuild-tree` rebuilds derived data)",
+                    s.seq
+                ),
+            ));
+            (findings, None)
+        }
+    }
 }
 
 /// The replay of the domain records up to `as_of`, leaving out the
@@ -246,4 +418,70 @@ pub fn replay_verified(store: &Store, failed: &BTreeSet<u64>, as_of: AsOf) -> Re
 /// The event types the domain replay folds.
 pub(crate) fn domain_types() -> Vec<&'static str> {
     ledger_domain::events::TYPES.iter().map(|(t, _)| *t).filter(|t| *t != CHECKPOINT_TYPE).collect()
+}
+
+/// What `repair` rebuilt.
+#[derive(Debug, Clone)]
+pub struct Repaired {
+    /// Records in the ledger.
+    pub records: u64,
+    /// Leaves of the rebuilt tree.
+    pub leaves: u64,
+    /// Leaves of the tree before (`None`: the table could not be read).
+    pub before: Option<u64>,
+    /// When the tree was ahead of the records: its root then (base64), the
+    /// evidence of what the ledger held.
+    pub old_root: Option<String>,
+}
+
+impl crate::Ledger {
+    /// The full verification of the ledger (see [`verify_store`]). When it
+    /// passes, this machine remembers the point verified and the snapshot
+    /// shown to be the state the records give.
+    pub fn verify(&mut self, options: Options) -> Result<Verification, Error> {
+        let verification = verify_store(self.store(), options)?;
+        if verification.report.ok()
+            && let (Some(seq), Some(hash)) = (verification.report.head_seq, verification.report.head)
+        {
+            let mut local = self.local_state()?;
+            if let Some(s) = &verification.snapshot {
+                local.remember(s.clone());
+            }
+            local.verified = Some(crate::local::VerifiedPoint::new(seq, hash, &verification.frontier));
+            if let Err(e) = local.save() {
+                self.warn(e);
+            }
+        }
+        Ok(verification)
+    }
+
+    /// Rebuilds the derived data (the Merkle tree table; the snapshots are
+    /// dropped and written again by later appends) from the records, in one
+    /// transaction (`ledger repair --rebuild-tree`). Refused unless every
+    /// record passes verification: the only findings allowed are the ones
+    /// about the derived data itself.
+    pub fn rebuild_derived(&mut self, options: Options) -> Result<Repaired, Error> {
+        let verification = verify_store(self.store(), options)?;
+        let report = &verification.report;
+        let blocking: Vec<&Finding> =
+            report.findings.iter().filter(|f| !matches!(f.check, Check::Tree | Check::Snapshot)).collect();
+        if let Some(first) = blocking.first() {
+            return Err(Error::refused_with(
+                format!(
+                    "refusing to rebuild the tree: {} problem(s) other than the derived data, the first at seq {} ({}): {}",
+                    blocking.len(),
+                    first.seq,
+                    first.check.name(),
+                    first.message
+                ),
+                "repair rebuilds derived data from records that verify; see `ledger verify`, and restore the file from a copy if it is damaged",
+            ));
+        }
+        let records = report.records;
+        let tree = self.store().tree();
+        let old = tree.size().ok();
+        let old_root = old.filter(|&n| n > records).and_then(|n| tree.root(n).ok()).map(|r| crate::tlog::b64(&r));
+        let (before, leaves) = self.store_mut().rebuild_tree()?;
+        Ok(Repaired { records, leaves, before: before.or(old), old_root })
+    }
 }

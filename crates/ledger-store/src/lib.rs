@@ -27,7 +27,9 @@ use ledger_core::{RawRecord, Record};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
+mod scratch;
 pub mod tree;
+pub use scratch::IdScratch;
 pub use tree::{Divergence, Frontier, TreeCheck, TreeFault, TreeReader};
 
 /// `PRAGMA application_id` of a ledger file: "ALG1".
@@ -63,6 +65,31 @@ CREATE TABLE tlog_nodes (
     hash BLOB NOT NULL
 ) STRICT;
 "#;
+
+/// The snapshot table: derived data, not evidence (`docs/FORMAT.md`
+/// section 9). A row is the state the append decisions need as of record
+/// `seq`, bound to that record's hash; created by the first append that
+/// writes one in a ledger file made before it existed.
+pub const SNAPSHOT_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS snapshots (
+    seq  INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL,
+    body BLOB NOT NULL
+) STRICT;
+"#;
+
+/// Snapshots kept; older ones are deleted when a new one is written.
+pub const SNAPSHOTS_KEPT: usize = 3;
+
+/// A snapshot row's key: the record it is as of, and the stored hash of
+/// that record when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRow {
+    /// The record the state is as of.
+    pub seq: u64,
+    /// That record's hash when the snapshot was written.
+    pub hash: Vec<u8>,
+}
 
 /// A store failure: the ledger could not be read or written. None of these
 /// is evidence of tampering; verification reports that separately.
@@ -174,6 +201,9 @@ fn decode(raw: RawRecord) -> Result<Record, StoreError> {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Sorts and temporary tables go to disk: memory stays bounded whatever
+    // the size of the ledger.
+    conn.pragma_update(None, "temp_store", "FILE")?;
     // FULL: an acknowledged append survives power loss, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
@@ -210,6 +240,7 @@ impl Store {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(SNAPSHOT_SCHEMA)?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             insert(&conn, genesis)?;
             tree::catch_up(&conn)?;
@@ -304,6 +335,7 @@ impl Store {
             configure(&conn)?;
         } else {
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.pragma_update(None, "temp_store", "FILE")?;
         }
         Ok(Store { conn, snapshot: None })
     }
@@ -350,28 +382,19 @@ impl Store {
         types: &[&str],
         from: u64,
         chunk: usize,
-        mut f: impl FnMut(&[RawRecord]),
+        f: impl FnMut(&[RawRecord]),
     ) -> Result<(), StoreError> {
-        let list = vec!["?"; types.len()].join(", ");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM records WHERE seq >= ?1 AND type IN ({list}) ORDER BY seq"
-        ))?;
-        let from = i64::try_from(from).unwrap_or(i64::MAX);
-        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&from];
-        params.extend(types.iter().map(|t| t as &dyn rusqlite::ToSql));
-        let mut rows = stmt.query(params.as_slice())?;
-        let mut buf = Vec::with_capacity(chunk);
-        while let Some(row) = rows.next()? {
-            buf.push(raw_from_row(row)?);
-            if buf.len() == chunk {
-                f(&buf);
-                buf.clear();
-            }
-        }
-        if !buf.is_empty() {
-            f(&buf);
-        }
-        Ok(())
+        for_each_of_types(&self.conn, types, from, chunk, f)
+    }
+
+    /// The snapshot rows, newest first.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        snapshots(&self.conn)
+    }
+
+    /// The body of the snapshot as of record `seq`.
+    pub fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        snapshot_body(&self.conn, seq)
     }
 
     /// One stored record.
@@ -573,6 +596,116 @@ pub enum AppendFailure<E> {
     Store(#[from] StoreError),
 }
 
+fn index_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))?;
+    Ok(n > 0)
+}
+
+/// The records of the given types from `from` on, in sequence order, in
+/// chunks, in memory bounded by the chunk: each type is read along the
+/// `(type, seq)` index and the streams are merged here (SQLite would sort
+/// the whole result first). Without the index (dropped from an edited
+/// file), one scan of the table filters the types.
+fn for_each_of_types(
+    conn: &Connection,
+    types: &[&str],
+    from: u64,
+    chunk: usize,
+    mut f: impl FnMut(&[RawRecord]),
+) -> Result<(), StoreError> {
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let mut buf = Vec::with_capacity(chunk);
+    let mut emit = |raw: RawRecord, buf: &mut Vec<RawRecord>| {
+        buf.push(raw);
+        if buf.len() == chunk {
+            f(buf);
+            buf.clear();
+        }
+    };
+    if !index_exists(conn, "records_type")? {
+        let list = vec!["?"; types.len()].join(", ");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM records NOT INDEXED WHERE seq >= ?1 AND type IN ({list}) ORDER BY seq"
+        ))?;
+        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&from];
+        params.extend(types.iter().map(|t| t as &dyn rusqlite::ToSql));
+        let mut rows = stmt.query(params.as_slice())?;
+        while let Some(row) = rows.next()? {
+            emit(raw_from_row(row)?, &mut buf);
+        }
+    } else {
+        let mut stmts = types
+            .iter()
+            .map(|_| conn.prepare(&format!("SELECT {COLUMNS} FROM records WHERE type = ?1 AND seq >= ?2 ORDER BY seq")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut streams = Vec::with_capacity(types.len());
+        for (stmt, t) in stmts.iter_mut().zip(types) {
+            streams.push(stmt.query(params![t, from])?);
+        }
+        // The next record of each stream, smallest seq first.
+        let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> =
+            std::collections::BinaryHeap::new();
+        let mut current: Vec<Option<RawRecord>> = Vec::with_capacity(streams.len());
+        for (i, rows) in streams.iter_mut().enumerate() {
+            let next = rows.next()?.map(raw_from_row).transpose()?;
+            if let Some(r) = &next {
+                heads.push(std::cmp::Reverse((r.seq, i)));
+            }
+            current.push(next);
+        }
+        while let Some(std::cmp::Reverse((_, i))) = heads.pop() {
+            let Some(raw) = current[i].take() else { continue };
+            let next = streams[i].next()?.map(raw_from_row).transpose()?;
+            if let Some(r) = &next {
+                heads.push(std::cmp::Reverse((r.seq, i)));
+            }
+            current[i] = next;
+            emit(raw, &mut buf);
+        }
+    }
+    if !buf.is_empty() {
+        f(&buf);
+    }
+    Ok(())
+}
+
+fn snapshot_table_exists(conn: &Connection) -> Result<bool, StoreError> {
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'", [], |r| {
+            r.get(0)
+        })?;
+    Ok(n > 0)
+}
+
+fn snapshots(conn: &Connection) -> Result<Vec<SnapshotRow>, StoreError> {
+    if !snapshot_table_exists(conn)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT seq, hash FROM snapshots ORDER BY seq DESC")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, bytes(r, 1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, hash) = row?;
+        // A negative seq can only come from editing the file: such a row is
+        // never any record's snapshot.
+        if let Ok(seq) = u64::try_from(seq) {
+            out.push(SnapshotRow { seq, hash });
+        }
+    }
+    Ok(out)
+}
+
+fn snapshot_body(conn: &Connection, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    if !snapshot_table_exists(conn)? {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached("SELECT body FROM snapshots WHERE seq = ?1")?
+        .query_row([i64::try_from(seq).unwrap_or(i64::MAX)], |r| bytes(r, 0))
+        .optional()?)
+}
+
 fn read(conn: &Connection, from: u64, limit: usize) -> Result<Vec<RawRecord>, StoreError> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))?;
@@ -641,6 +774,50 @@ impl AppendTx<'_> {
     /// Decoded records of the given event types, in order.
     pub fn records_of_types(&self, types: &[&str]) -> Result<Vec<Record>, StoreError> {
         records_of_types(self.conn, types)
+    }
+
+    /// Chunks of the stored records of the given types from `from` on, in order.
+    pub fn for_each_of_types(
+        &self,
+        types: &[&str],
+        from: u64,
+        chunk: usize,
+        f: impl FnMut(&[RawRecord]),
+    ) -> Result<(), StoreError> {
+        for_each_of_types(self.conn, types, from, chunk, f)
+    }
+
+    /// One stored record.
+    pub fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
+        Ok(read(self.conn, seq, 1)?.into_iter().find(|r| r.seq == seq))
+    }
+
+    /// The snapshot rows, newest first.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        snapshots(self.conn)
+    }
+
+    /// The body of the snapshot as of record `seq`.
+    pub fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        snapshot_body(self.conn, seq)
+    }
+
+    /// Writes the snapshot of the state as of record `seq` (whose hash is
+    /// `hash`) in this transaction, replacing one at the same `seq`, and
+    /// deletes all but the newest [`SNAPSHOTS_KEPT`]. Derived data: it
+    /// commits with the records or not at all.
+    pub fn put_snapshot(&self, seq: u64, hash: &[u8], body: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute_batch(SNAPSHOT_SCHEMA)?;
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO snapshots (seq, hash, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![seq, hash, body])?;
+        self.conn
+            .prepare_cached(
+                "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)",
+            )?
+            .execute([SNAPSHOTS_KEPT as i64])?;
+        Ok(())
     }
 }
 

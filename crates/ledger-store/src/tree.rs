@@ -185,15 +185,19 @@ pub(crate) fn last_leaf_is(conn: &Connection, seq: u64, record_hash: &[u8]) -> R
 }
 
 /// Drops the stored tree and builds it again from the stored record hashes,
-/// in one transaction: the explicit recovery of `ledger repair
-/// --rebuild-tree`, for a table that is damaged, behind or ahead of the
-/// records. Returns the tree sizes before (`None`: unreadable) and after.
+/// and drops the snapshots, in one transaction: the explicit recovery of
+/// `ledger repair --rebuild-tree`, for derived data that is damaged, behind
+/// or ahead of the records. Returns the tree sizes before (`None`:
+/// unreadable) and after.
 pub(crate) fn rebuild(conn: &mut Connection) -> Result<(Option<u64>, u64), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS tlog_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;")?;
     let before = tree_size(&tx).ok();
     tx.execute("DELETE FROM tlog_nodes", [])?;
     let after = catch_up(&tx)?;
+    // Snapshots are derived data too: the next appends write new ones.
+    tx.execute_batch(crate::SNAPSHOT_SCHEMA)?;
+    tx.execute("DELETE FROM snapshots", [])?;
     tx.commit()?;
     Ok((before, after))
 }
@@ -591,7 +595,10 @@ impl Store {
     /// new at `seq` are absent). Reads the index, not the records.
     pub fn stream_versions_before(&self, seq: u64) -> Result<HashMap<String, (u64, u64)>, StoreError> {
         let seq = i64::try_from(seq).unwrap_or(i64::MAX);
-        let mut streams = self.conn.prepare_cached("SELECT DISTINCT stream FROM records WHERE seq >= ?1")?;
+        // The records from `seq` on, by their primary key (the stream index
+        // would be read whole): the cost is the records after `seq`.
+        let mut streams =
+            self.conn.prepare_cached("SELECT DISTINCT stream FROM records NOT INDEXED WHERE seq >= ?1")?;
         let names: Vec<Option<String>> = streams.query_map([seq], |r| r.get(0))?.collect::<Result<_, _>>()?;
         let mut last = self.conn.prepare_cached(
             "SELECT version, seq FROM records WHERE stream = ?1 AND seq < ?2 ORDER BY version DESC LIMIT 1",
@@ -611,7 +618,7 @@ impl Store {
     /// already used, with the last such earlier record. Reads the index.
     pub fn reused_event_ids(&self, seq: u64) -> Result<HashMap<String, u64>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.event_id, max(b.seq) FROM records a JOIN records b ON b.event_id = a.event_id \
+            "SELECT a.event_id, max(b.seq) FROM records AS a NOT INDEXED JOIN records AS b ON b.event_id = a.event_id \
              WHERE a.seq >= ?1 AND b.seq < ?1 GROUP BY a.event_id",
         )?;
         let rows = stmt.query_map([i64::try_from(seq).unwrap_or(i64::MAX)], |r| {

@@ -485,6 +485,12 @@ impl Frontier {
         self.size
     }
 
+    /// The perfect subtrees, `(level, hash)`, largest first: what
+    /// [`Frontier::from_nodes`] takes back.
+    pub fn nodes(&self) -> &[(u8, Hash)] {
+        &self.nodes
+    }
+
     /// Appends the leaf whose data is `record_hash`.
     pub fn push(&mut self, record_hash: &[u8; 32]) {
         self.push_nodes(record_hash);

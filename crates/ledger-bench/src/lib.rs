@@ -8,18 +8,18 @@
 //! kept apart from the arithmetic (ratios, targets, the report), which is
 //! pure and tested.
 
-use crate::Outcome;
-use crate::commands::{DEFAULT_ROLES, RulesFrom, append_with, fresh_id, open_read_only, verify_store};
-use crate::hinted;
-use crate::output::Out;
+#![forbid(unsafe_code)]
+
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use clap::Args;
 use ed25519_dalek::Signer as _;
 use ledger_core::append::{KernelRules, MemoryLedger, Submission};
 use ledger_core::authority::{GOVERNANCE_STREAM, Genesis, RoleTable, RootKey};
 use ledger_core::crypto::{RECORD_HASH_CONTEXT, event_signing_message};
 use ledger_core::verify::Options;
 use ledger_core::{PublicKey, Record, SigningKey, Timestamp};
+use ledger_domain::AsOf;
+use ledger_node::local::Cache;
+use ledger_node::{Ledger, Signer, fresh_id};
 use ledger_store::{Frontier, Store};
 use ledger_tlog::{HashReader, NodeId, leaf_hash, verify_consistency, verify_inclusion};
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -29,20 +29,21 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Records in the benchmark ledger (10000000 is the heavy run: ~10 GB, ~30 min; docs/BENCHMARKS.md).
-    #[arg(long, default_value_t = 100_000, value_name = "N")]
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Records in the benchmark ledger.
     pub records: u64,
     /// Events per append transaction.
-    #[arg(long, default_value_t = 1000, value_name = "B")]
     pub batch: usize,
-    /// Build the ledger in this directory and keep it (default: a temporary directory, removed afterwards).
-    #[arg(long, value_name = "DIR")]
+    /// Build the ledger here and keep it (default: a temporary directory, removed afterwards).
     pub dir: Option<PathBuf>,
-    /// One JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    /// The `ledger` binary, run as a child to measure the peak memory of a
+    /// verification (default: this process's executable).
+    pub ledger_binary: Option<PathBuf>,
+    /// Measure the raw limits for a tenth of the time: to check that the
+    /// benchmark works, not to measure anything.
+    pub quick: bool,
 }
 
 const ORIGIN: &str = "bench.example/assessment-ledger";
@@ -51,10 +52,18 @@ const RAW_FILE: &str = "bench-raw-sqlite.db";
 const MIN_RECORDS: u64 = 100;
 /// Distinct sample records the raw limits cycle through.
 const SAMPLES: usize = 256;
-/// Each raw limit: a warm-up, then `REPEATS` runs of at least `RUN`; the median counts.
+/// Each raw limit: a warm-up, then `REPEATS` runs of at least the run
+/// time; the median counts. A quick run (`Config::quick`, for the test that
+/// the benchmark works) cuts both to a tenth: its figures mean nothing.
 const WARM_UP: Duration = Duration::from_millis(100);
 const RUN: Duration = Duration::from_millis(400);
 const REPEATS: usize = 3;
+
+static QUICK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn scaled(d: Duration) -> Duration {
+    if QUICK.load(std::sync::atomic::Ordering::Relaxed) { d / 10 } else { d }
+}
 /// Operations between two looks at the clock.
 const STEP: usize = 16;
 const PROOFS: usize = 1000;
@@ -73,6 +82,22 @@ const PROOF_P99_TARGET_US: f64 = 1000.0;
 const PROOF_EFFICIENCY_TARGET: f64 = 0.5;
 /// Disk: at most this many times the size of the same record as a plain SQLite row.
 const DISK_TARGET: f64 = 1.5;
+/// A single durable append at N records: at most this many times one at 1,000.
+const APPEND_SCALE_TARGET: f64 = 2.0;
+/// ... and under this many milliseconds.
+const APPEND_SINGLE_MS_TARGET: f64 = 50.0;
+/// `scores` after a previous verification: at most this many times a raw chain re-hash.
+const SCORES_VS_REHASH_TARGET: f64 = 2.0;
+/// Peak memory of a full verification, MiB.
+const VERIFY_RSS_TARGET_MIB: f64 = 64.0;
+/// Ledgers of at least this many records get the demonstration's domain
+/// content (about 4,700 records) before the notes, and a `scores` figure.
+const DOMAIN_FROM: u64 = 10_000;
+/// Notes in the small ledger the scale figures compare with (on top of the
+/// same content as the large one).
+const SMALL_RECORDS: u64 = 1000;
+/// Single appends timed at each size (the median counts).
+const SINGLE_APPENDS: usize = 15;
 
 // ---------------------------------------------------------------------------
 // The figures and the arithmetic on them (pure).
@@ -153,6 +178,33 @@ pub struct LedgerFigures {
     pub consistency_raw_us: f64,
     /// Size of the ledger file.
     pub db_bytes: u64,
+    /// Records before the notes: genesis, keys and any domain content.
+    pub content_records: u64,
+}
+
+/// How costs grow with the ledger: each figure at N records against the
+/// same at a small ledger or against a raw limit measured in the run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScaleFigures {
+    /// Records of the small ledger.
+    pub small_records: u64,
+    /// Median milliseconds of one durable single-event append (open the
+    /// ledger, load its state, append, commit) at N records.
+    pub append_at_n_ms: f64,
+    /// The same at the small ledger.
+    pub append_at_small_ms: f64,
+    /// Seconds of `scores` (verify what is new, fold, score) after an
+    /// earlier verification on this machine; `None` without domain content.
+    pub scores_seconds: Option<f64>,
+    /// Seconds of the first `scores` (a full verification): for comparison.
+    pub scores_first_seconds: Option<f64>,
+    /// Seconds of a raw chain re-hash of the N records: a plain SQLite scan
+    /// and the BLAKE3 record hash of each, on one thread.
+    pub rehash_seconds: f64,
+    /// Peak resident memory of `ledger verify` at N records, MiB (Linux).
+    pub verify_rss_mib: Option<f64>,
+    /// The same at the small ledger.
+    pub verify_rss_small_mib: Option<f64>,
 }
 
 /// The ledger's figures as shares of the raw limits.
@@ -228,6 +280,45 @@ fn target(name: &'static str, rule: &'static str, value: f64, threshold: f64, at
     Target { name, rule, value, threshold, at_least, met }
 }
 
+/// The scale targets (issue "one engine": appends O(batch), reads O(new records), flat memory).
+pub fn scale_targets(s: &ScaleFigures) -> Vec<Target> {
+    let mut t = vec![
+        target(
+            "append_scale",
+            "a single durable append at N records <= 2 x one at the same content with 1,000 notes",
+            ratio(s.append_at_n_ms, s.append_at_small_ms),
+            APPEND_SCALE_TARGET,
+            false,
+        ),
+        target(
+            "append_single_ms",
+            "a single durable append at N records < 50 ms",
+            s.append_at_n_ms,
+            APPEND_SINGLE_MS_TARGET,
+            false,
+        ),
+    ];
+    if let Some(scores) = s.scores_seconds {
+        t.push(target(
+            "scores_vs_rehash",
+            "`scores` after an earlier verification <= 2 x a raw chain re-hash of N records",
+            ratio(scores, s.rehash_seconds),
+            SCORES_VS_REHASH_TARGET,
+            false,
+        ));
+    }
+    if let Some(rss) = s.verify_rss_mib {
+        t.push(target(
+            "verify_rss_mib",
+            "peak memory of a full verification < 64 MiB (MiB)",
+            rss,
+            VERIFY_RSS_TARGET_MIB,
+            false,
+        ));
+    }
+    t
+}
+
 pub fn targets(l: &LedgerFigures, r: &Ratios) -> Vec<Target> {
     vec![
         target(
@@ -267,6 +358,7 @@ pub fn targets(l: &LedgerFigures, r: &Ratios) -> Vec<Target> {
 pub struct Report {
     pub raw: RawLimits,
     pub ledger: LedgerFigures,
+    pub scale: ScaleFigures,
     pub dir: String,
     pub kept: bool,
     pub release: bool,
@@ -293,7 +385,9 @@ fn round(x: f64) -> f64 {
 pub fn report_json(report: &Report) -> Value {
     let (raw, l) = (&report.raw, &report.ledger);
     let r = ratios(raw, l);
-    let targets = targets(l, &r);
+    let mut targets = targets(l, &r);
+    targets.extend(scale_targets(&report.scale));
+    let sc = &report.scale;
     json!({
         "records": l.records,
         "batch": l.batch,
@@ -342,6 +436,15 @@ pub fn report_json(report: &Report) -> Value {
                 "raw_reads_median_us": round(l.consistency_raw_us),
             },
             "disk": {"bytes": l.db_bytes, "bytes_per_record": round(r.bytes_per_record)},
+        },
+        "scale": {
+            "small_records": sc.small_records,
+            "append_single_ms": {"at_n": round(sc.append_at_n_ms), "at_small": round(sc.append_at_small_ms),
+                                 "ratio": round(ratio(sc.append_at_n_ms, sc.append_at_small_ms))},
+            "scores_seconds": {"after_verification": sc.scores_seconds.map(round), "first": sc.scores_first_seconds.map(round),
+                               "raw_rehash": round(sc.rehash_seconds),
+                               "ratio": sc.scores_seconds.map(|s| round(ratio(s, sc.rehash_seconds)))},
+            "verify_peak_rss_mib": {"at_n": sc.verify_rss_mib.map(round), "at_small": sc.verify_rss_small_mib.map(round)},
         },
         "ratios": {
             "serial_ceiling_records_per_s": round(r.serial_ceiling),
@@ -489,10 +592,47 @@ pub fn report_text(report: &Report) -> Vec<String> {
             l.db_bytes as f64 / 1e6
         ),
         String::new(),
+        format!(
+            "scale (the same content with 1,000 notes: {} records; or a raw limit; measured in this run)",
+            grouped(report.scale.small_records as f64)
+        ),
+        format!(
+            "  append one    {:.1} ms at N, {:.1} ms at {} records = {:.2} x (open, load the state, decide, commit with synchronous=FULL)",
+            report.scale.append_at_n_ms,
+            report.scale.append_at_small_ms,
+            grouped(report.scale.small_records as f64),
+            ratio(report.scale.append_at_n_ms, report.scale.append_at_small_ms)
+        ),
+        match report.scale.scores_seconds {
+            Some(s) => format!(
+                "  scores        {:.2} s after an earlier verification ({:.2} s the first time, from genesis); a raw chain re-hash of N records {:.2} s = {:.2} x",
+                s,
+                report.scale.scores_first_seconds.unwrap_or(0.0),
+                report.scale.rehash_seconds,
+                ratio(s, report.scale.rehash_seconds)
+            ),
+            None => format!(
+                "  scores        not measured below {} records (no domain content); a raw chain re-hash of N records {:.2} s",
+                grouped(DOMAIN_FROM as f64),
+                report.scale.rehash_seconds
+            ),
+        },
+        format!(
+            "  verify memory peak {} at N, {} at {} records",
+            report.scale.verify_rss_mib.map_or_else(|| "unknown".into(), |m| format!("{m:.1} MiB")),
+            report.scale.verify_rss_small_mib.map_or_else(|| "unknown".into(), |m| format!("{m:.1} MiB")),
+            grouped(report.scale.small_records as f64)
+        ),
+        String::new(),
         "targets".into(),
     ];
-    for t in targets(l, &r) {
-        let value = if t.name == "inclusion_p99" { format!("{:.0} µs", t.value) } else { format!("{:.2}", t.value) };
+    for t in targets(l, &r).into_iter().chain(scale_targets(&report.scale)) {
+        let value = match t.name {
+            "inclusion_p99" => format!("{:.0} µs", t.value),
+            "append_single_ms" => format!("{:.1} ms", t.value),
+            "verify_rss_mib" => format!("{:.1} MiB", t.value),
+            _ => format!("{:.2}", t.value),
+        };
         lines.push(format!("  {:<8} {:<21} {:>8}  {}", if t.met { "met" } else { "NOT MET" }, t.name, value, t.rule));
     }
     lines
@@ -501,16 +641,18 @@ pub fn report_text(report: &Report) -> Vec<String> {
 // ---------------------------------------------------------------------------
 // Measuring.
 
-pub fn run(args: BenchArgs, out: &mut Out) -> Result<Outcome> {
-    if args.records < MIN_RECORDS {
-        return Err(hinted(
-            format!("--records {} is too few to measure anything", args.records),
-            format!("give at least {MIN_RECORDS}; the default is 100000"),
-        ));
+/// Runs the benchmark; the report is for [`report_text`] or [`report_json`].
+pub fn run(config: &Config) -> Result<Report> {
+    if config.records < MIN_RECORDS {
+        bail!(
+            "--records {} is too few to measure anything: give at least {MIN_RECORDS}; the default is 100000",
+            config.records
+        );
     }
-    if args.batch == 0 || args.batch as u64 > args.records {
-        bail!("--batch {}: give between 1 and --records ({}) events per transaction", args.batch, args.records);
+    if config.batch == 0 || config.batch as u64 > config.records {
+        bail!("--batch {}: give between 1 and --records ({}) events per transaction", config.batch, config.records);
     }
+    QUICK.store(config.quick, std::sync::atomic::Ordering::Relaxed);
     let release = !cfg!(debug_assertions);
     if !release {
         eprintln!("warning: this is a debug build; measure with `cargo run --release -- bench`");
@@ -523,33 +665,32 @@ pub fn run(args: BenchArgs, out: &mut Out) -> Result<Outcome> {
              the ledger's figures may be measured under different loads"
         );
     }
-    let work = WorkDir::new(args.dir.as_deref())?;
+    let work = WorkDir::new(config.dir.as_deref())?;
     let keys = Keys::new()?;
 
     progress(format!("raw limits ({threads} threads)"));
     let samples = sample_records(&keys)?;
     let mut raw = crypto_limits(&samples, threads)?;
     let (one_tx, batched, row_bytes) =
-        sqlite_limits(&work.path.join(RAW_FILE), &samples, args.batch).context("measuring the raw SQLite limits")?;
+        sqlite_limits(&work.path.join(RAW_FILE), &samples, config.batch).context("measuring the raw SQLite limits")?;
     raw.sqlite_one_tx = one_tx;
     raw.sqlite_batched = batched;
     raw.sqlite_row_bytes = row_bytes;
 
     let db = work.path.join(LEDGER_FILE);
-    let mut ledger = build(&db, args.records, args.batch, &keys)?;
+    let cache = Cache::at(work.path.join("cache"));
+    let with_domain = config.records >= DOMAIN_FROM;
+    let mut ledger = build(&db, config.records, config.batch, &keys, &cache, with_domain)?;
     read_and_verify(&db, &keys, &mut ledger)?;
     proofs(&db, &mut ledger)?;
+    let binary = match &config.ledger_binary {
+        Some(b) => b.clone(),
+        None => std::env::current_exe().context("finding the ledger binary")?,
+    };
+    let content = ledger.content_records;
+    let scale = scale(&work.path, &db, &keys, &cache, &binary, config, content)?;
 
-    let report =
-        Report { raw, ledger, dir: work.path.display().to_string(), kept: !work.remove, release, load_average };
-    if args.json {
-        out.json(&report_json(&report))?;
-    } else {
-        for line in report_text(&report) {
-            out.line(line)?;
-        }
-    }
-    Ok(Outcome::Ok)
+    Ok(Report { raw, ledger, scale, dir: work.path.display().to_string(), kept: !work.remove, release, load_average })
 }
 
 /// Bytes this process has passed to `write` and similar calls so far (Linux).
@@ -591,10 +732,10 @@ impl WorkDir {
         for name in [LEDGER_FILE, RAW_FILE] {
             let p = work.path.join(name);
             if p.exists() {
-                return Err(hinted(
-                    format!("{} already exists", p.display()),
-                    "the benchmark builds a fresh ledger: remove it, or give another --dir",
-                ));
+                bail!(
+                    "{} already exists: the benchmark builds a fresh ledger; remove it, or give another --dir",
+                    p.display()
+                );
             }
         }
         Ok(work)
@@ -632,15 +773,26 @@ impl Keys {
         Ok(Keys { root: random_key()?, office: random_key()? })
     }
 
-    fn genesis(&self) -> Result<Record> {
-        let roles: RoleTable = serde_json::from_str(DEFAULT_ROLES).context("the embedded role table")?;
-        let genesis = Genesis {
+    fn genesis_parts(&self) -> Result<Genesis> {
+        let roles: RoleTable =
+            serde_json::from_str(ledger_domain::defaults::ROLES).context("the embedded role table")?;
+        Ok(Genesis {
             roots: vec![RootKey { key: (&self.root).into(), holder: "City root of trust".into() }],
             threshold: 1,
             roles,
-        };
-        ledger_core::append::genesis(ORIGIN, &genesis, &self.root, &[], Timestamp::now(), "genesis".into())
-            .map_err(|e| anyhow!("genesis refused: {e}"))
+        })
+    }
+
+    fn genesis(&self) -> Result<Record> {
+        ledger_core::append::genesis(
+            ORIGIN,
+            &self.genesis_parts()?,
+            &self.root,
+            &[],
+            Timestamp::now(),
+            "genesis".into(),
+        )
+        .map_err(|e| anyhow!("genesis refused: {e}"))
     }
 
     /// `key_authorized` for the office key, signed by the root.
@@ -776,10 +928,10 @@ fn run_for(min: Duration, op: &mut dyn FnMut(usize)) -> (u64, Duration) {
 
 /// Operations per second on this thread: the median of `REPEATS` runs after a warm-up.
 fn rate_one(op: &mut dyn FnMut(usize)) -> f64 {
-    run_for(WARM_UP, op);
+    run_for(scaled(WARM_UP), op);
     let mut rates: Vec<f64> = (0..REPEATS)
         .map(|_| {
-            let (n, t) = run_for(RUN, op);
+            let (n, t) = run_for(scaled(RUN), op);
             n as f64 / t.as_secs_f64()
         })
         .collect();
@@ -810,8 +962,8 @@ fn rate_all(threads: usize, op: &(dyn Fn(usize) + Sync)) -> Result<f64> {
         let t = results.iter().map(|r| r.1).max().unwrap_or_default();
         Ok(ratio(n as f64, t.as_secs_f64()))
     };
-    once(WARM_UP)?;
-    let mut rates = (0..REPEATS).map(|_| once(RUN)).collect::<Result<Vec<_>>>()?;
+    once(scaled(WARM_UP))?;
+    let mut rates = (0..REPEATS).map(|_| once(scaled(RUN))).collect::<Result<Vec<_>>>()?;
     Ok(median(&mut rates))
 }
 
@@ -926,8 +1078,8 @@ fn sqlite_limits_in(path: &Path, samples: &[Record], batch: usize) -> Result<(f6
         tx.commit()?;
         Ok((*next - first) as f64 / start.elapsed().as_secs_f64())
     };
-    one_tx(&mut conn, &mut next, WARM_UP)?;
-    let mut rates = (0..REPEATS).map(|_| one_tx(&mut conn, &mut next, RUN)).collect::<Result<Vec<_>>>()?;
+    one_tx(&mut conn, &mut next, scaled(WARM_UP))?;
+    let mut rates = (0..REPEATS).map(|_| one_tx(&mut conn, &mut next, scaled(RUN))).collect::<Result<Vec<_>>>()?;
     let one_tx_rate = median(&mut rates);
 
     progress(format!("  SQLite inserts, a commit per {batch} rows"));
@@ -943,8 +1095,8 @@ fn sqlite_limits_in(path: &Path, samples: &[Record], batch: usize) -> Result<(f6
         }
         Ok((*next - first) as f64 / start.elapsed().as_secs_f64())
     };
-    batched(&mut conn, &mut next, WARM_UP)?;
-    let mut rates = (0..REPEATS).map(|_| batched(&mut conn, &mut next, RUN)).collect::<Result<Vec<_>>>()?;
+    batched(&mut conn, &mut next, scaled(WARM_UP))?;
+    let mut rates = (0..REPEATS).map(|_| batched(&mut conn, &mut next, scaled(RUN))).collect::<Result<Vec<_>>>()?;
     let batched_rate = median(&mut rates);
 
     let total = u64::try_from(next).unwrap_or(0);
@@ -961,21 +1113,26 @@ fn file_bytes(path: &Path) -> u64 {
 }
 
 /// Builds the ledger through the real append path: genesis, the office key's
-/// authorisation, then notes in batches, each batch one `append_with`
-/// transaction exactly as `ledger append` runs it.
-fn build(db: &Path, records: u64, batch: usize, keys: &Keys) -> Result<LedgerFigures> {
-    let mut store = Store::create(db, &keys.genesis()?).with_context(|| format!("creating {}", db.display()))?;
-    let mut rules = KernelRules;
-    append_with(
-        &mut store,
-        &[(0, keys.authorization())],
-        &keys.root,
-        &[],
-        Timestamp::now(),
-        RulesFrom::Given(&mut rules),
-    )
-    .context("authorising the office key")?;
-    let notes = records - 2;
+/// authorisation, with `domain` the demonstration's content (offices,
+/// catalog, units, policy, five periods: about 4,700 records), then notes
+/// in batches, each batch one transaction exactly as `ledger append` runs
+/// it. Only the note batches are timed.
+fn build(db: &Path, records: u64, batch: usize, keys: &Keys, cache: &Cache, domain: bool) -> Result<LedgerFigures> {
+    let genesis = keys.genesis_parts()?;
+    // The demonstration's events carry their own times from 2018 on: the
+    // ledger starts before them; the notes are signed now.
+    let now: Timestamp = "2018-01-02T09:00:00Z".parse().map_err(|e| anyhow!("{e}"))?;
+    let (mut ledger, _) = Ledger::create(db, ORIGIN, &genesis, Signer::new(&keys.root), now, cache.clone())
+        .with_context(|| format!("creating {}", db.display()))?;
+    ledger.append(&[(0, keys.authorization())], Signer::new(&keys.root), now).context("authorising the office key")?;
+    if domain {
+        progress("append: the demonstration's domain content");
+        let offices = ledger_domain::demo::OFFICES.iter().map(|o| Ok((o.0, random_key()?))).collect::<Result<_>>()?;
+        ledger = ledger_node::demo::populate(ledger, &keys.root, offices, now).context("the domain content")?.0;
+    }
+    let head = ledger.record_count()?;
+    ensure!(head < records, "the ledger holds {head} records before the notes; ask for more than that");
+    let notes = records - head;
     progress(format!("append: {} notes in batches of {batch} into {}", grouped(notes as f64), db.display()));
     let mut done = 0u64;
     let mut batches: Vec<(u64, Duration)> = Vec::new();
@@ -986,7 +1143,8 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys) -> Result<LedgerFig
         let count = (batch as u64).min(notes - done);
         let subs: Vec<(usize, Submission)> = (0..count).map(|k| (k as usize + 1, note_submission(done + k))).collect();
         let started = Instant::now();
-        append_with(&mut store, &subs, &keys.office, &[], Timestamp::now(), RulesFrom::Given(&mut rules))
+        ledger
+            .append(&subs, Signer::new(&keys.office), Timestamp::now())
             .with_context(|| format!("appending notes {} to {}", done, done + count - 1))?;
         let took = started.elapsed();
         busy += took;
@@ -1001,7 +1159,7 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys) -> Result<LedgerFig
             next_report = done + notes / 10;
         }
     }
-    drop(store);
+    drop(ledger);
     let written = bytes_written()
         .zip(written_before)
         .map(|(after, before)| ratio(after.saturating_sub(before) as f64, notes as f64));
@@ -1019,6 +1177,7 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys) -> Result<LedgerFig
         append_last: rate(&batches[batches.len() - tenth..]),
         append_written_per_record: written,
         db_bytes: file_bytes(db),
+        content_records: head,
         ..LedgerFigures::default()
     })
 }
@@ -1027,7 +1186,7 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys) -> Result<LedgerFig
 /// verify --trust ROOT` does (median of 3 runs up to 200,000 records, else one).
 fn read_and_verify(db: &Path, keys: &Keys, l: &mut LedgerFigures) -> Result<()> {
     progress("read: streaming every record");
-    let store = open_read_only(db)?;
+    let store = Store::open_read_only(db)?;
     let started = Instant::now();
     let mut count = 0u64;
     store.for_each_chunk(4096, |chunk| {
@@ -1043,9 +1202,10 @@ fn read_and_verify(db: &Path, keys: &Keys, l: &mut LedgerFigures) -> Result<()> 
     for run in 1..=l.verify_runs {
         progress(format!("verify: run {run} of {}", l.verify_runs));
         let started = Instant::now();
-        let store = open_read_only(db)?;
-        let options = Options { trusted_roots: vec![PublicKey::from(&keys.root)], expect_head: None };
-        let verified = verify_store(&store, options)?;
+        let store = Store::open_read_only(db)?;
+        let options =
+            Options { trusted_roots: vec![PublicKey::from(&keys.root)], expect_head: None, ..Options::default() };
+        let verified = ledger_node::verify::verify_store(&store, options)?;
         seconds.push(started.elapsed().as_secs_f64());
         let report = verified.report;
         if let Some(f) = report.findings.first() {
@@ -1062,6 +1222,135 @@ fn read_and_verify(db: &Path, keys: &Keys, l: &mut LedgerFigures) -> Result<()> 
     l.verify_seconds = median(&mut seconds);
     l.verify = ratio(l.records as f64, l.verify_seconds);
     Ok(())
+}
+
+/// One durable single-event append, as a `ledger append` process makes it:
+/// open the ledger, load the state (the trusted snapshot and the records
+/// after it), decide, sign, commit. Median milliseconds of several.
+fn single_appends(db: &Path, keys: &Keys, cache: &Cache) -> Result<f64> {
+    let mut times = Vec::with_capacity(SINGLE_APPENDS);
+    for i in 0..SINGLE_APPENDS {
+        let sub = note_submission(u64::MAX / 2 + i as u64);
+        let started = Instant::now();
+        let mut ledger = Ledger::open(db, cache.clone())?;
+        ledger.append(&[(1, sub)], Signer::new(&keys.office), Timestamp::now())?;
+        drop(ledger);
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(median(&mut times))
+}
+
+/// A raw chain re-hash: a plain SQLite scan and the record hash of each
+/// record, checked against the stored one and the chain, on one thread.
+fn raw_rehash(db: &Path) -> Result<f64> {
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let started = Instant::now();
+    let mut stmt = conn.prepare("SELECT seq, prev, hash, envelope, signatures FROM records ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let mut prev = [0u8; 32];
+    let mut n = 0u64;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let stored_prev = row.get_ref(1)?.as_bytes()?;
+        let hash = row.get_ref(2)?.as_bytes()?;
+        let env = row.get_ref(3)?.as_bytes()?;
+        let sigs = row.get_ref(4)?.as_bytes()?;
+        let p = ledger_core::Hash::from_slice(stored_prev).ok_or_else(|| anyhow!("record {seq}: prev"))?;
+        let h = ledger_core::crypto::record_hash(&p, seq as u64, env, sigs);
+        ensure!(h.0[..] == *hash && stored_prev == prev, "record {seq} does not chain");
+        prev = h.0;
+        n += 1;
+    }
+    black_box(n);
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Peak resident memory (MiB) of `ledger verify` on `db`, run as a child:
+/// its `VmHWM` (Linux), read every few milliseconds while it runs. (The
+/// children's `ru_maxrss` would count this process's memory too: a child
+/// starts as a copy of its parent.)
+fn verify_peak_rss(binary: &Path, db: &Path) -> Result<Option<f64>> {
+    let mut child = std::process::Command::new(binary)
+        .arg("--db")
+        .arg(db)
+        .args(["--no-cache", "--quiet", "verify"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("running {} verify", binary.display()))?;
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_kib: Option<u64> = None;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        }) {
+            peak_kib = Some(peak_kib.map_or(kib, |p: u64| p.max(kib)));
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    ensure!(status.success(), "`ledger verify` of the benchmark ledger failed ({status})");
+    Ok(peak_kib.map(|k| k as f64 / 1024.0))
+}
+
+/// The scale figures: single appends at N and at a small ledger, `scores`
+/// after an earlier verification against a raw re-hash, and the peak
+/// memory of a verification at both sizes.
+fn scale(
+    work: &Path,
+    db: &Path,
+    keys: &Keys,
+    cache: &Cache,
+    binary: &Path,
+    config: &Config,
+    content: u64,
+) -> Result<ScaleFigures> {
+    let with_domain = config.records >= DOMAIN_FROM;
+    // The small ledger holds the same content (the domain's, when the large
+    // one has it) and 1,000 notes: only the number of records differs.
+    let small_db = work.join("bench-small.db");
+    let _ = std::fs::remove_file(&small_db);
+    let small_records = content + SMALL_RECORDS;
+    progress(format!("scale: a small ledger of {small_records} records"));
+    build(&small_db, small_records, config.batch.min(SMALL_RECORDS as usize), keys, cache, with_domain)?;
+    progress(format!("scale: peak memory of `ledger verify` ({})", binary.display()));
+    let verify_rss_small_mib = verify_peak_rss(binary, &small_db)?;
+    let verify_rss_mib = verify_peak_rss(binary, db)?;
+    progress(format!("scale: raw chain re-hash of {} records", grouped(config.records as f64)));
+    let rehash_seconds = raw_rehash(db)?;
+    let (scores_seconds, scores_first_seconds) = if with_domain {
+        progress("scale: `scores` from genesis, then after that verification");
+        let mut times = Vec::new();
+        for _ in 0..2 {
+            let started = Instant::now();
+            let mut ledger = Ledger::open_read_only(db, cache.clone())?;
+            let view = ledger.view(AsOf::End)?;
+            ensure!(view.checked.ok, "the benchmark ledger does not verify");
+            black_box(view.scoreboard("2022")?);
+            times.push(started.elapsed().as_secs_f64());
+        }
+        (times.get(1).copied(), times.first().copied())
+    } else {
+        (None, None)
+    };
+    progress(format!("scale: {SINGLE_APPENDS} single appends at each size"));
+    let append_at_small_ms = single_appends(&small_db, keys, cache)?;
+    let append_at_n_ms = single_appends(db, keys, cache)?;
+    remove_sqlite_files(&small_db);
+    Ok(ScaleFigures {
+        small_records,
+        append_at_n_ms,
+        append_at_small_ms,
+        scores_seconds,
+        scores_first_seconds,
+        rehash_seconds,
+        verify_rss_mib,
+        verify_rss_small_mib,
+    })
 }
 
 /// Records the stored nodes a proof reads.
@@ -1135,7 +1424,7 @@ fn raw_reads(db: &Path, proofs: &[Vec<i64>]) -> Result<Vec<f64>> {
 /// reads on a plain connection.
 fn proofs(db: &Path, l: &mut LedgerFigures) -> Result<()> {
     progress(format!("proofs: {PROOFS} inclusion proofs, {CONSISTENCY_REPEATS} consistency proofs"));
-    let store = open_read_only(db)?;
+    let store = Store::open_read_only(db)?;
     let tree = store.tree();
     let n = l.records;
     let size = tree.current_size()?;
@@ -1194,6 +1483,7 @@ fn proofs(db: &Path, l: &mut LedgerFigures) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn figures() -> (RawLimits, LedgerFigures) {
@@ -1233,6 +1523,7 @@ mod tests {
             consistency_reads: 9,
             consistency_raw_us: 20.0,
             db_bytes: 1_400_000,
+            content_records: 2,
         };
         (raw, ledger)
     }
@@ -1265,7 +1556,18 @@ mod tests {
     #[test]
     fn the_json_report_has_every_section_and_the_ratios() {
         let (raw, ledger) = figures();
-        let report = Report { raw, ledger, dir: "/tmp/x".into(), kept: false, release: true, load_average: Some(0.1) };
+        let scale = ScaleFigures {
+            small_records: 1000,
+            append_at_n_ms: 12.0,
+            append_at_small_ms: 8.0,
+            scores_seconds: Some(0.5),
+            scores_first_seconds: Some(9.0),
+            rehash_seconds: 0.2,
+            verify_rss_mib: Some(30.0),
+            verify_rss_small_mib: Some(20.0),
+        };
+        let report =
+            Report { raw, ledger, scale, dir: "/tmp/x".into(), kept: false, release: true, load_average: Some(0.1) };
         let v = report_json(&report);
         for key in [
             "records",
@@ -1289,7 +1591,26 @@ mod tests {
         assert_eq!(v["ratios"]["append_vs_serial_ceiling"], 0.512);
         assert_eq!(v["ratios"]["verify_vs_verify_strict_all_cores"], 0.4);
         assert_eq!(v["ratios"]["verify_vs_read"], 0.04);
-        assert_eq!(v["targets"].as_array().map(Vec::len), Some(5));
+        assert_eq!(v["scale"]["append_single_ms"]["ratio"], 1.5);
+        assert_eq!(v["scale"]["scores_seconds"]["ratio"], 2.5);
+        let names: Vec<&str> = v["targets"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                "append",
+                "verify",
+                "inclusion_p99",
+                "inclusion_efficiency",
+                "disk",
+                "append_scale",
+                "append_single_ms",
+                "scores_vs_rehash",
+                "verify_rss_mib"
+            ]
+        );
+        let met: Vec<bool> =
+            v["targets"].as_array().unwrap()[5..].iter().map(|t| t["met"].as_bool().unwrap()).collect();
+        assert_eq!(met, [true, true, false, true]);
         assert_eq!(v["targets"][0]["name"], "append");
         assert_eq!(v["targets"][0]["met"], true);
         assert_eq!(v["targets_met"], false);

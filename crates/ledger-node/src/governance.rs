@@ -1,0 +1,81 @@
+//! Governance events built from what an operator gives: authorising,
+//! revoking and rotating keys (`docs/FORMAT.md` section 8).
+
+use crate::{Appended, Error, Ledger, Signer};
+use ledger_core::append::Submission;
+use ledger_core::authority::{Authority, GOVERNANCE_STREAM};
+use ledger_core::{KeyId, PublicKey, Timestamp};
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn date(d: &str, f: fn(&str) -> Result<Timestamp, ledger_core::time::TimeError>) -> Result<Timestamp, Error> {
+    f(d).map_err(|_| Error::refused_with(format!("{d:?} is not a date"), "write dates as YYYY-MM-DD, e.g. 2027-12-31"))
+}
+
+/// The payload of `key_authorized`: the key may sign for `roles` from the
+/// start of `from` to the end of `until` (dates, UTC).
+pub fn authorization(
+    key: &PublicKey,
+    holder: &str,
+    roles: &[String],
+    from: Option<&str>,
+    until: Option<&str>,
+) -> Result<Value, Error> {
+    let mut data = json!({"key": key.to_hex(), "holder": holder, "roles": roles});
+    if let Some(d) = from {
+        data["valid_from"] = json!(date(d, Timestamp::start_of_date)?.to_string());
+    }
+    if let Some(d) = until {
+        data["valid_until"] = json!(date(d, Timestamp::end_of_date)?.to_string());
+    }
+    Ok(data)
+}
+
+/// The payload of `key_revoked`.
+pub fn revocation(key: &PublicKey, reason: &str, compromised_from: Option<u64>) -> Value {
+    let mut data = json!({"key": key.to_hex(), "reason": reason, "compromised": compromised_from.is_some()});
+    if let Some(s) = compromised_from {
+        data["from_seq"] = json!(s);
+    }
+    data
+}
+
+/// The payload of `root_rotated`.
+pub fn rotation(new_roots: &[PublicKey], holder: &str, threshold: u32) -> Value {
+    let roots: Vec<Value> = new_roots.iter().map(|k| json!({"key": k.to_hex(), "holder": holder})).collect();
+    json!({"roots": roots, "threshold": threshold})
+}
+
+/// Finds a key by key id, public key hex, or `.pub` file.
+pub fn resolve_key(authority: &Authority, given: &str) -> Result<PublicKey, Error> {
+    if let Ok(id) = given.parse::<KeyId>() {
+        return authority.key_by_id(&id).map(|k| k.key).ok_or_else(|| {
+            Error::refused_with(format!("no key with id {id} in this ledger"), "list the keys with `ledger key list`")
+        });
+    }
+    if let Ok(k) = given.parse::<PublicKey>() {
+        return Ok(k);
+    }
+    if Path::new(given).is_file() {
+        return ledger_keyfile::read_public(Path::new(given)).map_err(|e| Error::refused(e.to_string()));
+    }
+    Err(Error::refused_with(
+        format!("{given:?} is neither a key id, a public key nor a .pub file"),
+        "key ids are the 16 hex digits shown by `ledger key list`",
+    ))
+}
+
+impl Ledger {
+    /// Appends one governance event (signed by root keys up to the threshold).
+    pub fn govern(
+        &mut self,
+        event_type: &str,
+        data: Value,
+        signer: Signer<'_>,
+        now: Timestamp,
+    ) -> Result<Appended, Error> {
+        let sub = Submission::new(GOVERNANCE_STREAM, event_type, data, &crate::fresh_id());
+        let mut results = self.append(&[(0, sub)], signer, now)?;
+        results.pop().ok_or_else(|| Error::refused("nothing was appended"))
+    }
+}

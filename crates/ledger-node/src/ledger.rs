@@ -1,0 +1,656 @@
+//! An open ledger: the store, this machine's local state of it, and the
+//! state the append decisions need, kept in memory between appends and in
+//! snapshots between processes.
+//!
+//! # The append path
+//!
+//! One `BEGIN IMMEDIATE` transaction per batch ([`Ledger::append`]):
+//!
+//! 1. the store checks the head and the tree's coverage before anything
+//!    else (`ledger_store`, refusing evidence of tampering);
+//! 2. the state as of the head is the one kept in memory if the head is
+//!    still the one it was folded to, else the newest trusted snapshot
+//!    caught up with the records after it, else the fold of every record
+//!    from genesis ([`crate::snapshot`]);
+//! 3. each event is decided (kernel rules, authority, the verifiable log's
+//!    and the domain's rules), signed and sealed, in order;
+//! 4. the records, their Merkle nodes and, every [`snapshot::EVERY`] domain
+//!    records and at every change of a period's lifecycle, a snapshot of
+//!    the state after the batch are written; commit, or roll back and
+//!    nothing changed.
+//!
+//! An append therefore costs the batch plus at most the records since the
+//! last snapshot, not the ledger.
+
+use crate::Error;
+use crate::local::{Cache, LocalState, TrustedSnapshot, VerifiedPoint};
+use crate::snapshot::{self, State};
+use crate::verify::{CHUNK, domain_types, is_domain_record};
+use ledger_core::append::{AppendError, Batch, Head, Outcome, Rules, Submission};
+use ledger_core::authority::{Authority, GOVERNANCE_STREAM, GOVERNANCE_TYPES, Genesis, is_governance_type};
+use ledger_core::{Hash, RawRecord, Record, SigningKey, Timestamp};
+use ledger_domain::{Anomaly, AsOf, Domain, Replay};
+use ledger_store::{AppendFailure, AppendTx, SnapshotRow, Store, StoreError};
+use ledger_tlog::event::CheckpointRules;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Who signs a batch: the author, and co-signers (root keys up to the
+/// threshold, for governance events).
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'k> {
+    /// The author's key.
+    pub author: &'k SigningKey,
+    /// Co-signing keys.
+    pub cosigners: &'k [&'k SigningKey],
+}
+
+impl<'k> Signer<'k> {
+    /// A single signer.
+    pub fn new(author: &'k SigningKey) -> Signer<'k> {
+        Signer { author, cosigners: &[] }
+    }
+}
+
+/// What one line of a batch came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Appended {
+    /// The input line (0 for an event a command built).
+    pub line: usize,
+    /// Its sequence number.
+    pub seq: u64,
+    /// The same event was already recorded there (an idempotent retry).
+    pub existing: bool,
+}
+
+/// The state as of `head`, with how many domain records were folded since
+/// the last snapshot.
+#[derive(Debug)]
+struct WriterState {
+    head: Head,
+    authority: Authority,
+    replay: Replay,
+    since_snapshot: u64,
+    /// A snapshot should be written at the next append: the state was
+    /// rebuilt from scratch, or a snapshot was found lying.
+    snapshot_due: bool,
+}
+
+/// An open ledger file.
+#[derive(Debug)]
+pub struct Ledger {
+    store: Store,
+    path: PathBuf,
+    cache: Cache,
+    writer: Option<WriterState>,
+    warnings: Vec<String>,
+}
+
+fn store_error(path: &Path, e: StoreError) -> Error {
+    match e {
+        StoreError::NotFound(_) => Error::refused_with(
+            format!("no ledger at {}", path.display()),
+            "create one with `ledger init`, build the demonstration with `ledger demo`, or pass --db PATH",
+        ),
+        other => other.into(),
+    }
+}
+
+impl Ledger {
+    /// Opens a ledger for reading and appending. Opening writes nothing.
+    pub fn open(path: &Path, cache: Cache) -> Result<Ledger, Error> {
+        let store = Store::open(path).map_err(|e| store_error(path, e))?;
+        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() })
+    }
+
+    /// Opens a ledger read-only: nothing done through it changes the file.
+    pub fn open_read_only(path: &Path, cache: Cache) -> Result<Ledger, Error> {
+        let store = Store::open_read_only(path).map_err(|e| store_error(path, e))?;
+        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() })
+    }
+
+    /// Creates a ledger with its genesis record: refuses an existing file.
+    pub fn create(
+        path: &Path,
+        origin: &str,
+        genesis: &Genesis,
+        signer: Signer<'_>,
+        time: Timestamp,
+        cache: Cache,
+    ) -> Result<(Ledger, Record), Error> {
+        if path.exists() {
+            return Err(Error::refused_with(
+                format!("{} already exists; refusing to overwrite it", path.display()),
+                "choose another --db path, or remove the old ledger yourself if it is really unwanted",
+            ));
+        }
+        if !ledger_core::record::valid_origin(origin) {
+            return Err(Error::refused_with(
+                format!("origin {origin:?} is not valid"),
+                "1-128 printable ASCII characters without spaces or '+', e.g. jinan.example/assessment-ledger",
+            ));
+        }
+        let record =
+            ledger_core::append::genesis(origin, genesis, signer.author, signer.cosigners, time, "genesis".into())
+                .map_err(|e| Error::refused(format!("genesis refused: {e}")))?;
+        let store = Store::create(path, &record).map_err(|e| store_error(path, e))?;
+        Ok((Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() }, record))
+    }
+
+    /// Records in the ledger: the last sequence number + 1.
+    pub fn record_count(&self) -> Result<u64, Error> {
+        Ok(self.store.head()?.seq + 1)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store, for the read queries of this crate.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// A record that changes neither the authority nor the domain state (a
+    /// checkpoint) was appended on top of the head the writer state is at:
+    /// the state is the same at the new head.
+    pub(crate) fn moved_past_non_state_record(&mut self, head: Head) {
+        match &mut self.writer {
+            Some(w) if w.head.seq + 1 == head.seq => w.head = head,
+            _ => self.writer = None,
+        }
+    }
+
+    /// Diagnostics gathered since the last call (a snapshot ignored, a local
+    /// state that could not be written): for stderr, never for results.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    pub(crate) fn warn(&mut self, w: impl Into<String>) {
+        self.warnings.push(w.into());
+    }
+
+    /// This machine's local state of the ledger (its verified point and
+    /// trusted snapshots), with a note when a stale one was set aside.
+    pub(crate) fn local_state(&mut self) -> Result<LocalState, Error> {
+        let genesis = self.store.get(0)?.ok_or(StoreError::Empty)?;
+        let origin = ledger_core::Envelope::from_bytes(&genesis.envelope)
+            .map(|e| e.origin)
+            .map_err(|e| StoreError::Corrupt { seq: 0, reason: e.to_string() })?;
+        let hash = Hash::from_slice(&genesis.hash).unwrap_or(Hash::ZERO);
+        let (state, note) = self.cache.load(&self.path, &origin, &hash);
+        if let Some(n) = note {
+            self.warn(n);
+        }
+        Ok(state)
+    }
+
+    /// The domain state the last append in this process left, if any.
+    pub fn writer_domain(&self) -> Option<&Domain> {
+        self.writer.as_ref().map(|w| &w.replay.domain)
+    }
+
+    /// The domain state as of the head, as the append decisions see it.
+    pub fn domain(&mut self) -> Result<&Domain, Error> {
+        let head = self.store.head()?;
+        if self.writer.as_ref().is_none_or(|w| w.head != head) {
+            let local = self.local_state()?;
+            let mut warnings = Vec::new();
+            let w = load_state(&self.store, &head, &local, &mut warnings)?;
+            self.warnings.extend(warnings);
+            self.remember(local, w.1);
+            self.writer = Some(w.0);
+        }
+        match &self.writer {
+            Some(w) => Ok(&w.replay.domain),
+            None => Err(Error::refused("the domain state could not be loaded")),
+        }
+    }
+
+    fn remember(&mut self, mut local: LocalState, learned: Option<TrustedSnapshot>) {
+        if let Some(s) = learned {
+            local.remember(s);
+            if let Err(e) = local.save() {
+                self.warn(e);
+            }
+        }
+    }
+
+    /// Decides, signs and writes a batch in one transaction: every line or
+    /// none. `now` is the signing time (moved forward to the head's time
+    /// when the clock is behind it). The error names the line.
+    pub fn append(
+        &mut self,
+        submissions: &[(usize, Submission)],
+        signer: Signer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<Appended>, Error> {
+        let mut slot = self.writer.take();
+        let local = self.local_state()?;
+        let mut warnings = Vec::new();
+        let result = self.store.append(|tx| -> Result<_, Error> {
+            let head = tx.head()?;
+            let (mut w, learned) = match slot.take() {
+                Some(w) if w.head == head => (w, None),
+                _ => load_state(tx, &head, &local, &mut warnings)?,
+            };
+            let before = head.clone();
+            let (results, records) = {
+                let mut rules = CheckpointRules::new(Fold(&mut w.replay));
+                let mut batch = Batch::new(tx, head, w.authority.clone(), &mut rules);
+                let mut results = Vec::with_capacity(submissions.len());
+                for (n, sub) in submissions {
+                    let outcome =
+                        batch.add(sub.clone(), signer.author, signer.cosigners, now).map_err(|e| line_error(*n, e))?;
+                    results.push(match outcome {
+                        Outcome::Appended(seq) => Appended { line: *n, seq, existing: false },
+                        Outcome::Existing(seq) => Appended { line: *n, seq, existing: true },
+                    });
+                }
+                w.authority = batch.authority().clone();
+                (results, batch.into_records())
+            };
+            let mut written = None;
+            if let Some(last) = records.last() {
+                let mut period_change = false;
+                for r in records.iter().filter(|r| is_domain_record(r)) {
+                    w.since_snapshot += 1;
+                    period_change |= snapshot::changes_period(&r.envelope.event_type);
+                }
+                w.head =
+                    Head { seq: last.seq, hash: last.hash, time: last.envelope.time, origin: before.origin.clone() };
+                if w.snapshot_due || period_change || w.since_snapshot >= snapshot::EVERY {
+                    let body = encode(&w);
+                    tx.put_snapshot(last.seq, &last.hash.0, &body)?;
+                    written = Some(TrustedSnapshot { seq: last.seq, hash: last.hash, digest: snapshot::digest(&body) });
+                    w.since_snapshot = 0;
+                    w.snapshot_due = false;
+                }
+            }
+            Ok((records, (results, w, learned, written, before)))
+        });
+        self.warnings.extend(warnings);
+        match result {
+            Ok((results, w, learned, written, before)) => {
+                let mut local = local;
+                let mut changed = false;
+                for s in learned.into_iter().chain(written) {
+                    local.remember(s);
+                    changed = true;
+                }
+                // Records this process decided and sealed on top of a point it
+                // had verified are verified too: move the point forward.
+                if let Some(v) = &local.verified
+                    && v.seq == before.seq
+                    && v.hash == before.hash
+                    && w.head.seq > before.seq
+                    && let Some(mut frontier) = v.frontier()
+                {
+                    for seq in before.seq + 1..=w.head.seq {
+                        if let Some(raw) = self.store.get(seq)?
+                            && let Some(h) = Hash::from_slice(&raw.hash)
+                        {
+                            frontier.push(&h.0);
+                        }
+                    }
+                    if frontier.size() == w.head.seq + 1 {
+                        local.verified = Some(VerifiedPoint::new(w.head.seq, w.head.hash, &frontier));
+                        changed = true;
+                    }
+                }
+                if changed && let Err(e) = local.save() {
+                    self.warn(e);
+                }
+                self.writer = Some(w);
+                Ok(results)
+            }
+            Err(AppendFailure::Refused(e)) => Err(e.context("nothing was appended")),
+            Err(AppendFailure::Store(e)) => Err(Error::from(e).context("nothing was appended")),
+        }
+    }
+}
+
+/// The snapshot body of a writer's state.
+fn encode(w: &WriterState) -> Vec<u8> {
+    encode_state(&w.authority, &w.replay.domain, &w.replay.anomalies)
+}
+
+/// The snapshot body of a state held in parts: the same bytes as
+/// [`State::encode`] of the owned state.
+pub(crate) fn encode_state(authority: &Authority, domain: &Domain, anomalies: &[Anomaly]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct StateRef<'a> {
+        authority: &'a Authority,
+        domain: &'a Domain,
+        anomalies: &'a [Anomaly],
+    }
+    serde_json::to_vec(&StateRef { authority, domain, anomalies }).unwrap_or_default()
+}
+
+/// The domain rules as the writer applies them: only domain records change
+/// the domain state, exactly as in the replay.
+struct Fold<'a>(&'a mut Replay);
+
+impl Rules for Fold<'_> {
+    fn latest_schema(&self, event_type: &str) -> Option<u32> {
+        <Domain as Rules>::latest_schema(&self.0.domain, event_type)
+    }
+    fn decide(&self, envelope: &ledger_core::Envelope) -> Result<(), String> {
+        self.0.domain.decide(envelope)
+    }
+    fn apply(&mut self, record: &Record) {
+        if is_domain_record(record) {
+            self.0.domain.apply(record);
+            self.0.position = Some(record.seq);
+        }
+    }
+}
+
+/// An error of one line, with a hint of what to do.
+fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
+    let hint = match &e {
+        AppendError::Conflict { .. } => Some(
+            "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version",
+        ),
+        AppendError::UnknownType(_) => Some(
+            "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
+        ),
+        AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
+        _ => None,
+    };
+    if let AppendError::Store(s) = e {
+        return Error::from(s);
+    }
+    // Line 0 is a single event built by a command, not read from a file.
+    let message = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
+    Error::Refused { message, hint: hint.map(str::to_owned) }
+}
+
+/// What the state loader reads: the store, or the store inside an append
+/// transaction.
+pub(crate) trait Source {
+    fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError>;
+    fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError>;
+    fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError>;
+}
+
+impl Source for Store {
+    fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
+        Store::get(self, seq)
+    }
+    fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        Store::snapshots(self)
+    }
+    fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Store::snapshot_body(self, seq)
+    }
+    fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError> {
+        Store::for_each_of_types(self, types, from, CHUNK, f)
+    }
+}
+
+impl Source for AppendTx<'_> {
+    fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
+        AppendTx::get(self, seq)
+    }
+    fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        AppendTx::snapshots(self)
+    }
+    fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        AppendTx::snapshot_body(self, seq)
+    }
+    fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError> {
+        AppendTx::for_each_of_types(self, types, from, CHUNK, f)
+    }
+}
+
+/// The event types the state is folded from: governance and domain.
+fn state_types() -> Vec<&'static str> {
+    let mut types: Vec<&str> = GOVERNANCE_TYPES.to_vec();
+    types.extend(domain_types());
+    types
+}
+
+/// A snapshot row bound to its record: the row, the record's hash, the
+/// body, and the record's time.
+pub(crate) struct Bound {
+    row: SnapshotRow,
+    hash: Hash,
+    body: Vec<u8>,
+    time: Option<Timestamp>,
+}
+
+/// The snapshot rows at or before `upto` that are bound to their record's
+/// stored hash, newest first, with their bodies. Rows that are not are
+/// reported in `warnings` and passed over.
+pub(crate) fn bound_snapshots(src: &impl Source, upto: u64, warnings: &mut Vec<String>) -> Result<Vec<Bound>, Error> {
+    let mut out = Vec::new();
+    for row in src.snapshots()? {
+        if row.seq > upto {
+            warnings.push(format!(
+                "warning: a snapshot is as of record {} but the ledger ends at {upto}: ignored (run `ledger verify`)",
+                row.seq
+            ));
+            continue;
+        }
+        let record = src.get(row.seq)?;
+        let stored = record.as_ref().and_then(|r| Hash::from_slice(&r.hash));
+        match stored {
+            Some(hash) if hash.0[..] == row.hash[..] => {
+                let time = record.and_then(|r| ledger_core::Envelope::from_bytes(&r.envelope).ok()).map(|e| e.time);
+                if let Some(body) = src.snapshot_body(row.seq)? {
+                    out.push(Bound { row, hash, body, time });
+                }
+            }
+            _ => warnings.push(format!(
+                "warning: the snapshot as of record {} is bound to another record than the one stored there: ignored, the state is folded again from the records (run `ledger verify`)",
+                row.seq
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// The state as of `head`, for the writer: see [`fold_state`].
+fn load_state(
+    src: &impl Source,
+    head: &Head,
+    local: &LocalState,
+    warnings: &mut Vec<String>,
+) -> Result<(WriterState, Option<TrustedSnapshot>), Error> {
+    let folded = fold_state(src, head.seq, local, warnings, AsOf::End)?;
+    let w = WriterState {
+        head: head.clone(),
+        authority: folded.authority,
+        replay: folded.replay,
+        since_snapshot: folded.since_snapshot,
+        snapshot_due: folded.snapshot_due,
+    };
+    Ok((w, folded.learned))
+}
+
+/// The domain fold as of `as_of`, for a read: see [`fold_state`].
+pub(crate) fn load_state_until(
+    src: &impl Source,
+    head: &Head,
+    local: &LocalState,
+    warnings: &mut Vec<String>,
+    as_of: AsOf,
+) -> Result<(Replay, Option<TrustedSnapshot>), Error> {
+    let folded = fold_state(src, head.seq, local, warnings, as_of)?;
+    Ok((folded.replay, folded.learned))
+}
+
+/// A fold of the state, and what was learned on the way.
+struct Folded {
+    authority: Authority,
+    replay: Replay,
+    since_snapshot: u64,
+    snapshot_due: bool,
+    learned: Option<TrustedSnapshot>,
+}
+
+/// The state as of `as_of` (within `head`): the newest snapshot in the view
+/// that this machine trusts, caught up with the records after it, else
+/// folded from genesis. A fold from genesis checks the newest bound
+/// snapshot on the way; this machine trusts it from then on if it is the
+/// state the records give (`learned`), and a lying one is reported.
+fn fold_state(
+    src: &impl Source,
+    head: u64,
+    local: &LocalState,
+    warnings: &mut Vec<String>,
+    as_of: AsOf,
+) -> Result<Folded, Error> {
+    let candidates: Vec<Bound> = bound_snapshots(src, head, warnings)?
+        .into_iter()
+        .filter(|b| match as_of {
+            AsOf::End => true,
+            AsOf::Seq(n) => b.row.seq <= n,
+            AsOf::Time(t) => b.time.is_some_and(|time| time <= t),
+        })
+        .collect();
+    for b in &candidates {
+        let digest = snapshot::digest(&b.body);
+        if !local.trusts(b.row.seq, &b.hash, &digest) {
+            if local.knows_snapshot_at(b.row.seq) {
+                warnings.push(format!(
+                    "warning: the snapshot as of record {} is not the one this machine wrote or checked (the table was edited): ignored, the state is folded again from the records (run `ledger verify`)",
+                    b.row.seq
+                ));
+            }
+            continue;
+        }
+        match State::decode(&b.body) {
+            Ok(state) => {
+                let (authority, replay) = state.into_replay(b.row.seq);
+                let mut fold =
+                    StateFold { authority: Some(authority), replay, folded: 0, check: None, verdict: None, until: as_of };
+                fold.catch_up(src, b.row.seq + 1)?;
+                return fold.finish(false);
+            }
+            Err(e) => warnings.push(format!(
+                "warning: the snapshot as of record {} does not decode ({e}): ignored, the state is folded again from the records",
+                b.row.seq
+            )),
+        }
+    }
+    let check = candidates.into_iter().next().map(|b| (b.row.seq, b.hash, snapshot::digest(&b.body)));
+    let mut fold = StateFold { authority: None, replay: Replay::new(), folded: 0, check, verdict: None, until: as_of };
+    fold.catch_up(src, 0)?;
+    if let Some(Err(seq)) = &fold.verdict {
+        warnings.push(format!(
+            "warning: the snapshot as of record {seq} is not the state the records give (the table was edited): ignored; a new one is written with the next append (run `ledger verify`)"
+        ));
+    }
+    fold.finish(true)
+}
+
+/// A fold of governance and domain records into the state.
+struct StateFold {
+    authority: Option<Authority>,
+    replay: Replay,
+    /// Domain records folded.
+    folded: u64,
+    /// A snapshot to compare with the fold once it has passed its record:
+    /// `(seq, record hash, digest)`.
+    check: Option<(u64, Hash, Hash)>,
+    /// The comparison: the snapshot to trust, or the seq of one that lies.
+    verdict: Option<Result<TrustedSnapshot, u64>>,
+    /// Where to stop.
+    until: AsOf,
+}
+
+impl StateFold {
+    fn catch_up(&mut self, src: &impl Source, from: u64) -> Result<(), Error> {
+        let types = state_types();
+        let mut failure = None;
+        let mut stopped = false;
+        src.for_each_of_types(&types, from, &mut |chunk| {
+            for raw in chunk {
+                if failure.is_some() || stopped {
+                    return;
+                }
+                self.check_before(raw.seq);
+                match self.fold(raw) {
+                    Ok(true) => {}
+                    Ok(false) => stopped = true,
+                    Err(e) => failure = Some(e),
+                }
+            }
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => {
+                self.check_before(u64::MAX);
+                Ok(())
+            }
+        }
+    }
+
+    /// Before folding record `next`: the state is the one as of any record
+    /// before it, so a snapshot as of such a record is compared now.
+    fn check_before(&mut self, next: u64) {
+        let Some((seq, hash, digest)) = self.check else { return };
+        if next <= seq {
+            return;
+        }
+        self.check = None;
+        let Some(authority) = &self.authority else { return };
+        let body = encode_state(authority, &self.replay.domain, &self.replay.anomalies);
+        self.verdict =
+            Some(if snapshot::digest(&body) == digest { Ok(TrustedSnapshot { seq, hash, digest }) } else { Err(seq) });
+    }
+
+    /// Folds one record; `false` when it is past the view (nothing more is folded).
+    fn fold(&mut self, raw: &RawRecord) -> Result<bool, Error> {
+        let record = raw.decode().map_err(|e| StoreError::Corrupt { seq: raw.seq, reason: e.to_string() })?;
+        if !self.until.includes(&record) {
+            return Ok(false);
+        }
+        let governance = |e: ledger_core::authority::AuthorityError| {
+            Error::refused_with(
+                format!("the ledger's governance records do not replay (record {}: {e})", record.seq),
+                "run `ledger verify`",
+            )
+        };
+        if record.envelope.stream == GOVERNANCE_STREAM && is_governance_type(&record.envelope.event_type) {
+            match &mut self.authority {
+                None => self.authority = Some(Authority::genesis(&record).map_err(governance)?),
+                Some(a) => {
+                    if let Some(change) = a.decide(&record).map_err(governance)? {
+                        a.apply(record.seq, record.envelope.time, change);
+                    }
+                }
+            }
+        } else if is_domain_record(&record) {
+            self.replay.feed(&record, true);
+            self.folded += 1;
+        }
+        Ok(true)
+    }
+
+    /// The state folded. `from_genesis`: a snapshot is due at the next
+    /// append when many records were folded or a snapshot was found lying.
+    fn finish(self, from_genesis: bool) -> Result<Folded, Error> {
+        let authority = self
+            .authority
+            .ok_or_else(|| Error::refused_with("the ledger has no valid genesis record", "run `ledger verify`"))?;
+        let lying = matches!(self.verdict, Some(Err(_)));
+        let snapshot_due = from_genesis && (lying || self.folded >= snapshot::EVERY);
+        Ok(Folded {
+            authority,
+            replay: self.replay,
+            since_snapshot: self.folded,
+            snapshot_due,
+            learned: self.verdict.and_then(Result::ok),
+        })
+    }
+}

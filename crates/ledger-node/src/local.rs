@@ -1,0 +1,220 @@
+//! What this machine knows of a ledger file, kept outside the file: the
+//! last point it verified (sequence number, record hash, Merkle frontier)
+//! and the digests of the snapshots it computed.
+//!
+//! The file lives in the user's cache directory (`$LEDGER_CACHE`, else
+//! `$XDG_CACHE_HOME/assessment-ledger`, else `~/.cache/assessment-ledger`),
+//! one per ledger, named by a hash of the ledger's origin and the file's
+//! canonical path, and bound to the ledger's genesis record: a new ledger
+//! written at the same path starts from nothing.
+//!
+//! It is a cache in the sense that losing it costs time only (the next
+//! command verifies from genesis). It is trusted in the sense that a ledger
+//! inconsistent with it (a record before the verified point changed, or the
+//! ledger shorter than it) is reported as tampering. Whoever can write this
+//! directory can make this machine skip signature checks of records it
+//! verified before, and nothing more: the chain is re-hashed every time.
+
+use ledger_core::{Hash, Timestamp};
+use ledger_tlog::Frontier;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The format of the state file.
+const VERSION: u32 = 1;
+/// Snapshot digests remembered per ledger.
+const SNAPSHOTS_REMEMBERED: usize = 8;
+
+/// Where local states are kept, or nowhere (`--no-cache`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+}
+
+/// The last point of a ledger this machine verified in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedPoint {
+    /// The last record verified.
+    pub seq: u64,
+    /// Its record hash.
+    pub hash: Hash,
+    /// The Merkle frontier of the records `0..=seq`, `(level, hash)`.
+    pub frontier: Vec<(u8, Hash)>,
+    /// When it was verified.
+    pub at: Timestamp,
+}
+
+impl VerifiedPoint {
+    /// The frontier as the tree code takes it.
+    pub fn frontier(&self) -> Option<Frontier> {
+        Frontier::from_nodes(self.seq + 1, self.frontier.iter().map(|(l, h)| (*l, h.0)).collect())
+    }
+
+    /// A point at the end of `frontier`'s records.
+    pub fn new(seq: u64, hash: Hash, frontier: &Frontier) -> VerifiedPoint {
+        VerifiedPoint {
+            seq,
+            hash,
+            frontier: frontier.nodes().iter().map(|(l, h)| (*l, Hash(*h))).collect(),
+            at: Timestamp::now(),
+        }
+    }
+}
+
+/// A snapshot whose body this machine computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedSnapshot {
+    /// The record it is as of.
+    pub seq: u64,
+    /// That record's hash.
+    pub hash: Hash,
+    /// BLAKE3 of the body.
+    pub digest: Hash,
+}
+
+/// What this machine knows of one ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalState {
+    version: u32,
+    origin: String,
+    path: String,
+    genesis: Hash,
+    /// The last point verified in full, if any.
+    pub verified: Option<VerifiedPoint>,
+    /// Snapshots this machine computed, oldest first.
+    pub snapshots: Vec<TrustedSnapshot>,
+    #[serde(skip)]
+    file: Option<PathBuf>,
+}
+
+impl LocalState {
+    /// Whether this machine computed a snapshot with this key and digest.
+    pub fn trusts(&self, seq: u64, hash: &Hash, digest: &Hash) -> bool {
+        self.snapshots.iter().any(|s| s.seq == seq && s.hash == *hash && s.digest == *digest)
+    }
+
+    /// Whether this machine remembers a snapshot at `seq` (whatever its digest).
+    pub fn knows_snapshot_at(&self, seq: u64) -> bool {
+        self.snapshots.iter().any(|s| s.seq == seq)
+    }
+
+    /// Remembers a snapshot this machine computed.
+    pub fn remember(&mut self, snapshot: TrustedSnapshot) {
+        self.snapshots.retain(|s| s.seq != snapshot.seq);
+        self.snapshots.push(snapshot);
+        self.snapshots.sort_by_key(|s| s.seq);
+        let excess = self.snapshots.len().saturating_sub(SNAPSHOTS_REMEMBERED);
+        self.snapshots.drain(..excess);
+    }
+
+    /// Writes the state back, whole or not at all. A cache that cannot be
+    /// written costs time, not correctness: the error is for a warning.
+    pub fn save(&self) -> Result<(), String> {
+        let Some(file) = &self.file else { return Ok(()) };
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+            let body = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+            std::fs::write(&tmp, body)?;
+            std::fs::rename(&tmp, file).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })
+        };
+        write().map_err(|e| format!("could not write the local state {}: {e}", file.display()))
+    }
+}
+
+impl Cache {
+    /// The default place: `$LEDGER_CACHE`, else the user's cache directory.
+    pub fn default_place() -> Cache {
+        let dir = std::env::var_os("LEDGER_CACHE")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("assessment-ledger")));
+        Cache { dir }
+    }
+
+    /// A cache in this directory.
+    pub fn at(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: Some(dir.into()) }
+    }
+
+    /// No cache: every command verifies and folds from genesis.
+    pub fn disabled() -> Cache {
+        Cache { dir: None }
+    }
+
+    /// Whether there is a cache at all.
+    pub fn enabled(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    /// What this machine knows of the ledger at `path` with this origin and
+    /// genesis hash; empty when nothing (or another genesis at that path).
+    /// The second value says why a state was set aside, for a note.
+    pub fn load(&self, path: &Path, origin: &str, genesis: &Hash) -> (LocalState, Option<String>) {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let canonical = canonical.to_string_lossy().into_owned();
+        let file = self.dir.as_ref().map(|d| {
+            let key = blake3::hash(format!("{origin}\n{canonical}").as_bytes()).to_hex();
+            d.join(format!("{}.json", &key[..32]))
+        });
+        let fresh = LocalState {
+            version: VERSION,
+            origin: origin.to_owned(),
+            path: canonical.clone(),
+            genesis: *genesis,
+            verified: None,
+            snapshots: Vec::new(),
+            file: file.clone(),
+        };
+        let Some(f) = &file else { return (fresh, None) };
+        let Ok(bytes) = crate::files::read(f, crate::files::DOCUMENT) else { return (fresh, None) };
+        match serde_json::from_slice::<LocalState>(&bytes) {
+            Ok(s) if s.version == VERSION && s.origin == origin && s.path == canonical && s.genesis == *genesis => {
+                (LocalState { file, ..s }, None)
+            }
+            Ok(s) if s.genesis != *genesis => (
+                fresh,
+                Some(format!(
+                    "the ledger at {canonical} has another genesis record than the one this machine verified there before: verifying it from the start"
+                )),
+            ),
+            _ => (fresh, Some(format!("the local state {} is unreadable: verifying from the start", f.display()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_state_is_bound_to_origin_path_and_genesis() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("l.db");
+        std::fs::write(&ledger, b"x").unwrap();
+        let cache = Cache::at(dir.path().join("cache"));
+        let g = Hash([1; 32]);
+        let (mut s, note) = cache.load(&ledger, "o", &g);
+        assert!(note.is_none() && s.verified.is_none());
+        let mut f = Frontier::new();
+        f.push(&[9; 32]);
+        s.verified = Some(VerifiedPoint::new(0, Hash([9; 32]), &f));
+        s.remember(TrustedSnapshot { seq: 0, hash: Hash([9; 32]), digest: Hash([3; 32]) });
+        s.save().unwrap();
+        let (again, _) = cache.load(&ledger, "o", &g);
+        assert_eq!(again.verified.as_ref().unwrap().frontier().unwrap().root(), f.root());
+        assert!(again.trusts(0, &Hash([9; 32]), &Hash([3; 32])));
+        assert!(!again.trusts(0, &Hash([9; 32]), &Hash([4; 32])));
+        // Another genesis at the same path: nothing carried over, and said so.
+        let (other, note) = cache.load(&ledger, "o", &Hash([2; 32]));
+        assert!(other.verified.is_none() && note.unwrap().contains("another genesis"));
+        // Another origin: another file.
+        assert!(cache.load(&ledger, "p", &g).0.verified.is_none());
+        assert!(Cache::disabled().load(&ledger, "o", &g).0.verified.is_none());
+    }
+}

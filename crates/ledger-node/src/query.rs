@@ -1,0 +1,517 @@
+//! The read queries, answered from a [`View`]: the scoreboard of a period,
+//! the derivation of one unit's result, the audit, the units and the
+//! catalog; and the records themselves. Every result is a typed value whose
+//! JSON form is what `--json` prints (and what an HTTP service would send).
+
+use crate::view::{Checked, View};
+use crate::{Error, Ledger};
+use ledger_core::authority::{Authority, KeyInfo};
+use ledger_core::{RawRecord, Record, Timestamp};
+use ledger_domain::events::IndicatorDef;
+use ledger_domain::project::{self, AuditFinding};
+use ledger_domain::state::{Period, PeriodState, Unit};
+use ledger_domain::{Anomaly, Domain};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+impl View {
+    /// The folded domain state.
+    pub fn domain(&self) -> &Domain {
+        &self.replay.domain
+    }
+
+    /// A period of the view, or a refusal listing the ones there are.
+    pub fn period(&self, id: &str) -> Result<&Period, Error> {
+        self.replay.domain.periods.get(id).ok_or_else(|| {
+            let known: Vec<&str> = self.replay.domain.periods.keys().map(String::as_str).collect();
+            Error::refused_with(format!("no period {id:?} in this ledger"), format!("periods: {}", known.join(", ")))
+        })
+    }
+}
+
+/// A policy named by id and version.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyName {
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+}
+
+/// Where a period stands, as shown with its scores.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    /// Values are being gathered.
+    Open,
+    /// Published; objections until the window ends.
+    Published {
+        /// The `scores_published` record.
+        seq: u64,
+        /// The last second objections may be filed.
+        window_until: String,
+    },
+    /// Finalised.
+    Finalized {
+        /// The `period_finalized` record.
+        seq: u64,
+        /// The projection hash attested.
+        attested_hash: String,
+        /// Whether it is the one the events give now.
+        matches: bool,
+    },
+}
+
+/// A veto that applied, as listed with the scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetoRow {
+    /// Its id.
+    pub id: String,
+    /// The clause.
+    pub clause: String,
+    /// Why.
+    pub basis: String,
+}
+
+/// One indicator of one unit, as listed with the scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorRow {
+    /// The indicator.
+    pub indicator: String,
+    /// The value scored (exact decimal), if any.
+    pub value: Option<String>,
+    /// Points.
+    pub score: String,
+    /// Weight.
+    pub weight: String,
+    /// Method.
+    pub method: String,
+    /// Clause of the policy.
+    pub clause: String,
+    /// Every record behind the value and the target.
+    pub events: BTreeSet<u64>,
+}
+
+/// An adjustment that applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdjustmentRow {
+    /// Its id.
+    pub id: String,
+    /// Points.
+    pub points: String,
+    /// The clause.
+    pub clause: String,
+}
+
+/// A consequence due.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsequenceRow {
+    /// `policy_preference`, `fiscal_reward`, `public_notice`, ...
+    pub kind: String,
+    /// An amount, for a fiscal reward.
+    pub amount: Option<String>,
+    /// The clause.
+    pub clause: String,
+    /// Why.
+    pub basis: String,
+}
+
+/// One unit's line of the scoreboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    /// The unit.
+    pub unit: String,
+    /// Its English name.
+    pub name: Option<String>,
+    /// Composite score.
+    pub score: String,
+    /// Rank (none when disqualified).
+    pub rank: Option<u32>,
+    /// Grade.
+    pub grade: String,
+    /// Vetoes that applied.
+    pub vetoes: Vec<VetoRow>,
+    /// Per indicator.
+    pub indicators: Vec<IndicatorRow>,
+    /// Adjustments that applied.
+    pub adjustments: Vec<AdjustmentRow>,
+    /// Consequences due.
+    pub consequences: Vec<ConsequenceRow>,
+}
+
+/// The scores of a period (`ledger scores`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Scoreboard {
+    /// The period.
+    pub period: String,
+    /// The policy.
+    pub policy: PolicyName,
+    /// The sequence number the scores are as of.
+    pub as_of: u64,
+    /// Whether the ledger verifies.
+    pub ledger_verified: bool,
+    /// Where the period stands.
+    pub status: Status,
+    /// The projection hash of these scores.
+    pub projection_hash: String,
+    /// Ranked.
+    pub units: Vec<UnitRow>,
+    /// Data problems scoring met.
+    pub anomalies: Vec<ledger_score::Anomaly>,
+    /// Events the replay skipped.
+    pub replay_anomalies: Vec<Anomaly>,
+}
+
+fn status(p: &Period, hash: &str) -> Status {
+    match &p.state {
+        PeriodState::Open => Status::Open,
+        PeriodState::Published { seq, window_until } => {
+            Status::Published { seq: *seq, window_until: window_until.to_string() }
+        }
+        PeriodState::Finalized { seq, projection_hash } => {
+            Status::Finalized { seq: *seq, attested_hash: projection_hash.clone(), matches: projection_hash == hash }
+        }
+    }
+}
+
+/// The scores of a period as the domain state stands, and their hash.
+pub fn score(domain: &Domain, p: &Period) -> Result<(ledger_score::PeriodScores, String), Error> {
+    let (scores, _) = project::score(domain, p).map_err(Error::refused)?;
+    let hash = hex::encode(ledger_score::projection_hash(&scores));
+    Ok((scores, hash))
+}
+
+impl View {
+    /// The scoreboard of a period.
+    pub fn scoreboard(&self, period: &str) -> Result<Scoreboard, Error> {
+        let d = self.domain();
+        let p = self.period(period)?;
+        let (scores, hash) = score(d, p)?;
+        let units = scores
+            .units
+            .iter()
+            .map(|u| UnitRow {
+                unit: u.unit.clone(),
+                name: d.units.get(&u.unit).map(|x| x.name_en.clone()),
+                score: u.score.to_string(),
+                rank: u.rank,
+                grade: u.grade.clone(),
+                vetoes: u
+                    .vetoes
+                    .iter()
+                    .map(|v| VetoRow { id: v.id.clone(), clause: v.clause.clone(), basis: v.basis.clone() })
+                    .collect(),
+                indicators: u
+                    .indicators
+                    .iter()
+                    .map(|i| IndicatorRow {
+                        indicator: i.indicator.clone(),
+                        value: i.value.map(|v| v.to_string()),
+                        score: i.score.to_string(),
+                        weight: i.weight.to_string(),
+                        method: i.method.clone(),
+                        clause: i.clause.clone(),
+                        events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
+                    })
+                    .collect(),
+                adjustments: u
+                    .adjustments
+                    .iter()
+                    .map(|a| AdjustmentRow { id: a.id.clone(), points: a.points.to_string(), clause: a.clause.clone() })
+                    .collect(),
+                consequences: u
+                    .consequences
+                    .iter()
+                    .map(|c| ConsequenceRow {
+                        kind: c.kind.clone(),
+                        amount: c.amount.map(|a| a.to_string()),
+                        clause: c.clause.clone(),
+                        basis: c.basis.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Scoreboard {
+            period: p.id.clone(),
+            policy: PolicyName { id: p.policy.id.clone(), version: p.policy.version },
+            as_of: self.position,
+            ledger_verified: self.checked.ok,
+            status: status(p, &hash),
+            projection_hash: hash,
+            units,
+            anomalies: scores.anomalies,
+            replay_anomalies: self.replay.anomalies.clone(),
+        })
+    }
+
+    /// How each number of a unit's result was derived (`ledger explain`),
+    /// as JSON: event by event, clause by clause. The ledger gives the
+    /// records behind each value.
+    pub fn explain(&self, ledger: &Ledger, period: &str, unit: &str, indicator: Option<&str>) -> Result<Value, Error> {
+        let d = self.domain();
+        let p = self.period(period)?;
+        let (scores, _) = project::score(d, p).map_err(Error::refused)?;
+        let u = scores.units.iter().find(|x| x.unit == unit).ok_or_else(|| {
+            Error::refused_with(
+                format!("unit {unit:?} is not assessed in period {period}"),
+                format!("units: {}", p.units.join(", ")),
+            )
+        })?;
+        if let Some(i) = indicator
+            && !u.indicators.iter().any(|x| x.indicator == i)
+        {
+            return Err(Error::refused_with(
+                format!("indicator {i:?} is not scored in period {period}"),
+                "see `ledger catalog`",
+            ));
+        }
+        let describe = |seq: u64| -> Value {
+            let record = ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok());
+            record.map_or(json!({"seq": seq}), |r| {
+                json!({"seq": seq, "type": r.envelope.event_type, "time": r.envelope.time.to_string(), "signer": r.envelope.author.key_id().to_string()})
+            })
+        };
+        let indicators: Vec<Value> = u
+            .indicators
+            .iter()
+            .filter(|i| indicator.is_none_or(|x| x == i.indicator))
+            .map(|i| {
+                let key = (unit.to_owned(), i.indicator.clone());
+                let history: Vec<Value> = p
+                    .values
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| json!({"seq": s.seq, "value": s.value.to_string(), "how": s.how, "event": describe(s.seq)}))
+                    .collect();
+                let returned: Vec<Value> = p
+                    .measurements
+                    .values()
+                    .filter(|m| m.unit == unit && m.indicator == i.indicator)
+                    .filter_map(|m| {
+                        m.returned
+                            .as_ref()
+                            .map(|(seq, why)| json!({"measurement": m.seq, "returned_at": seq, "reason": why}))
+                    })
+                    .collect();
+                let target = p.targets.get(&key).map(|(seq, t)| {
+                    json!({"seq": seq, "target": t.target.0.to_string(), "baseline": t.baseline.map(|b| b.0.to_string())})
+                });
+                let def = p.indicators.get(&i.indicator);
+                json!({
+                    "indicator": i.indicator,
+                    "name": def.map(|d| format!("{} {}", d.name_en, d.name_zh)),
+                    "unit_of_measure": def.map(|d| d.unit.clone()),
+                    "value": i.value.map(|v| v.to_string()),
+                    "value_history": history,
+                    "returned": returned,
+                    "target": target,
+                    "method": i.method,
+                    "clause": i.clause,
+                    "weight": i.weight.to_string(),
+                    "steps": i.steps,
+                    "score": i.score.to_string(),
+                    "events": i.provenance.iter().chain(&i.target_provenance).copied().collect::<BTreeSet<u64>>(),
+                })
+            })
+            .collect();
+        Ok(json!({
+            "period": period,
+            "unit": unit,
+            "as_of": self.position,
+            "ledger_verified": self.checked.ok,
+            "policy": {"id": p.policy.id, "version": p.policy.version},
+            "score": u.score.to_string(),
+            "rank": u.rank,
+            "grade": u.grade,
+            "steps": u.steps,
+            "indicators": indicators,
+            "adjustments": u.adjustments,
+            "vetoes": u.vetoes,
+            "consequences": u.consequences,
+            "disqualification": u.disqualification,
+        }))
+    }
+
+    /// The recorded rewards and sanctions against what the rules imply, for
+    /// every finalised period or one (`ledger audit`).
+    pub fn audit(&self, period: Option<&str>) -> Result<Audit, Error> {
+        if let Some(p) = period {
+            self.period(p)?;
+        }
+        let findings = project::audit(self.domain(), period);
+        let periods = self.domain().periods.values().filter(|p| period.is_none_or(|x| x == p.id)).count();
+        Ok(Audit { ok: findings.is_empty(), periods, findings })
+    }
+
+    /// The units of a period, or all with their history (`ledger units`).
+    pub fn units(&self, period: Option<&str>) -> Result<Vec<&Unit>, Error> {
+        let d = self.domain();
+        let ids: Vec<String> = match period {
+            Some(p) => self.period(p)?.units.clone(),
+            None => d.units.keys().cloned().collect(),
+        };
+        Ok(ids.iter().filter_map(|u| d.units.get(u)).collect())
+    }
+
+    /// The indicator catalog, each with the record of its current
+    /// definition: the plan's indicators in numeric order, auxiliary ones
+    /// last (`ledger catalog`).
+    pub fn catalog(&self) -> Vec<(u64, &IndicatorDef)> {
+        let mut defs: Vec<(u64, &IndicatorDef)> =
+            self.domain().indicators.values().map(|(seq, def)| (*seq, def)).collect();
+        defs.sort_by_key(|(_, def)| (def.auxiliary, def.id.parse::<u32>().unwrap_or(u32::MAX), def.id.clone()));
+        defs
+    }
+
+    /// The verification summary.
+    pub fn checked(&self) -> &Checked {
+        &self.checked
+    }
+}
+
+/// The audit of recorded decisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// No findings.
+    pub ok: bool,
+    /// Periods audited.
+    #[serde(skip)]
+    pub periods: usize,
+    /// Every finding.
+    pub findings: Vec<AuditFinding>,
+}
+
+// ---------------------------------------------------------------------------
+// Records
+
+/// The JSON form of a decoded record, naming the signer's holder.
+pub fn record_json(r: &Record, authority: Option<&Authority>) -> Value {
+    let env = &r.envelope;
+    let holder = authority.and_then(|a| a.key(&env.author)).map(|k| k.holder.clone());
+    json!({
+        "seq": r.seq,
+        "hash": r.hash.to_hex(),
+        "prev": r.prev.to_hex(),
+        "origin": env.origin,
+        "stream": env.stream,
+        "version": env.version,
+        "type": env.event_type,
+        "schema": env.schema,
+        "id": env.id,
+        "time": env.time.to_string(),
+        "signer": env.author.key_id().to_string(),
+        "author": env.author.to_hex(),
+        "holder": holder,
+        "signatures": r.signatures.iter().map(|s| json!({"key_id": s.key.key_id().to_string(), "key": s.key.to_hex(), "sig": hex::encode(s.sig.0)})).collect::<Vec<_>>(),
+        "data": Value::Object(env.data.clone()),
+    })
+}
+
+/// A stored record as read, decoded or not.
+#[derive(Debug)]
+pub enum Listed {
+    /// It decodes.
+    Record(Box<Record>),
+    /// It does not (the message says why): run `ledger verify`.
+    Undecodable(RawRecord, String),
+}
+
+impl Ledger {
+    /// The authority as of the last record, if the governance records replay.
+    pub fn authority(&self) -> Result<Authority, Error> {
+        self.store().authority()?.map_err(|e| {
+            Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+        })
+    }
+
+    /// Up to `limit` records from `from` on (`ledger log`), calling `each`
+    /// for every one, in bounded memory.
+    pub fn for_each_record(
+        &self,
+        from: u64,
+        limit: Option<u64>,
+        mut each: impl FnMut(Listed) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut next = from;
+        let mut left = limit.unwrap_or(u64::MAX);
+        while left > 0 {
+            let chunk = self.store().read(next, usize::try_from(left.min(1024)).unwrap_or(1024))?;
+            if chunk.is_empty() {
+                break;
+            }
+            for raw in chunk {
+                // Stored sequence numbers may be anything in an edited file:
+                // never step backwards, so the listing always ends.
+                next = raw.seq.max(next).saturating_add(1);
+                left -= 1;
+                let listed = match raw.decode() {
+                    Ok(r) => Listed::Record(Box::new(r)),
+                    Err(e) => Listed::Undecodable(raw, e.to_string()),
+                };
+                each(listed)?;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One record (`ledger show`).
+    pub fn record(&self, seq: u64) -> Result<Record, Error> {
+        let raw = self.store().get(seq)?.ok_or_else(|| {
+            let len = self.store().len().unwrap_or(0);
+            Error::refused_with(
+                format!("no record {seq}"),
+                format!("the ledger holds records 0 to {}", len.saturating_sub(1)),
+            )
+        })?;
+        raw.decode().map_err(|e| {
+            Error::refused_with(
+                format!("record {seq} does not decode: {e}"),
+                "run `ledger verify` to see what happened to it",
+            )
+        })
+    }
+
+    /// Every key the ledger has known, with its status now (`ledger key list`).
+    pub fn keys(&self) -> Result<KeyList, Error> {
+        let authority = self.authority()?;
+        let now = Some(Timestamp::now());
+        let mut keys: Vec<KeyRow> =
+            authority.keys().map(|k| KeyRow { info: k.clone(), status: k.status(now).to_owned() }).collect();
+        keys.sort_by_key(|k| k.info.history.first().map(|h| h.seq));
+        Ok(KeyList {
+            threshold: authority.threshold(),
+            roots: authority.roots().len(),
+            roles: authority.roles().clone(),
+            keys,
+        })
+    }
+}
+
+/// A key and its status now.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyRow {
+    /// What the ledger knows of it.
+    #[serde(flatten)]
+    pub info: KeyInfo,
+    /// `root`, `active`, `expired`, `revoked`, `compromised`, `former root`.
+    pub status: String,
+}
+
+/// Every key the ledger has known.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyList {
+    /// Root signatures governance events need.
+    pub threshold: u32,
+    /// Current root keys.
+    #[serde(skip)]
+    pub roots: usize,
+    /// The role table.
+    pub roles: ledger_core::authority::RoleTable,
+    /// The keys, in the order the ledger met them.
+    pub keys: Vec<KeyRow>,
+}

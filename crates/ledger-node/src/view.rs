@@ -1,0 +1,267 @@
+//! The read path: the domain state as of a point, with the verification it
+//! rests on.
+//!
+//! Every read query (scores, explain, audit, units, catalog) starts here,
+//! and never shows numbers from a ledger without saying whether it
+//! verifies. It costs the new records, not the ledger, once this machine
+//! has verified the ledger before:
+//!
+//! 1. the chain is re-hashed from genesis to the point this machine last
+//!    verified (BLAKE3 only): the bytes are the ones verified then, and the
+//!    record there has the hash this machine remembers (`head` otherwise:
+//!    the ledger was rewritten or cut);
+//! 2. the records after it get every check of the full verification
+//!    (signatures included), resumed from the remembered Merkle frontier,
+//!    and the tree, the indexes and the snapshots are counted against the
+//!    records;
+//! 3. the domain state is the newest snapshot this machine trusts, caught
+//!    up with the records after it (attestations checked on the way).
+//!
+//! Anything found sends the read to the full verification from genesis,
+//! whose findings are the ones reported. Without a local state (a new
+//! machine, `--no-cache`) the full verification runs directly.
+
+use crate::ledger::load_state_until;
+use crate::local::VerifiedPoint;
+use crate::tlog::{Problem, TrustedStart, resume};
+use crate::verify::{CHUNK, replay_verified, verify_store};
+use crate::{Error, Ledger};
+use ledger_core::Hash;
+use ledger_core::verify::{Check, Finding, Options};
+use ledger_domain::{AsOf, Replay};
+use ledger_store::Store;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How the numbers of a view were verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Every record, from genesis, now.
+    Full,
+    /// Records up to `since` re-hashed against what this machine verified
+    /// before; every record after it verified now.
+    Incremental {
+        /// The last record this machine had verified.
+        since: u64,
+    },
+}
+
+/// The verification a view rests on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    /// Nothing failed.
+    pub ok: bool,
+    /// Records in the ledger.
+    pub records: u64,
+    /// The head (hex).
+    pub head: Option<String>,
+    /// Its sequence number.
+    pub head_seq: Option<u64>,
+    /// Every failed check, in sequence order.
+    pub findings: Vec<Finding>,
+    /// How the records were checked.
+    pub method: Method,
+}
+
+impl Checked {
+    /// The first failed check, for a banner.
+    pub fn first(&self) -> Option<&Finding> {
+        self.findings.first()
+    }
+}
+
+/// The domain state as of a point, and the verification it rests on.
+#[derive(Debug)]
+pub struct View {
+    /// The fold of the records that passed, up to the point.
+    pub replay: Replay,
+    /// The sequence number the view is as of.
+    pub position: u64,
+    /// What verifying the ledger found.
+    pub checked: Checked,
+}
+
+/// A finding of a record check, from a problem of the resumed checks.
+fn finding(p: &Problem) -> Finding {
+    Finding { seq: p.seq, check: p.check, message: p.message.clone() }
+}
+
+/// Re-hashes records `0..=upto` (the hash, the chain, the sequence; no
+/// decoding, no signatures): `Some` with the hash of record `upto` when
+/// everything links, `None` at the first break.
+fn rehash(store: &Store, upto: u64) -> Result<Option<Hash>, Error> {
+    let mut prev = Hash::ZERO.0.to_vec();
+    let mut next = 0u64;
+    while next <= upto {
+        let want = usize::try_from((upto - next + 1).min(CHUNK as u64)).unwrap_or(CHUNK);
+        let chunk = store.read(next, want)?;
+        if chunk.is_empty() {
+            return Ok(None);
+        }
+        let computed: Vec<Option<Hash>> = chunk.par_iter().map(|r| r.computed_hash()).collect();
+        for (raw, c) in chunk.iter().zip(computed) {
+            if raw.seq != next || raw.prev != prev || c.is_none_or(|c| c.0[..] != raw.hash[..]) {
+                return Ok(None);
+            }
+            prev.clone_from(&raw.hash);
+            next += 1;
+        }
+    }
+    Ok(Hash::from_slice(&prev))
+}
+
+/// The counts of the records the file holds besides the records: tree,
+/// indexes, snapshots. A disagreement sends the read to the full check.
+fn witnesses_agree(store: &Store, records: u64) -> Result<bool, Error> {
+    if store.tree().size().ok() != Some(records) {
+        return Ok(false);
+    }
+    if store.index_counts().unwrap_or_default().iter().any(|(_, n)| *n != records) {
+        return Ok(false);
+    }
+    Ok(store.snapshots()?.iter().all(|s| s.seq < records))
+}
+
+impl Ledger {
+    /// The domain state as of `as_of`, with what verifying the ledger found.
+    /// Diagnostics (a snapshot ignored, a local state set aside) are left in
+    /// [`Ledger::take_warnings`].
+    pub fn view(&mut self, as_of: AsOf) -> Result<View, Error> {
+        let head = self.store().head()?;
+        let mut local = self.local_state()?;
+        let mut inconsistent = Vec::new();
+        if let Some(v) = local.verified.clone() {
+            if v.seq > head.seq {
+                inconsistent.push(Finding {
+                    seq: head.seq,
+                    check: Check::Head,
+                    message: format!(
+                        "this machine verified {} records of this ledger on {}, but it now ends at record {}: records were removed from its end",
+                        v.seq + 1,
+                        v.at,
+                        head.seq
+                    ),
+                });
+            } else {
+                match rehash(self.store(), v.seq)? {
+                    Some(h) if h == v.hash => {
+                        if let Some(view) = self.incremental(&v, &head, as_of, &mut local)? {
+                            return Ok(view);
+                        }
+                    }
+                    Some(h) => inconsistent.push(Finding {
+                        seq: v.seq,
+                        check: Check::Head,
+                        message: format!(
+                            "record {} is not the one this machine verified on {} (hash {} then, {h} now): the ledger was rewritten since",
+                            v.seq, v.at, v.hash
+                        ),
+                    }),
+                    None => {} // a record before it changed: the full check says which
+                }
+            }
+        }
+        // The full verification, from genesis.
+        let verification = verify_store(self.store(), Options::default())?;
+        let mut report = verification.report;
+        report.findings.extend(inconsistent);
+        report.findings.sort_by_key(|f| f.seq);
+        let ok = report.ok();
+        let replay = match as_of {
+            AsOf::End => verification.replay,
+            _ => replay_verified(self.store(), &report.failed(), as_of)?,
+        };
+        if ok {
+            if let Some(s) = verification.snapshot {
+                local.remember(s);
+            }
+            local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &verification.frontier));
+            if let Err(e) = local.save() {
+                self.warn(e);
+            }
+        }
+        let position = position(as_of, head.seq, &replay);
+        let checked = Checked {
+            ok,
+            records: report.records,
+            head: report.head.map(|h| h.to_hex()),
+            head_seq: report.head_seq,
+            findings: report.findings,
+            method: Method::Full,
+        };
+        Ok(View { replay, position, checked })
+    }
+
+    /// The read from a point this machine verified: `None` when anything
+    /// fails (the full verification then says what).
+    fn incremental(
+        &mut self,
+        v: &VerifiedPoint,
+        head: &ledger_core::append::Head,
+        as_of: AsOf,
+        local: &mut crate::local::LocalState,
+    ) -> Result<Option<View>, Error> {
+        let Some(frontier) = v.frontier() else { return Ok(None) };
+        let records = head.seq + 1;
+        if !witnesses_agree(self.store(), records)? {
+            return Ok(None);
+        }
+        let origin = head.origin.clone();
+        let mut problems = Vec::new();
+        let resumed = resume(self.store(), &TrustedStart::Frontier(frontier), &origin, &[], &mut problems)?;
+        if !problems.is_empty() || resumed.frontier.size() != records {
+            return Ok(None);
+        }
+        let mut warnings = Vec::new();
+        let (replay, learned) = load_state_until(self.store(), head, local, &mut warnings, as_of)?;
+        let snapshot_doubted = !warnings.is_empty();
+        for w in warnings {
+            self.warn(w);
+        }
+        // A snapshot that is not what this machine knows, or not the state
+        // the records give, is derived data someone edited: the full
+        // verification reports it.
+        if snapshot_doubted {
+            return Ok(None);
+        }
+        let attested: Vec<Finding> = replay
+            .anomalies
+            .iter()
+            .filter(|a| a.kind == "attestation")
+            .map(|a| Finding {
+                seq: a.seq,
+                check: Check::Attestation,
+                message: a.message.trim_start_matches("not applied: ").to_owned(),
+            })
+            .collect();
+        if !attested.is_empty() {
+            return Ok(None);
+        }
+        if let Some(s) = learned {
+            local.remember(s);
+        }
+        local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &resumed.frontier));
+        if let Err(e) = local.save() {
+            self.warn(e);
+        }
+        let position = position(as_of, head.seq, &replay);
+        let checked = Checked {
+            ok: true,
+            records,
+            head: Some(head.hash.to_hex()),
+            head_seq: Some(head.seq),
+            findings: problems.iter().map(finding).collect(),
+            method: Method::Incremental { since: v.seq },
+        };
+        Ok(Some(View { replay, position, checked }))
+    }
+}
+
+fn position(as_of: AsOf, head: u64, replay: &Replay) -> u64 {
+    match as_of {
+        AsOf::Seq(n) => n.min(head),
+        AsOf::End => head,
+        AsOf::Time(_) => replay.position.unwrap_or(0),
+    }
+}
