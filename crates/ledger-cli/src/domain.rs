@@ -362,64 +362,53 @@ fn explain(
 ) -> Result<Outcome> {
     let as_of = parse_as_of(as_of)?;
     let Some((ledger, view)) = verified_view(ctx, as_of, read, out)? else { return Ok(Outcome::Failed) };
-    let value = view.explain(&ledger, period, unit, indicator)?;
+    let e = view.explain(&ledger, period, unit, indicator)?;
     if read.json {
-        out.json(&with_verification(value, &view))?;
+        out.json(&with_verification(serde_json::to_value(&e)?, &view))?;
         return Ok(Outcome::Ok);
     }
-    let p = view.period(period)?;
     out.line(format!(
         "{unit} in period {period} (policy {} v{}, as of seq {}): score {}, rank {}, grade {}",
-        p.policy.id,
-        p.policy.version,
-        view.position,
-        value["score"].as_str().unwrap_or(""),
-        value["rank"].as_u64().map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-        value["grade"].as_str().unwrap_or("")
+        e.policy.id,
+        e.policy.version,
+        e.as_of,
+        e.score,
+        e.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+        e.grade
     ))?;
-    for i in value["indicators"].as_array().into_iter().flatten() {
+    for i in &e.indicators {
         out.line("")?;
-        out.line(format!("indicator {}: {}", i["indicator"].as_str().unwrap_or(""), i["name"].as_str().unwrap_or("")))?;
-        for h in i["value_history"].as_array().into_iter().flatten() {
+        out.line(format!("indicator {}: {}", i.indicator, i.name.as_deref().unwrap_or("")))?;
+        for h in &i.value_history {
             out.line(format!(
                 "  seq {:>6}  {}  value {}  ({})",
-                h["seq"],
-                h["event"]["time"].as_str().unwrap_or(""),
-                h["value"].as_str().unwrap_or(""),
-                h["how"].as_str().unwrap_or("")
+                h.seq,
+                h.event.time.as_deref().unwrap_or(""),
+                h.value,
+                h.how
             ))?;
         }
-        for r in i["returned"].as_array().into_iter().flatten() {
-            out.line(format!(
-                "  seq {:>6}  measurement {} returned: {}",
-                r["returned_at"],
-                r["measurement"],
-                r["reason"].as_str().unwrap_or("")
-            ))?;
+        for r in &i.returned {
+            out.line(format!("  seq {:>6}  measurement {} returned: {}", r.returned_at, r.measurement, r.reason))?;
         }
-        if let Some(t) = i["target"].as_object() {
+        if let Some(t) = &i.target {
             out.line(format!(
                 "  seq {:>6}  target {}{}",
-                t["seq"],
-                t["target"].as_str().unwrap_or(""),
-                t["baseline"].as_str().map(|b| format!(", baseline {b}")).unwrap_or_default()
+                t.seq,
+                t.target,
+                t.baseline.as_deref().map(|b| format!(", baseline {b}")).unwrap_or_default()
             ))?;
         }
-        out.line(format!(
-            "  method {} (clause {}), weight {}",
-            i["method"].as_str().unwrap_or(""),
-            i["clause"].as_str().unwrap_or(""),
-            i["weight"].as_str().unwrap_or("")
-        ))?;
-        for s in i["steps"].as_array().into_iter().flatten() {
-            out.line(format!("    {}", s.as_str().unwrap_or("")))?;
+        out.line(format!("  method {} (clause {}), weight {}", i.method, i.clause, i.weight))?;
+        for s in &i.steps {
+            out.line(format!("    {s}"))?;
         }
     }
     if indicator.is_none() {
         out.line("")?;
         out.line("composite, grade, rank and consequences:")?;
-        for s in value["steps"].as_array().into_iter().flatten() {
-            out.line(format!("    {}", s.as_str().unwrap_or("")))?;
+        for s in &e.steps {
+            out.line(format!("    {s}"))?;
         }
     }
     Ok(Outcome::Ok)

@@ -13,6 +13,7 @@ use ledger_domain::state::{Period, PeriodState, Unit};
 use ledger_domain::{Anomaly, Domain};
 use serde::Serialize;
 use serde_json::{Value, json};
+
 use std::collections::BTreeSet;
 
 impl View {
@@ -245,14 +246,20 @@ impl View {
         })
     }
 
-    /// How each number of a unit's result was derived (`ledger explain`),
-    /// as JSON: event by event, clause by clause. The ledger gives the
-    /// records behind each value.
-    pub fn explain(&self, ledger: &Ledger, period: &str, unit: &str, indicator: Option<&str>) -> Result<Value, Error> {
+    /// How each number of a unit's result was derived (`ledger explain`):
+    /// event by event, clause by clause. The ledger gives the records behind
+    /// each value.
+    pub fn explain(
+        &self,
+        ledger: &Ledger,
+        period: &str,
+        unit: &str,
+        indicator: Option<&str>,
+    ) -> Result<Explanation, Error> {
         let d = self.domain();
         let p = self.period(period)?;
         let (scores, _) = project::score(d, p).map_err(Error::refused)?;
-        let u = scores.units.iter().find(|x| x.unit == unit).ok_or_else(|| {
+        let u = scores.units.into_iter().find(|x| x.unit == unit).ok_or_else(|| {
             Error::refused_with(
                 format!("unit {unit:?} is not assessed in period {period}"),
                 format!("units: {}", p.units.join(", ")),
@@ -266,72 +273,87 @@ impl View {
                 "see `ledger catalog`",
             ));
         }
-        let describe = |seq: u64| -> Value {
+        let describe = |seq: u64| -> EventRef {
             let record = ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok());
-            record.map_or(json!({"seq": seq}), |r| {
-                json!({"seq": seq, "type": r.envelope.event_type, "time": r.envelope.time.to_string(), "signer": r.envelope.author.key_id().to_string()})
-            })
+            match record {
+                Some(r) => EventRef {
+                    seq,
+                    event_type: Some(r.envelope.event_type),
+                    time: Some(r.envelope.time.to_string()),
+                    signer: Some(r.envelope.author.key_id().to_string()),
+                },
+                None => EventRef { seq, event_type: None, time: None, signer: None },
+            }
         };
-        let indicators: Vec<Value> = u
+        let indicators = u
             .indicators
             .iter()
             .filter(|i| indicator.is_none_or(|x| x == i.indicator))
             .map(|i| {
                 let key = (unit.to_owned(), i.indicator.clone());
-                let history: Vec<Value> = p
+                let value_history = p
                     .values
                     .get(&key)
                     .into_iter()
                     .flatten()
-                    .map(|s| json!({"seq": s.seq, "value": s.value.to_string(), "how": s.how, "event": describe(s.seq)}))
+                    .map(|s| ValueChange {
+                        seq: s.seq,
+                        value: s.value.to_string(),
+                        how: s.how.clone(),
+                        event: describe(s.seq),
+                    })
                     .collect();
-                let returned: Vec<Value> = p
+                let returned = p
                     .measurements
                     .values()
                     .filter(|m| m.unit == unit && m.indicator == i.indicator)
                     .filter_map(|m| {
-                        m.returned
-                            .as_ref()
-                            .map(|(seq, why)| json!({"measurement": m.seq, "returned_at": seq, "reason": why}))
+                        m.returned.as_ref().map(|(seq, why)| Returned {
+                            measurement: m.seq,
+                            returned_at: *seq,
+                            reason: why.clone(),
+                        })
                     })
                     .collect();
-                let target = p.targets.get(&key).map(|(seq, t)| {
-                    json!({"seq": seq, "target": t.target.0.to_string(), "baseline": t.baseline.map(|b| b.0.to_string())})
+                let target = p.targets.get(&key).map(|(seq, t)| TargetRow {
+                    seq: *seq,
+                    target: t.target.0.to_string(),
+                    baseline: t.baseline.map(|b| b.0.to_string()),
                 });
                 let def = p.indicators.get(&i.indicator);
-                json!({
-                    "indicator": i.indicator,
-                    "name": def.map(|d| format!("{} {}", d.name_en, d.name_zh)),
-                    "unit_of_measure": def.map(|d| d.unit.clone()),
-                    "value": i.value.map(|v| v.to_string()),
-                    "value_history": history,
-                    "returned": returned,
-                    "target": target,
-                    "method": i.method,
-                    "clause": i.clause,
-                    "weight": i.weight.to_string(),
-                    "steps": i.steps,
-                    "score": i.score.to_string(),
-                    "events": i.provenance.iter().chain(&i.target_provenance).copied().collect::<BTreeSet<u64>>(),
-                })
+                IndicatorDerivation {
+                    indicator: i.indicator.clone(),
+                    name: def.map(|d| format!("{} {}", d.name_en, d.name_zh)),
+                    unit_of_measure: def.map(|d| d.unit.clone()),
+                    value: i.value.map(|v| v.to_string()),
+                    value_history,
+                    returned,
+                    target,
+                    method: i.method.clone(),
+                    clause: i.clause.clone(),
+                    weight: i.weight.to_string(),
+                    steps: i.steps.clone(),
+                    score: i.score.to_string(),
+                    events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
+                }
             })
             .collect();
-        Ok(json!({
-            "period": period,
-            "unit": unit,
-            "as_of": self.position,
-            "ledger_verified": self.checked.ok,
-            "policy": {"id": p.policy.id, "version": p.policy.version},
-            "score": u.score.to_string(),
-            "rank": u.rank,
-            "grade": u.grade,
-            "steps": u.steps,
-            "indicators": indicators,
-            "adjustments": u.adjustments,
-            "vetoes": u.vetoes,
-            "consequences": u.consequences,
-            "disqualification": u.disqualification,
-        }))
+        Ok(Explanation {
+            period: period.to_owned(),
+            unit: unit.to_owned(),
+            as_of: self.position,
+            ledger_verified: self.checked.ok,
+            policy: PolicyName { id: p.policy.id.clone(), version: p.policy.version },
+            score: u.score.to_string(),
+            rank: u.rank,
+            grade: u.grade,
+            steps: u.steps,
+            indicators,
+            adjustments: u.adjustments,
+            vetoes: u.vetoes,
+            consequences: u.consequences,
+            disqualification: u.disqualification,
+        })
     }
 
     /// The recorded rewards and sanctions against what the rules imply, for
@@ -369,6 +391,122 @@ impl View {
     pub fn checked(&self) -> &Checked {
         &self.checked
     }
+}
+
+/// A record named in a derivation.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRef {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its type (none when it does not decode).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    /// When it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The signer's key id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+}
+
+/// One step of a value's history: the submission, then each correction or
+/// upheld objection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueChange {
+    /// The record.
+    pub seq: u64,
+    /// The value from then on.
+    pub value: String,
+    /// `submitted`, `corrected: <reason>`, `objection <id> upheld: <reasons>`.
+    pub how: String,
+    /// The record, described.
+    pub event: EventRef,
+}
+
+/// A measurement the assessment office sent back.
+#[derive(Debug, Clone, Serialize)]
+pub struct Returned {
+    /// The `measurement_submitted` record.
+    pub measurement: u64,
+    /// The `measurement_returned` record.
+    pub returned_at: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// A unit's target for an indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRow {
+    /// The `target_assigned` record.
+    pub seq: u64,
+    /// The target.
+    pub target: String,
+    /// The unit's baseline, if given.
+    pub baseline: Option<String>,
+}
+
+/// How one indicator's points were derived.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorDerivation {
+    /// The indicator.
+    pub indicator: String,
+    /// Its names, English then Chinese.
+    pub name: Option<String>,
+    /// Its unit of measure.
+    pub unit_of_measure: Option<String>,
+    /// The value scored.
+    pub value: Option<String>,
+    /// How the value came to be.
+    pub value_history: Vec<ValueChange>,
+    /// Submissions sent back.
+    pub returned: Vec<Returned>,
+    /// The target.
+    pub target: Option<TargetRow>,
+    /// The method.
+    pub method: String,
+    /// The clause of the policy.
+    pub clause: String,
+    /// The weight.
+    pub weight: String,
+    /// The derivation, in words and arithmetic.
+    pub steps: Vec<String>,
+    /// The points.
+    pub score: String,
+    /// Every record behind the value and the target.
+    pub events: BTreeSet<u64>,
+}
+
+/// How a unit's result was derived (`ledger explain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The period.
+    pub period: String,
+    /// The unit.
+    pub unit: String,
+    /// The sequence number it is as of.
+    pub as_of: u64,
+    /// Whether the ledger verifies.
+    pub ledger_verified: bool,
+    /// The policy.
+    pub policy: PolicyName,
+    /// The composite score.
+    pub score: String,
+    /// The rank.
+    pub rank: Option<u32>,
+    /// The grade.
+    pub grade: String,
+    /// The derivation of composite, grade, rank and consequences.
+    pub steps: Vec<String>,
+    /// Per indicator.
+    pub indicators: Vec<IndicatorDerivation>,
+    /// Adjustments that applied.
+    pub adjustments: Vec<ledger_score::AppliedAdjustment>,
+    /// Vetoes that applied.
+    pub vetoes: Vec<ledger_score::AppliedVeto>,
+    /// Consequences due.
+    pub consequences: Vec<ledger_score::Consequence>,
+    /// Why the result is void, if it is.
+    pub disqualification: Option<ledger_score::DisqualificationNote>,
 }
 
 /// The audit of recorded decisions.

@@ -412,11 +412,6 @@ impl Store {
         authority(&self.conn)
     }
 
-    /// Decoded records of the given event types, in order (for projections).
-    pub fn records_of_types(&self, types: &[&str]) -> Result<Vec<Record>, StoreError> {
-        records_of_types(&self.conn, types)
-    }
-
     /// SQLite's own check of the file's structure (`PRAGMA quick_check`):
     /// the problems it reports, empty when the file is sound. A damaged page
     /// can hide records from every query, so verification runs this first.
@@ -725,18 +720,6 @@ fn head(conn: &Connection) -> Result<Head, StoreError> {
     Ok(Head { seq: last.seq, hash: last.hash, time: last.envelope.time, origin })
 }
 
-fn records_of_types(conn: &Connection, types: &[&str]) -> Result<Vec<Record>, StoreError> {
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE type = ?1 ORDER BY seq"))?;
-    for t in types {
-        for raw in stmt.query_map([t], raw_from_row)? {
-            out.push(decode(raw?)?);
-        }
-    }
-    out.sort_by_key(|r| r.seq);
-    Ok(out)
-}
-
 fn authority(conn: &Connection) -> Result<Result<Authority, AuthorityError>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE stream = ?1 ORDER BY seq"))?;
     let records =
@@ -769,11 +752,6 @@ impl AppendTx<'_> {
     /// The authority as of the last record.
     pub fn authority(&self) -> Result<Result<Authority, AuthorityError>, StoreError> {
         authority(self.conn)
-    }
-
-    /// Decoded records of the given event types, in order.
-    pub fn records_of_types(&self, types: &[&str]) -> Result<Vec<Record>, StoreError> {
-        records_of_types(self.conn, types)
     }
 
     /// Chunks of the stored records of the given types from `from` on, in order.
