@@ -5,6 +5,7 @@
 
 mod support;
 
+mod concurrency;
 mod domain;
 mod engine;
 mod interop;

@@ -328,7 +328,7 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
 /// `ledger verify --checkpoint/--state`: see [`ledger_node::Ledger::verify_from_checkpoint`].
 pub fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
-    let ledger = ctx.open_read_only()?;
+    let mut ledger = ctx.open_read_only()?;
     let report = ledger.verify_from_checkpoint(&FromCheckpoint {
         trusted_roots,
         checkpoint: args.checkpoint.as_deref(),

@@ -137,6 +137,20 @@ impl Ledger {
         Ok((Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() }, record))
     }
 
+    /// Runs a read of the whole ledger so that it sees one consistent state:
+    /// a file opened as immutable (no writer was active) that a writer
+    /// changed meanwhile is opened again as one read transaction, which a
+    /// writer cannot change, and the read runs again.
+    pub(crate) fn consistent<T>(&mut self, mut read: impl FnMut(&mut Ledger) -> Result<T, Error>) -> Result<T, Error> {
+        let result = read(self);
+        if self.store.unchanged_since_open() {
+            return result;
+        }
+        self.store = Store::open_read_snapshot(&self.path).map_err(|e| store_error(&self.path, e))?;
+        self.writer = None;
+        read(self)
+    }
+
     /// Records in the ledger: the last sequence number + 1.
     pub fn record_count(&self) -> Result<u64, Error> {
         Ok(self.store.head()?.seq + 1)

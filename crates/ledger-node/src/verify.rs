@@ -251,12 +251,6 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
             }
         }
     })?;
-    if !store.unchanged_since_open() {
-        return Err(Error::refused_with(
-            "the ledger file changed while it was being verified",
-            "a writer was active; run verify again",
-        ));
-    }
     if let Some(e) = scratch_error {
         return Err(e.into());
     }
@@ -439,7 +433,7 @@ impl crate::Ledger {
     /// passes, this machine remembers the point verified and the snapshot
     /// shown to be the state the records give.
     pub fn verify(&mut self, options: Options) -> Result<Verification, Error> {
-        let verification = verify_store(self.store(), options)?;
+        let verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
         if verification.report.ok()
             && let (Some(seq), Some(hash)) = (verification.report.head_seq, verification.report.head)
         {

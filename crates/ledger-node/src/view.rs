@@ -128,6 +128,10 @@ impl Ledger {
     /// Diagnostics (a snapshot ignored, a local state set aside) are left in
     /// [`Ledger::take_warnings`].
     pub fn view(&mut self, as_of: AsOf) -> Result<View, Error> {
+        self.consistent(|l| l.view_once(as_of))
+    }
+
+    fn view_once(&mut self, as_of: AsOf) -> Result<View, Error> {
         let head = self.store().head()?;
         let mut local = self.local_state()?;
         let mut inconsistent = Vec::new();

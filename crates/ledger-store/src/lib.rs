@@ -296,11 +296,23 @@ impl Store {
             store.snapshot = Some((path.to_owned(), len, modified));
             return Ok(store);
         }
-        Self::open_with(path, &path.to_string_lossy(), flags)
+        Self::open_read_snapshot(path)
+    }
+
+    /// Opens an existing ledger read-only as one read transaction: every
+    /// read through this store sees the same consistent state, while
+    /// writers append beside it (SQLite's write-ahead log keeps that state).
+    pub fn open_read_snapshot(path: &Path) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let store = Self::open_with(path, &path.to_string_lossy(), flags)?;
+        store.conn.execute_batch("BEGIN DEFERRED")?;
+        store.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        Ok(store)
     }
 
     /// False when the file changed since it was opened read-only as
-    /// immutable (a writer checkpointed meanwhile): read again.
+    /// immutable (a writer was active meanwhile): open it again, which then
+    /// reads one consistent snapshot, and read again.
     pub fn unchanged_since_open(&self) -> bool {
         match &self.snapshot {
             None => true,
