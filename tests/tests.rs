@@ -8,6 +8,7 @@ mod support;
 mod concurrency;
 mod domain;
 mod engine;
+mod hostile;
 mod interop;
 mod kernel;
 mod keys;

@@ -177,7 +177,7 @@ pub fn report_appended(out: &mut Out, results: &[Appended], json_out: bool) -> R
 }
 
 fn log(ctx: &Ctx, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) -> Result<Outcome> {
-    let ledger = ctx.open_read_only()?;
+    let mut ledger = ctx.open_read_only()?;
     let authority = ledger.authority().ok();
     let mut items = Vec::new();
     ledger.for_each_record(from, limit, |listed| {
@@ -202,9 +202,8 @@ fn log(ctx: &Ctx, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) 
 }
 
 fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
-    let ledger = ctx.open_read_only()?;
-    let record = ledger.record(seq)?;
-    let authority = ledger.authority().ok();
+    let mut ledger = ctx.open_read_only()?;
+    let (record, authority) = ledger.record_with_authority(seq)?;
     let value = record_json(&record, authority.as_ref());
     if json_out {
         out.json(&value)?;

@@ -43,7 +43,14 @@ impl Submission {
     /// an id when the line has none.
     pub fn from_json(line: &str, new_id: impl FnOnce() -> String) -> Result<Submission, SubmissionError> {
         let err = |m: String| SubmissionError(m);
-        let value: Value = serde_json::from_str(line).map_err(|e| err(format!("not valid JSON: {e}")))?;
+        if line.len() > MAX_EVENT_BYTES {
+            return Err(err(format!(
+                "the event is {} bytes, more than the {} KiB an event may hold (docs/LIMITS.md)",
+                line.len(),
+                MAX_EVENT_BYTES / 1024
+            )));
+        }
+        let value = crate::canonical::parse_unique(line).map_err(|e| err(e.to_string()))?;
         let Value::Object(mut obj) = value else {
             return Err(err("each line must be a JSON object".into()));
         };
@@ -84,6 +91,10 @@ impl Submission {
         Ok(Submission { stream, event_type, schema, data, expected_version, id: id.unwrap_or_else(new_id) })
     }
 }
+
+/// The most bytes one event may take as a JSON line: a payload is a
+/// record of a decision, not a document (documents are hashed as evidence).
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 /// What the ledger looks like before the batch: answered by the store
 /// inside the append transaction.

@@ -75,6 +75,75 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
     Ok(value)
 }
 
+/// Parses JSON that need not be canonical (an event as a user writes it),
+/// refusing what canonical JSON would not carry: a key that appears twice in
+/// an object, at any depth (a parser that kept the first or the last would
+/// sign what the user did not see).
+pub fn parse_unique(text: &str) -> Result<Value, CanonicalError> {
+    serde_json::from_str::<Unique>(text).map(|u| u.0).map_err(|e| CanonicalError::Syntax(e.to_string()))
+}
+
+/// A JSON value whose objects have no duplicate keys.
+struct Unique(Value);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Unique, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Unique, E> {
+        Ok(Unique(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Unique, E> {
+        Ok(Unique(Value::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Unique, E> {
+        Ok(Unique(Value::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Unique, E> {
+        Ok(Unique(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Unique, E> {
+        Ok(Unique(Value::String(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Unique, E> {
+        Ok(Unique(Value::String(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique(Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Unique, E> {
+        Ok(Unique(Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Unique(Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unique(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} appears twice in one object")));
+            }
+            out.insert(key, v);
+        }
+        Ok(Unique(Value::Object(out)))
+    }
+}
+
 /// Checks that every number in the value is an integer the encoding accepts,
 /// reporting the path of the first one that is not.
 pub fn check_value(value: &Value) -> Result<(), CanonicalError> {
@@ -176,6 +245,16 @@ fn display_path(path: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn parse_unique_refuses_a_key_twice_at_any_depth() {
+        assert!(parse_unique(r#"{"a":1,"b":{"c":[{"d":"x"}]}}"#).is_ok());
+        for bad in [r#"{"a":1,"a":2}"#, r#"{"a":{"b":1,"b":1}}"#, r#"[{"k":1},{"k":1,"k":2}]"#] {
+            let e = parse_unique(bad).unwrap_err().to_string();
+            assert!(e.contains("appears twice"), "{bad}: {e}");
+        }
+        assert!(parse_unique("{").is_err());
+    }
     use proptest::prelude::*;
     use serde_json::json;
 

@@ -62,6 +62,23 @@ fn csv_error(e: &::csv::Error, what: &str) -> Error {
 /// Parses a values file. Evidence given as a file path is hashed (relative
 /// to `base`, the CSV's folder); a 64-hex-digit value is taken as the hash.
 pub fn parse(bytes: &[u8], base: &Path) -> Result<ValuesFile, Error> {
+    // Quotes come in pairs (RFC 4180: a quote inside a quoted field is
+    // doubled): an odd count means a field opened and never closed, which
+    // the reader would take to run to the end of the file.
+    if bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        let line = bytes
+            .split(|&b| b == b'\n')
+            .scan(0usize, |quotes, l| {
+                *quotes += l.iter().filter(|&&b| b == b'"').count();
+                Some(*quotes % 2 == 1)
+            })
+            .position(|open| open)
+            .map_or(0, |i| i + 1);
+        return Err(Error::refused_with(
+            format!("line {line}: a quoted field is never closed (an odd number of '\"' from there on)"),
+            "close the quote, or write a quote inside a quoted field as two quotes: \"\"",
+        ));
+    }
     let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
     let headers = reader.headers().map_err(|e| csv_error(&e, "header"))?.clone();
     let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();

@@ -35,6 +35,9 @@ use ledger_tlog::event::CheckpointRules;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// The most events one append takes (one transaction, decided in memory).
+pub const MAX_BATCH: usize = 100_000;
+
 /// Who signs a batch: the author, and co-signers (root keys up to the
 /// threshold, for governance events).
 #[derive(Debug, Clone, Copy)]
@@ -143,12 +146,22 @@ impl Ledger {
     /// writer cannot change, and the read runs again.
     pub(crate) fn consistent<T>(&mut self, mut read: impl FnMut(&mut Ledger) -> Result<T, Error>) -> Result<T, Error> {
         let result = read(self);
-        if self.store.unchanged_since_open() {
+        if self.stable()? {
             return result;
+        }
+        read(self)
+    }
+
+    /// False when a writer changed a file read as immutable: the store is
+    /// then opened again as one read transaction, for the caller to read
+    /// again.
+    pub(crate) fn stable(&mut self) -> Result<bool, Error> {
+        if self.store.unchanged_since_open() {
+            return Ok(true);
         }
         self.store = Store::open_read_snapshot(&self.path).map_err(|e| store_error(&self.path, e))?;
         self.writer = None;
-        read(self)
+        Ok(false)
     }
 
     /// Records in the ledger: the last sequence number + 1.
@@ -245,6 +258,15 @@ impl Ledger {
         signer: Signer<'_>,
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
+        if submissions.len() > MAX_BATCH {
+            return Err(Error::refused_with(
+                format!(
+                    "{} events in one batch, more than the {MAX_BATCH} a batch may hold; nothing was appended",
+                    submissions.len()
+                ),
+                "split the input into several files (docs/LIMITS.md)",
+            ));
+        }
         let mut slot = self.writer.take();
         let local = self.local_state()?;
         let mut warnings = Vec::new();

@@ -16,7 +16,7 @@ pub mod verify;
 pub mod view;
 
 pub use error::Error;
-pub use ledger::{Appended, Ledger, Signer};
+pub use ledger::{Appended, Ledger, MAX_BATCH, Signer};
 
 /// A fresh event id: 48 bits of milliseconds since 1970, then 80 random
 /// bits, as 32 hex digits. Time-ordered ids go to the right edge of the

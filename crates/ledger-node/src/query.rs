@@ -565,17 +565,30 @@ impl Ledger {
     }
 
     /// Up to `limit` records from `from` on (`ledger log`), calling `each`
-    /// for every one, in bounded memory.
+    /// for every one, in bounded memory. A writer that changes a file read
+    /// as immutable before anything was listed makes the listing start
+    /// again on one read transaction; after, it is an error.
     pub fn for_each_record(
-        &self,
+        &mut self,
         from: u64,
         limit: Option<u64>,
         mut each: impl FnMut(Listed) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let mut next = from;
         let mut left = limit.unwrap_or(u64::MAX);
+        let mut listed_any = false;
         while left > 0 {
-            let chunk = self.store().read(next, usize::try_from(left.min(1024)).unwrap_or(1024))?;
+            let chunk = self.store().read(next, usize::try_from(left.min(1024)).unwrap_or(1024));
+            if !self.stable()? {
+                if listed_any {
+                    return Err(Error::refused_with(
+                        "the ledger changed while it was being listed",
+                        "a writer was active; list again",
+                    ));
+                }
+                continue; // reopened as one read transaction: read the chunk again
+            }
+            let chunk = chunk?;
             if chunk.is_empty() {
                 break;
             }
@@ -589,6 +602,7 @@ impl Ledger {
                     Err(e) => Listed::Undecodable(raw, e.to_string()),
                 };
                 each(listed)?;
+                listed_any = true;
                 if left == 0 {
                     break;
                 }
@@ -597,7 +611,13 @@ impl Ledger {
         Ok(())
     }
 
-    /// One record (`ledger show`).
+    /// One record (`ledger show`) and the authority as of the last record,
+    /// read as one state.
+    pub fn record_with_authority(&mut self, seq: u64) -> Result<(Record, Option<Authority>), Error> {
+        self.consistent(|l| Ok((l.record(seq)?, l.authority().ok())))
+    }
+
+    /// One record.
     pub fn record(&self, seq: u64) -> Result<Record, Error> {
         let raw = self.store().get(seq)?.ok_or_else(|| {
             let len = self.store().len().unwrap_or(0);

@@ -917,11 +917,24 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
         }
         Some(old) => {
             let (small, large) = if old.size() <= new.size() { (old, &new) } else { (&new, old) };
-            let proof = match (req.proof, &tree_view) {
-                _ if small.size() == large.size() => Vec::new(),
-                (Some(path), _) if new.size() >= old.size() => {
+            // A proof given is read and checked whatever the sizes: a witness
+            // never cosigns on the strength of a file it did not understand.
+            let given = match req.proof {
+                Some(path) => {
                     let bytes = files::read(path, files::CONSISTENCY)?;
-                    let (from, proof, cp_text) = parse_consistency_file(&bytes, &path.display().to_string())?;
+                    Some((path, parse_consistency_file(&bytes, &path.display().to_string())?))
+                }
+                None => None,
+            };
+            let proof = match (given, &tree_view) {
+                (Some((path, (from, _, _))), _) if small.size() == large.size() && from != small.size() => {
+                    return Err(Error::refused_with(
+                        format!("{} proves from {from} records; the checkpoints have {}", path.display(), small.size()),
+                        "make the right one with `ledger consistency --from STATE --to CHECKPOINT`",
+                    ));
+                }
+                _ if small.size() == large.size() => Vec::new(),
+                (Some((path, (from, proof, cp_text))), _) if new.size() >= old.size() => {
                     let proven = Note::parse(cp_text.as_bytes()).ok().map(|n| n.text().to_owned());
                     if from != small.size() || proven.as_deref() != Some(large.checkpoint.to_string().as_str()) {
                         return Err(Error::refused_with(
