@@ -37,7 +37,7 @@ fn python_verify(env: &Env, extra: &[&str]) -> (i32, serde_json::Value) {
 
 /// The checks of the file itself (FORMAT.md section 10, "the file"), which
 /// a verifier of the record format may leave out: the Python one does.
-const FILE_CHECKS: [&str; 2] = ["integrity", "tree"];
+const FILE_CHECKS: [&str; 3] = ["integrity", "tree", "snapshot"];
 
 /// Both verifiers on the ledger as it is now; returns their common errors
 /// (the record checks: the file checks are `ledger verify`'s own).
