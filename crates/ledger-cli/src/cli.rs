@@ -65,9 +65,12 @@ pub enum Command {
     /// The verifiable log: checkpoint, prove, verify-proof, consistency, cosign (docs/TLOG.md).
     #[command(flatten)]
     Tlog(crate::tlog::TlogCommand),
-    /// The assessment: demo, submit, catalog, units, publish, finalize, scores, explain, audit.
+    /// The assessment: demo, submit, catalog, units, status, publish, finalize, scores, explain, audit.
     #[command(flatten)]
     Domain(crate::domain::DomainCommand),
+    /// The offices' events: adopt, period, targets, correct, verify-values, return, objection, reward, action, rectify, fraud.
+    #[command(flatten)]
+    Office(crate::office::OfficeCommand),
     /// Keys and authority: authorise, revoke, rotate the root, list.
     #[command(subcommand)]
     Key(KeyCommand),

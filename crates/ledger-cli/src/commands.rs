@@ -60,6 +60,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Key(command) => crate::keys::run(&ctx, command, &mut out),
         Command::Tlog(command) => crate::tlog::run(&ctx, command, &mut out),
         Command::Domain(command) => crate::domain::run(&ctx, command, &mut out),
+        Command::Office(command) => crate::office::run(&ctx, command, &mut out),
         Command::Bench(args) => bench(args, &mut out),
     }
 }

@@ -14,7 +14,7 @@ use ledger_domain::AsOf;
 use ledger_domain::state::period_stream;
 use ledger_node::query::{Scoreboard, Status, score};
 use ledger_node::view::View;
-use ledger_node::{Ledger, Signer, files};
+use ledger_node::{Ledger, Signer};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -27,19 +27,32 @@ pub enum DomainCommand {
         #[arg(long, default_value = "ledger/demo", value_name = "DIR")]
         dir: PathBuf,
     },
-    /// Submit measured values from CSV (header unit,indicator,value[,evidence,evidence_title,measure,note]): all rows or none.
+    /// Submit measured values from CSV: all rows or none. Header unit,indicator,value[,evidence,evidence_title,measure,note] (or 单位,指标,数值,证据,证据名称,计量单位,备注); units and indicators by id or name.
+    #[command(after_help = "Examples:
+  ledger submit --period 2023 --key keys/statistics.key values-2023.csv
+  ledger submit --period 2023 --key keys/statistics.key --corrections fixes.csv   # unit,indicator,value,reason")]
     Submit {
-        /// The statistics office's private key.
-        #[arg(long)]
-        key: PathBuf,
         /// The period, e.g. 2022.
         #[arg(long)]
         period: String,
         /// The CSV file.
         file: PathBuf,
-        /// One JSON object on stdout.
+        /// The file corrects submitted values: unit,indicator,value,reason (or 单位,指标,数值,原因).
         #[arg(long)]
-        json: bool,
+        corrections: bool,
+        #[command(flatten)]
+        signing: crate::office::Signing,
+    },
+    /// Where each value of a period stands: missing, submitted, returned, verified, corrected, objected.
+    Status {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// Only this unit (id or name).
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// List the indicator catalog.
     Catalog(ReadArgs),
@@ -62,6 +75,9 @@ pub enum DomainCommand {
         /// Last day objections may be filed (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         window_until: String,
+        /// Publish although values are missing (the publication records how many).
+        #[arg(long)]
+        allow_incomplete: bool,
     },
     /// Finalise a period: computes and attests the projection hash.
     Finalize {
@@ -128,10 +144,17 @@ pub struct ScoresArgs {
 pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> {
     match command {
         DomainCommand::Demo { dir } => demo(ctx, &dir, out),
-        DomainCommand::Submit { key, period, file, json } => submit(ctx, &key, &period, &file, json, out),
+        DomainCommand::Submit { period, file, corrections, signing } => {
+            let kind = if corrections { ledger_node::csv::Kind::Corrections } else { ledger_node::csv::Kind::Values };
+            let table = ledger_node::csv::read(&file, kind)?;
+            crate::office::write_table(ctx, &signing, out, &table, &period)
+        }
+        DomainCommand::Status { period, unit, read } => status(ctx, &period, unit.as_deref(), &read, out),
         DomainCommand::Catalog(read) => catalog(ctx, &read, out),
         DomainCommand::Units { period, read } => units(ctx, period.as_deref(), &read, out),
-        DomainCommand::Publish { key, period, window_until } => attest(ctx, &key, &period, Some(&window_until), out),
+        DomainCommand::Publish { key, period, window_until, allow_incomplete } => {
+            attest(ctx, &key, &period, Some((&window_until, allow_incomplete)), out)
+        }
         DomainCommand::Finalize { key, period } => attest(ctx, &key, &period, None, out),
         DomainCommand::Scores(args) => scores(ctx, &args, out),
         DomainCommand::Explain { period, unit, indicator, as_of, read } => {
@@ -207,19 +230,33 @@ fn with_verification(mut value: Value, view: &View) -> Value {
 
 // --- attestation --------------------------------------------------------------
 
-fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<&str>, out: &mut Out) -> Result<Outcome> {
+fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<(&str, bool)>, out: &mut Out) -> Result<Outcome> {
     let author = read_private(key)?;
     let mut ledger = ctx.open()?;
-    let hash = {
+    let (hash, missing) = {
         let domain = ledger.domain()?;
         let p = domain.periods.get(period).ok_or_else(|| {
             let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
             hinted(format!("no period {period:?} in this ledger"), format!("periods: {}", known.join(", ")))
         })?;
-        score(domain, p)?.1
+        (score(domain, p)?.1, ledger_node::office::missing_values(domain, period)?)
     };
     let (event_type, data) = match window {
-        Some(w) => ("scores_published", json!({"window_until": w, "projection_hash": hash})),
+        Some((_, false)) if missing > 0 => {
+            return Err(hinted(
+                format!("period {period} has {missing} value(s) missing or returned; nothing was published"),
+                format!(
+                    "see which with `ledger status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
+                ),
+            ));
+        }
+        Some((w, _)) => {
+            let mut data = json!({"window_until": w, "projection_hash": hash});
+            if missing > 0 {
+                data["missing_values"] = json!(missing);
+            }
+            ("scores_published", data)
+        }
         None => ("period_finalized", json!({"projection_hash": hash})),
     };
     let sub = Submission::new(&period_stream(period), event_type, data, &ledger_node::fresh_id());
@@ -229,21 +266,6 @@ fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<&str>, out: &mut O
     ctx.warnings(&mut ledger);
     report_appended(out, &results?, false)?;
     out.line(format!("{event_type}: projection hash {hash}"))?;
-    Ok(Outcome::Ok)
-}
-
-// --- CSV ------------------------------------------------------------------------
-
-fn submit(ctx: &Ctx, key: &Path, period: &str, file: &Path, json_out: bool, out: &mut Out) -> Result<Outcome> {
-    let author = read_private(key)?;
-    let bytes = files::read(file, files::CSV)?;
-    let base = file.parent().unwrap_or(Path::new("."));
-    let values = ledger_node::csv::parse(&bytes, base)?;
-    let mut ledger = ctx.open()?;
-    let results = ledger.append(&values.submissions(period), Signer::new(&author), Timestamp::now());
-    ctx.warnings(&mut ledger);
-    let results = results.map_err(|e| values.name_column(e))?;
-    report_appended(out, &results, json_out)?;
     Ok(Outcome::Ok)
 }
 
@@ -292,6 +314,40 @@ fn units(ctx: &Ctx, period: Option<&str>, read: &ReadArgs, out: &mut Out) -> Res
             }
         }
     }
+    Ok(Outcome::Ok)
+}
+
+fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
+    let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
+    let (state, values) = ledger_node::office::status(view.domain(), period, unit)?;
+    let missing = values.iter().filter(|v| matches!(v.status, "missing" | "returned")).count();
+    if read.json {
+        let v = json!({"period": period, "state": state, "missing": missing, "values": values});
+        out.json(&with_verification(v, &view))?;
+        return Ok(Outcome::Ok);
+    }
+    let year = view.period(period)?.year;
+    let mut by_unit: std::collections::BTreeMap<&str, Vec<&ledger_node::office::ValueStatus>> = Default::default();
+    for v in &values {
+        by_unit.entry(v.unit.as_str()).or_default().push(v);
+    }
+    for (u, vs) in &by_unit {
+        let name = view.domain().units.get(*u).map(|x| x.as_of(year).name_zh).unwrap_or_default();
+        let count = |s: &str| vs.iter().filter(|v| v.status == s).count();
+        let missing: Vec<&str> =
+            vs.iter().filter(|v| matches!(v.status, "missing" | "returned")).map(|v| v.indicator.as_str()).collect();
+        out.line(format!(
+            "{u:<10} {name:<8} submitted {:>2}  verified {:>2}  corrected {:>2}  objected {:>2}  returned {:>2}  missing {:>2}{}",
+            count("submitted"),
+            count("verified"),
+            count("corrected"),
+            count("objected"),
+            count("returned"),
+            count("missing"),
+            if missing.is_empty() { String::new() } else { format!("  ({})", missing.join(" ")) }
+        ))?;
+    }
+    out.line(format!("{missing} value(s) missing or returned of {} in period {period}", values.len()))?;
     Ok(Outcome::Ok)
 }
 

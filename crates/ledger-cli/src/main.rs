@@ -16,6 +16,7 @@ mod cli;
 mod commands;
 mod domain;
 mod keys;
+mod office;
 mod output;
 mod tlog;
 

@@ -53,7 +53,8 @@ pub fn undecodable_line(raw: &RawRecord, why: &str) -> String {
     format!("{:>6}  (undecodable: {why}; run `ledger verify`)", raw.seq)
 }
 
-fn summarize(data: &Value) -> String {
+/// A payload in one line of at most 80 characters.
+pub fn summarize(data: &Value) -> String {
     let text = serde_json::to_string(data).unwrap_or_default();
     if text.chars().count() > 80 { format!("{}...", text.chars().take(77).collect::<String>()) } else { text }
 }

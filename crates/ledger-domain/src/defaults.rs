@@ -16,13 +16,19 @@ pub const ROLES: &str = include_str!("../../../ledger/roles.json");
 pub const POLICY: &str = include_str!("../../../ledger/policy.json");
 
 fn parse(text: &str, what: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("embedded {what}: {e}"))
+    serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))
 }
 
 /// `indicator_defined` for every catalog entry.
 pub fn catalog_events() -> Result<Vec<Submission>, String> {
-    let Value::Array(entries) = parse(CATALOG, "catalog")? else {
-        return Err("embedded catalog: not an array".into());
+    catalog_events_from(CATALOG, "embedded catalog")
+}
+
+/// `indicator_defined` for every entry of a catalog document (a JSON array
+/// of definitions, as `ledger/catalog.json`).
+pub fn catalog_events_from(text: &str, what: &str) -> Result<Vec<Submission>, String> {
+    let Value::Array(entries) = parse(text, what)? else {
+        return Err(format!("{what}: not a JSON array of indicator definitions"));
     };
     entries
         .into_iter()
@@ -35,8 +41,14 @@ pub fn catalog_events() -> Result<Vec<Submission>, String> {
 
 /// The unit events of `ledger/units.json`, in order.
 pub fn unit_events() -> Result<Vec<Submission>, String> {
-    let doc = parse(UNITS, "units")?;
-    let events = doc.get("events").and_then(Value::as_array).ok_or("embedded units: no events")?;
+    unit_events_from(UNITS, "embedded units")
+}
+
+/// The unit events of a units document (`{"events": [{"type", "data"}]}`, as
+/// `ledger/units.json`), in order.
+pub fn unit_events_from(text: &str, what: &str) -> Result<Vec<Submission>, String> {
+    let doc = parse(text, what)?;
+    let events = doc.get("events").and_then(Value::as_array).ok_or_else(|| format!("{what}: no \"events\" array"))?;
     events
         .iter()
         .enumerate()
@@ -51,7 +63,12 @@ pub fn unit_events() -> Result<Vec<Submission>, String> {
 
 /// `policy_adopted` for the default policy.
 pub fn policy_event() -> Result<Submission, String> {
-    let policy = parse(POLICY, "policy")?;
+    policy_event_from(POLICY, "embedded policy")
+}
+
+/// `policy_adopted` for a policy document (`docs/SCORING.md`).
+pub fn policy_event_from(text: &str, what: &str) -> Result<Submission, String> {
+    let policy = parse(text, what)?;
     let id = policy.get("id").and_then(Value::as_str).ok_or("policy without id")?.to_owned();
     let version = policy.get("version").and_then(Value::as_u64).ok_or("policy without version")?;
     Ok(Submission::new(

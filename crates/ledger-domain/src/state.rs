@@ -62,9 +62,61 @@ pub struct Unit {
     pub until: Option<Date>,
     /// Every change, in order: (seq, effective date, description).
     pub history: Vec<(u64, String, String)>,
+    /// Its names and kind over time, each from its effective date, in order.
+    #[serde(default)]
+    pub names: Vec<UnitName>,
+}
+
+/// What a unit was called, and what kind of unit it was, from a date on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitName {
+    /// From when.
+    pub from: Date,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Kind.
+    pub kind: UnitKind,
 }
 
 impl Unit {
+    /// Its names and kind as they stood at the end of `year` (a period's
+    /// views show a unit as it was then: Jiyang is 济阳县, a county, in
+    /// 2017). Falls back to the current ones.
+    pub fn as_of(&self, year: i32) -> UnitName {
+        let end = format!("{year:04}-12-31");
+        self.names.iter().rev().find(|n| n.from.0.as_str() <= end.as_str()).cloned().unwrap_or_else(|| UnitName {
+            from: self.from.clone(),
+            name_zh: self.name_zh.clone(),
+            name_en: self.name_en.clone(),
+            kind: self.kind,
+        })
+    }
+
+    fn as_of_date(&self, date: &Date) -> UnitName {
+        self.names.iter().rev().find(|n| n.from.0 <= date.0).cloned().unwrap_or_else(|| UnitName {
+            from: self.from.clone(),
+            name_zh: self.name_zh.clone(),
+            name_en: self.name_en.clone(),
+            kind: self.kind,
+        })
+    }
+
+    /// Records names or a kind from a date on (a later change on the same
+    /// day replaces the earlier one).
+    fn set_from(&mut self, name: UnitName) {
+        self.names.retain(|n| n.from != name.from);
+        let at = self.names.iter().position(|n| n.from.0 > name.from.0).unwrap_or(self.names.len());
+        self.names.insert(at, name);
+    }
+
+    /// Every Chinese and English name the unit has had.
+    pub fn all_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once((self.name_zh.as_str(), self.name_en.as_str()))
+            .chain(self.names.iter().map(|n| (n.name_zh.as_str(), n.name_en.as_str())))
+    }
+
     /// Whether the unit exists at some point of the year.
     pub fn exists_in(&self, year: i32) -> bool {
         let starts_by = self.from.0.as_str() <= format!("{year:04}-12-31").as_str();
@@ -318,7 +370,7 @@ impl Domain {
         }
         let hint = match (event_type, name) {
             ("measurement_submitted", "published" | "finalized") => {
-                "; values of a published or finalised period change only through measurement_corrected, with a reason"
+                "; values of a published or finalised period change only through a correction, with a reason: `ledger correct` (measurement_corrected)"
             }
             ("reward_granted" | "accountability_action_taken", _) => "; consequences follow a finalised result",
             _ => "",
@@ -551,8 +603,8 @@ impl Domain {
                 evidence_ok(&x.evidence)?;
                 if let Some(seq) = period.current.get(&(x.unit.clone(), x.indicator.clone())) {
                     return Err(format!(
-                        "a value for unit {} and indicator {} was already submitted at seq {seq}; change it with measurement_corrected (with a reason)",
-                        x.unit, x.indicator
+                        "a value for unit {} and indicator {} was already submitted at seq {seq}; change it with `ledger correct --period {} --unit {} --indicator {} --value V --reason TEXT` (a measurement_corrected event)",
+                        x.unit, x.indicator, period.id, x.unit, x.indicator
                     ));
                 }
                 Ok(())
@@ -803,9 +855,15 @@ impl Domain {
                             until: None,
                             history: vec![(
                                 seq,
-                                u.effective.0,
+                                u.effective.0.clone(),
                                 format!("registered as {} {} ({:?}){note}", u.name_zh, u.name_en, u.kind),
                             )],
+                            names: vec![UnitName {
+                                from: u.effective,
+                                name_zh: u.name_zh.clone(),
+                                name_en: u.name_en.clone(),
+                                kind: u.kind,
+                            }],
                         },
                     );
                 }
@@ -814,7 +872,14 @@ impl Domain {
                 if let Ok(u) = parse::<UnitRenamed>(t, d)
                     && let Some(unit) = self.units.get_mut(&u.unit)
                 {
-                    unit.history.push((seq, u.effective.0, format!("renamed {} {}", u.name_zh, u.name_en)));
+                    unit.history.push((seq, u.effective.0.clone(), format!("renamed {} {}", u.name_zh, u.name_en)));
+                    let kind = unit.as_of_date(&u.effective).kind;
+                    unit.set_from(UnitName {
+                        from: u.effective,
+                        name_zh: u.name_zh.clone(),
+                        name_en: u.name_en.clone(),
+                        kind,
+                    });
                     unit.name_zh = u.name_zh;
                     unit.name_en = u.name_en;
                 }
@@ -823,7 +888,9 @@ impl Domain {
                 if let Ok(u) = parse::<UnitReclassified>(t, d)
                     && let Some(unit) = self.units.get_mut(&u.unit)
                 {
-                    unit.history.push((seq, u.effective.0, format!("reclassified {:?} -> {:?}", u.from, u.to)));
+                    unit.history.push((seq, u.effective.0.clone(), format!("reclassified {:?} -> {:?}", u.from, u.to)));
+                    let now = unit.as_of_date(&u.effective);
+                    unit.set_from(UnitName { kind: u.to, from: u.effective, ..now });
                     unit.kind = u.to;
                 }
             }

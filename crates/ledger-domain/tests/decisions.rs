@@ -311,7 +311,7 @@ fn the_period_lifecycle_is_a_state_machine() {
         "measurement_submitted",
         submit("lixia", "1", "1"),
         "2023-03-02",
-        "change only through measurement_corrected",
+        "change only through a correction",
     );
     w.refused(
         "authority",

@@ -1,47 +1,166 @@
-//! Measured values as CSV (`ledger submit`): one module that parses the
-//! file into typed rows, turns them into `measurement_submitted` events and
-//! names the CSV column a refusal of the rules is about.
+//! Tables offices send as CSV: measured values (`ledger submit`), targets
+//! (`ledger targets`) and corrections (`ledger submit --corrections`). One
+//! module parses them into typed rows, turns the rows into events and names
+//! the CSV column a refusal of the rules is about.
 //!
-//! Header: `unit,indicator,value` and optionally `evidence`,
-//! `evidence_title`, `measure`, `note`, in any order. Errors name the line
-//! and the column.
+//! * Headers in English or Chinese (`unit`/`单位`, `indicator`/`指标`,
+//!   `value`/`数值`, `evidence`/`证据`, `note`/`备注`, `reason`/`原因`, ...),
+//!   in any order; a UTF-8 byte-order mark is ignored.
+//! * Comma-, semicolon- or tab-separated: told from the header line.
+//! * Units and indicators by id or by name (`names`).
+//! * Every message names the file's own line (the header is line 1) and
+//!   the column, as the header wrote it.
 
+use crate::names::Names;
 use crate::{Error, files};
 use ledger_core::append::Submission;
+use ledger_domain::Domain;
 use ledger_domain::state::period_stream;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The columns a values file may have.
-pub const COLUMNS: [&str; 7] = ["unit", "indicator", "value", "evidence", "evidence_title", "measure", "note"];
-
-/// One row of a values file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValueRow {
-    /// The CSV line it is on.
-    pub line: usize,
-    /// The unit id.
-    pub unit: String,
-    /// The indicator id.
-    pub indicator: String,
-    /// The value, an exact decimal as written.
-    pub value: String,
-    /// The BLAKE3 hash of the evidence document (hex), and its title.
-    pub evidence: Option<(String, String)>,
-    /// The unit of measure, if stated.
-    pub measure: Option<String>,
-    /// A note.
-    pub note: Option<String>,
+/// A column a table may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// The unit: id or name.
+    Unit,
+    /// The indicator: id, Table 1 number or name.
+    Indicator,
+    /// A measured or corrected value.
+    Value,
+    /// A target.
+    Target,
+    /// A baseline.
+    Baseline,
+    /// An evidence document: a path relative to the CSV, or a BLAKE3 hash.
+    Evidence,
+    /// The evidence document's title.
+    EvidenceTitle,
+    /// The unit of measure.
+    Measure,
+    /// A remark.
+    Note,
+    /// Why (a correction).
+    Reason,
 }
 
-/// A parsed values file: the header's column names and the rows.
+impl Column {
+    /// The English header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Unit => "unit",
+            Column::Indicator => "indicator",
+            Column::Value => "value",
+            Column::Target => "target",
+            Column::Baseline => "baseline",
+            Column::Evidence => "evidence",
+            Column::EvidenceTitle => "evidence_title",
+            Column::Measure => "measure",
+            Column::Note => "note",
+            Column::Reason => "reason",
+        }
+    }
+
+    /// The headers that mean this column.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Column::Unit => &["unit", "单位", "单位名称", "区县", "地区"],
+            Column::Indicator => &["indicator", "指标", "指标名称", "指标编号"],
+            Column::Value => &["value", "数值", "值", "实际值"],
+            Column::Target => &["target", "目标", "目标值"],
+            Column::Baseline => &["baseline", "基期值", "基数", "基线"],
+            Column::Evidence => &["evidence", "证据", "佐证材料"],
+            Column::EvidenceTitle => &["evidence_title", "证据名称", "佐证材料名称"],
+            Column::Measure => &["measure", "计量单位"],
+            Column::Note => &["note", "备注", "说明"],
+            Column::Reason => &["reason", "原因", "更正原因"],
+        }
+    }
+
+    fn from_header(h: &str) -> Option<Column> {
+        let lower = h.to_lowercase();
+        ALL.iter().copied().find(|c| c.aliases().contains(&lower.as_str()))
+    }
+}
+
+const ALL: [Column; 10] = [
+    Column::Unit,
+    Column::Indicator,
+    Column::Value,
+    Column::Target,
+    Column::Baseline,
+    Column::Evidence,
+    Column::EvidenceTitle,
+    Column::Measure,
+    Column::Note,
+    Column::Reason,
+];
+
+/// What kind of table: which columns it needs and may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Measured values.
+    Values,
+    /// Targets.
+    Targets,
+    /// Corrections of submitted values.
+    Corrections,
+}
+
+impl Kind {
+    fn required(self) -> &'static [Column] {
+        match self {
+            Kind::Values => &[Column::Unit, Column::Indicator, Column::Value],
+            Kind::Targets => &[Column::Unit, Column::Indicator, Column::Target],
+            Kind::Corrections => &[Column::Unit, Column::Indicator, Column::Value, Column::Reason],
+        }
+    }
+
+    fn optional(self) -> &'static [Column] {
+        match self {
+            Kind::Values => &[Column::Evidence, Column::EvidenceTitle, Column::Measure, Column::Note],
+            Kind::Targets => &[Column::Baseline, Column::Note],
+            Kind::Corrections => &[Column::Evidence, Column::EvidenceTitle],
+        }
+    }
+
+    fn header_hint(self) -> String {
+        let names = |cs: &[Column]| cs.iter().map(|c| c.name()).collect::<Vec<_>>().join(",");
+        format!(
+            "the header is {} (then optionally {}), in English or Chinese",
+            names(self.required()),
+            names(self.optional())
+        )
+    }
+}
+
+/// One row, its cells by column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The file's line it starts on.
+    pub line: usize,
+    cells: HashMap<Column, String>,
+}
+
+impl Row {
+    /// A cell, trimmed; `None` when absent or empty.
+    pub fn get(&self, c: Column) -> Option<&str> {
+        self.cells.get(&c).map(String::as_str).filter(|s| !s.is_empty())
+    }
+}
+
+/// A parsed table.
 #[derive(Debug, Clone)]
-pub struct ValuesFile {
-    /// The header, trimmed.
-    pub columns: Vec<String>,
-    /// The rows, in order.
-    pub rows: Vec<ValueRow>,
+pub struct Table {
+    /// What it holds.
+    pub kind: Kind,
+    /// The columns, as the header wrote them, with what each means.
+    pub columns: Vec<(String, Column)>,
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// The folder evidence paths are relative to.
+    base: std::path::PathBuf,
 }
 
 fn csv_error(e: &::csv::Error, what: &str) -> Error {
@@ -59,9 +178,29 @@ fn csv_error(e: &::csv::Error, what: &str) -> Error {
     }
 }
 
-/// Parses a values file. Evidence given as a file path is hashed (relative
-/// to `base`, the CSV's folder); a 64-hex-digit value is taken as the hash.
-pub fn parse(bytes: &[u8], base: &Path) -> Result<ValuesFile, Error> {
+/// The separator the header line uses: comma, semicolon or tab.
+fn separator(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut quoted = false;
+    let mut counts = [0usize; 3];
+    for &b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let seps = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+    seps[best]
+}
+
+/// Parses a table of the given kind. `base` is the folder evidence paths
+/// are relative to (the CSV's own).
+pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     // Quotes come in pairs (RFC 4180: a quote inside a quoted field is
     // doubled): an odd count means a field opened and never closed, which
     // the reader would take to run to the end of the file.
@@ -79,139 +218,250 @@ pub fn parse(bytes: &[u8], base: &Path) -> Result<ValuesFile, Error> {
             "close the quote, or write a quote inside a quoted field as two quotes: \"\"",
         ));
     }
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(true).flexible(false).delimiter(separator(bytes)).from_reader(bytes);
     let headers = reader.headers().map_err(|e| csv_error(&e, "header"))?.clone();
-    let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
-    for (i, h) in names.iter().enumerate() {
-        if !COLUMNS.contains(&h.as_str()) {
+    let mut columns: Vec<(String, Column)> = Vec::new();
+    let allowed: Vec<Column> = kind.required().iter().chain(kind.optional()).copied().collect();
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim().to_owned();
+        let column = Column::from_header(&h).filter(|c| allowed.contains(c)).ok_or_else(|| {
+            Error::refused_with(format!("line 1, column {}: unknown column {h:?}", i + 1), kind.header_hint())
+        })?;
+        if let Some((first, _)) = columns.iter().find(|(_, c)| *c == column) {
             return Err(Error::refused(format!(
-                "line 1, column {}: unknown column {h:?} (columns: {})",
+                "line 1, column {}: column {h:?} is {first:?} again ({})",
                 i + 1,
-                COLUMNS.join(", ")
+                column.name()
             )));
         }
-        if names[..i].contains(h) {
-            return Err(Error::refused(format!("line 1, column {}: column {h:?} appears twice", i + 1)));
-        }
+        columns.push((h, column));
     }
-    for required in ["unit", "indicator", "value"] {
-        if !names.iter().any(|n| n == required) {
+    for required in kind.required() {
+        if !columns.iter().any(|(_, c)| c == required) {
             return Err(Error::refused_with(
-                format!("line 1: the header has no {required:?} column"),
-                "the header is unit,indicator,value (then optionally evidence,evidence_title,measure,note)",
+                format!("line 1: the header has no {:?} column", required.name()),
+                kind.header_hint(),
             ));
         }
     }
-    let col = |name: &str| names.iter().position(|n| n == name);
-    let column = |name: &str| col(name).map_or(0, |i| i + 1);
     let mut rows = Vec::new();
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| csv_error(&e, "row"))?;
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        let cell = |name: &str| col(name).and_then(|i| row.get(i)).map(str::trim).filter(|s| !s.is_empty());
-        let required = |name: &str| {
-            cell(name).ok_or_else(|| Error::refused(format!("line {line}, column {} ({name}): empty", column(name))))
-        };
-        let unit = required("unit")?;
-        let indicator = required("indicator")?;
-        let value = required("value")?;
-        ledger_score::parse_decimal(value).map_err(|e| {
-            Error::refused_with(
-                format!("line {line}, column {} (value): {value:?} is not a decimal: {e}", column("value")),
-                "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
-            )
-        })?;
-        if let Some(first) = seen.insert((unit.to_owned(), indicator.to_owned()), line) {
-            return Err(Error::refused(format!(
-                "line {line}: unit {unit} and indicator {indicator} were already given on line {first}"
-            )));
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(&e, "row"))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cells =
+            columns.iter().zip(record.iter()).map(|((_, c), v)| (*c, v.trim().to_owned())).collect::<HashMap<_, _>>();
+        if cells.values().all(String::is_empty) {
+            continue; // a blank line a spreadsheet left
         }
-        let evidence = match cell("evidence") {
-            None => None,
-            Some(e) => {
-                let hash = if e.len() == 64 && e.bytes().all(|c| c.is_ascii_hexdigit()) {
-                    e.to_ascii_lowercase()
-                } else {
-                    files::hash(&base.join(e), files::EVIDENCE)
-                        .map_err(|err| {
-                            Error::refused(format!(
-                                "line {line}, column {} (evidence): {err}; give a file path relative to the CSV or a 64-hex-digit BLAKE3 hash",
-                                column("evidence")
-                            ))
-                        })?
-                        .to_hex()
-                        .to_string()
-                };
-                let title = cell("evidence_title").unwrap_or(e).to_owned();
-                Some((hash, title))
-            }
-        };
-        rows.push(ValueRow {
-            line,
-            unit: unit.to_owned(),
-            indicator: indicator.to_owned(),
-            value: value.to_owned(),
-            evidence,
-            measure: cell("measure").map(str::to_owned),
-            note: cell("note").map(str::to_owned),
-        });
+        rows.push(Row { line, cells });
     }
     if rows.is_empty() {
         return Err(Error::refused("the CSV file has a header but no rows"));
     }
-    Ok(ValuesFile { columns: names, rows })
+    Ok(Table { kind, columns, rows, base: base.to_owned() })
 }
 
-impl ValuesFile {
-    /// The `measurement_submitted` events of a period, numbered by CSV
-    /// line. Event ids are derived from the period, unit, indicator and
-    /// value, so sending the same file twice records nothing new.
-    pub fn submissions(&self, period: &str) -> Vec<(usize, Submission)> {
-        self.rows
-            .iter()
-            .map(|r| {
-                let mut data = json!({"unit": r.unit, "indicator": r.indicator, "value": r.value});
-                if let Some((hash, title)) = &r.evidence {
-                    data["evidence"] = json!({"blake3": hash, "title": title});
+/// Reads and parses a table file.
+pub fn read(path: &Path, kind: Kind) -> Result<Table, Error> {
+    let bytes = files::read(path, files::CSV)?;
+    parse(&bytes, kind, path.parent().unwrap_or(Path::new(".")))
+}
+
+impl Table {
+    /// `line N, column C (header)` for a cell.
+    fn at(&self, line: usize, c: Column) -> String {
+        match self.columns.iter().position(|(_, x)| *x == c) {
+            Some(i) => format!("line {line}, column {} ({})", i + 1, self.columns[i].0),
+            None => format!("line {line}"),
+        }
+    }
+
+    fn required<'r>(&self, row: &'r Row, c: Column) -> Result<&'r str, Error> {
+        row.get(c).ok_or_else(|| Error::refused(format!("{}: empty", self.at(row.line, c))))
+    }
+
+    fn decimal<'r>(&self, row: &'r Row, c: Column) -> Result<&'r str, Error> {
+        let v = self.required(row, c)?;
+        ledger_score::parse_decimal(v).map_err(|e| {
+            Error::refused_with(
+                format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c)),
+                "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
+            )
+        })?;
+        Ok(v)
+    }
+
+    /// The unit and indicator ids a row names.
+    fn unit_and_indicator(&self, row: &Row, names: &Names<'_>) -> Result<(String, String), Error> {
+        let unit =
+            names.unit(self.required(row, Column::Unit)?).map_err(|e| e.context(self.at(row.line, Column::Unit)))?;
+        let indicator = names
+            .indicator(self.required(row, Column::Indicator)?)
+            .map_err(|e| e.context(self.at(row.line, Column::Indicator)))?;
+        Ok((unit, indicator))
+    }
+
+    fn evidence(&self, row: &Row) -> Result<Option<serde_json::Value>, Error> {
+        let Some(e) = row.get(Column::Evidence) else { return Ok(None) };
+        let hash = if e.len() == 64 && e.bytes().all(|c| c.is_ascii_hexdigit()) {
+            e.to_ascii_lowercase()
+        } else {
+            files::hash(&self.base.join(e), files::EVIDENCE)
+                .map_err(|err| {
+                    Error::refused(format!(
+                        "{}: {err}; give a file path relative to the CSV or a 64-hex-digit BLAKE3 hash",
+                        self.at(row.line, Column::Evidence)
+                    ))
+                })?
+                .to_hex()
+                .to_string()
+        };
+        let title = row.get(Column::EvidenceTitle).unwrap_or(e);
+        Ok(Some(json!({"blake3": hash, "title": title})))
+    }
+
+    /// No unit and indicator twice.
+    fn once(
+        &self,
+        seen: &mut HashMap<(String, String), usize>,
+        row: &Row,
+        key: &(String, String),
+    ) -> Result<(), Error> {
+        if let Some(first) = seen.insert(key.clone(), row.line) {
+            return Err(Error::refused(format!(
+                "line {}: unit {} and indicator {} were already given on line {first}",
+                row.line, key.0, key.1
+            )));
+        }
+        Ok(())
+    }
+
+    /// The events of the table for a period, numbered by CSV line. Event
+    /// ids are derived from the content, so sending the same file twice
+    /// records nothing new.
+    pub fn submissions(&self, period: &str, domain: &Domain) -> Result<Vec<(usize, Submission)>, Error> {
+        let names = Names::new(domain);
+        let stream = period_stream(period);
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let key = self.unit_and_indicator(row, &names)?;
+            self.once(&mut seen, row, &key)?;
+            let (unit, indicator) = key;
+            let sub = match self.kind {
+                Kind::Values => {
+                    let value = self.decimal(row, Column::Value)?;
+                    let mut data = json!({"unit": unit, "indicator": indicator, "value": value});
+                    if let Some(e) = self.evidence(row)? {
+                        data["evidence"] = e;
+                    }
+                    if let Some(m) = row.get(Column::Measure) {
+                        data["measure"] = json!(m);
+                    }
+                    if let Some(n) = row.get(Column::Note) {
+                        data["note"] = json!(n);
+                    }
+                    let digest = blake3::hash(value.as_bytes()).to_hex();
+                    let id = format!("csv-{period}-{unit}-{indicator}-{}", &digest[..12]);
+                    Submission::new(&stream, "measurement_submitted", data, &id)
                 }
-                if let Some(m) = &r.measure {
-                    data["measure"] = json!(m);
+                Kind::Targets => {
+                    let target = self.decimal(row, Column::Target)?;
+                    let mut data = json!({"unit": unit, "indicator": indicator, "target": target});
+                    if row.get(Column::Baseline).is_some() {
+                        data["baseline"] = json!(self.decimal(row, Column::Baseline)?);
+                    }
+                    if let Some(n) = row.get(Column::Note) {
+                        data["note"] = json!(n);
+                    }
+                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
+                    Submission::new(
+                        &stream,
+                        "target_assigned",
+                        data,
+                        &format!("target-{period}-{unit}-{indicator}-{}", &digest[..12]),
+                    )
                 }
-                if let Some(n) = &r.note {
-                    data["note"] = json!(n);
+                Kind::Corrections => {
+                    let value = self.decimal(row, Column::Value)?;
+                    let reason = self.required(row, Column::Reason)?;
+                    let corrects = crate::office::current_submission(domain, period, &unit, &indicator)
+                        .map_err(|e| e.context(format!("line {}", row.line)))?;
+                    let mut data = json!({"corrects": corrects, "value": value, "reason": reason});
+                    if let Some(e) = self.evidence(row)? {
+                        data["evidence"] = e;
+                    }
+                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
+                    Submission::new(
+                        &stream,
+                        "measurement_corrected",
+                        data,
+                        &format!("correct-{period}-{unit}-{indicator}-{}", &digest[..12]),
+                    )
                 }
-                let digest = blake3::hash(r.value.as_bytes()).to_hex();
-                let id = format!("csv-{period}-{}-{}-{}", r.unit, r.indicator, &digest[..12]);
-                (r.line, Submission::new(&period_stream(period), "measurement_submitted", data, &id))
-            })
-            .collect()
+            };
+            out.push((row.line, sub));
+        }
+        Ok(out)
     }
 
     /// A refusal of the rules names the payload field it is about
     /// ("value: ...", "unknown unit ..."): say which CSV column that is.
     pub fn name_column(&self, e: Error) -> Error {
         let Error::Refused { message, hint } = &e else { return e };
-        let Some((prefix, rest)) =
+        let Some(((head, line), rest)) =
             message.split_once(": ").and_then(|(p, r)| r.split_once(": ").map(|(l, r)| ((p, l), r)))
         else {
             return e;
         };
-        let (head, line) = prefix;
-        if !line.starts_with("line ") {
-            return e;
-        }
-        let field = ["value", "unit", "indicator", "measure", "evidence", "note"].into_iter().find(|f| {
+        let Some(n) = line.strip_prefix("line ").and_then(|n| n.parse::<usize>().ok()) else { return e };
+        let field = [
+            ("value", Column::Value),
+            ("target", Column::Target),
+            ("baseline", Column::Baseline),
+            ("unit", Column::Unit),
+            ("indicator", Column::Indicator),
+            ("measure", Column::Measure),
+            ("evidence", Column::Evidence),
+            ("note", Column::Note),
+            ("reason", Column::Reason),
+        ]
+        .into_iter()
+        .find(|(f, _)| {
             rest.starts_with(&format!("{f}:"))
                 || rest.starts_with(&format!("unknown {f} "))
                 || rest.starts_with(&format!("{f} "))
         });
-        match field.and_then(|f| self.columns.iter().position(|c| c == f).map(|i| (f, i + 1))) {
-            Some((f, col)) => {
+        match field.filter(|(_, c)| self.columns.iter().any(|(_, x)| x == c)) {
+            Some((f, c)) => {
                 let rest = rest.strip_prefix(&format!("{f}: ")).unwrap_or(rest);
-                Error::Refused { message: format!("{head}: {line}, column {col} ({f}): {rest}"), hint: hint.clone() }
+                Error::Refused { message: format!("{head}: {}: {rest}", self.at(n, c)), hint: hint.clone() }
             }
             None => e,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn headers_in_chinese_and_separators_are_told_from_the_header() {
+        let t =
+            parse("\u{feff}单位;指标;数值;备注\n商河县;1;25.6;ok\n".as_bytes(), Kind::Values, Path::new(".")).unwrap();
+        assert_eq!(
+            t.columns.iter().map(|(h, c)| (h.as_str(), *c)).collect::<Vec<_>>(),
+            [("单位", Column::Unit), ("指标", Column::Indicator), ("数值", Column::Value), ("备注", Column::Note)]
+        );
+        assert_eq!(t.rows[0].get(Column::Unit), Some("商河县"));
+        let t = parse(b"unit\tindicator\tvalue\nlixia\t1\t2\n", Kind::Values, Path::new(".")).unwrap();
+        assert_eq!(t.rows[0].get(Column::Value), Some("2"));
+        let e = parse(b"unit,indicator,amount\n", Kind::Values, Path::new(".")).unwrap_err().to_string();
+        assert!(e.contains("line 1, column 3: unknown column \"amount\""), "{e}");
+        let e = parse(b"unit,indicator,value\nlixia,1\n", Kind::Values, Path::new(".")).unwrap_err().to_string();
+        assert!(e.contains("line 2: 2 columns where the header has 3"), "{e}");
     }
 }

@@ -362,11 +362,12 @@ fn encode(w: &WriterState) -> Vec<u8> {
 pub(crate) fn encode_state(authority: &Authority, domain: &Domain, anomalies: &[Anomaly]) -> Vec<u8> {
     #[derive(Serialize)]
     struct StateRef<'a> {
+        format: u32,
         authority: &'a Authority,
         domain: &'a Domain,
         anomalies: &'a [Anomaly],
     }
-    serde_json::to_vec(&StateRef { authority, domain, anomalies }).unwrap_or_default()
+    serde_json::to_vec(&StateRef { format: snapshot::FORMAT, authority, domain, anomalies }).unwrap_or_default()
 }
 
 /// The domain rules as the writer applies them: only domain records change
@@ -481,7 +482,10 @@ pub(crate) fn bound_snapshots(src: &impl Source, upto: u64, warnings: &mut Vec<S
         match stored {
             Some(hash) if hash.0[..] == row.hash[..] => {
                 let time = record.and_then(|r| ledger_core::Envelope::from_bytes(&r.envelope).ok()).map(|e| e.time);
-                if let Some(body) = src.snapshot_body(row.seq)? {
+                // A snapshot another version of the software wrote is of no use here, and no lie.
+                if let Some(body) = src.snapshot_body(row.seq)?
+                    && State::format_of(&body) == Some(snapshot::FORMAT)
+                {
                     out.push(Bound { row, hash, body, time });
                 }
             }

@@ -9,6 +9,8 @@ pub mod files;
 pub mod governance;
 mod ledger;
 pub mod local;
+pub mod names;
+pub mod office;
 pub mod query;
 pub mod snapshot;
 pub mod tlog;

@@ -23,9 +23,17 @@ use serde::{Deserialize, Serialize};
 /// Domain records folded since the last snapshot before a new one is written.
 pub const EVERY: u64 = 1000;
 
+/// The shape of the state a snapshot holds. A change to the authority's or
+/// the domain's state types gets a new number: a snapshot of another
+/// format is passed over (neither trusted nor judged), and the state is
+/// folded from the records.
+pub const FORMAT: u32 = 2;
+
 /// The state as of one record: what a snapshot holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
+    /// [`FORMAT`].
+    pub format: u32,
     /// Who may sign what, as of the record.
     pub authority: Authority,
     /// The domain state folded from the domain records up to the record.
@@ -46,6 +54,15 @@ impl State {
     /// Reads a snapshot body.
     pub fn decode(body: &[u8]) -> Result<State, String> {
         serde_json::from_slice(body).map_err(|e| e.to_string())
+    }
+
+    /// The format a snapshot body declares, if it declares one.
+    pub fn format_of(body: &[u8]) -> Option<u32> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        serde_json::from_slice::<Format>(body).ok().map(|f| f.format)
     }
 
     /// The replay this state is the result of, as of record `seq`: feeding

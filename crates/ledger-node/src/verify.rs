@@ -194,12 +194,15 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     let mut last_seq = None;
     let rows = store.snapshots()?;
     let mut snapshot = match rows.first() {
-        Some(row) => store.snapshot_body(row.seq)?.map(|body| SnapshotCheck {
-            seq: row.seq,
-            hash: row.hash.clone(),
-            digest: crate::snapshot::digest(&body),
-            folded: None,
-        }),
+        Some(row) => store
+            .snapshot_body(row.seq)?
+            .filter(|body| crate::snapshot::State::format_of(body) == Some(crate::snapshot::FORMAT))
+            .map(|body| SnapshotCheck {
+                seq: row.seq,
+                hash: row.hash.clone(),
+                digest: crate::snapshot::digest(&body),
+                folded: None,
+            }),
         None => None,
     };
     let mut bound_hash = None;

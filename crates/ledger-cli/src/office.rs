@@ -1,0 +1,490 @@
+//! The offices' commands: one per event an office writes, so that nobody
+//! writes JSON by hand. Each builds the event (`ledger_node::office`),
+//! signs, appends, and prints what it recorded.
+
+use crate::Outcome;
+use crate::commands::{Ctx, read_private};
+use crate::output::Out;
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use ledger_core::Timestamp;
+use ledger_core::append::Submission;
+use ledger_node::office::{self, Adopt, ObjectionFiling, PeriodOpening};
+use ledger_node::{Appended, Ledger, Signer, files};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// What every office command takes.
+#[derive(Debug, Args)]
+pub struct Signing {
+    /// The office's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum What {
+    /// The indicator catalog (default: the embedded ledger/catalog.json).
+    Catalog,
+    /// The assessed units and their history (default: ledger/units.json).
+    Units,
+    /// A scoring policy (default: ledger/policy.json).
+    Policy,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RewardKind {
+    /// 政策倾斜.
+    PolicyPreference,
+    /// A share of the tax increment remitted to the city.
+    FiscalReward,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ActionKind {
+    /// 通报.
+    PublicNotice,
+    /// 约谈.
+    AdmonitionTalk,
+    /// 问责.
+    Accountability,
+}
+
+fn value_name<T: ValueEnum>(v: T) -> String {
+    v.to_possible_value().map(|p| p.get_name().replace('-', "_")).unwrap_or_default()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Adopt the catalog, the units or a policy (the authority): a fresh ledger becomes an assessment ledger.
+    #[command(
+        after_help = "Examples:\n  ledger adopt catalog --key keys/authority.key\n  ledger adopt policy my-policy.json --key keys/authority.key"
+    )]
+    Adopt {
+        /// What to adopt.
+        what: What,
+        /// The document (default: the one embedded from ledger/).
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Open an assessment period (the authority).
+    #[command(subcommand)]
+    Period(PeriodCommand),
+    /// Assign targets from CSV (the authority): unit,indicator,target[,baseline,note] (or 单位,指标,目标值,...).
+    Targets {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Correct a submitted value, with a reason (the statistics office).
+    #[command(
+        after_help = "Example:\n  ledger correct --period 2023 --unit 商河县 --indicator 10 --value 130.5 --reason \"payroll recount\" --key keys/statistics.key"
+    )]
+    Correct {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The unit: id or name.
+        #[arg(long)]
+        unit: String,
+        /// The indicator: id, Table 1 number or name.
+        #[arg(long)]
+        indicator: String,
+        /// The corrected value.
+        #[arg(long)]
+        value: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Verify the current values of a period, of one unit, or of one indicator (the assessment office).
+    VerifyValues {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// Only this unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only this indicator.
+        #[arg(long)]
+        indicator: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Send a submitted value back to the statistics office (the assessment office).
+    Return {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The unit.
+        #[arg(long)]
+        unit: String,
+        /// The indicator.
+        #[arg(long)]
+        indicator: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// File or resolve an objection to published scores.
+    #[command(subcommand)]
+    Objection(ObjectionCommand),
+    /// Grant a reward after finalisation (the authority).
+    #[command(subcommand)]
+    Reward(RewardCommand),
+    /// Take or rescind an accountability action (the authority).
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// Answer an accountability action with a rectification (the unit).
+    Rectify {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The accountability action's id.
+        #[arg(long)]
+        action: String,
+        /// What was done.
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Record a determination of data fraud: the unit's result is void (the authority).
+    #[command(subcommand)]
+    Fraud(FraudCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeriodCommand {
+    /// Open a period: every unit that exists in the year, every indicator and the adopted policy unless told otherwise.
+    #[command(after_help = "Example:\n  ledger period open --period 2023 --key keys/authority.key")]
+    Open {
+        /// The period id, e.g. 2023.
+        #[arg(long)]
+        period: String,
+        /// The year assessed (default: the period id).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The units, by id or name, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        units: Option<Vec<String>>,
+        /// The indicators, by id or name, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        indicators: Option<Vec<String>>,
+        /// The policy, ID@VERSION.
+        #[arg(long)]
+        policy: Option<String>,
+        /// A remark.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ObjectionCommand {
+    /// File an objection inside the window (a unit for itself, or an inspector).
+    File {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The objection's id (default: obj-PERIOD-N).
+        #[arg(long)]
+        id: Option<String>,
+        /// The unit it concerns.
+        #[arg(long)]
+        unit: String,
+        /// The indicator whose value it contests.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// What is claimed.
+        #[arg(long)]
+        claim: String,
+        /// The value the objector says is right.
+        #[arg(long)]
+        proposed_value: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Resolve an objection (the assessment office).
+    Resolve {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The objection's id.
+        #[arg(long)]
+        id: String,
+        /// The objection is right.
+        #[arg(long, conflicts_with = "dismissed", required_unless_present = "dismissed")]
+        upheld: bool,
+        /// The objection is wrong.
+        #[arg(long)]
+        dismissed: bool,
+        /// The reasons.
+        #[arg(long)]
+        reasons: String,
+        /// With --upheld, about a value: the corrected value.
+        #[arg(long, requires = "upheld")]
+        corrected_value: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RewardCommand {
+    /// Grant a reward to a unit for a finalised period.
+    Grant {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The reward's id (default: reward-PERIOD-UNIT-N).
+        #[arg(long)]
+        id: Option<String>,
+        /// The unit.
+        #[arg(long)]
+        unit: String,
+        /// Which reward.
+        #[arg(long, value_enum)]
+        kind: RewardKind,
+        /// For a fiscal reward, the amount (万元, 10k yuan).
+        #[arg(long)]
+        amount: Option<String>,
+        /// The basis stated.
+        #[arg(long)]
+        basis: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Take an accountability action against a unit for a finalised period.
+    Take {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The action's id (default: action-PERIOD-UNIT-N).
+        #[arg(long)]
+        id: Option<String>,
+        /// The unit.
+        #[arg(long)]
+        unit: String,
+        /// Which action.
+        #[arg(long, value_enum)]
+        kind: ActionKind,
+        /// The basis stated.
+        #[arg(long)]
+        basis: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Rescind a reward or an accountability action.
+    Rescind {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The reward's or action's id.
+        #[arg(long)]
+        target: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FraudCommand {
+    /// Determine that a unit's data were falsified.
+    Determine {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The determination's id (default: fraud-PERIOD-UNIT-N).
+        #[arg(long)]
+        id: Option<String>,
+        /// The unit.
+        #[arg(long)]
+        unit: String,
+        /// The indicators whose data were falsified, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        indicators: Vec<String>,
+        /// The basis.
+        #[arg(long)]
+        basis: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+/// Builds the events from the domain state as the writer sees it, appends
+/// them, prints what was recorded.
+fn write(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<Vec<(usize, Submission)>, ledger_node::Error>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let subs = build(ledger.domain()?)?;
+    let result = ledger.append(&subs, Signer::new(&author), Timestamp::now());
+    ctx.warnings(&mut ledger);
+    report(&ledger, &result?, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
+/// One line per event recorded: its seq, type, stream and a summary.
+pub fn report(ledger: &Ledger, results: &[Appended], json_out: bool, out: &mut Out) -> Result<()> {
+    let mut items = Vec::new();
+    for r in results {
+        let record = ledger.record(r.seq)?;
+        let data = Value::Object(record.envelope.data.clone());
+        let summary = crate::output::summarize(&data);
+        if r.existing {
+            eprintln!(
+                "line {}: already recorded at seq {} (same event id and content); nothing new appended",
+                r.line, r.seq
+            );
+        }
+        if json_out {
+            items.push(json!({
+                "line": r.line, "seq": r.seq, "status": if r.existing { "existing" } else { "appended" },
+                "type": record.envelope.event_type, "stream": record.envelope.stream, "data": data,
+            }));
+        } else {
+            out.line(format!("{:>6}  {}  {}  {summary}", r.seq, record.envelope.event_type, record.envelope.stream))?;
+        }
+    }
+    if json_out {
+        out.json(&json!({"appended": results.iter().filter(|r| !r.existing).count(), "events": items}))?;
+    }
+    Ok(())
+}
+
+fn one(sub: Submission) -> Vec<(usize, Submission)> {
+    vec![(0, sub)]
+}
+
+fn numbered(subs: Vec<Submission>) -> Vec<(usize, Submission)> {
+    subs.into_iter().enumerate().map(|(i, s)| (i + 1, s)).collect()
+}
+
+fn document(file: Option<&Path>) -> Result<Option<String>> {
+    match file {
+        Some(p) => {
+            let bytes = files::read(p, files::DOCUMENT)?;
+            Ok(Some(String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", p.display()))?))
+        }
+        None => Ok(None),
+    }
+}
+
+pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> {
+    match command {
+        OfficeCommand::Adopt { what, file, signing } => {
+            let what = match what {
+                What::Catalog => Adopt::Catalog,
+                What::Units => Adopt::Units,
+                What::Policy => Adopt::Policy,
+            };
+            let text = document(file.as_deref())?;
+            write(ctx, &signing, out, |_| Ok(numbered(office::adoption(what, text.as_deref())?)))
+        }
+        OfficeCommand::Period(PeriodCommand::Open { period, year, units, indicators, policy, note, signing }) => {
+            let opening = PeriodOpening { period, year, units, indicators, policy, note };
+            write(ctx, &signing, out, |d| Ok(one(office::open_period(d, &opening)?)))
+        }
+        OfficeCommand::Targets { period, file, signing } => {
+            let table = ledger_node::csv::read(&file, ledger_node::csv::Kind::Targets)?;
+            write_table(ctx, &signing, out, &table, &period)
+        }
+        OfficeCommand::Correct { period, unit, indicator, value, reason, signing } => {
+            write(ctx, &signing, out, |d| Ok(one(office::correction(d, &period, &unit, &indicator, &value, &reason)?)))
+        }
+        OfficeCommand::VerifyValues { period, unit, indicator, signing } => write(ctx, &signing, out, |d| {
+            Ok(numbered(office::verifications(d, &period, unit.as_deref(), indicator.as_deref())?))
+        }),
+        OfficeCommand::Return { period, unit, indicator, reason, signing } => {
+            write(ctx, &signing, out, |d| Ok(one(office::return_value(d, &period, &unit, &indicator, &reason)?)))
+        }
+        OfficeCommand::Objection(ObjectionCommand::File {
+            period,
+            id,
+            unit,
+            indicator,
+            claim,
+            proposed_value,
+            signing,
+        }) => {
+            let filing = ObjectionFiling { id, unit, indicator, claim, proposed_value };
+            write(ctx, &signing, out, |d| Ok(one(office::objection(d, &period, &filing)?)))
+        }
+        OfficeCommand::Objection(ObjectionCommand::Resolve {
+            period,
+            id,
+            upheld,
+            dismissed: _,
+            reasons,
+            corrected_value,
+            signing,
+        }) => write(ctx, &signing, out, |d| {
+            Ok(one(office::resolution(d, &period, &id, upheld, &reasons, corrected_value.as_deref())?))
+        }),
+        OfficeCommand::Reward(RewardCommand::Grant { period, id, unit, kind, amount, basis, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(office::reward(d, &period, id.as_deref(), &unit, &value_name(kind), amount.as_deref(), &basis)?))
+            })
+        }
+        OfficeCommand::Action(ActionCommand::Take { period, id, unit, kind, basis, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(office::action(d, &period, id.as_deref(), &unit, &value_name(kind), &basis)?))
+            })
+        }
+        OfficeCommand::Action(ActionCommand::Rescind { period, target, reason, signing }) => {
+            write(ctx, &signing, out, |d| Ok(one(office::rescission(d, &period, &target, &reason)?)))
+        }
+        OfficeCommand::Rectify { period, action, text, signing } => {
+            write(ctx, &signing, out, |d| Ok(one(office::rectification(d, &period, &action, &text)?)))
+        }
+        OfficeCommand::Fraud(FraudCommand::Determine { period, id, unit, indicators, basis, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(office::fraud(d, &period, id.as_deref(), &unit, &indicators, &basis)?))
+            })
+        }
+    }
+}
+
+/// A CSV table's events, appended; refusals name the CSV column.
+pub fn write_table(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    table: &ledger_node::csv::Table,
+    period: &str,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let subs = table.submissions(period, ledger.domain()?)?;
+    let result = ledger.append(&subs, Signer::new(&author), Timestamp::now());
+    ctx.warnings(&mut ledger);
+    let results = result.map_err(|e| table.name_column(e))?;
+    report(&ledger, &results, signing.json, out)?;
+    Ok(Outcome::Ok)
+}

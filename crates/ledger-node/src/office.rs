@@ -1,0 +1,445 @@
+//! The events offices write, built from what a clerk gives: names instead of
+//! ids, the submission a correction is about found for her, ids chosen when
+//! none is given. Each builder checks what it can against the domain state
+//! and returns the event; the append decides it again with every rule.
+
+use crate::Error;
+use crate::names::Names;
+use ledger_core::append::Submission;
+use ledger_domain::Domain;
+use ledger_domain::state::{Period, PeriodState, period_stream};
+use serde_json::{Value, json};
+
+fn event(period: &str, event_type: &str, data: Value) -> Submission {
+    Submission::new(&period_stream(period), event_type, data, &crate::fresh_id())
+}
+
+fn period<'d>(domain: &'d Domain, id: &str) -> Result<&'d Period, Error> {
+    domain.periods.get(id).ok_or_else(|| {
+        let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
+        Error::refused_with(
+            format!("period {id} has not been opened"),
+            if known.is_empty() {
+                "open it with `ledger period open --period ID --key AUTHORITY.key`".to_owned()
+            } else {
+                format!("periods: {}", known.join(", "))
+            },
+        )
+    })
+}
+
+fn decimal(what: &str, v: &str) -> Result<String, Error> {
+    ledger_score::parse_decimal(v).map_err(|e| {
+        Error::refused_with(
+            format!("{what} {v:?} is not a decimal: {e}"),
+            "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
+        )
+    })?;
+    Ok(v.trim().to_owned())
+}
+
+/// The current submission of a unit's indicator in a period: what a
+/// correction corrects.
+pub fn current_submission(domain: &Domain, period_id: &str, unit: &str, indicator: &str) -> Result<u64, Error> {
+    let p = period(domain, period_id)?;
+    p.current.get(&(unit.to_owned(), indicator.to_owned())).copied().ok_or_else(|| {
+        Error::refused_with(
+            format!("unit {unit} has no current value for indicator {indicator} in period {period_id}"),
+            "submit one first: ledger submit --period P FILE.csv",
+        )
+    })
+}
+
+/// The events of a catalog, units or policy document: the embedded default
+/// (`ledger/*.json`) or the text of a file.
+pub fn adoption(what: Adopt, text: Option<&str>) -> Result<Vec<Submission>, Error> {
+    use ledger_domain::defaults as d;
+    let (text, source) = match text {
+        Some(t) => (t, what.name()),
+        None => (
+            match what {
+                Adopt::Catalog => d::CATALOG,
+                Adopt::Units => d::UNITS,
+                Adopt::Policy => d::POLICY,
+            },
+            "the embedded default",
+        ),
+    };
+    let built = match what {
+        Adopt::Catalog => d::catalog_events_from(text, source),
+        Adopt::Units => d::unit_events_from(text, source),
+        Adopt::Policy => d::policy_event_from(text, source).map(|e| vec![e]),
+    };
+    built.map_err(Error::refused)
+}
+
+/// What `ledger adopt` adopts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adopt {
+    /// The indicator catalog.
+    Catalog,
+    /// The assessed units and their history.
+    Units,
+    /// A scoring policy.
+    Policy,
+}
+
+impl Adopt {
+    fn name(self) -> &'static str {
+        match self {
+            Adopt::Catalog => "the catalog file",
+            Adopt::Units => "the units file",
+            Adopt::Policy => "the policy file",
+        }
+    }
+}
+
+/// What `ledger period open` is given; everything but the period has a default.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodOpening {
+    /// The period id, e.g. `2023`.
+    pub period: String,
+    /// The year assessed (default: the period id, when it is a year).
+    pub year: Option<i32>,
+    /// The units, by id or name (default: every unit that exists in the year).
+    pub units: Option<Vec<String>>,
+    /// The indicators, by id or name (default: every indicator defined).
+    pub indicators: Option<Vec<String>>,
+    /// The policy as `ID@VERSION` (default: the one policy adopted, its latest version).
+    pub policy: Option<String>,
+    /// A remark.
+    pub note: Option<String>,
+}
+
+/// `period_opened`.
+pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let year = match o.year {
+        Some(y) => y,
+        None => o.period.parse::<i32>().ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(|| {
+            Error::refused_with(format!("period {:?} is not a year", o.period), "give the year assessed with --year")
+        })?,
+    };
+    if domain.units.is_empty() || domain.indicators.is_empty() || domain.policies.is_empty() {
+        return Err(Error::refused_with(
+            "the ledger has no catalog, units or policy yet",
+            "adopt them first: ledger adopt catalog|units|policy --key AUTHORITY.key",
+        ));
+    }
+    let units = match &o.units {
+        Some(given) => given.iter().map(|u| names.unit(u)).collect::<Result<Vec<_>, _>>()?,
+        None => domain.units.values().filter(|u| u.exists_in(year)).map(|u| u.id.clone()).collect(),
+    };
+    let indicators = match &o.indicators {
+        Some(given) => given.iter().map(|i| names.indicator(i)).collect::<Result<Vec<_>, _>>()?,
+        None => domain.indicators.keys().cloned().collect(),
+    };
+    let (id, version) = match &o.policy {
+        Some(p) => {
+            let (id, v) = p.rsplit_once('@').ok_or_else(|| {
+                Error::refused_with(
+                    format!("--policy {p:?}"),
+                    "write the policy as ID@VERSION, e.g. jinan-nokec-2018@1",
+                )
+            })?;
+            let v =
+                v.parse::<u32>().map_err(|_| Error::refused(format!("--policy {p:?}: the version is not a number")))?;
+            (id.to_owned(), v)
+        }
+        None => {
+            let ids: std::collections::BTreeSet<&str> = domain.policies.keys().map(|(id, _)| id.as_str()).collect();
+            let [only] = ids.into_iter().collect::<Vec<_>>()[..] else {
+                return Err(Error::refused_with(
+                    "several policies are adopted: say which",
+                    "give it as --policy ID@VERSION (see `ledger log --type policy_adopted`)",
+                ));
+            };
+            let version = domain.policies.keys().filter(|(id, _)| id == only).map(|(_, v)| *v).max().unwrap_or(1);
+            (only.to_owned(), version)
+        }
+    };
+    let mut data =
+        json!({"year": year, "units": units, "indicators": indicators, "policy": {"id": id, "version": version}});
+    if let Some(n) = &o.note {
+        data["note"] = json!(n);
+    }
+    Ok(event(&o.period, "period_opened", data))
+}
+
+/// `measurement_corrected` of a unit's current value.
+pub fn correction(
+    domain: &Domain,
+    period_id: &str,
+    unit: &str,
+    indicator: &str,
+    value: &str,
+    reason: &str,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
+    let corrects = current_submission(domain, period_id, &unit, &indicator)?;
+    Ok(event(
+        period_id,
+        "measurement_corrected",
+        json!({"corrects": corrects, "value": decimal("--value", value)?, "reason": reason}),
+    ))
+}
+
+/// `measurement_verified` for every current value of the period (or of one
+/// unit, or one indicator) not verified yet.
+pub fn verifications(
+    domain: &Domain,
+    period_id: &str,
+    unit: Option<&str>,
+    indicator: Option<&str>,
+) -> Result<Vec<Submission>, Error> {
+    let names = Names::new(domain);
+    let unit = unit.map(|u| names.unit(u)).transpose()?;
+    let indicator = indicator.map(|i| names.indicator(i)).transpose()?;
+    let p = period(domain, period_id)?;
+    let subs: Vec<Submission> = p
+        .current
+        .iter()
+        .filter(|((u, i), _)| unit.as_ref().is_none_or(|x| x == u) && indicator.as_ref().is_none_or(|x| x == i))
+        .filter(|(_, seq)| p.measurements.get(seq).is_some_and(|m| m.verified.is_none() && m.returned.is_none()))
+        .map(|(_, seq)| event(period_id, "measurement_verified", json!({"measurement": seq})))
+        .collect();
+    if subs.is_empty() {
+        return Err(Error::refused(format!("period {period_id} has no current value left to verify there")));
+    }
+    Ok(subs)
+}
+
+/// `measurement_returned` of a unit's current value.
+pub fn return_value(
+    domain: &Domain,
+    period_id: &str,
+    unit: &str,
+    indicator: &str,
+    reason: &str,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
+    let seq = current_submission(domain, period_id, &unit, &indicator)?;
+    Ok(event(period_id, "measurement_returned", json!({"measurement": seq, "reason": reason})))
+}
+
+/// An id new in the period: `given`, or `PREFIX-N` for the first N free.
+fn new_id(taken: impl Fn(&str) -> bool, given: Option<&str>, prefix: &str) -> String {
+    if let Some(g) = given {
+        return g.to_owned();
+    }
+    (1..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_else(crate::fresh_id)
+}
+
+/// What an objection says.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectionFiling {
+    /// Its id (default: `obj-<period>-N`).
+    pub id: Option<String>,
+    /// The unit it concerns.
+    pub unit: String,
+    /// The indicator whose value it contests.
+    pub indicator: Option<String>,
+    /// What is claimed.
+    pub claim: String,
+    /// The value the objector says is right.
+    pub proposed_value: Option<String>,
+}
+
+/// `objection_filed`.
+pub fn objection(domain: &Domain, period_id: &str, o: &ObjectionFiling) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let id = new_id(|id| p.objections.contains_key(id), o.id.as_deref(), &format!("obj-{period_id}"));
+    let mut data = json!({"objection": id, "unit": names.unit(&o.unit)?, "claim": o.claim});
+    if let Some(i) = &o.indicator {
+        data["indicator"] = json!(names.indicator(i)?);
+    }
+    if let Some(v) = &o.proposed_value {
+        data["proposed_value"] = json!(decimal("--proposed-value", v)?);
+    }
+    Ok(event(period_id, "objection_filed", data))
+}
+
+/// `objection_resolved`.
+pub fn resolution(
+    domain: &Domain,
+    period_id: &str,
+    id: &str,
+    upheld: bool,
+    reasons: &str,
+    corrected_value: Option<&str>,
+) -> Result<Submission, Error> {
+    let p = period(domain, period_id)?;
+    if !p.objections.contains_key(id) {
+        let known: Vec<&str> = p.objections.keys().map(String::as_str).collect();
+        return Err(Error::refused_with(
+            format!("period {period_id} has no objection {id:?}"),
+            format!("objections: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+        ));
+    }
+    let mut data = json!({"objection": id, "outcome": if upheld { "upheld" } else { "dismissed" }, "reasons": reasons});
+    if let Some(v) = corrected_value {
+        data["corrected_value"] = json!(decimal("--corrected-value", v)?);
+    }
+    Ok(event(period_id, "objection_resolved", data))
+}
+
+/// `reward_granted` (`kind`: `policy_preference` or `fiscal_reward`).
+pub fn reward(
+    domain: &Domain,
+    period_id: &str,
+    id: Option<&str>,
+    unit: &str,
+    kind: &str,
+    amount: Option<&str>,
+    basis: &str,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let unit = names.unit(unit)?;
+    let id = new_id(|id| p.decisions.contains_key(id), id, &format!("reward-{period_id}-{unit}"));
+    let mut data = json!({"reward": id, "unit": unit, "kind": kind, "basis": basis});
+    if let Some(a) = amount {
+        data["amount"] = json!(decimal("--amount", a)?);
+    }
+    Ok(event(period_id, "reward_granted", data))
+}
+
+/// `accountability_action_taken` (`kind`: `public_notice`, `admonition_talk`, `accountability`).
+pub fn action(
+    domain: &Domain,
+    period_id: &str,
+    id: Option<&str>,
+    unit: &str,
+    kind: &str,
+    basis: &str,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let unit = names.unit(unit)?;
+    let id = new_id(|id| p.decisions.contains_key(id), id, &format!("action-{period_id}-{unit}"));
+    Ok(event(
+        period_id,
+        "accountability_action_taken",
+        json!({"action": id, "unit": unit, "kind": kind, "basis": basis}),
+    ))
+}
+
+/// `action_rescinded` of a reward or an action.
+pub fn rescission(domain: &Domain, period_id: &str, target: &str, reason: &str) -> Result<Submission, Error> {
+    let p = period(domain, period_id)?;
+    if !p.decisions.contains_key(target) {
+        let known: Vec<&str> = p.decisions.keys().map(String::as_str).collect();
+        return Err(Error::refused_with(
+            format!("period {period_id} has no reward or action {target:?}"),
+            format!("rewards and actions: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+        ));
+    }
+    Ok(event(period_id, "action_rescinded", json!({"target": target, "reason": reason})))
+}
+
+/// `rectification_submitted` answering an accountability action (the unit
+/// is the action's).
+pub fn rectification(domain: &Domain, period_id: &str, action_id: &str, text: &str) -> Result<Submission, Error> {
+    let p = period(domain, period_id)?;
+    let action = p
+        .decisions
+        .get(action_id)
+        .ok_or_else(|| Error::refused(format!("period {period_id} has no accountability action {action_id:?}")))?;
+    Ok(event(period_id, "rectification_submitted", json!({"action": action_id, "unit": action.unit, "text": text})))
+}
+
+/// `data_fraud_determined`.
+pub fn fraud(
+    domain: &Domain,
+    period_id: &str,
+    id: Option<&str>,
+    unit: &str,
+    indicators: &[String],
+    basis: &str,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let unit = names.unit(unit)?;
+    let indicators = indicators.iter().map(|i| names.indicator(i)).collect::<Result<Vec<_>, _>>()?;
+    let id = new_id(|id| p.frauds.contains_key(id), id, &format!("fraud-{period_id}-{unit}"));
+    Ok(event(
+        period_id,
+        "data_fraud_determined",
+        json!({"determination": id, "unit": unit, "indicators": indicators, "basis": basis}),
+    ))
+}
+
+/// Where each value of a period stands, for `ledger status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ValueStatus {
+    /// The unit.
+    pub unit: String,
+    /// The indicator.
+    pub indicator: String,
+    /// `missing`, `submitted`, `returned`, `verified`, `corrected`, `objected`.
+    pub status: &'static str,
+    /// The records behind it.
+    pub events: Vec<u64>,
+}
+
+/// The status of every (unit, indicator) of a period, or of one unit.
+pub fn status(domain: &Domain, period_id: &str, unit: Option<&str>) -> Result<(PeriodState, Vec<ValueStatus>), Error> {
+    let names = Names::new(domain);
+    let unit = unit.map(|u| names.unit(u)).transpose()?;
+    let p = period(domain, period_id)?;
+    let scored: Vec<&String> = p.indicators.keys().collect();
+    let mut out = Vec::new();
+    for u in p.units.iter().filter(|u| unit.as_ref().is_none_or(|x| x == *u)) {
+        for i in &scored {
+            let key = ((*u).clone(), (*i).clone());
+            let objected: Vec<u64> = p
+                .objections
+                .values()
+                .filter(|o| {
+                    o.filed.unit == *u && o.filed.indicator.as_deref() == Some(i.as_str()) && o.resolved.is_none()
+                })
+                .map(|o| o.seq)
+                .collect();
+            let (status, events): (&'static str, Vec<u64>) = match p.current.get(&key) {
+                None => {
+                    let returned: Vec<u64> = p
+                        .measurements
+                        .values()
+                        .filter(|m| m.unit == *u && &&m.indicator == i && m.returned.is_some())
+                        .map(|m| m.seq)
+                        .collect();
+                    if returned.is_empty() { ("missing", vec![]) } else { ("returned", returned) }
+                }
+                Some(seq) => {
+                    let steps: Vec<u64> =
+                        p.values.get(&key).map(|s| s.iter().map(|x| x.seq).collect()).unwrap_or_default();
+                    let verified = p.measurements.get(seq).and_then(|m| m.verified);
+                    let status = if !objected.is_empty() {
+                        "objected"
+                    } else if steps.len() > 1 {
+                        "corrected"
+                    } else if verified.is_some() {
+                        "verified"
+                    } else {
+                        "submitted"
+                    };
+                    let mut events = steps;
+                    events.extend(verified);
+                    events.extend(&objected);
+                    events.sort_unstable();
+                    (status, events)
+                }
+            };
+            out.push(ValueStatus { unit: (*u).clone(), indicator: (*i).clone(), status, events });
+        }
+    }
+    Ok((p.state.clone(), out))
+}
+
+/// How many of a period's values are missing: what `publish` refuses.
+pub fn missing_values(domain: &Domain, period_id: &str) -> Result<usize, Error> {
+    Ok(status(domain, period_id, None)?.1.iter().filter(|s| matches!(s.status, "missing" | "returned")).count())
+}
