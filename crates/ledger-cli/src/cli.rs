@@ -43,9 +43,11 @@ pub enum Command {
         /// First sequence number.
         #[arg(long, default_value_t = 0)]
         from: u64,
-        /// At most this many records.
+        /// At most this many records (of those the filters list).
         #[arg(long)]
         limit: Option<u64>,
+        #[command(flatten)]
+        filter: LogFilter,
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
@@ -97,12 +99,30 @@ pub enum KeyCommand {
         /// A role (repeat for several): statistics, assessment, authority, unit, inspector, ...
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
-        /// First day the key may sign (YYYY-MM-DD, UTC).
+        /// First day the key may sign (YYYY-MM-DD in the ledger's time zone, or an RFC 3339 time).
         #[arg(long, value_name = "DATE")]
         from: Option<String>,
-        /// Last day the key may sign (YYYY-MM-DD, UTC; valid to the end of that day).
+        /// Last day the key may sign (YYYY-MM-DD: to the end of that day in the ledger's time zone).
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        /// With --role unit: the unit the key speaks for (id or name); it may then file objections and rectifications for that unit only. Needs --authority.
+        #[arg(long, requires = "authority")]
+        unit: Option<String>,
+        /// With --unit: the city authority office's private key, which records the binding (unit_key_bound).
+        #[arg(long, value_name = "KEY", requires = "unit")]
+        authority: Option<PathBuf>,
+    },
+    /// Bind a unit's key to the unit it speaks for (the authority office): objections and rectifications for that unit only.
+    Bind {
+        /// The city authority office's private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The unit's public key file.
+        #[arg(long = "pub", value_name = "PUB")]
+        public: PathBuf,
+        /// The unit (id or name).
+        #[arg(long)]
+        unit: String,
     },
     /// Revoke an office key (a root action).
     Revoke {
@@ -236,4 +256,24 @@ pub struct BenchArgs {
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which records `ledger log` lists: every filter given must hold.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LogFilter {
+    /// Only this stream, exactly: period/2022, unit/shanghe, catalog, ledger, ...
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Only this event type, e.g. measurement_corrected
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Only this period's records (its stream, and audit findings naming it)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Only records about this unit (id or name): its stream, events naming it, and the corrections, verifications, returns and objection outcomes of its values
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Only records this key signed or co-signed: a key id (16 hex digits), a public key (64 hex digits), a .pub file, or part of the holder's name ("Statistics")
+    #[arg(long)]
+    pub signer: Option<String>,
 }

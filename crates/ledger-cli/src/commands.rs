@@ -14,6 +14,7 @@ use ledger_node::local::Cache;
 use ledger_node::query::{Listed, record_json};
 use ledger_node::{Appended, Ledger, Signer, files};
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The role table `init` writes unless told otherwise.
@@ -53,7 +54,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Keygen { out: base } => keygen(&base, &mut out),
         Command::Init(args) => init(&ctx, args, &mut out),
         Command::Append(args) => append(&ctx, args, &mut out),
-        Command::Log { from, limit, json } => log(&ctx, from, limit, json, &mut out),
+        Command::Log { from, limit, filter, json } => log(&ctx, from, limit, filter, json, &mut out),
         Command::Show { seq, json } => show(&ctx, seq, json, &mut out),
         Command::Verify(args) => verify(&ctx, args, &mut out),
         Command::Repair(args) => repair(&ctx, args, &mut out),
@@ -177,25 +178,84 @@ pub fn report_appended(out: &mut Out, results: &[Appended], json_out: bool) -> R
     Ok(())
 }
 
-fn log(ctx: &Ctx, from: u64, limit: Option<u64>, json_out: bool, out: &mut Out) -> Result<Outcome> {
+/// The signers a `--signer` names: a key id, a public key, a .pub file, or
+/// part of a holder's name (case-insensitive).
+fn signers_named(given: &str, authority: Option<&ledger_core::authority::Authority>) -> Result<BTreeSet<PublicKey>> {
+    let path = Path::new(given);
+    if path.extension().is_some_and(|e| e == "pub") || path.is_file() {
+        return Ok(BTreeSet::from([read_public(path)?]));
+    }
+    if let Ok(key) = given.to_ascii_lowercase().parse::<PublicKey>() {
+        return Ok(BTreeSet::from([key]));
+    }
+    let lower = given.to_lowercase();
+    let keys: BTreeSet<PublicKey> = authority
+        .into_iter()
+        .flat_map(|a| a.keys())
+        .filter(|k| k.key_id.to_string().eq_ignore_ascii_case(given) || k.holder.to_lowercase().contains(&lower))
+        .map(|k| k.key)
+        .collect();
+    if keys.is_empty() {
+        let holders: Vec<String> =
+            authority.into_iter().flat_map(|a| a.keys()).map(|k| format!("{} ({})", k.key_id, k.holder)).collect();
+        return Err(hinted(
+            format!("--signer {given:?}: no key of this ledger has that id or holder"),
+            format!("keys: {}", holders.join(", ")),
+        ));
+    }
+    Ok(keys)
+}
+
+fn log(
+    ctx: &Ctx,
+    from: u64,
+    limit: Option<u64>,
+    given: crate::cli::LogFilter,
+    json_out: bool,
+    out: &mut Out,
+) -> Result<Outcome> {
     let mut ledger = ctx.open_read_only()?;
     let authority = ledger.authority().ok();
+    let zone = ledger.time_zone()?;
+    let mut filter = ledger_node::query::RecordFilter::default();
+    filter.stream = given.stream;
+    filter.event_type = given.event_type;
+    filter.period = given.period;
+    if let Some(u) = &given.unit {
+        filter.unit = Some(ledger_node::names::Names::new(ledger.domain()?).unit(u)?);
+    }
+    if let Some(s) = &given.signer {
+        filter.signers = Some(signers_named(s, authority.as_ref())?);
+    }
     let mut items = Vec::new();
-    ledger.for_each_record(from, limit, |listed| {
+    // A reader that stops reading (`| head`) ends the listing quietly.
+    let mut write_error = None;
+    let listed = ledger.for_each_record(from, limit, &filter, |listed| {
         let printed = match listed {
             Listed::Record(r) if json_out => {
                 items.push(record_json(&r, authority.as_ref()));
                 Ok(())
             }
-            Listed::Record(r) => out.line(record_line(&r)),
+            Listed::Record(r) => {
+                let holder = authority.as_ref().and_then(|a| a.key(&r.envelope.author)).map(|k| k.holder.as_str());
+                out.line(record_line(&r, &zone, holder))
+            }
             Listed::Undecodable(raw, e) if json_out => {
                 items.push(json!({"seq": raw.seq, "error": e}));
                 Ok(())
             }
             Listed::Undecodable(raw, e) => out.line(undecodable_line(&raw, &e)),
         };
-        printed.map_err(|e| ledger_node::Error::refused(format!("writing the listing: {e}")))
-    })?;
+        printed.map_err(|e| {
+            let message = format!("writing the listing: {e}");
+            write_error = Some(e);
+            ledger_node::Error::refused(message)
+        })
+    });
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    listed?;
     if json_out {
         out.json(&json!({"records": items}))?;
     }
@@ -216,7 +276,7 @@ fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
         out.line(format!("stream    {} (version {})", env.stream, env.version))?;
         out.line(format!("type      {} (schema {})", env.event_type, env.schema))?;
         out.line(format!("id        {}", env.id))?;
-        out.line(format!("time      {}", env.time))?;
+        out.line(format!("time      {} ({})", env.time, env.time.local(&ledger.time_zone()?)))?;
         let holder = value["holder"].as_str().map(|h| format!(" ({h})")).unwrap_or_default();
         out.line(format!("signer    {}{holder}", env.author.key_id()))?;
         for s in record.signatures.iter().skip(1) {
@@ -288,6 +348,7 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             "root_checked": root_checked,
             "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
             "warnings": warnings,
+            "notices": verification.notices,
         }))?;
     } else if report.ok() {
         out.line(format!(
@@ -319,6 +380,9 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
                 "warning: seq {} ({}): the domain rules refuse this event on replay: {}",
                 w.seq, w.event_type, w.message
             );
+        }
+        for n in &verification.notices {
+            eprintln!("warning: seq {} ({}): {}", n.seq, n.event_type, n.message);
         }
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })

@@ -166,21 +166,21 @@ pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> 
 
 // --- the verified view ------------------------------------------------------
 
-fn parse_as_of(text: Option<&str>) -> Result<AsOf> {
+/// `--as-of`: a sequence number, or a time as a person writes it (RFC 3339
+/// with any offset, or a bare date: the end of that day in the ledger's
+/// time zone).
+fn parse_as_of(ctx: &Ctx, text: Option<&str>) -> Result<AsOf> {
     let Some(text) = text else { return Ok(AsOf::End) };
     if let Ok(seq) = text.parse::<u64>() {
         return Ok(AsOf::Seq(seq));
     }
-    if let Ok(t) = text.parse::<Timestamp>() {
-        return Ok(AsOf::Time(t));
-    }
-    if let Ok(t) = Timestamp::end_of_date(text) {
-        return Ok(AsOf::Time(t));
-    }
-    Err(hinted(
-        format!("--as-of {text:?} is neither a sequence number nor a time"),
-        "give a sequence number (e.g. 1234), a time (2023-03-01T09:00:00Z) or a date (2023-03-01, meaning its end)",
-    ))
+    let zone = ctx.open_read_only()?.time_zone()?;
+    Timestamp::parse_any(text, &zone).map(AsOf::Time).map_err(|_| {
+        hinted(
+            format!("--as-of {text:?} is neither a sequence number nor a time"),
+            "give a sequence number (e.g. 1234), a time (2023-03-05T12:00:00+08:00) or a date (2023-03-05, meaning the end of that day in the ledger's time zone)",
+        )
+    })
 }
 
 /// The view a read command shows, or `None` when the ledger fails
@@ -354,22 +354,24 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
 // --- scores ---------------------------------------------------------------------
 
 fn scores(ctx: &Ctx, args: &ScoresArgs, out: &mut Out) -> Result<Outcome> {
-    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let as_of = parse_as_of(ctx, args.as_of.as_deref())?;
     let Some((_, view)) = verified_view(ctx, as_of, &args.read, out)? else { return Ok(Outcome::Failed) };
     let board = view.scoreboard(&args.period)?;
     if args.read.json {
         out.json(&with_verification(serde_json::to_value(&board)?, &view))?;
     } else {
-        print_scoreboard(&board, out)?;
+        print_scoreboard(&board, &view.domain().zone(), out)?;
     }
     Ok(Outcome::Ok)
 }
 
 /// The scoreboard as text.
-pub fn print_scoreboard(b: &Scoreboard, out: &mut Out) -> Result<()> {
+pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mut Out) -> Result<()> {
     let state = match &b.status {
         Status::Finalized { seq, .. } => format!("finalised at seq {seq}"),
-        Status::Published { seq, window_until } => format!("published at seq {seq}, objections until {window_until}"),
+        Status::Published { seq, window_until } => {
+            format!("published at seq {seq}, objections until {}", crate::output::local(window_until, zone))
+        }
         Status::Open => "open".to_owned(),
     };
     out.line(format!(
@@ -416,9 +418,10 @@ fn explain(
     read: &ReadArgs,
     out: &mut Out,
 ) -> Result<Outcome> {
-    let as_of = parse_as_of(as_of)?;
+    let as_of = parse_as_of(ctx, as_of)?;
     let Some((ledger, view)) = verified_view(ctx, as_of, read, out)? else { return Ok(Outcome::Failed) };
     let e = view.explain(&ledger, period, unit, indicator)?;
+    let zone = view.domain().zone();
     if read.json {
         out.json(&with_verification(serde_json::to_value(&e)?, &view))?;
         return Ok(Outcome::Ok);
@@ -435,25 +438,29 @@ fn explain(
     for i in &e.indicators {
         out.line("")?;
         out.line(format!("indicator {}: {}", i.indicator, i.name.as_deref().unwrap_or("")))?;
-        for h in &i.value_history {
-            out.line(format!(
-                "  seq {:>6}  {}  value {}  ({})",
-                h.seq,
-                h.event.time.as_deref().unwrap_or(""),
-                h.value,
-                h.how
-            ))?;
+        for h in &i.provenance {
+            let e = &h.event;
+            let mut line = format!(
+                "  seq {:>6}  {}  {:<18}",
+                e.seq,
+                e.time.as_deref().map(|t| crate::output::local(t, &zone)).unwrap_or_default(),
+                h.step
+            );
+            if let Some(v) = &h.value {
+                line.push_str(&format!(" value {v}"));
+            }
+            if let Some(d) = &h.detail {
+                line.push_str(&format!(" ({d})"));
+            }
+            match (&e.office, &e.signer) {
+                (Some(o), Some(k)) => line.push_str(&format!("  by {o} [{k}]")),
+                (None, Some(k)) => line.push_str(&format!("  by key {k}")),
+                _ => {}
+            }
+            out.line(line)?;
         }
-        for r in &i.returned {
-            out.line(format!("  seq {:>6}  measurement {} returned: {}", r.returned_at, r.measurement, r.reason))?;
-        }
-        if let Some(t) = &i.target {
-            out.line(format!(
-                "  seq {:>6}  target {}{}",
-                t.seq,
-                t.target,
-                t.baseline.as_deref().map(|b| format!(", baseline {b}")).unwrap_or_default()
-            ))?;
+        if let Some(v) = &i.value {
+            out.line(format!("  value scored {v}"))?;
         }
         out.line(format!("  method {} (clause {}), weight {}", i.method, i.clause, i.weight))?;
         for s in &i.steps {
@@ -510,7 +517,7 @@ fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
         ledger.verify(Options { trusted_roots: vec![demo.root], expect_head: None, ..Options::default() })?;
     let view = ledger.view(AsOf::End)?;
     ctx.warnings(&mut ledger);
-    print_scoreboard(&view.scoreboard("2022")?, out)?;
+    print_scoreboard(&view.scoreboard("2022")?, &view.domain().zone(), out)?;
     out.line("")?;
     let audit = view.audit(None)?;
     let report = verification.report;

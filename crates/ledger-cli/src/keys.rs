@@ -13,11 +13,17 @@ use std::path::{Path, PathBuf};
 
 pub fn run(ctx: &Ctx, command: KeyCommand, out: &mut Out) -> Result<Outcome> {
     match command {
-        KeyCommand::Authorize { key, cosign, public, holder, roles, from, until } => {
+        KeyCommand::Authorize { key, cosign, public, holder, roles, from, until, unit, authority } => {
             let office = read_public(&public)?;
-            let data = governance::authorization(&office, &holder, &roles, from.as_deref(), until.as_deref())?;
-            govern(ctx, &key, &cosign, "key_authorized", data, out)
+            let zone = ctx.open_read_only()?.time_zone()?;
+            let data = governance::authorization(&office, &holder, &roles, from.as_deref(), until.as_deref(), &zone)?;
+            let outcome = govern(ctx, &key, &cosign, "key_authorized", data, out)?;
+            match (unit, authority) {
+                (Some(unit), Some(authority)) => bind(ctx, &authority, &office, &unit, out),
+                _ => Ok(outcome),
+            }
         }
+        KeyCommand::Bind { key, public, unit } => bind(ctx, &key, &read_public(&public)?, &unit, out),
         KeyCommand::Revoke { key, cosign, key_id, reason, compromised: _, from_seq } => {
             let authority = ctx.open_read_only()?.authority()?;
             let target = governance::resolve_key(&authority, &key_id)?;
@@ -40,6 +46,16 @@ fn govern(ctx: &Ctx, key: &Path, cosign: &[PathBuf], event_type: &str, data: Val
     let appended = ledger.govern(event_type, data, Signer { author: &author, cosigners: &refs }, Timestamp::now());
     ctx.warnings(&mut ledger);
     report_appended(out, &[appended?], false)?;
+    Ok(Outcome::Ok)
+}
+
+fn bind(ctx: &Ctx, authority: &Path, office: &ledger_core::PublicKey, unit: &str, out: &mut Out) -> Result<Outcome> {
+    let author = read_private(authority)?;
+    let mut ledger = ctx.open()?;
+    let sub = governance::binding(ledger.domain()?, office, unit)?;
+    let result = ledger.append(&[(0, sub)], Signer::new(&author), Timestamp::now());
+    ctx.warnings(&mut ledger);
+    crate::office::report(&ledger, &result?, false, out)?;
     Ok(Outcome::Ok)
 }
 

@@ -33,6 +33,8 @@ pub enum What {
     Units,
     /// A scoring policy (default: ledger/policy.json).
     Policy,
+    /// The time zone dates are read in (give its IANA name; default Asia/Shanghai). Recorded once.
+    TimeZone,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -66,7 +68,8 @@ pub enum OfficeCommand {
     Adopt {
         /// What to adopt.
         what: What,
-        /// The document (default: the one embedded from ledger/).
+        /// The document (default: the one embedded from ledger/); for time-zone, the zone's name.
+        #[arg(value_name = "FILE|ZONE")]
         file: Option<PathBuf>,
         #[command(flatten)]
         signing: Signing,
@@ -398,11 +401,17 @@ fn document(file: Option<&Path>) -> Result<Option<String>> {
 
 pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> {
     match command {
+        OfficeCommand::Adopt { what: What::TimeZone, file, signing } => {
+            let zone = file
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| ledger_core::time::DEFAULT_ZONE.to_owned());
+            write(ctx, &signing, out, |_| Ok(one(office::time_zone(&zone)?)))
+        }
         OfficeCommand::Adopt { what, file, signing } => {
             let what = match what {
                 What::Catalog => Adopt::Catalog,
                 What::Units => Adopt::Units,
-                What::Policy => Adopt::Policy,
+                What::Policy | What::TimeZone => Adopt::Policy,
             };
             let text = document(file.as_deref())?;
             write(ctx, &signing, out, |_| Ok(numbered(office::adoption(what, text.as_deref())?)))

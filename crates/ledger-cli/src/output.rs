@@ -1,5 +1,6 @@
 //! Rendering records and reports for people (text) and programs (JSON).
 
+use ledger_core::time::Zone;
 use ledger_core::{RawRecord, Record};
 use serde_json::Value;
 use std::io::Write;
@@ -31,18 +32,28 @@ impl Out {
     }
 }
 
-/// One line of `ledger log`.
-pub fn record_line(r: &Record) -> String {
+/// A UTC time as stored (`2023-03-15T15:59:59Z`), as a person reads it in
+/// the ledger's zone (`2023-03-15 23:59:59 +08:00`).
+pub fn local(utc: &str, zone: &Zone) -> String {
+    utc.parse::<ledger_core::Timestamp>().map_or_else(|_| utc.to_owned(), |t| t.local(zone))
+}
+
+/// One line of `ledger log`, its time in the ledger's zone.
+pub fn record_line(r: &Record, zone: &Zone, holder: Option<&str>) -> String {
     let env = &r.envelope;
     let summary = summarize(&Value::Object(env.data.clone()));
+    let signer = match holder {
+        Some(h) => format!("{} ({h})", env.author.key_id()),
+        None => env.author.key_id().to_string(),
+    };
     format!(
         "{:>6}  {}  {}@{}  {}  by {}  {}  {}",
         r.seq,
-        env.time,
+        env.time.local(zone),
         env.stream,
         env.version,
         env.event_type,
-        env.author.key_id(),
+        signer,
         &r.hash.to_hex()[..16],
         summary
     )

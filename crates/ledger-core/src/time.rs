@@ -65,6 +65,58 @@ impl Timestamp {
     }
 }
 
+/// A time zone (jiff's, with the zone data built into the program).
+pub use jiff::tz::TimeZone as Zone;
+
+/// The time zone a ledger reads dates in when it records none: Jinan's.
+pub const DEFAULT_ZONE: &str = "Asia/Shanghai";
+
+/// A time zone by its IANA name, from the zone data built into the program
+/// (so every machine reads a date the same way).
+pub fn zone(name: &str) -> Result<Zone, TimeError> {
+    jiff::tz::db().get(name).map_err(|_| TimeError(format!("{name} (not a known time zone)")))
+}
+
+impl Timestamp {
+    /// A time as a person writes it: RFC 3339 with any offset
+    /// (`2023-03-05T12:00:00+08:00`, `...Z`), or a bare date
+    /// (`2023-03-05`), which means the end of that day in `zone`.
+    /// Fractions of a second are dropped.
+    pub fn parse_any(text: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp, TimeError> {
+        let err = || TimeError(text.to_owned());
+        let text = text.trim();
+        if let Ok(t) = text.parse::<jiff::Timestamp>() {
+            return Timestamp::from_unix(t.as_second()).ok_or_else(err);
+        }
+        if let Ok(d) = text.parse::<jiff::civil::Date>() {
+            return Timestamp::end_of_date_in(&d.to_string(), zone);
+        }
+        Err(err())
+    }
+
+    /// The last second of a date (`YYYY-MM-DD`) in a time zone.
+    pub fn end_of_date_in(date: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp, TimeError> {
+        let d: jiff::civil::Date = date.parse().map_err(|_| TimeError(date.to_owned()))?;
+        let z = d.at(23, 59, 59, 0).to_zoned_datetime(zone.clone()).map_err(|_| TimeError(date.to_owned()))?;
+        Timestamp::from_unix(z.timestamp().as_second()).ok_or_else(|| TimeError(date.to_owned()))
+    }
+
+    /// The first second of a date (`YYYY-MM-DD`) in a time zone.
+    pub fn start_of_date_in(date: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp, TimeError> {
+        let d: jiff::civil::Date = date.parse().map_err(|_| TimeError(date.to_owned()))?;
+        let z = d.at(0, 0, 0, 0).to_zoned_datetime(zone.clone()).map_err(|_| TimeError(date.to_owned()))?;
+        Timestamp::from_unix(z.timestamp().as_second()).ok_or_else(|| TimeError(date.to_owned()))
+    }
+
+    /// The time as a person reads it in a zone: `2023-03-15 23:59:59 +08:00`.
+    pub fn local(&self, zone: &jiff::tz::TimeZone) -> String {
+        match jiff::Timestamp::from_second(self.as_unix()) {
+            Ok(t) => t.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            Err(_) => self.to_string(),
+        }
+    }
+}
+
 impl FromStr for Timestamp {
     type Err = TimeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -148,6 +200,17 @@ mod tests {
         assert!("2023-02-29T12:00:00Z".parse::<Timestamp>().is_err());
         let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         assert_eq!(t.as_unix(), 1_767_225_600);
+        // Beijing time: any offset in, the end of a bare date in the zone, local out.
+        let beijing = zone(DEFAULT_ZONE).unwrap();
+        let noon = Timestamp::parse_any("2023-03-05T12:00:00+08:00", &beijing).unwrap();
+        assert_eq!(noon.to_string(), "2023-03-05T04:00:00Z");
+        assert_eq!(Timestamp::parse_any("2023-03-05T04:00:00Z", &beijing).unwrap(), noon);
+        let end = Timestamp::parse_any("2023-03-15", &beijing).unwrap();
+        assert_eq!(end.to_string(), "2023-03-15T15:59:59Z");
+        assert_eq!(end.local(&beijing), "2023-03-15 23:59:59 +08:00");
+        assert_eq!(Timestamp::start_of_date_in("2023-03-15", &beijing).unwrap().to_string(), "2023-03-14T16:00:00Z");
+        assert!(Timestamp::parse_any("next tuesday", &beijing).is_err());
+        assert!(zone("Mars/Olympus").is_err());
         assert_eq!(Timestamp::from_unix(1_767_225_600), Some(t));
         assert_eq!(t.plus_seconds(86_400).to_string(), "2026-01-02T00:00:00Z");
     }

@@ -41,6 +41,8 @@ pub trait Writer {
     fn write(&mut self, signer: Signer, batch: Vec<Submission>, at: Timestamp) -> Result<Vec<u64>, String>;
     /// The domain state after everything written so far.
     fn domain(&self) -> &Domain;
+    /// The public key (64 hex digits) of an office of [`OFFICES`].
+    fn public_key(&self, office: &'static str) -> Option<String>;
 }
 
 /// The marker every synthetic value carries.
@@ -148,7 +150,24 @@ fn unit_figure(shape: Shape, city: Decimal, share: i64) -> Decimal {
 pub fn build(w: &mut dyn Writer) -> Result<(), String> {
     let start = t("2018-01-03T09:00:00Z")?;
     w.write(Signer::Office("authority"), defaults::catalog_events()?, start)?;
+    w.write(
+        Signer::Office("authority"),
+        vec![Submission::new("settings", "time_zone_adopted", json!({"zone": "Asia/Shanghai"}), "time-zone")],
+        start,
+    )?;
     w.write(Signer::Office("authority"), defaults::unit_events()?, start)?;
+    // Shanghe's key speaks for Shanghe only (`ledger key bind`).
+    let shanghe = w.public_key("shanghe").ok_or("no key for shanghe")?;
+    w.write(
+        Signer::Office("authority"),
+        vec![Submission::new(
+            "unit/shanghe",
+            "unit_key_bound",
+            json!({"unit": "shanghe", "key": shanghe}),
+            "bind-shanghe",
+        )],
+        start,
+    )?;
     w.write(Signer::Office("authority"), vec![defaults::policy_event()?], start)?;
     w.write(
         Signer::Office("inspector"),

@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// Every domain event type, with the role of the default role table
 /// (`ledger/roles.json`) that signs it. The ledger's own role table is what
 /// counts; this list is for documentation and for `ledger catalog`.
-pub const TYPES: [(&str, &str); 25] = [
+pub const TYPES: [(&str, &str); 27] = [
     ("indicator_defined", "authority"),
     ("indicator_revised", "authority"),
     ("unit_registered", "authority"),
@@ -35,6 +35,8 @@ pub const TYPES: [(&str, &str); 25] = [
     ("action_rescinded", "authority"),
     ("data_fraud_determined", "authority"),
     ("audit_finding_recorded", "inspector"),
+    ("time_zone_adopted", "authority"),
+    ("unit_key_bound", "authority"),
     ("checkpoint_signed", "log"),
 ];
 
@@ -592,6 +594,27 @@ pub struct AuditFindingRecorded {
     pub unit: Option<String>,
     /// What was found.
     pub text: String,
+}
+
+/// Payload of `time_zone_adopted` (stream `settings`): the zone the ledger
+/// reads dates in (a bare date, the last day of a window). Recorded once;
+/// a ledger that records none reads dates in Asia/Shanghai.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneAdopted {
+    /// An IANA time zone name, e.g. `Asia/Shanghai`.
+    pub zone: String,
+}
+
+/// Payload of `unit_key_bound` (stream `unit/<unit>`): the key speaks for
+/// this unit, and may file objections and rectifications for it only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitKeyBound {
+    /// The unit.
+    pub unit: String,
+    /// The key (64 hex digits), authorised with the `unit` role.
+    pub key: String,
 }
 
 /// Parses a payload, naming the field that is wrong.

@@ -232,6 +232,9 @@ pub struct Period {
     pub frauds: BTreeMap<String, Fraud>,
     /// The scores attested at finalisation (computed when it was applied).
     pub finalized_scores: Option<PeriodScores>,
+    /// The `scores_published` record, once published (kept after
+    /// finalisation: who published is part of every value's provenance).
+    pub published: Option<u64>,
 }
 
 /// An adopted policy. Stored (in snapshots) as its record and document;
@@ -284,6 +287,12 @@ pub struct Domain {
     pub periods: BTreeMap<String, Period>,
     /// Audit findings recorded: (record, payload).
     pub audit_findings: Vec<(u64, AuditFindingRecorded)>,
+    /// The time zone adopted, if one was (`time_zone_adopted`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Keys that speak for one unit: key (hex) -> unit (`unit_key_bound`).
+    #[serde(default)]
+    pub unit_keys: BTreeMap<String, String>,
 }
 
 fn nonblank(field: &str, s: &str) -> Result<(), String> {
@@ -321,6 +330,34 @@ pub fn period_stream(period: &str) -> String {
 }
 
 impl Domain {
+    /// The zone the ledger reads dates in: the one adopted, else Asia/Shanghai.
+    pub fn zone(&self) -> ledger_core::time::Zone {
+        let name = self.time_zone.as_deref().unwrap_or(ledger_core::time::DEFAULT_ZONE);
+        ledger_core::time::zone(name)
+            .or_else(|_| ledger_core::time::zone(ledger_core::time::DEFAULT_ZONE))
+            .unwrap_or(ledger_core::time::Zone::UTC)
+    }
+
+    /// The last second of a date in the ledger's zone.
+    pub fn end_of(&self, date: &Date) -> Timestamp {
+        Timestamp::end_of_date_in(&date.0, &self.zone()).unwrap_or_else(|_| date.end())
+    }
+
+    /// The unit a key speaks for, if it is bound to one.
+    pub fn unit_of_key(&self, key: &ledger_core::PublicKey) -> Option<&str> {
+        self.unit_keys.get(&key.to_hex()).map(String::as_str)
+    }
+
+    fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
+        match self.unit_of_key(&env.author) {
+            Some(bound) if bound != unit => Err(format!(
+                "key {} speaks for unit {bound}: it may file {what} for {bound} only, not for {unit}",
+                env.author.key_id()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The period an event's stream names, if it is a period stream.
     fn period_of<'a>(&'a self, env: &Envelope) -> Result<&'a Period, String> {
         let id = env
@@ -477,6 +514,30 @@ impl Domain {
                 Ok(())
             }
             "period_opened" => self.decide_open(env),
+            "time_zone_adopted" => {
+                let z: TimeZoneAdopted = parse(t, d)?;
+                self.check_stream(env, "settings")?;
+                if let Some(adopted) = &self.time_zone {
+                    return Err(format!("the ledger's time zone is recorded once; it is {adopted}"));
+                }
+                ledger_core::time::zone(&z.zone).map(|_| ()).map_err(|e| format!("zone: {e}"))
+            }
+            "unit_key_bound" => {
+                let b: UnitKeyBound = parse(t, d)?;
+                self.check_stream(env, &format!("unit/{}", b.unit))?;
+                if !self.units.contains_key(&b.unit) {
+                    return Err(format!("unknown unit {:?}", b.unit));
+                }
+                let key: ledger_core::PublicKey = b.key.parse().map_err(|e| format!("key: {e}"))?;
+                match self.unit_of_key(&key) {
+                    Some(u) if u == b.unit => Err(format!("key {} is already bound to unit {u}", key.key_id())),
+                    Some(u) => Err(format!(
+                        "key {} speaks for unit {u}; a key speaks for one unit (authorise a new key)",
+                        key.key_id()
+                    )),
+                    None => Ok(()),
+                }
+            }
             "audit_finding_recorded" => {
                 let f: AuditFindingRecorded = parse(t, d)?;
                 self.check_stream(env, "audit")?;
@@ -652,10 +713,11 @@ impl Domain {
             "scores_published" => {
                 let x: ScoresPublished = parse(t, d)?;
                 Self::state_is(period, &["open"], t)?;
-                if x.window_until.end() < env.time {
+                if self.end_of(&x.window_until) < env.time {
                     return Err(format!(
                         "the objection window ends ({}) before the publication ({})",
-                        x.window_until.0, env.time
+                        self.end_of(&x.window_until).local(&self.zone()),
+                        env.time.local(&self.zone())
                     ));
                 }
                 self.check_hash(period, &x.projection_hash, "scores_published")
@@ -667,8 +729,9 @@ impl Domain {
                     && env.time > window_until
                 {
                     return Err(format!(
-                        "the objection window of period {} closed at {window_until}; objections are no longer accepted",
-                        period.id
+                        "the objection window of period {} closed at {}; objections are no longer accepted",
+                        period.id,
+                        window_until.local(&self.zone())
                     ));
                 }
                 id_ok("objection", &x.objection)?;
@@ -676,6 +739,7 @@ impl Domain {
                     return Err(format!("objection {} is already filed", x.objection));
                 }
                 self.unit_in(period, &x.unit)?;
+                self.speaks_for(env, &x.unit, "objections")?;
                 if let Some(i) = &x.indicator {
                     self.indicator_in(period, i)?;
                     if let Some(v) = &x.proposed_value {
@@ -757,6 +821,7 @@ impl Domain {
                 if a.unit != x.unit {
                     return Err(format!("action {} concerns unit {}, not {}", x.action, a.unit, x.unit));
                 }
+                self.speaks_for(env, &x.unit, "rectifications")?;
                 if a.rescinded.is_some() {
                     return Err(format!("action {} was rescinded", x.action));
                 }
@@ -943,6 +1008,7 @@ impl Domain {
                             decisions: BTreeMap::new(),
                             frauds: BTreeMap::new(),
                             finalized_scores: None,
+                            published: None,
                         },
                     );
                 }
@@ -950,6 +1016,19 @@ impl Domain {
             "audit_finding_recorded" => {
                 if let Ok(f) = parse::<AuditFindingRecorded>(t, d) {
                     self.audit_findings.push((seq, f));
+                }
+            }
+            "time_zone_adopted" => {
+                if let Ok(z) = parse::<TimeZoneAdopted>(t, d) {
+                    self.time_zone = Some(z.zone);
+                }
+            }
+            "unit_key_bound" => {
+                if let Ok(b) = parse::<UnitKeyBound>(t, d) {
+                    if let Some(unit) = self.units.get_mut(&b.unit) {
+                        unit.history.push((seq, record.envelope.time.date(), format!("key bound: {}", &b.key[..16])));
+                    }
+                    self.unit_keys.insert(b.key, b.unit);
                 }
             }
             _ => self.apply_period_event(record),
@@ -964,6 +1043,10 @@ impl Domain {
             self.periods.get(id).and_then(|p| project::score(self, p).ok()).map(|(s, _)| s)
         } else {
             None
+        };
+        let window_end = match t {
+            "scores_published" => parse::<ScoresPublished>(t, d).ok().map(|x| self.end_of(&x.window_until)),
+            _ => None,
         };
         let Some(period) = self.periods.get_mut(id) else { return };
         match t {
@@ -1023,7 +1106,9 @@ impl Domain {
             }
             "scores_published" => {
                 if let Ok(x) = parse::<ScoresPublished>(t, d) {
-                    period.state = PeriodState::Published { seq, window_until: x.window_until.end() };
+                    let window_until = window_end.unwrap_or_else(|| x.window_until.end());
+                    period.state = PeriodState::Published { seq, window_until };
+                    period.published = Some(seq);
                 }
             }
             "objection_filed" => {

@@ -333,16 +333,18 @@ fn the_period_lifecycle_is_a_state_machine() {
         "inspector",
         s,
         "objection_filed",
+        // The window's last day ends at midnight in Jinan (the ledger records
+        // no other zone): 23:59:59 +08:00.
         json!({"objection": "o2", "unit": "lixia", "indicator": "2", "claim": "wrong base"}),
-        "2023-03-15T23:59:59Z",
+        "2023-03-15T15:59:59Z",
     );
     w.refused(
         "shanghe",
         s,
         "objection_filed",
         json!({"objection": "o3", "unit": "laiwu", "claim": "late"}),
-        "2023-03-16T00:00:00Z",
-        "closed at 2023-03-15T23:59:59Z; objections are no longer accepted",
+        "2023-03-15T16:00:00Z",
+        "closed at 2023-03-15 23:59:59 +08:00; objections are no longer accepted",
     );
     w.refused(
         "shanghe",

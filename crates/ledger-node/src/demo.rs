@@ -52,6 +52,9 @@ impl Writer for LedgerWriter {
     fn domain(&self) -> &Domain {
         self.ledger.writer_domain().unwrap_or(&self.empty)
     }
+    fn public_key(&self, office: &'static str) -> Option<String> {
+        self.keys.get(office).map(|k| PublicKey::from(k).to_hex())
+    }
 }
 
 /// Builds the demonstration in `dir` (`dir/ledger.db`, `dir/keys/`,

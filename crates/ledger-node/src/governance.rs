@@ -8,27 +8,52 @@ use ledger_core::{KeyId, PublicKey, Timestamp};
 use serde_json::{Value, json};
 use std::path::Path;
 
-fn date(d: &str, f: fn(&str) -> Result<Timestamp, ledger_core::time::TimeError>) -> Result<Timestamp, Error> {
-    f(d).map_err(|_| Error::refused_with(format!("{d:?} is not a date"), "write dates as YYYY-MM-DD, e.g. 2027-12-31"))
+type FromDate = fn(&str, &ledger_core::time::Zone) -> Result<Timestamp, ledger_core::time::TimeError>;
+
+fn date(d: &str, zone: &ledger_core::time::Zone, f: FromDate) -> Result<Timestamp, Error> {
+    // A full time in any offset is taken as given.
+    if d.len() > 10
+        && let Ok(t) = Timestamp::parse_any(d, zone)
+    {
+        return Ok(t);
+    }
+    f(d, zone).map_err(|_| {
+        Error::refused_with(
+            format!("{d:?} is not a date"),
+            "write dates as YYYY-MM-DD, e.g. 2027-12-31 (or an RFC 3339 time)",
+        )
+    })
 }
 
 /// The payload of `key_authorized`: the key may sign for `roles` from the
-/// start of `from` to the end of `until` (dates, UTC).
+/// start of `from` to the end of `until` (dates in the ledger's zone).
 pub fn authorization(
     key: &PublicKey,
     holder: &str,
     roles: &[String],
     from: Option<&str>,
     until: Option<&str>,
+    zone: &ledger_core::time::Zone,
 ) -> Result<Value, Error> {
     let mut data = json!({"key": key.to_hex(), "holder": holder, "roles": roles});
     if let Some(d) = from {
-        data["valid_from"] = json!(date(d, Timestamp::start_of_date)?.to_string());
+        data["valid_from"] = json!(date(d, zone, Timestamp::start_of_date_in)?.to_string());
     }
     if let Some(d) = until {
-        data["valid_until"] = json!(date(d, Timestamp::end_of_date)?.to_string());
+        data["valid_until"] = json!(date(d, zone, Timestamp::end_of_date_in)?.to_string());
     }
     Ok(data)
+}
+
+/// `unit_key_bound`: the key speaks for this unit (signed by the authority office).
+pub fn binding(domain: &ledger_domain::Domain, key: &PublicKey, unit: &str) -> Result<Submission, Error> {
+    let unit = crate::names::Names::new(domain).unit(unit)?;
+    Ok(Submission::new(
+        &format!("unit/{unit}"),
+        "unit_key_bound",
+        json!({"unit": unit, "key": key.to_hex()}),
+        &crate::fresh_id(),
+    ))
 }
 
 /// The payload of `key_revoked`.

@@ -73,6 +73,13 @@ pub fn adoption(what: Adopt, text: Option<&str>) -> Result<Vec<Submission>, Erro
     built.map_err(Error::refused)
 }
 
+/// `time_zone_adopted`: the zone the ledger reads dates in, recorded once.
+pub fn time_zone(zone: &str) -> Result<Submission, Error> {
+    ledger_core::time::zone(zone)
+        .map_err(|e| Error::refused_with(format!("{e}"), "give an IANA time zone name, e.g. Asia/Shanghai"))?;
+    Ok(Submission::new("settings", "time_zone_adopted", json!({"zone": zone}), &crate::fresh_id()))
+}
+
 /// What `ledger adopt` adopts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Adopt {

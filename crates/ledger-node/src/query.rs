@@ -273,6 +273,7 @@ impl View {
                 "see `ledger catalog`",
             ));
         }
+        let authority = ledger.authority().ok();
         let describe = |seq: u64| -> EventRef {
             let record = ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok());
             match record {
@@ -281,9 +282,14 @@ impl View {
                     event_type: Some(r.envelope.event_type),
                     time: Some(r.envelope.time.to_string()),
                     signer: Some(r.envelope.author.key_id().to_string()),
+                    office: authority.as_ref().and_then(|a| a.key(&r.envelope.author)).map(|k| k.holder.clone()),
                 },
-                None => EventRef { seq, event_type: None, time: None, signer: None },
+                None => EventRef { seq, event_type: None, time: None, signer: None, office: None },
             }
+        };
+        let finalized = match p.state {
+            PeriodState::Finalized { seq, .. } => Some(seq),
+            _ => None,
         };
         let indicators = u
             .indicators
@@ -320,6 +326,7 @@ impl View {
                     target: t.target.0.to_string(),
                     baseline: t.baseline.map(|b| b.0.to_string()),
                 });
+                let provenance = provenance(p, unit, &i.indicator, finalized, &describe);
                 let def = p.indicators.get(&i.indicator);
                 IndicatorDerivation {
                     indicator: i.indicator.clone(),
@@ -335,6 +342,7 @@ impl View {
                     steps: i.steps.clone(),
                     score: i.score.to_string(),
                     events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
+                    provenance,
                 }
             })
             .collect();
@@ -393,6 +401,78 @@ impl View {
     }
 }
 
+/// Who did what to one value, in ledger order: the target assigned, each
+/// submission (and its return), verification, correction, objection filed
+/// and resolved, the publication and the finalisation of the period.
+fn provenance(
+    p: &Period,
+    unit: &str,
+    indicator: &str,
+    finalized: Option<u64>,
+    describe: &dyn Fn(u64) -> EventRef,
+) -> Vec<Provenance> {
+    let step = |seq: u64, what: &str, value: Option<String>, detail: Option<String>| Provenance {
+        step: what.to_owned(),
+        value,
+        detail,
+        event: describe(seq),
+    };
+    let key = (unit.to_owned(), indicator.to_owned());
+    let mut steps = Vec::new();
+    if let Some((seq, t)) = p.targets.get(&key) {
+        steps.push(step(*seq, "target assigned", Some(t.target.0.to_string()), None));
+    }
+    let values = p.values.get(&key).map(Vec::as_slice).unwrap_or_default();
+    for m in p.measurements.values().filter(|m| m.unit == unit && m.indicator == indicator) {
+        let submitted = values.iter().find(|v| v.seq == m.seq).map(|v| v.value.to_string());
+        steps.push(step(m.seq, "submitted", submitted, None));
+        if let Some((seq, why)) = &m.returned {
+            steps.push(step(*seq, "returned", None, Some(why.clone())));
+        }
+        if let Some(seq) = m.verified {
+            steps.push(step(seq, "verified", None, None));
+        }
+    }
+    for v in values.iter().filter(|v| v.how.starts_with("corrected")) {
+        let reason = v.how.strip_prefix("corrected: ").map(str::to_owned);
+        steps.push(step(v.seq, "corrected", Some(v.value.to_string()), reason));
+    }
+    for o in p.objections.values() {
+        if o.filed.unit != unit || o.filed.indicator.as_deref().is_some_and(|i| i != indicator) {
+            continue;
+        }
+        steps.push(step(o.seq, "objection filed", None, Some(format!("{}: {}", o.filed.objection, o.filed.claim))));
+        if let Some((seq, r)) = &o.resolved {
+            let value = r.corrected_value.as_ref().map(|v| v.0.to_string());
+            let outcome = serde_json::to_value(r.outcome).ok().and_then(|v| v.as_str().map(str::to_owned));
+            let what = format!("objection {}", outcome.as_deref().unwrap_or("resolved"));
+            steps.push(step(*seq, &what, value, Some(r.reasons.clone())));
+        }
+    }
+    steps.extend(p.published.map(|seq| step(seq, "published", None, None)));
+    steps.extend(finalized.map(|seq| step(seq, "finalized", None, None)));
+    steps.sort_by_key(|s| s.event.seq);
+    steps
+}
+
+/// One step of a value's provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// `target assigned`, `submitted`, `returned`, `verified`, `corrected`,
+    /// `objection filed`, `objection upheld`/`dismissed`, `published`,
+    /// `finalized`.
+    pub step: String,
+    /// The value it set, if it set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The reason or claim given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The record: seq, time, signer and office.
+    #[serde(flatten)]
+    pub event: EventRef,
+}
+
 /// A record named in a derivation.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventRef {
@@ -407,6 +487,9 @@ pub struct EventRef {
     /// The signer's key id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    /// The office holding the signer's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
 }
 
 /// One step of a value's history: the submission, then each correction or
@@ -474,6 +557,8 @@ pub struct IndicatorDerivation {
     pub score: String,
     /// Every record behind the value and the target.
     pub events: BTreeSet<u64>,
+    /// Who did what to the value, in ledger order.
+    pub provenance: Vec<Provenance>,
 }
 
 /// How a unit's result was derived (`ledger explain`).
@@ -556,7 +641,94 @@ pub enum Listed {
     Undecodable(RawRecord, String),
 }
 
+/// Which records `ledger log` lists. Every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    /// The stream, exactly (`period/2022`, `unit/shanghe`, `ledger`...).
+    pub stream: Option<String>,
+    /// The event type, exactly.
+    pub event_type: Option<String>,
+    /// A period: its stream, and events elsewhere that name it.
+    pub period: Option<String>,
+    /// A unit id: its stream, events whose `unit` is it, and the events
+    /// about its measurements and objections (a correction, verification
+    /// or return names the submission's seq; a resolution, the objection).
+    pub unit: Option<String>,
+    /// Signed (or co-signed) by one of these keys.
+    pub signers: Option<BTreeSet<ledger_core::PublicKey>>,
+    /// Measurements (seq) and objections (period, id) of the unit, seen so
+    /// far: the filter follows the references as the records stream by.
+    seen_measurements: BTreeSet<u64>,
+    seen_objections: BTreeSet<(String, String)>,
+}
+
+impl RecordFilter {
+    /// Whether no condition is set.
+    pub fn is_empty(&self) -> bool {
+        self.stream.is_none()
+            && self.event_type.is_none()
+            && self.period.is_none()
+            && self.unit.is_none()
+            && self.signers.is_none()
+    }
+
+    /// Whether the record is listed. Records must be given in order, from
+    /// genesis when a unit is filtered on (the references to the unit's
+    /// submissions and objections are learnt as they go by).
+    pub fn matches(&mut self, r: &Record) -> bool {
+        let env = &r.envelope;
+        let data = &env.data;
+        let text = |k: &str| data.get(k).and_then(Value::as_str);
+        let period_of_stream = env.stream.strip_prefix("period/");
+        let unit_ok = match &self.unit {
+            None => true,
+            Some(u) => {
+                let about = env.stream == format!("unit/{u}")
+                    || text("unit") == Some(u.as_str())
+                    || ["measurement", "corrects"]
+                        .iter()
+                        .filter_map(|k| data.get(*k).and_then(Value::as_u64))
+                        .any(|seq| self.seen_measurements.contains(&seq))
+                    || (env.event_type == "objection_resolved"
+                        && period_of_stream
+                            .zip(text("objection"))
+                            .is_some_and(|(p, o)| self.seen_objections.contains(&(p.to_owned(), o.to_owned()))));
+                if about {
+                    match (env.event_type.as_str(), period_of_stream) {
+                        ("measurement_submitted", _) => {
+                            self.seen_measurements.insert(r.seq);
+                        }
+                        ("objection_filed", Some(p)) => {
+                            if let Some(o) = text("objection") {
+                                self.seen_objections.insert((p.to_owned(), o.to_owned()));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                about
+            }
+        };
+        unit_ok
+            && self.stream.as_ref().is_none_or(|s| *s == env.stream)
+            && self.event_type.as_ref().is_none_or(|t| *t == env.event_type)
+            && self.period.as_ref().is_none_or(|p| period_of_stream == Some(p.as_str()) || text("period") == Some(p))
+            && self.signers.as_ref().is_none_or(|keys| r.signatures.iter().any(|s| keys.contains(&s.key)))
+    }
+}
+
 impl Ledger {
+    /// The time zone the ledger reads dates in: the one adopted
+    /// (`time_zone_adopted`), else Asia/Shanghai.
+    pub fn time_zone(&self) -> Result<ledger_core::time::Zone, Error> {
+        let name = match self.store().last_of_type("time_zone_adopted")? {
+            Some(r) => r.envelope.data.get("zone").and_then(|z| z.as_str()).map(str::to_owned),
+            None => None,
+        };
+        let name = name.as_deref().unwrap_or(ledger_core::time::DEFAULT_ZONE);
+        ledger_core::time::zone(name).map_err(|e| Error::refused(e.to_string()))
+    }
+
     /// The authority as of the last record, if the governance records replay.
     pub fn authority(&self) -> Result<Authority, Error> {
         self.store().authority()?.map_err(|e| {
@@ -564,21 +736,26 @@ impl Ledger {
         })
     }
 
-    /// Up to `limit` records from `from` on (`ledger log`), calling `each`
-    /// for every one, in bounded memory. A writer that changes a file read
-    /// as immutable before anything was listed makes the listing start
-    /// again on one read transaction; after, it is an error.
+    /// Up to `limit` records from `from` on that the filter lists (`ledger
+    /// log`), calling `each` for every one, in bounded memory. A record
+    /// that does not decode is always listed: it is what an inspector must
+    /// see. A writer that changes a file read as immutable before anything
+    /// was listed makes the listing start again on one read transaction;
+    /// after, it is an error.
     pub fn for_each_record(
         &mut self,
         from: u64,
         limit: Option<u64>,
+        filter: &RecordFilter,
         mut each: impl FnMut(Listed) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut next = from;
+        let mut filter = filter.clone();
+        // A unit's references are learnt from genesis on.
+        let mut next = if filter.unit.is_some() { 0 } else { from };
         let mut left = limit.unwrap_or(u64::MAX);
         let mut listed_any = false;
         while left > 0 {
-            let chunk = self.store().read(next, usize::try_from(left.min(1024)).unwrap_or(1024));
+            let chunk = self.store().read(next, 1024);
             if !self.stable()? {
                 if listed_any {
                     return Err(Error::refused_with(
@@ -596,11 +773,19 @@ impl Ledger {
                 // Stored sequence numbers may be anything in an edited file:
                 // never step backwards, so the listing always ends.
                 next = raw.seq.max(next).saturating_add(1);
-                left -= 1;
                 let listed = match raw.decode() {
+                    Ok(r) if !filter.matches(&r) => continue,
                     Ok(r) => Listed::Record(Box::new(r)),
                     Err(e) => Listed::Undecodable(raw, e.to_string()),
                 };
+                let seq = match &listed {
+                    Listed::Record(r) => r.seq,
+                    Listed::Undecodable(raw, _) => raw.seq,
+                };
+                if seq < from {
+                    continue;
+                }
+                left -= 1;
                 each(listed)?;
                 listed_any = true;
                 if left == 0 {

@@ -45,6 +45,46 @@ pub struct Verification {
     /// The newest snapshot in the file, shown to be the state the records
     /// give: one this machine may trust from now on.
     pub snapshot: Option<crate::local::TrustedSnapshot>,
+    /// Events accepted that deserve a word: not findings (the ledger
+    /// verifies), but what an inspector should know.
+    pub notices: Vec<Notice>,
+}
+
+/// An accepted event an inspector should know about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    /// The record.
+    pub seq: u64,
+    /// Its type.
+    pub event_type: String,
+    /// What to know.
+    pub message: String,
+}
+
+/// Events a key with the `unit` role signs for one unit: a key bound to no
+/// unit (a ledger written before `unit_key_bound`) could speak for any.
+const UNIT_SPEECH: [&str; 2] = ["objection_filed", "rectification_submitted"];
+
+/// A notice when an objection or rectification was signed by a key that
+/// holds the `unit` role and is bound to no unit.
+fn unbound_unit_key(authority: Option<&Authority>, replay: &Replay, r: &Record) -> Option<Notice> {
+    if !UNIT_SPEECH.contains(&r.envelope.event_type.as_str()) || replay.anomalies.last().is_some_and(|a| a.seq == r.seq)
+    {
+        return None;
+    }
+    let info = authority?.key(&r.envelope.author)?;
+    if !info.roles.contains("unit") || replay.domain.unit_of_key(&r.envelope.author).is_some() {
+        return None;
+    }
+    let unit = r.envelope.data.get("unit").and_then(|u| u.as_str()).unwrap_or("?");
+    Some(Notice {
+        seq: r.seq,
+        event_type: r.envelope.event_type.clone(),
+        message: format!(
+            "signed for unit {unit} by key {} ({}), which holds the unit role but is bound to no unit: nothing shows it speaks for {unit} (bind it with `ledger key bind`)",
+            info.key_id, info.holder
+        ),
+    })
 }
 
 /// Whether the domain replay folds this record.
@@ -206,6 +246,7 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
         None => None,
     };
     let mut bound_hash = None;
+    let mut notices = Vec::new();
     store.for_each_chunk(CHUNK, |chunk| {
         // A chunk that passes the snapshot's record is verified in two
         // parts, so that the state can be taken right after that record.
@@ -241,6 +282,9 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
                 }
                 if let Some(r) = record.filter(is_domain_record) {
                     replay.feed(&r, passed);
+                    if passed {
+                        notices.extend(unbound_unit_key(verifier.authority(), &replay, &r));
+                    }
                 }
                 if snapshot.as_ref().is_some_and(|s| s.seq == raw.seq) {
                     bound_hash = Some(raw.hash.clone());
@@ -300,7 +344,9 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     let (snapshot_findings, trusted) = judge_snapshots(&rows, snapshot, bound_hash, last_seq, &failed);
     report.findings.extend(snapshot_findings);
     sort_findings(&mut report.findings);
-    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted })
+    let failed_now = report.failed();
+    notices.retain(|n| !failed_now.contains(&n.seq));
+    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted, notices })
 }
 
 /// The `id` findings: each record that uses an event id an earlier record

@@ -156,4 +156,7 @@ impl Writer for World {
     fn domain(&self) -> &Domain {
         &self.domain
     }
+    fn public_key(&self, office: &'static str) -> Option<String> {
+        Some(PublicKey::from(&office_key(office)).to_hex())
+    }
 }
