@@ -78,7 +78,11 @@ fn explain_names_events_and_clauses() {
     assert_eq!(v["indicators"][0]["returned"].as_array().unwrap().len(), 1);
     let text = env.run(&["explain", "--period", "2022", "--unit", "shanghe"]).ok().stdout;
     assert!(text.contains("composite, grade, rank and consequences") && text.contains("C3.3"), "{text}");
-    env.run(&["explain", "--period", "2022", "--unit", "atlantis"]).refused("not assessed in period 2022");
+    env.run(&["explain", "--period", "2022", "--unit", "atlantis"]).refused("unknown unit atlantis");
+    // by name, and a unit that exists but was not there in 2018
+    env.run(&["explain", "--period", "2022", "--unit", "商河县", "--indicator", "新经济占比"]).ok();
+    env.run(&["explain", "--period", "2018", "--unit", "莱芜区"])
+        .refused("unit \"laiwu\" is not assessed in period 2018");
 }
 
 #[test]

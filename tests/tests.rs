@@ -12,5 +12,6 @@ mod hostile;
 mod interop;
 mod kernel;
 mod keys;
+mod office;
 mod security;
 mod tlog;

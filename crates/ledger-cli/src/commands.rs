@@ -9,7 +9,7 @@ use anyhow::{Result, anyhow};
 use ledger_core::append::Submission;
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
 use ledger_core::verify::Options;
-use ledger_core::{Hash, PublicKey, Timestamp};
+use ledger_core::{Hash, PublicKey};
 use ledger_node::local::Cache;
 use ledger_node::query::{Listed, record_json};
 use ledger_node::{Appended, Ledger, Signer, files};
@@ -114,7 +114,7 @@ fn init(ctx: &Ctx, args: InitArgs, out: &mut Out) -> Result<Outcome> {
     let (author, cosigners) = keys.split_first().ok_or_else(|| anyhow!("--key is required"))?;
     let cosigners: Vec<_> = cosigners.iter().collect();
     let signer = Signer { author, cosigners: &cosigners };
-    let (_, record) = Ledger::create(&ctx.db, &args.origin, &genesis, signer, Timestamp::now(), ctx.cache.clone())?;
+    let (_, record) = Ledger::create(&ctx.db, &args.origin, &genesis, signer, crate::now()?, ctx.cache.clone())?;
     out.line(format!("created ledger {} at {}", args.origin, ctx.db.display()))?;
     out.line(format!("genesis hash {}", record.hash))?;
     Ok(Outcome::Ok)
@@ -151,7 +151,7 @@ fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
     }
     let mut ledger = ctx.open()?;
     let refs: Vec<_> = cosigners.iter().collect();
-    let results = ledger.append(&submissions, Signer { author: &author, cosigners: &refs }, Timestamp::now());
+    let results = ledger.append(&submissions, Signer { author: &author, cosigners: &refs }, crate::now()?);
     ctx.warnings(&mut ledger);
     report_appended(out, &results?, args.json)?;
     Ok(Outcome::Ok)

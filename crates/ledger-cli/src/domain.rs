@@ -2,7 +2,7 @@
 //! finalize, scores, explain, audit. Every read shows first whether the
 //! ledger verifies, and shows nothing from one that does not unless asked.
 
-use crate::commands::{Ctx, read_private, report_appended};
+use crate::commands::{Ctx, read_private};
 use crate::output::Out;
 use crate::{Outcome, hinted};
 use anyhow::Result;
@@ -262,9 +262,9 @@ fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<(&str, bool)>, out
     let sub = Submission::new(&period_stream(period), event_type, data, &ledger_node::fresh_id());
     // The hash is decided again inside the append transaction: if anything
     // changed since it was computed, the append is refused.
-    let results = ledger.append(&[(0, sub)], Signer::new(&author), Timestamp::now());
+    let results = ledger.append(&[(0, sub)], Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
-    report_appended(out, &results?, false)?;
+    crate::office::report(&ledger, &results?, false, out)?;
     out.line(format!("{event_type}: projection hash {hash}"))?;
     Ok(Outcome::Ok)
 }
@@ -301,13 +301,32 @@ fn catalog(ctx: &Ctx, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
 fn units(ctx: &Ctx, period: Option<&str>, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
     let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
     let units = view.units(period)?;
+    // A period's units carry the names and kind they had in its year.
+    let year = period.map(|p| view.period(p).map(|p| p.year)).transpose()?;
     if read.json {
-        out.json(&with_verification(json!({"period": period, "units": units}), &view))?;
+        let listed: Vec<serde_json::Value> = units
+            .iter()
+            .map(|u| {
+                let mut v = serde_json::to_value(u).unwrap_or_default();
+                if let Some(then) = year.map(|y| u.as_of(y)) {
+                    v["current"] = json!({"name_zh": u.name_zh, "name_en": u.name_en, "kind": u.kind});
+                    v["name_zh"] = json!(then.name_zh);
+                    v["name_en"] = json!(then.name_en);
+                    v["kind"] = json!(then.kind);
+                }
+                v
+            })
+            .collect();
+        out.json(&with_verification(json!({"period": period, "units": listed}), &view))?;
         return Ok(Outcome::Ok);
     }
     for u in units {
         let until = u.until.as_ref().map(|d| format!(" until {}", d.0)).unwrap_or_default();
-        out.line(format!("{:<10} {} {} ({:?}), from {}{until}", u.id, u.name_zh, u.name_en, u.kind, u.from.0))?;
+        let (name_zh, name_en, kind) = match year.map(|y| u.as_of(y)) {
+            Some(then) => (then.name_zh, then.name_en, then.kind),
+            None => (u.name_zh.clone(), u.name_en.clone(), u.kind),
+        };
+        out.line(format!("{:<10} {name_zh} {name_en} ({kind:?}), from {}{until}", u.id, u.from.0))?;
         if period.is_none() {
             for (seq, date, what) in &u.history {
                 out.line(format!("             seq {seq:>5}  {date}  {what}"))?;
@@ -365,6 +384,13 @@ fn scores(ctx: &Ctx, args: &ScoresArgs, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// Text padded to `width` columns as a terminal shows it (a Chinese
+/// character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let shown = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
 /// The scoreboard as text.
 pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mut Out) -> Result<()> {
     let state = match &b.status {
@@ -379,7 +405,14 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
         b.period, b.policy.id, b.policy.version, b.as_of
     ))?;
     out.line(format!("projection hash {}", b.projection_hash))?;
-    out.line(format!("{:>4}  {:<10} {:<38} {:>7}  {:<12} consequences", "rank", "unit", "name", "score", "grade"))?;
+    out.line(format!(
+        "{:>4}  {:<10} {} {:>7}  {:<12} consequences",
+        "rank",
+        "unit",
+        pad("name", 38),
+        "score",
+        "grade"
+    ))?;
     for u in &b.units {
         let consequences: Vec<String> = u
             .consequences
@@ -391,10 +424,10 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
             .collect();
         let vetoed = if u.vetoes.is_empty() { "" } else { " (veto)" };
         out.line(format!(
-            "{:>4}  {:<10} {:<38} {:>7}  {:<12} {}",
+            "{:>4}  {:<10} {} {:>7}  {:<12} {}",
             u.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             u.unit,
-            u.name.as_deref().unwrap_or(""),
+            pad(&format!("{} {}", u.name_zh.as_deref().unwrap_or(""), u.name.as_deref().unwrap_or("")), 38),
             u.score,
             format!("{}{vetoed}", u.grade),
             consequences.join(", ")

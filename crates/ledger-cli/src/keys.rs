@@ -2,10 +2,9 @@
 
 use crate::Outcome;
 use crate::cli::KeyCommand;
-use crate::commands::{Ctx, read_private, read_public, report_appended};
+use crate::commands::{Ctx, read_private, read_public};
 use crate::output::Out;
 use anyhow::Result;
-use ledger_core::Timestamp;
 use ledger_node::governance;
 use ledger_node::{Ledger, Signer};
 use serde_json::Value;
@@ -43,9 +42,9 @@ fn govern(ctx: &Ctx, key: &Path, cosign: &[PathBuf], event_type: &str, data: Val
     let cosigners = cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
     let refs: Vec<_> = cosigners.iter().collect();
     let mut ledger: Ledger = ctx.open()?;
-    let appended = ledger.govern(event_type, data, Signer { author: &author, cosigners: &refs }, Timestamp::now());
+    let appended = ledger.govern(event_type, data, Signer { author: &author, cosigners: &refs }, crate::now()?);
     ctx.warnings(&mut ledger);
-    report_appended(out, &[appended?], false)?;
+    crate::office::report(&ledger, &[appended?], false, out)?;
     Ok(Outcome::Ok)
 }
 
@@ -53,7 +52,7 @@ fn bind(ctx: &Ctx, authority: &Path, office: &ledger_core::PublicKey, unit: &str
     let author = read_private(authority)?;
     let mut ledger = ctx.open()?;
     let sub = governance::binding(ledger.domain()?, office, unit)?;
-    let result = ledger.append(&[(0, sub)], Signer::new(&author), Timestamp::now());
+    let result = ledger.append(&[(0, sub)], Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     crate::office::report(&ledger, &result?, false, out)?;
     Ok(Outcome::Ok)

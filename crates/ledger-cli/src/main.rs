@@ -24,6 +24,30 @@ use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// The time events are signed at: this machine's clock, or `LEDGER_NOW`
+/// (an RFC 3339 time with its offset) for a rehearsal of an assessment
+/// calendar and for tests. Either way the ledger never lets time go
+/// backwards: an event is never dated before the ledger's last record.
+pub fn now() -> anyhow::Result<ledger_core::Timestamp> {
+    match std::env::var("LEDGER_NOW") {
+        Ok(text) => {
+            let utc = ledger_core::time::zone("UTC").map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(text.as_str())
+                .filter(|t| t.contains('T'))
+                .and_then(|t| ledger_core::Timestamp::parse_any(t, &utc).ok())
+                .ok_or_else(|| {
+                    anyhow::Error::new(UserError {
+                        message: format!("LEDGER_NOW={text:?} is not a time"),
+                        hint: Some(
+                            "give an RFC 3339 time with its offset, e.g. 2023-03-01T09:00:00+08:00, or unset it".into(),
+                        ),
+                    })
+                })
+        }
+        Err(_) => Ok(ledger_core::Timestamp::now()),
+    }
+}
+
 /// An error a person can act on: a message, and optionally what to do.
 #[derive(Debug)]
 pub struct UserError {

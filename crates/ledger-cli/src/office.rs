@@ -7,7 +7,6 @@ use crate::commands::{Ctx, read_private};
 use crate::output::Out;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
-use ledger_core::Timestamp;
 use ledger_core::append::Submission;
 use ledger_node::office::{self, Adopt, ObjectionFiling, PeriodOpening};
 use ledger_node::{Appended, Ledger, Signer, files};
@@ -263,7 +262,7 @@ pub enum RewardCommand {
         /// Which reward.
         #[arg(long, value_enum)]
         kind: RewardKind,
-        /// For a fiscal reward, the amount (万元, 10k yuan).
+        /// For a fiscal reward, the amount (万元, 10k yuan); leave it out when the rules cannot compute one (no F3 value): the audit then expects none
         #[arg(long)]
         amount: Option<String>,
         /// The basis stated.
@@ -347,7 +346,7 @@ fn write(
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
     let subs = build(ledger.domain()?)?;
-    let result = ledger.append(&subs, Signer::new(&author), Timestamp::now());
+    let result = ledger.append(&subs, Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     report(&ledger, &result?, signing.json, out)?;
     Ok(Outcome::Ok)
@@ -491,7 +490,7 @@ pub fn write_table(
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
     let subs = table.submissions(period, ledger.domain()?)?;
-    let result = ledger.append(&subs, Signer::new(&author), Timestamp::now());
+    let result = ledger.append(&subs, Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     let results = result.map_err(|e| table.name_column(e))?;
     report(&ledger, &results, signing.json, out)?;

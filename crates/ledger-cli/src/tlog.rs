@@ -9,7 +9,6 @@ use crate::commands::{Ctx, read_private, read_public};
 use crate::output::Out;
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use ledger_core::Timestamp;
 use ledger_node::files;
 use ledger_node::tlog::{
     self, Consistency, ConsistencyTarget, CosignRequest, Cosigning, FromCheckpoint, Problem, ProofVerdict,
@@ -167,7 +166,7 @@ pub fn vkey(args: VkeyArgs, out: &mut Out) -> Result<Outcome> {
 fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut Out) -> Result<Outcome> {
     let key = read_private(&args.key)?;
     let mut ledger = ctx.open()?;
-    let signed = ledger.checkpoint(&key, Timestamp::now())?;
+    let signed = ledger.checkpoint(&key, crate::now()?)?;
     ctx.warnings(&mut ledger);
     if args.json {
         out.json(&serde_json::to_value(&signed)?)?;

@@ -154,9 +154,15 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
         let Some(scores) = &period.finalized_scores else { continue };
         let frauds: BTreeMap<&str, u64> =
             period.frauds.values().map(|f| (f.determination.unit.as_str(), f.seq)).collect();
+        // A fraud determination voids the attested result of its unit: that
+        // unit is judged against the current result (disqualified, so no
+        // reward is due and an escalation on `disqualified` applies), and
+        // keeps every sanction its attested result implied.
+        let current = if frauds.is_empty() { None } else { score(domain, period).ok().map(|(s, _)| s) };
         for unit in &scores.units {
             let u = unit.unit.as_str();
             let fraud = frauds.get(u).copied();
+            let now = fraud.and(current.as_ref()).and_then(|c| c.units.iter().find(|x| x.unit == u));
             let live: Vec<_> = period.decisions.values().filter(|d| d.unit == u && d.rescinded.is_none()).collect();
             // rewards: each implied one recorded, once, with the implied amount; no other
             for kind in ["policy_preference", "fiscal_reward"] {
@@ -220,6 +226,7 @@ pub fn audit(domain: &Domain, only: Option<&str>) -> Vec<AuditFinding> {
             let implied = unit
                 .consequences
                 .iter()
+                .chain(now.iter().flat_map(|n| &n.consequences))
                 .filter(|c| SANCTIONS.contains(&c.kind.as_str()))
                 .max_by_key(|c| severity(&c.kind));
             let recorded =

@@ -796,7 +796,8 @@ impl Domain {
                     (RewardKind::FiscalReward, Some(a)) if a.0.is_sign_negative() => {
                         Err("amount must not be negative".into())
                     }
-                    (RewardKind::FiscalReward, None) => Err("a fiscal reward needs an amount".into()),
+                    // No amount: the rules could not compute one (a missing F3); the audit
+                    // compares it with the consequence, whose amount is then null too.
                     (RewardKind::PolicyPreference, Some(_)) => Err("policy preference has no amount".into()),
                     _ => Ok(()),
                 }
@@ -815,7 +816,7 @@ impl Domain {
                     .decisions
                     .get(&x.action)
                     .ok_or_else(|| format!("no accountability action {} in period {}", x.action, period.id))?;
-                if a.amount.is_some() || a.kind == "policy_preference" {
+                if matches!(a.kind.as_str(), "policy_preference" | "fiscal_reward") {
                     return Err(format!("{} is a reward, not an accountability action", x.action));
                 }
                 if a.unit != x.unit {

@@ -209,6 +209,12 @@ fn returned_values_can_be_submitted_again() {
 
 /// A period with every value in, ready to publish.
 fn filled(w: &mut World) {
+    filled_with(w, |_, _, v| Some(v));
+}
+
+/// A period with the values `value` gives (from the default one; `None`
+/// leaves the value out).
+fn filled_with(w: &mut World, value: impl Fn(&str, &str, &'static str) -> Option<&'static str>) {
     open(w, 2022, &["lixia", "laiwu"]).unwrap();
     let s = "period/2022";
     let mut subs = Vec::new();
@@ -221,12 +227,14 @@ fn filled(w: &mut World) {
                 _ => ("30.5", "35", "20.0"),
             };
             let v = if unit == "laiwu" && ind == "1" { "20.0" } else { v };
-            subs.push(ledger_core::append::Submission::new(
-                s,
-                "measurement_submitted",
-                submit(unit, &ind, v),
-                &format!("v-{unit}-{ind}"),
-            ));
+            if let Some(v) = value(unit, &ind, v) {
+                subs.push(ledger_core::append::Submission::new(
+                    s,
+                    "measurement_submitted",
+                    submit(unit, &ind, v),
+                    &format!("v-{unit}-{ind}"),
+                ));
+            }
             if !ind.starts_with('F') {
                 targets.push(ledger_core::append::Submission::new(
                     s,
@@ -429,13 +437,21 @@ fn the_period_lifecycle_is_a_state_machine() {
         "2023-04-01",
         "already used",
     );
-    w.refused(
+    // a fiscal reward whose amount the rules cannot compute is granted without one
+    w.ok(
         "authority",
         s,
         "reward_granted",
         json!({"reward": "r2", "unit": "laiwu", "kind": "fiscal_reward", "basis": "x"}),
         "2023-04-01",
-        "needs an amount",
+    );
+    w.refused(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "r3", "unit": "laiwu", "kind": "fiscal_reward", "amount": "-1", "basis": "x"}),
+        "2023-04-01",
+        "must not be negative",
     );
     w.ok(
         "authority",
@@ -449,6 +465,14 @@ fn the_period_lifecycle_is_a_state_machine() {
         s,
         "rectification_submitted",
         json!({"action": "r1", "unit": "lixia", "text": "x"}),
+        "2023-04-02",
+        "is a reward",
+    );
+    w.refused(
+        "shanghe",
+        s,
+        "rectification_submitted",
+        json!({"action": "r2", "unit": "laiwu", "text": "x"}),
         "2023-04-02",
         "is a reward",
     );
@@ -527,4 +551,120 @@ fn policies_and_periods_must_fit_together() {
         )
         .unwrap_err();
     assert!(err.contains("has not been adopted"), "{err}");
+}
+
+/// Publishes and finalises period 2022 of a filled world.
+fn finalise(w: &mut World) {
+    let s = "period/2022";
+    let hash = w.projection_hash("2022");
+    w.ok(
+        "assessment",
+        s,
+        "scores_published",
+        json!({"window_until": "2023-03-15", "projection_hash": hash}),
+        "2023-03-01",
+    );
+    let hash = w.projection_hash("2022");
+    w.ok("assessment", s, "period_finalized", json!({"projection_hash": hash}), "2023-03-20");
+}
+
+fn findings(w: &World, unit: &str) -> Vec<String> {
+    ledger_domain::project::audit(&w.domain, Some("2022"))
+        .into_iter()
+        .filter(|f| f.unit == unit)
+        .map(|f| format!("{}: {}", f.finding, f.message))
+        .collect()
+}
+
+fn consequence<'a>(w: &'a World, unit: &str, kind: &str) -> Option<&'a ledger_score::Consequence> {
+    let scores = w.domain.periods["2022"].finalized_scores.as_ref().unwrap();
+    scores.units.iter().find(|u| u.unit == unit).unwrap().consequences.iter().find(|c| c.kind == kind)
+}
+
+#[test]
+fn a_fiscal_reward_the_rules_cannot_compute_is_granted_without_an_amount() {
+    let mut w = World::with_defaults();
+    // lixia grows faster than the city average on F1 and F2 but has no F3:
+    // the reward is due, its amount cannot be computed.
+    filled_with(&mut w, |unit, ind, v| match (unit, ind) {
+        ("laiwu", "F1" | "F2") => Some("4.0"),
+        ("lixia", "F3") => None,
+        _ => Some(v),
+    });
+    finalise(&mut w);
+    let due = consequence(&w, "lixia", "fiscal_reward").expect("lixia qualifies for the fiscal reward");
+    assert_eq!(due.amount, None, "no F3, no amount");
+    let s = "period/2022";
+    assert!(findings(&w, "lixia").iter().any(|f| f.starts_with("due_consequence_not_recorded")));
+    // granted with an amount the rules do not give: the audit says so
+    w.ok(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "f1", "unit": "lixia", "kind": "fiscal_reward", "amount": "10", "basis": "C2"}),
+        "2023-04-01",
+    );
+    let f = findings(&w, "lixia");
+    assert!(f.iter().any(|f| f.starts_with("amount_differs") && f.contains("imply no amount")), "{f:?}");
+    // granted without one, as the rules give it: consistent
+    w.ok("authority", s, "action_rescinded", json!({"target": "f1", "reason": "no amount computable"}), "2023-04-02");
+    w.ok(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "f2", "unit": "lixia", "kind": "fiscal_reward", "basis": "C2, amount to follow F3"}),
+        "2023-04-02",
+    );
+    let f = findings(&w, "lixia");
+    assert!(!f.iter().any(|f| f.contains("fiscal")), "{f:?}");
+}
+
+#[test]
+fn after_a_fraud_determination_the_audit_judges_the_unit_against_its_void_result() {
+    let mut w = World::with_defaults();
+    filled_with(&mut w, |unit, ind, v| match (unit, ind) {
+        ("laiwu", "F1" | "F2") => Some("4.0"),
+        ("laiwu", i) if !i.starts_with('F') && !matches!(i, "6" | "9" | "11" | "18" | "19") => Some("10.0"),
+        _ => Some(v),
+    });
+    finalise(&mut w);
+    let s = "period/2022";
+    // lixia's attested result earns the fiscal reward; laiwu's a public notice
+    let amount = consequence(&w, "lixia", "fiscal_reward").and_then(|c| c.amount).expect("an amount").to_string();
+    assert!(consequence(&w, "laiwu", "public_notice").is_some(), "laiwu is poor in this world");
+    w.ok(
+        "authority",
+        s,
+        "reward_granted",
+        json!({"reward": "f1", "unit": "lixia", "kind": "fiscal_reward", "amount": amount, "basis": "C2"}),
+        "2023-04-01",
+    );
+    w.ok(
+        "authority",
+        s,
+        "accountability_action_taken",
+        json!({"action": "a1", "unit": "laiwu", "kind": "public_notice", "basis": "C3.1"}),
+        "2023-04-01",
+    );
+    assert_eq!(findings(&w, "lixia"), Vec::<String>::new());
+    assert_eq!(findings(&w, "laiwu"), Vec::<String>::new());
+    // fraud voids the result: lixia's reward must go; laiwu's sanction stays due
+    for (id, unit) in [("d1", "lixia"), ("d2", "laiwu")] {
+        w.ok(
+            "authority",
+            s,
+            "data_fraud_determined",
+            json!({"determination": id, "unit": unit, "indicators": ["1"], "basis": "fabricated survey"}),
+            "2023-05-01",
+        );
+    }
+    let f = findings(&w, "lixia");
+    assert!(f.iter().any(|f| f.starts_with("reward_not_revoked_after_fraud") && f.contains("f1")), "{f:?}");
+    assert_eq!(findings(&w, "laiwu"), Vec::<String>::new(), "fraud does not excuse a due sanction");
+    w.ok("authority", s, "action_rescinded", json!({"target": "f1", "reason": "data fraud"}), "2023-05-02");
+    assert_eq!(findings(&w, "lixia"), Vec::<String>::new());
+    // rescinding laiwu's notice now would leave a due sanction unrecorded
+    w.ok("authority", s, "action_rescinded", json!({"target": "a1", "reason": "fraud"}), "2023-05-02");
+    let f = findings(&w, "laiwu");
+    assert!(f.iter().any(|f| f.starts_with("due_consequence_not_recorded")), "{f:?}");
 }

@@ -141,6 +141,8 @@ pub struct Row {
     /// The file's line it starts on.
     pub line: usize,
     cells: HashMap<Column, String>,
+    /// The cells as written (values are not trimmed: see `Table::decimal`).
+    raw: HashMap<Column, String>,
 }
 
 impl Row {
@@ -249,12 +251,12 @@ pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(&e, "row"))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cells =
-            columns.iter().zip(record.iter()).map(|((_, c), v)| (*c, v.trim().to_owned())).collect::<HashMap<_, _>>();
+        let raw = columns.iter().zip(record.iter()).map(|((_, c), v)| (*c, v.to_owned())).collect::<HashMap<_, _>>();
+        let cells = raw.iter().map(|(c, v)| (*c, v.trim().to_owned())).collect::<HashMap<_, _>>();
         if cells.values().all(String::is_empty) {
             continue; // a blank line a spreadsheet left
         }
-        rows.push(Row { line, cells });
+        rows.push(Row { line, cells, raw });
     }
     if rows.is_empty() {
         return Err(Error::refused("the CSV file has a header but no rows"));
@@ -281,8 +283,17 @@ impl Table {
         row.get(c).ok_or_else(|| Error::refused(format!("{}: empty", self.at(row.line, c))))
     }
 
+    /// A decimal cell, exactly as written. One rule for every input, CSV
+    /// and JSON alike: a value is recorded as written, so `" 1"` is refused
+    /// (names and ids around it may carry a spreadsheet's padding).
     fn decimal<'r>(&self, row: &'r Row, c: Column) -> Result<&'r str, Error> {
         let v = self.required(row, c)?;
+        if let Some(raw) = row.raw.get(&c).filter(|raw| raw.as_str() != v) {
+            return Err(Error::refused_with(
+                format!("{}: {raw:?} has spaces around the value", self.at(row.line, c)),
+                format!("a value is recorded exactly as written, as in `ledger append`: write {v:?}"),
+            ));
+        }
         ledger_score::parse_decimal(v).map_err(|e| {
             Error::refused_with(
                 format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c)),
@@ -463,5 +474,15 @@ mod tests {
         assert!(e.contains("line 1, column 3: unknown column \"amount\""), "{e}");
         let e = parse(b"unit,indicator,value\nlixia,1\n", Kind::Values, Path::new(".")).unwrap_err().to_string();
         assert!(e.contains("line 2: 2 columns where the header has 3"), "{e}");
+    }
+
+    #[test]
+    fn a_value_is_taken_as_written_names_may_be_padded() {
+        let t =
+            parse("单位,指标,数值\n 商河县 , 1 , 1\nlixia,1,2.5\n".as_bytes(), Kind::Values, Path::new(".")).unwrap();
+        assert_eq!(t.rows[0].get(Column::Unit), Some("商河县"));
+        let e = t.decimal(&t.rows[0], Column::Value).unwrap_err();
+        assert_eq!(e.to_string(), "line 2, column 3 (数值): \" 1\" has spaces around the value");
+        assert_eq!(t.decimal(&t.rows[1], Column::Value).unwrap(), "2.5");
     }
 }

@@ -176,12 +176,16 @@ impl Cache {
             Ok(s) if s.version == VERSION && s.origin == origin && s.path == canonical && s.genesis == *genesis => {
                 (LocalState { file, ..s }, None)
             }
-            Ok(s) if s.genesis != *genesis => (
-                fresh,
-                Some(format!(
-                    "the ledger at {canonical} has another genesis record than the one this machine verified there before: verifying it from the start"
-                )),
-            ),
+            Ok(s) if s.genesis != *genesis => {
+                // Said once: the state of the file that was there is set aside for good.
+                let _ = fresh.save();
+                (
+                    fresh,
+                    Some(format!(
+                        "the ledger at {canonical} has another genesis record than the one this machine verified there before: verifying it from the start"
+                    )),
+                )
+            }
             _ => (fresh, Some(format!("the local state {} is unreadable: verifying from the start", f.display()))),
         }
     }
@@ -213,6 +217,8 @@ mod tests {
         // Another genesis at the same path: nothing carried over, and said so.
         let (other, note) = cache.load(&ledger, "o", &Hash([2; 32]));
         assert!(other.verified.is_none() && note.unwrap().contains("another genesis"));
+        let (_, note) = cache.load(&ledger, "o", &Hash([2; 32]));
+        assert!(note.is_none(), "said once: {note:?}");
         // Another origin: another file.
         assert!(cache.load(&ledger, "p", &g).0.verified.is_none());
         assert!(Cache::disabled().load(&ledger, "o", &g).0.verified.is_none());

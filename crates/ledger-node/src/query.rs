@@ -123,8 +123,12 @@ pub struct ConsequenceRow {
 pub struct UnitRow {
     /// The unit.
     pub unit: String,
-    /// Its English name.
+    /// Its English name in the period's year (Jiyang County until 2018).
     pub name: Option<String>,
+    /// Its Chinese name in the period's year (济阳县 until 2018).
+    pub name_zh: Option<String>,
+    /// Its kind in the period's year.
+    pub kind: Option<ledger_domain::events::UnitKind>,
     /// Composite score.
     pub score: String,
     /// Rank (none when disqualified).
@@ -192,45 +196,54 @@ impl View {
         let units = scores
             .units
             .iter()
-            .map(|u| UnitRow {
-                unit: u.unit.clone(),
-                name: d.units.get(&u.unit).map(|x| x.name_en.clone()),
-                score: u.score.to_string(),
-                rank: u.rank,
-                grade: u.grade.clone(),
-                vetoes: u
-                    .vetoes
-                    .iter()
-                    .map(|v| VetoRow { id: v.id.clone(), clause: v.clause.clone(), basis: v.basis.clone() })
-                    .collect(),
-                indicators: u
-                    .indicators
-                    .iter()
-                    .map(|i| IndicatorRow {
-                        indicator: i.indicator.clone(),
-                        value: i.value.map(|v| v.to_string()),
-                        score: i.score.to_string(),
-                        weight: i.weight.to_string(),
-                        method: i.method.clone(),
-                        clause: i.clause.clone(),
-                        events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
-                    })
-                    .collect(),
-                adjustments: u
-                    .adjustments
-                    .iter()
-                    .map(|a| AdjustmentRow { id: a.id.clone(), points: a.points.to_string(), clause: a.clause.clone() })
-                    .collect(),
-                consequences: u
-                    .consequences
-                    .iter()
-                    .map(|c| ConsequenceRow {
-                        kind: c.kind.clone(),
-                        amount: c.amount.map(|a| a.to_string()),
-                        clause: c.clause.clone(),
-                        basis: c.basis.clone(),
-                    })
-                    .collect(),
+            .map(|u| {
+                let then = d.units.get(&u.unit).map(|x| x.as_of(p.year));
+                UnitRow {
+                    unit: u.unit.clone(),
+                    name: then.as_ref().map(|x| x.name_en.clone()),
+                    name_zh: then.as_ref().map(|x| x.name_zh.clone()),
+                    kind: then.map(|x| x.kind),
+                    score: u.score.to_string(),
+                    rank: u.rank,
+                    grade: u.grade.clone(),
+                    vetoes: u
+                        .vetoes
+                        .iter()
+                        .map(|v| VetoRow { id: v.id.clone(), clause: v.clause.clone(), basis: v.basis.clone() })
+                        .collect(),
+                    indicators: u
+                        .indicators
+                        .iter()
+                        .map(|i| IndicatorRow {
+                            indicator: i.indicator.clone(),
+                            value: i.value.map(|v| v.to_string()),
+                            score: i.score.to_string(),
+                            weight: i.weight.to_string(),
+                            method: i.method.clone(),
+                            clause: i.clause.clone(),
+                            events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
+                        })
+                        .collect(),
+                    adjustments: u
+                        .adjustments
+                        .iter()
+                        .map(|a| AdjustmentRow {
+                            id: a.id.clone(),
+                            points: a.points.to_string(),
+                            clause: a.clause.clone(),
+                        })
+                        .collect(),
+                    consequences: u
+                        .consequences
+                        .iter()
+                        .map(|c| ConsequenceRow {
+                            kind: c.kind.clone(),
+                            amount: c.amount.map(|a| a.to_string()),
+                            clause: c.clause.clone(),
+                            basis: c.basis.clone(),
+                        })
+                        .collect(),
+                }
             })
             .collect();
         Ok(Scoreboard {
@@ -258,6 +271,12 @@ impl View {
     ) -> Result<Explanation, Error> {
         let d = self.domain();
         let p = self.period(period)?;
+        // Units and indicators by id or name, as everywhere else.
+        let names = crate::names::Names::new(d);
+        let unit = names.unit(unit)?;
+        let unit = unit.as_str();
+        let indicator = indicator.map(|i| names.indicator(i)).transpose()?;
+        let indicator = indicator.as_deref();
         let (scores, _) = project::score(d, p).map_err(Error::refused)?;
         let u = scores.units.into_iter().find(|x| x.unit == unit).ok_or_else(|| {
             Error::refused_with(
