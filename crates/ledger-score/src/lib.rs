@@ -71,6 +71,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decimal;
+mod exact;
 mod hash;
 mod input;
 mod output;

@@ -1,6 +1,7 @@
 //! The scoring engine: [`score_period`].
 
 use crate::decimal::{self, Overflow, clean, round, show};
+use crate::exact::{self, Q};
 use crate::input::{Direction, IndicatorSpec, PeriodInput, PriorResult, TargetInput, ValueInput};
 use crate::output::{
     Anomaly, AnomalyKind, AppliedAdjustment, AppliedVeto, Consequence, ConsequenceKind, DisqualificationNote,
@@ -10,6 +11,7 @@ use crate::policy::{
     Action, Comparison, DISQUALIFIED, FiscalRewardRule, IfMissing, IndicatorRule, Method, Policy, PolicyError,
     RateForm, Reference, VetoWhen,
 };
+use num_traits::{Signed, Zero};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,10 +89,18 @@ type Evaluated = Result<Result<(bool, String), (AnomalyKind, String)>, Overflow>
 
 /// Cross-unit figures of one indicator: over the assessed, not disqualified
 /// units that have a value, in unit-id order.
-#[derive(Default)]
 struct Stats {
     values: Vec<Decimal>,
+    /// The sum as a decimal, for the derivation text (`None` on overflow).
     sum: Option<Decimal>,
+    /// The exact sum, for comparisons and scores.
+    exact_sum: Q,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats { values: Vec::new(), sum: Some(Decimal::ZERO), exact_sum: Q::zero() }
+    }
 }
 
 impl Stats {
@@ -118,7 +128,7 @@ fn better(dir: Direction, a: Decimal, b: Decimal) -> bool {
     }
 }
 
-fn meets(dir: Direction, actual: Decimal, target: Decimal) -> bool {
+fn meets<T: PartialOrd>(dir: Direction, actual: T, target: T) -> bool {
     match dir {
         Direction::Higher => actual >= target,
         Direction::Lower => actual <= target,
@@ -160,10 +170,56 @@ struct Ctx<'a> {
     anomalies: Vec<Anomaly>,
 }
 
-/// A resolved reference: its value and how to say it.
+/// A number in a derivation: its exact value, which scores are computed
+/// from, and the decimal shown in the steps (quotients rounded at 28 digits).
+#[derive(Clone)]
+struct Num {
+    exact: Q,
+    shown: Decimal,
+}
+
+impl Num {
+    fn of(d: Decimal) -> Self {
+        Num { exact: exact::q(d), shown: d }
+    }
+    fn sub(&self, other: &Num) -> Result<Num, Overflow> {
+        Ok(Num { exact: &self.exact - &other.exact, shown: decimal::sub(self.shown, other.shown)? })
+    }
+    fn mul(&self, other: &Num) -> Result<Num, Overflow> {
+        Ok(Num { exact: &self.exact * &other.exact, shown: decimal::mul(self.shown, other.shown)? })
+    }
+    fn add(&self, other: &Num) -> Result<Num, Overflow> {
+        Ok(Num { exact: &self.exact + &other.exact, shown: decimal::add(self.shown, other.shown)? })
+    }
+    /// A zero divisor is reported as overflow (callers rule it out).
+    fn div(&self, other: &Num) -> Result<Num, Overflow> {
+        if other.exact.is_zero() {
+            return Err(Overflow);
+        }
+        Ok(Num { exact: &self.exact / &other.exact, shown: decimal::div(self.shown, other.shown)? })
+    }
+}
+
+/// An unrounded indicator score and how it was computed.
+struct Raw {
+    value: Num,
+    expr: String,
+}
+
+/// A resolved reference: its value (exact, and as shown) and how to say it.
 struct Resolved {
     value: Decimal,
+    exact: Q,
     words: String,
+}
+
+impl Resolved {
+    fn of(value: Decimal, words: String) -> Self {
+        Resolved { value, exact: exact::q(value), words }
+    }
+    fn num(&self) -> Num {
+        Num { exact: self.exact.clone(), shown: self.value }
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -300,6 +356,7 @@ impl<'a> Ctx<'a> {
         }
         for s in stats.values_mut() {
             s.sum = s.values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v));
+            s.exact_sum = s.values.iter().map(|v| exact::q(*v)).sum();
         }
         Ok(Ctx { input, policy, specs, units, disqualified, values, targets, stats, anomalies })
     }
@@ -329,7 +386,8 @@ impl<'a> Ctx<'a> {
         self.targets.get(&(unit, indicator)).copied()
     }
 
-    fn city_average_words(&self, indicator: &str) -> Result<Option<(Decimal, String)>, Overflow> {
+    /// The city average: as shown (a 28-digit quotient), exact, and in words.
+    fn city_average_words(&self, indicator: &str) -> Result<Option<Resolved>, Overflow> {
         let Some(s) = self.stats.get(indicator) else { return Ok(None) };
         let Some(sum) = s.sum else { return Err(Overflow) };
         if s.n() == 0 {
@@ -337,7 +395,11 @@ impl<'a> Ctx<'a> {
         }
         let n = decimal_from_usize(s.n());
         let avg = decimal::div(sum, n)?;
-        Ok(Some((avg, format!("city average {} (= {} / {} units)", show(&avg), show(&sum), s.n()))))
+        Ok(Some(Resolved {
+            value: avg,
+            exact: &s.exact_sum / exact::count(s.n()),
+            words: format!("city average {} (= {} / {} units)", show(&avg), show(&sum), s.n()),
+        }))
     }
 
     /// Resolves a reference to a number, or says why it cannot be.
@@ -346,35 +408,35 @@ impl<'a> Ctx<'a> {
         let stats = self.stats.get(indicator);
         let none = |kind, msg: String| Ok(Err(Problem::Data(kind, msg)));
         Ok(Ok(match r {
-            Reference::Fixed(d) => Resolved { value: d, words: show(&d) },
+            Reference::Fixed(d) => Resolved::of(d, show(&d)),
             Reference::Target => match self.target(unit, indicator) {
-                Some(t) => Resolved { value: t.target, words: format!("target {}", show(&t.target)) },
+                Some(t) => Resolved::of(t.target, format!("target {}", show(&t.target))),
                 None => return none(AnomalyKind::MissingTarget, format!("no target for indicator {indicator}")),
             },
             Reference::Baseline => match self.target(unit, indicator).and_then(|t| t.baseline) {
-                Some(b) => Resolved { value: b, words: format!("baseline {}", show(&b)) },
+                Some(b) => Resolved::of(b, format!("baseline {}", show(&b))),
                 None => return none(AnomalyKind::MissingBaseline, format!("no baseline for indicator {indicator}")),
             },
             Reference::Best => match stats.and_then(|s| s.best(dir)) {
-                Some(b) => Resolved {
-                    value: b,
-                    words: format!("best {} (of {} units, {})", show(&b), stats.map_or(0, Stats::n), dir_words(dir)),
-                },
+                Some(b) => Resolved::of(
+                    b,
+                    format!("best {} (of {} units, {})", show(&b), stats.map_or(0, Stats::n), dir_words(dir)),
+                ),
                 None => {
                     return none(AnomalyKind::UnusableTarget, format!("no unit has a value for indicator {indicator}"));
                 }
             },
             Reference::Worst => match stats.and_then(|s| s.worst(dir)) {
-                Some(w) => Resolved {
-                    value: w,
-                    words: format!("worst {} (of {} units, {})", show(&w), stats.map_or(0, Stats::n), dir_words(dir)),
-                },
+                Some(w) => Resolved::of(
+                    w,
+                    format!("worst {} (of {} units, {})", show(&w), stats.map_or(0, Stats::n), dir_words(dir)),
+                ),
                 None => {
                     return none(AnomalyKind::UnusableTarget, format!("no unit has a value for indicator {indicator}"));
                 }
             },
             Reference::CityAverage => match self.city_average_words(indicator)? {
-                Some((avg, words)) => Resolved { value: avg, words },
+                Some(avg) => avg,
                 None => {
                     return none(AnomalyKind::UnusableTarget, format!("no unit has a value for indicator {indicator}"));
                 }
@@ -398,10 +460,9 @@ impl<'a> Ctx<'a> {
                     format!("no unit has a value for indicator {indicator}"),
                 )));
             };
-            let sum = s.sum.ok_or(Overflow)?;
-            let scaled = decimal::mul(x, decimal_from_usize(s.n()))?;
-            let words = self.city_average_words(indicator)?.map(|(_, w)| w).unwrap_or_default();
-            return Ok(Ok((scaled.cmp(&sum), words)));
+            let scaled = exact::q(x) * exact::count(s.n());
+            let words = self.city_average_words(indicator)?.map(|r| r.words).unwrap_or_default();
+            return Ok(Ok((scaled.cmp(&s.exact_sum), words)));
         }
         Ok(self.resolve(r, unit, indicator)?.map(|res| (x.cmp(&res.value), res.words)))
     }
@@ -415,7 +476,7 @@ impl<'a> Ctx<'a> {
         let mut notes: Notes = Vec::new();
         let outcome = if let Some(d) = self.disqualified.get(unit) {
             steps.push(format!("unit disqualified this period ({}): result void, score 0", d.basis));
-            Ok((Decimal::ZERO, "0 (disqualified)".to_owned()))
+            Ok(Raw { value: Num::of(Decimal::ZERO), expr: "0 (disqualified)".to_owned() })
         } else {
             match value {
                 None => Err(Problem::Data(
@@ -428,9 +489,17 @@ impl<'a> Ctx<'a> {
         let zero_score = || Decimal::new(0, rounding.indicator_scale);
         let words = format!("rounded to {} places, {}", rounding.indicator_scale, rounding.mode.words());
         let score = match outcome {
-            Ok((raw, expr)) => match round(raw, rounding.indicator_scale, rounding.mode) {
+            // Rounded once, from the exact value; the shown decimal is the
+            // derivation's, and a note gives the exact value where rounding
+            // the shown one would give another score.
+            Ok(Raw { value, expr }) => match exact::round(&value.exact, rounding.indicator_scale, rounding.mode) {
                 Ok(score) => {
-                    steps.push(format!("score = {expr} = {} -> {} ({words})", show(&raw), decimal::to_text(&score)));
+                    let note = exact_note(&value, score, rounding.indicator_scale, rounding.mode);
+                    steps.push(format!(
+                        "score = {expr} = {}{note} -> {} ({words})",
+                        show(&value.shown),
+                        decimal::to_text(&score)
+                    ));
                     score
                 }
                 Err(Overflow) => {
@@ -470,8 +539,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Applies the method; returns the unrounded score and how it was
-    /// computed, or why the indicator scores 0.
+    /// Applies the method; returns the unrounded score (exact, and as shown)
+    /// and how it was computed, or why the indicator scores 0.
     fn apply_method(
         &self,
         unit: &str,
@@ -479,7 +548,7 @@ impl<'a> Ctx<'a> {
         actual: Decimal,
         steps: &mut Vec<String>,
         notes: &mut Notes,
-    ) -> Result<(Decimal, String), Problem> {
+    ) -> Result<Raw, Problem> {
         let indicator = rule.indicator.as_str();
         let dir = self.direction(indicator);
         let w = rule.weight;
@@ -505,20 +574,22 @@ impl<'a> Ctx<'a> {
                 )
             })
         };
-        let clip = |rate: Decimal, cap: Decimal, what: &str, steps: &mut Vec<String>| -> Decimal {
-            if rate > cap {
+        // Caps and floors are decided on the exact value.
+        let clip = |rate: Num, cap: Decimal, what: &str, steps: &mut Vec<String>| -> Num {
+            if rate.exact > exact::q(cap) {
                 steps.push(format!("{what} capped at {}: {}", show(&cap), show(&cap)));
-                cap
-            } else if rate < Decimal::ZERO {
+                Num::of(cap)
+            } else if rate.exact.is_negative() {
                 steps.push(format!("{what} floored at 0: 0"));
-                Decimal::ZERO
+                Num::of(Decimal::ZERO)
             } else {
-                steps.push(format!("{what} within [0, {}]: {}", show(&cap), show(&rate)));
+                steps.push(format!("{what} within [0, {}]: {}", show(&cap), show(&rate.shown)));
                 rate
             }
         };
-        let times_weight = |rate: Decimal, what: &str| -> Result<(Decimal, String), Problem> {
-            Ok((decimal::mul(rate, w)?, format!("{what} {} x weight {}", show(&rate), show(&w))))
+        let times_weight = |rate: Num, what: &str| -> Result<Raw, Problem> {
+            let expr = format!("{what} {} x weight {}", show(&rate.shown), show(&w));
+            Ok(Raw { value: rate.mul(&Num::of(w))?, expr })
         };
         match &rule.method {
             Method::CompletionRate { form, cap } => {
@@ -540,17 +611,17 @@ impl<'a> Ctx<'a> {
                             Direction::Lower => (tv, actual, "target / actual (lower is better)"),
                         };
                         if den > Decimal::ZERO {
-                            let rate = decimal::div(num, den)?;
+                            let rate = Num::of(num).div(&Num::of(den))?;
                             steps.push(format!(
                                 "completion rate = {formula} = {} / {} = {}",
                                 show(&num),
                                 show(&den),
-                                show(&rate)
+                                show(&rate.shown)
                             ));
                             rate
                         } else if actual == tv {
                             steps.push(format!("actual equals target {}: target met exactly, rate = 1", show(&tv)));
-                            Decimal::ONE
+                            Num::of(Decimal::ONE)
                         } else if meets(dir, actual, tv) {
                             steps.push(format!(
                                 "{formula} has a zero or negative denominator and actual {a} {} target {}: \
@@ -559,13 +630,13 @@ impl<'a> Ctx<'a> {
                                 show(&tv),
                                 show(cap)
                             ));
-                            *cap
+                            Num::of(*cap)
                         } else {
                             steps.push(format!(
                                 "{formula} has a zero denominator and actual {a} does not meet target {}: rate = 0",
                                 show(&tv)
                             ));
-                            Decimal::ZERO
+                            Num::of(Decimal::ZERO)
                         }
                     }
                     (Direction::Lower, RateForm::Reduction) => {
@@ -575,8 +646,8 @@ impl<'a> Ctx<'a> {
                                 format!("no baseline for indicator {indicator}; the reduction form needs one"),
                             ));
                         };
-                        let den = decimal::sub(b, tv)?;
-                        if den < Decimal::ZERO {
+                        let den = Num::of(b).sub(&Num::of(tv))?;
+                        if den.exact.is_negative() {
                             return Err(Problem::Data(
                                 AnomalyKind::UnusableTarget,
                                 format!(
@@ -586,7 +657,7 @@ impl<'a> Ctx<'a> {
                                 ),
                             ));
                         }
-                        if den.is_zero() {
+                        if den.exact.is_zero() {
                             let met = actual <= tv;
                             steps.push(format!(
                                 "baseline equals target {}: rate = 1 if actual <= target, else 0; {a} {} {}: rate = {}",
@@ -595,19 +666,19 @@ impl<'a> Ctx<'a> {
                                 show(&tv),
                                 if met { 1 } else { 0 }
                             ));
-                            if met { Decimal::ONE } else { Decimal::ZERO }
+                            Num::of(if met { Decimal::ONE } else { Decimal::ZERO })
                         } else {
-                            let num = decimal::sub(b, actual)?;
-                            let rate = decimal::div(num, den)?;
+                            let num = Num::of(b).sub(&Num::of(actual))?;
+                            let rate = num.div(&den)?;
                             steps.push(format!(
                                 "completion rate = (baseline - actual) / (baseline - target) = ({} - {a}) / ({} - {}) \
                                  = {} / {} = {}",
                                 show(&b),
                                 show(&b),
                                 show(&tv),
-                                show(&num),
-                                show(&den),
-                                show(&rate)
+                                show(&num.shown),
+                                show(&den.shown),
+                                show(&rate.shown)
                             ));
                             rate
                         }
@@ -625,12 +696,12 @@ impl<'a> Ctx<'a> {
                         format!("no baseline for indicator {indicator}; progress_to_target needs one"),
                     ));
                 };
-                let gap = decimal::sub(tv, b)?;
+                let gap = Num::of(tv).sub(&Num::of(b))?;
                 let wrong_side = match dir {
-                    Direction::Higher => gap < Decimal::ZERO,
-                    Direction::Lower => gap > Decimal::ZERO,
+                    Direction::Higher => gap.exact.is_negative(),
+                    Direction::Lower => gap.exact.is_positive(),
                 };
-                let progress = if gap.is_zero() || wrong_side {
+                let progress = if gap.exact.is_zero() || wrong_side {
                     if wrong_side {
                         notes.push((
                             AnomalyKind::UnusableTarget,
@@ -648,24 +719,24 @@ impl<'a> Ctx<'a> {
                         "target {} {} baseline {}: progress = 1 if the target is met, else 0; \
                          actual {a} {} target {}: {}",
                         show(&tv),
-                        if gap.is_zero() { "equals" } else { "is on the wrong side of" },
+                        if gap.exact.is_zero() { "equals" } else { "is on the wrong side of" },
                         show(&b),
                         if met { meets_words(dir) } else { "does not meet" },
                         show(&tv),
                         if met { "progress = 1" } else { "progress = 0" }
                     ));
-                    if met { Decimal::ONE } else { Decimal::ZERO }
+                    Num::of(if met { Decimal::ONE } else { Decimal::ZERO })
                 } else {
-                    let num = decimal::sub(actual, b)?;
-                    let p = decimal::div(num, gap)?;
+                    let num = Num::of(actual).sub(&Num::of(b))?;
+                    let p = num.div(&gap)?;
                     steps.push(format!(
                         "progress = (actual - baseline) / (target - baseline) = ({a} - {}) / ({} - {}) = {} / {} = {}",
                         show(&b),
                         show(&tv),
                         show(&b),
-                        show(&num),
-                        show(&gap),
-                        show(&p)
+                        show(&num.shown),
+                        show(&gap.shown),
+                        show(&p.shown)
                     ));
                     p
                 };
@@ -677,10 +748,10 @@ impl<'a> Ctx<'a> {
                 let xs = self.resolve(*not_allowed, unit, indicator)??;
                 steps.push(format!("x_h (satisfactory) = {}; x_s (not allowed) = {}", xh.words, xs.words));
                 let wrong_side = match dir {
-                    Direction::Higher => xh.value < xs.value,
-                    Direction::Lower => xh.value > xs.value,
+                    Direction::Higher => xh.exact < xs.exact,
+                    Direction::Lower => xh.exact > xs.exact,
                 };
-                let e = if xh.value == xs.value || wrong_side {
+                let e = if xh.exact == xs.exact || wrong_side {
                     if wrong_side {
                         notes.push((
                             AnomalyKind::UnusableTarget,
@@ -693,7 +764,7 @@ impl<'a> Ctx<'a> {
                             ),
                         ));
                     }
-                    let met = meets(dir, actual, xh.value);
+                    let met = meets(dir, &exact::q(actual), &xh.exact);
                     steps.push(format!(
                         "x_h {} x_s: e = 100 if x meets x_h, else 0; x = {a} {} x_h {}: e = {}",
                         if wrong_side { "is on the wrong side of" } else { "equals" },
@@ -701,39 +772,39 @@ impl<'a> Ctx<'a> {
                         show(&xh.value),
                         if met { 100 } else { 0 }
                     ));
-                    if met { Decimal::ONE_HUNDRED } else { Decimal::ZERO }
+                    Num::of(if met { Decimal::ONE_HUNDRED } else { Decimal::ZERO })
                 } else {
-                    let num = decimal::sub(actual, xs.value)?;
-                    let den = decimal::sub(xh.value, xs.value)?;
-                    let ratio = decimal::div(num, den)?;
-                    let e = decimal::add(Decimal::from(60), decimal::mul(Decimal::from(40), ratio)?)?;
+                    let num = Num::of(actual).sub(&xs.num())?;
+                    let den = xh.num().sub(&xs.num())?;
+                    let ratio = num.div(&den)?;
+                    let e = Num::of(Decimal::from(60)).add(&Num::of(Decimal::from(40)).mul(&ratio)?)?;
                     steps.push(format!(
                         "e = 60 + 40 x (x - x_s) / (x_h - x_s) = 60 + 40 x ({a} - {}) / ({} - {}) \
                          = 60 + 40 x {} / {} = 60 + 40 x {} = {}",
                         show(&xs.value),
                         show(&xh.value),
                         show(&xs.value),
-                        show(&num),
-                        show(&den),
-                        show(&ratio),
-                        show(&e)
+                        show(&num.shown),
+                        show(&den.shown),
+                        show(&ratio.shown),
+                        show(&e.shown)
                     ));
                     e
                 };
                 let lo = floor.unwrap_or(Decimal::ZERO);
                 let hi = ceiling.unwrap_or(Decimal::ONE_HUNDRED);
-                let e = if e > hi {
+                let e = if e.exact > exact::q(hi) {
                     steps.push(format!("e capped at {}: {}", show(&hi), show(&hi)));
-                    hi
-                } else if e < lo {
+                    Num::of(hi)
+                } else if e.exact < exact::q(lo) {
                     steps.push(format!("e floored at {}: {}", show(&lo), show(&lo)));
-                    lo
+                    Num::of(lo)
                 } else {
-                    steps.push(format!("e within [{}, {}]: {}", show(&lo), show(&hi), show(&e)));
+                    steps.push(format!("e within [{}, {}]: {}", show(&lo), show(&hi), show(&e.shown)));
                     e
                 };
-                let raw = decimal::div(decimal::mul(w, e)?, Decimal::ONE_HUNDRED)?;
-                Ok((raw, format!("weight {} x e {} / 100", show(&w), show(&e))))
+                let raw = Num::of(w).mul(&e)?.div(&Num::of(Decimal::ONE_HUNDRED))?;
+                Ok(Raw { value: raw, expr: format!("weight {} x e {} / 100", show(&w), show(&e.shown)) })
             }
             Method::Rank { step } => {
                 let stats = self.stats.get(indicator);
@@ -750,14 +821,14 @@ impl<'a> Ctx<'a> {
                         String::new()
                     }
                 ));
-                let loss = decimal::mul(*step, decimal_from_usize(ahead))?;
-                let raw = decimal::sub(w, loss)?;
+                let loss = Num::of(*step).mul(&Num::of(decimal_from_usize(ahead)))?;
+                let raw = Num::of(w).sub(&loss)?;
                 let expr = format!("weight {} - step {} x (place {place} - 1)", show(&w), show(step));
-                if raw < Decimal::ZERO {
-                    steps.push(format!("{expr} = {} is below 0: floored at 0", show(&raw)));
-                    Ok((Decimal::ZERO, format!("max(0, {expr})")))
+                if raw.exact.is_negative() {
+                    steps.push(format!("{expr} = {} is below 0: floored at 0", show(&raw.shown)));
+                    Ok(Raw { value: Num::of(Decimal::ZERO), expr: format!("max(0, {expr})") })
                 } else {
-                    Ok((raw, expr))
+                    Ok(Raw { value: raw, expr })
                 }
             }
             Method::PassFail => {
@@ -771,9 +842,9 @@ impl<'a> Ctx<'a> {
                     if met { "passed" } else { "failed" }
                 ));
                 if met {
-                    Ok((w, format!("weight {} (passed)", show(&w))))
+                    Ok(Raw { value: Num::of(w), expr: format!("weight {} (passed)", show(&w)) })
                 } else {
-                    Ok((Decimal::ZERO, "0 (failed)".into()))
+                    Ok(Raw { value: Num::of(Decimal::ZERO), expr: "0 (failed)".into() })
                 }
             }
         }
@@ -793,6 +864,16 @@ impl<'a> Ctx<'a> {
             Err(Problem::Data(kind, msg)) => Ok(Err((kind, msg))),
             Err(Problem::Overflow) => Err(Overflow),
         }
+    }
+}
+
+/// ` (exact: ...)` when rounding the shown decimal would not give `rounded`
+/// (the exact value's rounding), else nothing.
+fn exact_note(value: &Num, rounded: Decimal, places: u32, mode: decimal::RoundingMode) -> String {
+    if round(value.shown, places, mode) == Ok(rounded) {
+        String::new()
+    } else {
+        format!(" (exact: {})", exact::words(&value.exact))
     }
 }
 
@@ -1237,15 +1318,25 @@ struct FiscalTotals {
     n: usize,
     sum_growth: Decimal,
     sum_rise: Decimal,
+    exact_growth: Q,
+    exact_rise: Q,
 }
 
 fn fiscal_totals(ctx: &Ctx<'_>, rule: &FiscalRewardRule) -> Option<FiscalTotals> {
-    let mut totals = FiscalTotals { n: 0, sum_growth: Decimal::ZERO, sum_rise: Decimal::ZERO };
+    let mut totals = FiscalTotals {
+        n: 0,
+        sum_growth: Decimal::ZERO,
+        sum_rise: Decimal::ZERO,
+        exact_growth: Q::zero(),
+        exact_rise: Q::zero(),
+    };
     for unit in ctx.units.iter().filter(|u| !ctx.disqualified.contains_key(*u)) {
         if let (Some(g), Some(r)) = (ctx.value(unit, &rule.growth), ctx.value(unit, &rule.tax_share_rise)) {
             totals.n += 1;
             totals.sum_growth = totals.sum_growth.checked_add(g.value)?;
             totals.sum_rise = totals.sum_rise.checked_add(r.value)?;
+            totals.exact_growth += exact::q(g.value);
+            totals.exact_rise += exact::q(r.value);
         }
     }
     Some(totals)
@@ -1290,12 +1381,8 @@ fn fiscal_reward(
     };
     let n = decimal_from_usize(f.n);
     // x > sum / n exactly, as x * n > sum (n > 0 since this unit counts).
-    let (Some(g_scaled), Some(r_scaled)) = (g.value.checked_mul(n), r.value.checked_mul(n)) else {
-        overflow(ctx, steps);
-        return None;
-    };
-    let g_above = g_scaled > f.sum_growth;
-    let r_above = r_scaled > f.sum_rise;
+    let g_above = exact::q(g.value) * exact::count(f.n) > f.exact_growth;
+    let r_above = exact::q(r.value) * exact::count(f.n) > f.exact_rise;
     let words = |id: &str, what: &str, x: Decimal, sum: Decimal, above: bool| {
         let avg = decimal::div(sum, n).map(|a| show(&a)).unwrap_or_else(|_| "?".into());
         format!(
@@ -1351,17 +1438,18 @@ fn fiscal_reward(
             } else {
                 i.value
             };
-            match decimal::mul(rule.share, base)
-                .and_then(|x| round(x, rounding.money_scale, rounding.mode).map(|r| (x, r)))
-            {
-                Ok((exact, rounded)) => (
+            // Rounded once from the exact product.
+            let product = Num::of(rule.share).mul(&Num::of(base));
+            match product.and_then(|x| exact::round(&x.exact, rounding.money_scale, rounding.mode).map(|r| (x, r))) {
+                Ok((product, rounded)) => (
                     Some(rounded),
                     format!(
-                        "reward = share {} x tax increment ({}) {} = {} -> {}{} (rounded to {} places, {})",
+                        "reward = share {} x tax increment ({}) {} = {}{} -> {}{} (rounded to {} places, {})",
                         show(&rule.share),
                         rule.increment,
                         show(&base),
-                        show(&exact),
+                        show(&product.shown),
+                        exact_note(&product, rounded, rounding.money_scale, rounding.mode),
                         decimal::to_text(&rounded),
                         if measure.is_empty() { String::new() } else { format!(" {measure}") },
                         rounding.money_scale,

@@ -6,6 +6,7 @@ mod common;
 mod composite;
 mod consequences;
 mod determinism;
+mod exact;
 mod methods;
 mod policy;
 mod vectors;
