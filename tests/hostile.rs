@@ -57,4 +57,40 @@ fn a_witness_refuses_a_proof_file_it_cannot_read_whatever_the_sizes() {
     assert_eq!(r.code, 2, "a garbage proof was accepted:\n{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("garbage.txt is not a consistency proof"), "{}", r.stderr);
     assert!(r.stdout.is_empty(), "a cosignature was printed: {}", r.stdout);
+    // So is one given on first sight, with no earlier checkpoint to prove from.
+    let r = env.run(&["cosign", "--key", "keys/w1.key", "--proof", "garbage.txt", "cp1.txt"]);
+    assert_eq!(r.code, 2, "a garbage proof was accepted on first sight:\n{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "a cosignature was printed: {}", r.stdout);
+}
+
+#[test]
+fn a_cut_or_scribbled_file_ends_every_read_without_a_panic() {
+    let env = demo_env();
+    let whole = std::fs::read(env.db()).unwrap();
+    let limit = std::time::Duration::from_secs(60);
+    let cases: Vec<(String, Vec<u8>)> = [50, 90]
+        .iter()
+        .map(|pct| (format!("cut to {pct}%"), whole[..whole.len() * pct / 100].to_vec()))
+        .chain((1..=3).map(|i| {
+            // a few bytes changed, spread over the file (deterministic)
+            let mut b = whole.clone();
+            for j in 0..4 {
+                let at = (i * 7919 + j * 104_729) * 31 % b.len();
+                b[at] ^= 0x5a;
+            }
+            (format!("scribbled #{i}"), b)
+        }))
+        .collect();
+    for (what, bytes) in cases {
+        std::fs::write(env.db(), &bytes).unwrap();
+        env.forget_cache();
+        for args in [&["log", "--json"][..], &["verify"], &["scores", "--period", "2022"]] {
+            let (code, stderr) = crate::security::run_within(&env, args, limit);
+            assert!(!stderr.contains("panicked"), "{what}: {args:?}: {stderr}");
+            assert!((0..=2).contains(&code), "{what}: {args:?} exited {code}: {stderr}");
+            if what.starts_with("cut") && args == ["verify"] {
+                assert_ne!(code, 0, "{what}: verify passed a file whose records were cut");
+            }
+        }
+    }
 }

@@ -206,10 +206,11 @@ fn an_init_killed_midway_leaves_nothing_a_clean_init_does_not_remove() {
 }
 
 /// Runs the binary, killing it (and failing) if it takes longer than `limit`.
-fn run_within(env: &Env, args: &[&str], limit: Duration) -> (i32, String) {
+pub fn run_within(env: &Env, args: &[&str], limit: Duration) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
         .current_dir(env.dir.path())
         .env("LEDGER_DB", env.db())
+        .env("LEDGER_CACHE", env.cache.path())
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -13,5 +13,6 @@ mod interop;
 mod kernel;
 mod keys;
 mod office;
+mod secrets;
 mod security;
 mod tlog;

@@ -165,6 +165,11 @@ pub struct Table {
     base: std::path::PathBuf,
 }
 
+/// The most rows a file may hold: one file is one batch.
+pub const MAX_ROWS: usize = crate::MAX_BATCH;
+/// The most bytes one cell may hold (a note, a reason, an evidence title).
+pub const MAX_CELL_BYTES: usize = 4096;
+
 fn csv_error(e: &::csv::Error, what: &str) -> Error {
     match e.kind() {
         ::csv::ErrorKind::UnequalLengths { pos, expected_len, len } => Error::refused(format!(
@@ -251,6 +256,22 @@ pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(&e, "row"))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
+        if rows.len() == MAX_ROWS {
+            return Err(Error::refused_with(
+                format!(
+                    "line {line}: more than {MAX_ROWS} rows, the most one file may hold (one batch); nothing was read"
+                ),
+                "split the file: each file is appended all or nothing",
+            ));
+        }
+        if let Some((i, cell)) = record.iter().enumerate().find(|(_, c)| c.len() > MAX_CELL_BYTES) {
+            let name = columns.get(i).map_or("?", |(h, _)| h.as_str());
+            return Err(Error::refused(format!(
+                "line {line}, column {} ({name}): {} bytes, more than the {MAX_CELL_BYTES} a cell may hold",
+                i + 1,
+                cell.len()
+            )));
+        }
         let raw = columns.iter().zip(record.iter()).map(|((_, c), v)| (*c, v.to_owned())).collect::<HashMap<_, _>>();
         let cells = raw.iter().map(|(c, v)| (*c, v.trim().to_owned())).collect::<HashMap<_, _>>();
         if cells.values().all(String::is_empty) {
@@ -484,5 +505,19 @@ mod tests {
         let e = t.decimal(&t.rows[0], Column::Value).unwrap_err();
         assert_eq!(e.to_string(), "line 2, column 3 (数值): \" 1\" has spaces around the value");
         assert_eq!(t.decimal(&t.rows[1], Column::Value).unwrap(), "2.5");
+    }
+
+    #[test]
+    fn rows_and_cells_are_bounded() {
+        let long = "x".repeat(MAX_CELL_BYTES + 1);
+        let text = format!("unit,indicator,value,note\nlixia,1,2,ok\nlixia,2,3,{long}\n");
+        let e = parse(text.as_bytes(), Kind::Values, Path::new(".")).unwrap_err().to_string();
+        assert_eq!(e, format!("line 3, column 4 (note): {} bytes, more than the 4096 a cell may hold", long.len()));
+        let mut text = String::from("unit,indicator,value\n");
+        for _ in 0..=MAX_ROWS {
+            text.push_str("lixia,1,2\n");
+        }
+        let e = parse(text.as_bytes(), Kind::Values, Path::new(".")).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("line {}: more than {MAX_ROWS} rows", MAX_ROWS + 2)), "{e}");
     }
 }

@@ -901,8 +901,22 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
         },
         None => None,
     };
+    // A proof given is read and checked whatever the sizes, and even on
+    // first sight: a witness never cosigns on the strength of a file it did
+    // not understand.
+    let given = match req.proof {
+        Some(path) => {
+            let bytes = files::read(path, files::CONSISTENCY)?;
+            Some((path, parse_consistency_file(&bytes, &path.display().to_string())?))
+        }
+        None => None,
+    };
     match &old {
         None => {
+            if given.is_some() {
+                warnings
+                    .push("warning: no earlier checkpoint (--state): the consistency proof given is not needed".into());
+            }
             // First sight: check against the ledger if there is one.
             if let Some((tree, records)) = &tree_view {
                 if let Err(why) = against_ledger(tree, *records, &new.checkpoint)? {
@@ -917,15 +931,6 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
         }
         Some(old) => {
             let (small, large) = if old.size() <= new.size() { (old, &new) } else { (&new, old) };
-            // A proof given is read and checked whatever the sizes: a witness
-            // never cosigns on the strength of a file it did not understand.
-            let given = match req.proof {
-                Some(path) => {
-                    let bytes = files::read(path, files::CONSISTENCY)?;
-                    Some((path, parse_consistency_file(&bytes, &path.display().to_string())?))
-                }
-                None => None,
-            };
             let proof = match (given, &tree_view) {
                 (Some((path, (from, _, _))), _) if small.size() == large.size() && from != small.size() => {
                     return Err(Error::refused_with(

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The hardening probes of issue 13, run against the real binary as an
+# attacker and an unlucky operator would:
+#
+#   concurrency  8 writers appending at once; readers (verify, scores, log)
+#                beside a writer: every writer succeeds, every reader reads
+#                one consistent state
+#   kill         SIGKILL in the middle of single appends and of a large batch:
+#                the ledger verifies and holds every acknowledged event, and a
+#                batch is all or nothing
+#   files        the demonstration ledger truncated and with random bytes
+#                changed: log, verify and scores end (no hang) without a panic,
+#                with a documented exit code, and verify never passes a file
+#                whose records were cut
+#   inputs       duplicate JSON keys, an oversized event, an oversized batch,
+#                a CSV quote never closed, a garbage consistency proof: each
+#                refused (exit 2) and the ledger byte for byte as before
+#
+#   scripts/probe.sh [--fast]     (--fast: fewer rounds; .ci/run runs it)
+#
+# Exits 1 on the first defect, naming it. LEDGER=path uses that binary
+# (default: builds target/release/ledger). Needs bash, coreutils, sha256sum.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fast=0
+[ "${1:-}" = "--fast" ] && fast=1
+kills=$(( fast ? 6 : 50 ))
+corrupt=$(( fast ? 16 : 100 ))
+writers=8
+per_writer=$(( fast ? 10 : 40 ))
+
+if [ -z "${LEDGER:-}" ]; then
+  cargo build --release --locked -q
+  LEDGER=$PWD/target/release/ledger
+fi
+work=$(mktemp -d)
+trap 'pkill -9 -x ledger-probe 2>/dev/null || true; rm -rf "$work"' EXIT
+cp "$LEDGER" "$work/ledger-probe"   # a name of its own, so that kills hit only it
+L="$work/ledger-probe"
+export LEDGER_CACHE="$work/cache"
+unset LEDGER_NOW LEDGER_DB LEDGER_NO_CACHE
+
+trap 'echo "probe: the script itself failed at line $LINENO" >&3' ERR
+exec 3>&2   # diagnostics; stderr itself is silenced while jobs are killed
+defect() { echo "DEFECT: $*" >&3; exit 1; }
+say() { echo "probe: $*"; }
+sum() { { cat "$1"; [ ! -e "$1-wal" ] || cat "$1-wal"; } | sha256sum | cut -d' ' -f1; }
+note() { printf '{"stream":"notes","type":"note","data":{"text":"%s"}}\n' "$1"; }
+
+# A small ledger: a root and an office key.
+fresh() {
+  local dir=$1
+  mkdir -p "$dir"
+  ( cd "$dir"
+    "$L" keygen --out keys/root -q
+    "$L" keygen --out keys/office -q
+    "$L" --db ledger.db init --origin probe.example/ledger --key keys/root.key -q
+    "$L" --db ledger.db key authorize --key keys/root.key --pub keys/office.pub --holder Office --role statistics -q )
+}
+count() { "$L" --db "$1" log --json --no-cache | grep -o '"seq":' | wc -l; }
+
+# --- concurrency -----------------------------------------------------------
+say "concurrency: $writers writers x $per_writer appends, readers beside them"
+c="$work/conc"; fresh "$c"
+pids=()
+for w in $(seq 1 $writers); do
+  ( for i in $(seq 1 $per_writer); do
+      note "w$w-$i" | "$L" --db "$c/ledger.db" append --key "$c/keys/office.key" -q \
+        || { echo "writer $w append $i failed" >> "$c/failures"; }
+    done ) &
+  pids+=($!)
+done
+( while kill -0 "${pids[0]}" 2>/dev/null; do
+    for cmd in "verify" "log --json" "key list"; do
+      # shellcheck disable=SC2086
+      "$L" --db "$c/ledger.db" $cmd -q >/dev/null 2>"$c/reader.err" && rc=0 || rc=$?
+      [ $rc -eq 0 ] || echo "$cmd beside writers exited $rc: $(head -2 "$c/reader.err")" >> "$c/failures"
+    done
+  done ) &
+reader=$!
+for p in "${pids[@]}"; do wait "$p"; done
+wait "$reader" || true
+[ -s "$c/failures" ] && defect "concurrency: $(head -3 "$c/failures")"
+n=$(count "$c/ledger.db")
+[ "$n" -eq $(( 2 + writers * per_writer )) ] || defect "concurrency: $n records, expected $(( 2 + writers * per_writer ))"
+"$L" --db "$c/ledger.db" verify --no-cache -q || defect "concurrency: the ledger does not verify"
+
+# --- kill ------------------------------------------------------------------
+say "kill: $kills SIGKILLs during appends and batches"
+k="$work/kill"; fresh "$k"
+: > "$k/acked"
+batch="$k/batch.jsonl"
+for i in $(seq 1 5000); do note "b$i"; done > "$batch"
+exec 2>/dev/null   # the shell's "Killed" notices
+for round in $(seq 1 "$kills"); do
+  before=$(count "$k/ledger.db")
+  if [ $(( round % 2 )) -eq 0 ]; then
+    "$L" --db "$k/ledger.db" append --key "$k/keys/office.key" -q "$batch" >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.$(( RANDOM % 9 + 1 ))"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null && rc=0 || rc=$?
+    after=$(count "$k/ledger.db")
+    [ "$after" -eq "$before" ] || [ "$after" -eq $(( before + 5000 )) ] \
+      || defect "kill: a killed batch left $(( after - before )) of its 5000 events"
+    for i in $(seq 1 5000); do note "b$round-$i"; done > "$batch"
+  else
+    ( for i in $(seq 1 200); do
+        note "s$round-$i" | "$L" --db "$k/ledger.db" append --key "$k/keys/office.key" -q >/dev/null 2>&1 \
+          && echo "s$round-$i" >> "$k/acked"
+      done ) &
+    loop=$!
+    sleep "0.$(( RANDOM % 9 + 1 ))"
+    kill -9 "$loop" 2>/dev/null || true
+    pkill -9 -x ledger-probe 2>/dev/null || true
+    wait "$loop" 2>/dev/null || true
+  fi
+  "$L" --db "$k/ledger.db" verify --no-cache -q 2>"$k/verify.err" \
+    || defect "kill: round $round left a ledger that does not verify: $(head -3 "$k/verify.err")"
+done
+exec 2>&3
+"$L" --db "$k/ledger.db" log --json --no-cache > "$k/log.json"
+while read -r text; do
+  grep -q "\"text\": *\"$text\"" "$k/log.json" || defect "kill: acknowledged event $text is missing"
+done < "$k/acked"
+say "kill: $(wc -l < "$k/acked") acknowledged single appends all present"
+
+# --- hostile files ---------------------------------------------------------
+say "files: truncations and $corrupt random corruptions of the demonstration ledger"
+h="$work/files"; mkdir -p "$h"
+"$L" demo --dir "$h/demo" -q
+"$L" --db "$h/demo/ledger.db" repair --help >/dev/null   # the binary answers
+cp "$h/demo/ledger.db" "$h/base.db"
+size=$(stat -c %s "$h/base.db")
+check_file() { # file, label, must_fail_verify, with_scores
+  local f=$1 label=$2 must_fail=$3 cmds=("log --json" "verify") rc
+  [ "${4:-1}" = 1 ] && cmds+=("scores --period 2022")
+  for cmd in "${cmds[@]}"; do
+    # shellcheck disable=SC2086
+    timeout 60 "$L" --db "$f" --no-cache $cmd >/dev/null 2>"$h/err" && rc=0 || rc=$?
+    [ $rc -eq 124 ] && defect "files: '$cmd' on $label ran for 60 s (a hang)"
+    grep -q "panicked" "$h/err" && defect "files: '$cmd' on $label panicked: $(head -2 "$h/err")"
+    [ $rc -le 2 ] || defect "files: '$cmd' on $label exited $rc"
+    if [ "$cmd" = verify ] && [ "$must_fail" = 1 ] && [ $rc -eq 0 ]; then
+      defect "files: verify passed $label"
+    fi
+  done
+}
+for pct in 10 50 90 99; do
+  cp "$h/base.db" "$h/t.db"
+  truncate -s $(( size * pct / 100 )) "$h/t.db"
+  check_file "$h/t.db" "the ledger truncated to $pct%" 1
+done
+for i in $(seq 1 "$corrupt"); do
+  cp "$h/base.db" "$h/c.db"
+  for _ in 1 2 3; do
+    off=$(( (RANDOM * 32768 + RANDOM) % size ))
+    printf "\\x$(printf %02x $(( RANDOM % 256 )))" | dd of="$h/c.db" bs=1 seek="$off" conv=notrunc status=none
+  done
+  check_file "$h/c.db" "corruption $i" 0 $(( i % 4 == 0 ))
+done
+
+# --- hostile inputs --------------------------------------------------------
+say "inputs: each refused with exit 2, the ledger unchanged"
+i="$work/inputs"; fresh "$i"
+db="$i/ledger.db"
+refused() { # label, command...
+  local label=$1; shift
+  local before rc
+  before=$(sum "$db")
+  "$@" >/dev/null 2>"$i/err" && rc=0 || rc=$?
+  [ $rc -eq 2 ] || defect "inputs: $label exited $rc (expected 2): $(head -2 "$i/err")"
+  grep -q panicked "$i/err" && defect "inputs: $label panicked"
+  [ "$(sum "$db")" = "$before" ] || defect "inputs: $label changed the ledger"
+}
+app() { "$L" --db "$db" append --key "$i/keys/office.key" "$@"; }
+printf '{"stream":"a","stream":"b","type":"note","data":{"text":"x"}}\n' > "$i/dup.jsonl"
+refused "a key twice" app "$i/dup.jsonl"
+printf '{"stream":"notes","type":"note","data":{"text":"x","text":"y"}}\n' > "$i/dup2.jsonl"
+refused "a key twice inside data" app "$i/dup2.jsonl"
+{ printf '{"stream":"notes","type":"note","data":{"text":"'; head -c 2000000 /dev/zero | tr '\0' a; printf '"}}\n'; } > "$i/big.jsonl"
+refused "a 2 MB event" app "$i/big.jsonl"
+for n in $(seq 1 100001); do note "n$n"; done > "$i/many.jsonl"
+refused "a batch of 100,001 events" app "$i/many.jsonl"
+printf 'unit,indicator,value,note\nlixia,1,2,"never closed\n' > "$i/quote.csv"
+refused "a CSV quote never closed" "$L" --db "$db" submit --period 2022 --key "$i/keys/office.key" "$i/quote.csv"
+refused "a private key as events" app "$i/keys/root.key"
+"$L" --db "$db" keygen --out "$i/keys/log" -q
+"$L" --db "$db" key authorize --key "$i/keys/root.key" --pub "$i/keys/log.pub" --holder Log --role log -q
+"$L" --db "$db" checkpoint --key "$i/keys/log.key" > "$i/cp.txt"
+"$L" keygen --out "$i/keys/w" -q
+echo "not a proof" > "$i/junk.proof"
+refused "a garbage consistency proof" "$L" --db "$db" cosign --key "$i/keys/w.key" --proof "$i/junk.proof" "$i/cp.txt"
+
+say "no defect found"
