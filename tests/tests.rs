@@ -15,4 +15,5 @@ mod keys;
 mod office;
 mod secrets;
 mod security;
+mod serve;
 mod tlog;

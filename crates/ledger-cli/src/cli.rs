@@ -38,6 +38,11 @@ pub enum Command {
     Init(InitArgs),
     /// Append events given as JSON Lines (one batch: all lines or none).
     Append(AppendArgs),
+    /// Sign events on this machine without the ledger file: signed events as JSON Lines on stdout, for `ledger append --signed` or the HTTP service
+    #[command(
+        after_help = "Examples:\n  ledger sign --key keys/statistics.key --copy mirror.db values.jsonl > signed.jsonl\n  ledger sign --key keys/statistics.key --server http://ledger.example:8080 values.jsonl > signed.jsonl\n  ledger --db ledger.db append --signed signed.jsonl        # on the machine that holds the ledger"
+    )]
+    Sign(SignArgs),
     /// List records.
     Log {
         /// First sequence number.
@@ -73,6 +78,9 @@ pub enum Command {
     /// The offices' events: adopt, period, targets, correct, verify-values, return, objection, reward, action, rectify, fraud.
     #[command(flatten)]
     Office(crate::office::OfficeCommand),
+    /// Offices on other machines: serve, export-tiles.
+    #[command(flatten)]
+    Serve(crate::serve::ServeCommand),
     /// Keys and authority: authorise, revoke, rotate the root, list.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -198,8 +206,11 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct AppendArgs {
     /// The author's private key.
+    #[arg(long, required_unless_present = "signed", conflicts_with = "signed")]
+    pub key: Option<PathBuf>,
+    /// The input holds events already signed (`ledger sign`): appended as signed, with the same checks
     #[arg(long)]
-    pub key: PathBuf,
+    pub signed: bool,
     /// Co-signing private keys (governance events need a root threshold).
     #[arg(long = "cosign", value_name = "KEY")]
     pub cosign: Vec<PathBuf>,
@@ -208,6 +219,27 @@ pub struct AppendArgs {
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The author's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Co-signing private keys (governance events need a root threshold).
+    #[arg(long = "cosign", value_name = "KEY")]
+    pub cosign: Vec<PathBuf>,
+    /// A copy of the ledger (read only) giving its origin, the streams' versions and the last record's time
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["origin", "server"])]
+    pub copy: Option<PathBuf>,
+    /// The ledger's HTTP service (`ledger serve`), asked for its origin, the streams' versions and the last record's time
+    #[arg(long, value_name = "URL", conflicts_with = "origin")]
+    pub server: Option<String>,
+    /// The ledger's origin, with no copy and no service: each stream's first line then gives "expected_version"
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// JSON Lines file of events (as for `ledger append`), or - (the default) for standard input.
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -234,9 +266,12 @@ pub struct VerifyArgs {
     /// Inspector state: the newest checkpoint seen; anything inconsistent with it is reported, and it moves forward.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// With --checkpoint/--state: the log's verifier key, or a file holding it (default: the ledger's log keys).
+    /// With --checkpoint/--state/--tiles: the log's verifier key, or a file holding it (default: the ledger's log keys).
     #[arg(long, value_name = "VKEY")]
     pub vkey: Option<String>,
+    /// Verify the ledger published as static tiles (`ledger export-tiles DIR`, or `ledger serve` at a URL) instead of a file: the records rebuilt from the record bundles, the tiles and the signed checkpoint checked against them
+    #[arg(long, value_name = "DIR_OR_URL", conflicts_with_all = ["checkpoint", "state", "expect_head"])]
+    pub tiles: Option<String>,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,

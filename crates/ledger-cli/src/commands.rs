@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Keygen { out: base } => keygen(&base, &mut out),
         Command::Init(args) => init(&ctx, args, &mut out),
         Command::Append(args) => append(&ctx, args, &mut out),
+        Command::Sign(args) => sign(args, &mut out),
         Command::Log { from, limit, filter, json } => log(&ctx, from, limit, filter, json, &mut out),
         Command::Show { seq, json } => show(&ctx, seq, json, &mut out),
         Command::Verify(args) => verify(&ctx, args, &mut out),
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Tlog(command) => crate::tlog::run(&ctx, command, &mut out),
         Command::Domain(command) => crate::domain::run(&ctx, command, &mut out),
         Command::Office(command) => crate::office::run(&ctx, command, &mut out),
+        Command::Serve(command) => crate::serve::run(&ctx, command, &mut out),
         Command::Bench(args) => bench(args, &mut out),
     }
 }
@@ -134,12 +136,10 @@ pub fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
     Ok(lines)
 }
 
-fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
-    let author = read_private(&args.key)?;
-    let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
-    let input = files::read_or_stdin(args.file.as_deref(), files::EVENTS)?;
+/// Reads events to sign or append: numbered submissions, at least one.
+fn submissions(input: &[u8]) -> Result<Vec<(usize, Submission)>> {
     let mut submissions = Vec::new();
-    for (n, line) in numbered_lines(&input)? {
+    for (n, line) in numbered_lines(input)? {
         let sub = Submission::from_json(line, ledger_node::fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
         submissions.push((n, sub));
     }
@@ -149,11 +149,61 @@ fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
             "give one JSON object per line: {\"stream\": ..., \"type\": ..., \"data\": {...}}",
         ));
     }
+    Ok(submissions)
+}
+
+fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
+    let input = files::read_or_stdin(args.file.as_deref(), files::EVENTS)?;
+    if args.signed {
+        let text = std::str::from_utf8(&input).map_err(|e| anyhow!("the input is not UTF-8: {e}"))?;
+        let events = ledger_node::sign::read_signed(text)?;
+        if events.is_empty() {
+            return Err(hinted("no signed events in the input", "sign events with `ledger sign` first"));
+        }
+        let mut ledger = ctx.open()?;
+        let results = ledger.append_signed(&events);
+        ctx.warnings(&mut ledger);
+        report_appended(out, &results?, args.json)?;
+        return Ok(Outcome::Ok);
+    }
+    let key = args.key.as_deref().ok_or_else(|| anyhow!("--key is required without --signed"))?;
+    let author = read_private(key)?;
+    let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
+    let submissions = submissions(&input)?;
     let mut ledger = ctx.open()?;
     let refs: Vec<_> = cosigners.iter().collect();
     let results = ledger.append(&submissions, Signer { author: &author, cosigners: &refs }, crate::now()?);
     ctx.warnings(&mut ledger);
     report_appended(out, &results?, args.json)?;
+    Ok(Outcome::Ok)
+}
+
+/// `ledger sign`: signed events on stdout, one per line.
+fn sign(args: crate::cli::SignArgs, out: &mut Out) -> Result<Outcome> {
+    let author = read_private(&args.key)?;
+    let cosigners = args.cosign.iter().map(|p| read_private(p)).collect::<Result<Vec<_>>>()?;
+    let input = files::read_or_stdin(args.file.as_deref(), files::EVENTS)?;
+    let subs = submissions(&input)?;
+    let streams = subs.iter().map(|(_, s)| s.stream.as_str());
+    let basis = match (&args.copy, &args.server, &args.origin) {
+        (Some(copy), _, _) => {
+            let ledger = Ledger::open_read_only(copy, Cache::disabled())?;
+            ledger.signing_basis(streams)?
+        }
+        (None, Some(url), _) => ledger_http::Client::new(url).signing_basis(streams)?,
+        (None, None, Some(origin)) => ledger_node::sign::Basis { origin: origin.clone(), ..Default::default() },
+        (None, None, None) => {
+            return Err(hinted(
+                "sign for which ledger?",
+                "give --copy PATH (a copy of the ledger), --server URL (its service), or --origin NAME with \"expected_version\" on each stream's first line",
+            ));
+        }
+    };
+    let refs: Vec<_> = cosigners.iter().collect();
+    let signed = ledger_node::sign::sign(&basis, &subs, &author, &refs, crate::now()?)?;
+    for s in &signed {
+        out.line(s.to_line())?;
+    }
     Ok(Outcome::Ok)
 }
 
@@ -330,14 +380,23 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             })
         })
         .transpose()?;
-    let mut ledger = ctx.open_read_only()?;
-    let verification = ledger.verify(Options { trusted_roots, expect_head, ..Options::default() });
-    ctx.warnings(&mut ledger);
-    let verification = verification?;
+    let options = Options { trusted_roots, expect_head, ..Options::default() };
+    let verification = match &args.tiles {
+        Some(place) => crate::serve::verify_tiles(place, options, args.vkey.as_deref())?,
+        None => {
+            let mut ledger = ctx.open_read_only()?;
+            let verification = ledger.verify(options);
+            ctx.warnings(&mut ledger);
+            verification?
+        }
+    };
     let report = &verification.report;
     let anomalies = &verification.replay.anomalies;
     let head = report.head.map(|h| h.to_hex()).unwrap_or_default();
     let warnings: Vec<_> = anomalies.iter().filter(|a| a.kind == "refused").collect();
+    // What holds the history in place beyond this file: a head the
+    // inspector saw before, or the published checkpoint of the tiles.
+    let pinned = args.expect_head.is_some() || args.tiles.is_some();
     if args.json {
         out.json(&json!({
             "ok": report.ok(),
@@ -349,6 +408,9 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
             "warnings": warnings,
             "notices": verification.notices,
+            "unsealed": verification.unsealed,
+            "last_seal": verification.last_seal,
+            "pinned": pinned,
         }))?;
     } else if report.ok() {
         out.line(format!(
@@ -368,6 +430,18 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             out.line(format!("seq {:>6}  {:<9}  {}", f.seq, f.check.name(), f.message))?;
         }
         out.line(format!("head {head} (seq {})", report.head_seq.unwrap_or(0)))?;
+    }
+    if !args.json && report.ok() && verification.unsealed > 0 && !pinned {
+        let which = match verification.last_seal {
+            Some(seq) => format!(
+                "the last {} record(s), after the checkpoint recorded at seq {seq}, are covered by no checkpoint the log signed",
+                verification.unsealed
+            ),
+            None => "no checkpoint the log signed covers any record".to_owned(),
+        };
+        out.line(format!(
+            "warning: {which}: they are pinned by nothing but this file, and a holder of the file with an office key could rewrite them undetected (docs/FORMAT.md, section 1); pin them with --expect-head, --checkpoint or --state"
+        ))?;
     }
     if !args.json && !root_checked {
         out.line(

@@ -18,6 +18,7 @@ mod domain;
 mod keys;
 mod office;
 mod output;
+mod serve;
 mod tlog;
 
 use clap::Parser;

@@ -182,6 +182,15 @@ pub enum AppendError<E> {
         /// Where it is recorded.
         seq: u64,
     },
+    /// An event signed elsewhere before the ledger's last record: the
+    /// ledger moved on while it travelled, and it must be signed again.
+    #[error("signed at {time}, before the ledger's last record ({head}): times never go backwards; sign it again")]
+    Late {
+        /// When it was signed.
+        time: Timestamp,
+        /// The time of the ledger's last record.
+        head: Timestamp,
+    },
     /// No rules know this event type.
     #[error("unknown event type {0:?}")]
     UnknownType(String),
@@ -297,10 +306,71 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
         }
         let envelope = Envelope { version: current + 1, ..envelope };
-        // Who may sign comes first (an unauthorised signer learns nothing
-        // of the domain's state), then what the event says.
         let signed =
             SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
+        self.admit(signed)
+    }
+
+    /// Decides one event signed elsewhere (`ledger sign`, then `ledger
+    /// append --signed` or the HTTP service): the same checks as [`add`]
+    /// (idempotency, authority, payload rules) on the envelope as signed.
+    /// What the signer fixed must still hold: the origin is this ledger's,
+    /// the stream is at the version before the envelope's (its expected
+    /// version), the time is not before the ledger's last record, and every
+    /// signature verifies.
+    ///
+    /// [`add`]: Batch::add
+    pub fn add_signed(&mut self, signed: SignedEnvelope) -> Result<Outcome, AppendError<V::Error>> {
+        let env = &signed.envelope;
+        if env.origin != self.head.origin {
+            return Err(AppendError::Field(format!(
+                "signed for the ledger {:?}, not this one ({:?})",
+                env.origin, self.head.origin
+            )));
+        }
+        let kernel = KernelRules;
+        if kernel.latest_schema(&env.event_type).or_else(|| self.rules.latest_schema(&env.event_type)).is_none() {
+            return Err(if env.event_type == "genesis" {
+                AppendError::Field("genesis is written by `ledger init` only".into())
+            } else {
+                AppendError::UnknownType(env.event_type.clone())
+            });
+        }
+        let id = env.id.clone();
+        let earlier = match self.ids.get(&id) {
+            Some(&i) => Some(self.records[i].clone()),
+            None => self.view.record_by_event_id(&id).map_err(AppendError::Store)?,
+        };
+        if let Some(existing) = earlier {
+            return if same_event(&existing.envelope, env) {
+                Ok(Outcome::Existing(existing.seq))
+            } else {
+                Err(AppendError::DuplicateId { id, seq: existing.seq })
+            };
+        }
+        let current = match self.streams.get(&env.stream) {
+            Some(v) => *v,
+            None => self.view.stream_version(&env.stream).map_err(AppendError::Store)?,
+        };
+        if env.version != current + 1 {
+            return Err(AppendError::Conflict {
+                stream: env.stream.clone(),
+                expected: env.version.saturating_sub(1),
+                actual: current,
+            });
+        }
+        if env.time < self.head.time {
+            return Err(AppendError::Late { time: env.time, head: self.head.time });
+        }
+        signed.verify_signatures().map_err(|e| AppendError::Field(e.to_string()))?;
+        self.admit(signed)
+    }
+
+    /// The checks every event passes once signed, then its record.
+    fn admit(&mut self, signed: SignedEnvelope) -> Result<Outcome, AppendError<V::Error>> {
+        let kernel = KernelRules;
+        // Who may sign comes first (an unauthorised signer learns nothing
+        // of the domain's state), then what the event says.
         let seq = self.head.seq + 1;
         let record = Record::seal(seq, self.head.hash, signed);
         let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
@@ -313,8 +383,8 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             self.authority.apply(seq, record.envelope.time, change);
         }
         self.rules.apply(&record);
-        self.streams.insert(sub.stream, record.envelope.version);
-        self.ids.insert(sub.id, self.records.len());
+        self.streams.insert(record.envelope.stream.clone(), record.envelope.version);
+        self.ids.insert(record.envelope.id.clone(), self.records.len());
         self.head = Head { seq, hash: record.hash, time: record.envelope.time, origin: self.head.origin.clone() };
         self.records.push(record);
         Ok(Outcome::Appended(seq))

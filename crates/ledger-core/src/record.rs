@@ -216,6 +216,57 @@ impl SignedEnvelope {
         let signatures_bytes = signatures_to_bytes(&signatures);
         Ok(SignedEnvelope { envelope, envelope_bytes, signatures, signatures_bytes })
     }
+
+    /// Decodes an envelope and its signature list from their canonical
+    /// bytes (the order rule of the signatures included); does not check
+    /// the signatures.
+    pub fn from_parts(envelope_bytes: Vec<u8>, signatures_bytes: Vec<u8>) -> Result<SignedEnvelope, DecodeError> {
+        let envelope = Envelope::from_bytes(&envelope_bytes)?;
+        let signatures = signatures_from_bytes(&signatures_bytes, &envelope.author)?;
+        Ok(SignedEnvelope { envelope, envelope_bytes, signatures, signatures_bytes })
+    }
+
+    /// Checks every signature with `verify_strict` semantics.
+    pub fn verify_signatures(&self) -> Result<(), BadSignature> {
+        let message = event_signing_message(&self.envelope_bytes);
+        for s in &self.signatures {
+            if !s.key.verify_strict(&message, &s.sig.signature()) {
+                return Err(BadSignature { key_id: s.key.key_id() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The line `ledger sign` writes and `ledger append --signed` reads:
+    /// `{"envelope":{...},"signatures":[...]}`, canonical JSON.
+    pub fn to_line(&self) -> String {
+        let value = |bytes: &[u8]| canonical::from_slice(bytes).unwrap_or(Value::Null);
+        let line = serde_json::json!({
+            "envelope": value(&self.envelope_bytes),
+            "signatures": value(&self.signatures_bytes),
+        });
+        canonical::to_vec(&line).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+    }
+
+    /// Reads such a line. The envelope and the signatures are encoded
+    /// canonically again: a signature made over other bytes then fails.
+    pub fn from_line(line: &str) -> Result<SignedEnvelope, DecodeError> {
+        let part = "signed event";
+        let value = canonical::parse_unique(line).map_err(|source| DecodeError::Canonical { part, source })?;
+        let Value::Object(mut obj) = value else {
+            return Err(shape(part, "each line must be a JSON object with \"envelope\" and \"signatures\""));
+        };
+        if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "envelope" | "signatures")) {
+            return Err(shape(part, format!("unknown field {k:?} (allowed: envelope, signatures)")));
+        }
+        let mut take = |name: &'static str| -> Result<Vec<u8>, DecodeError> {
+            let v = obj.remove(name).ok_or_else(|| shape(part, format!("missing field {name:?}")))?;
+            canonical::to_vec(&v).map_err(|source| DecodeError::Canonical { part, source })
+        };
+        let envelope = take("envelope")?;
+        let signatures = take("signatures")?;
+        SignedEnvelope::from_parts(envelope, signatures)
+    }
 }
 
 /// A record exactly as stored: untrusted bytes.

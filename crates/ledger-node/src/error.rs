@@ -27,6 +27,23 @@ pub enum Error {
         /// What to do about it.
         hint: Option<String>,
     },
+    /// Refused because the ledger moved on (a stream is past the version
+    /// the event expects) or holds another event under the same id: decide
+    /// again against the ledger as it now stands. Nothing was written.
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts, naming the line.
+        message: String,
+        /// What to do about it.
+        hint: Option<String>,
+    },
+    /// Refused because the signer may not write the event (a key without
+    /// the role, revoked, outside its window). Nothing was written.
+    #[error("{message}")]
+    Forbidden {
+        /// Who may not write what, naming the line.
+        message: String,
+    },
     /// A file named by the user could not be read.
     #[error(transparent)]
     Input(#[from] InputError),
@@ -60,7 +77,8 @@ impl Error {
     /// The hint, if there is one.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Refused { hint, .. } => hint.as_deref(),
+            Error::Refused { hint, .. } | Error::Conflict { hint, .. } => hint.as_deref(),
+            Error::Forbidden { .. } => Some("see who may sign what with `ledger key list`"),
             Error::Tampered { .. } => Some("run `ledger verify` to see every problem; nothing was written"),
             _ => None,
         }
@@ -72,6 +90,8 @@ impl Error {
         match self {
             Error::Refused { message, hint } => Error::Refused { message: format!("{prefix}: {message}"), hint },
             Error::Tampered { seq, message } => Error::Tampered { seq, message: format!("{prefix}: {message}") },
+            Error::Conflict { message, hint } => Error::Conflict { message: format!("{prefix}: {message}"), hint },
+            Error::Forbidden { message } => Error::Forbidden { message: format!("{prefix}: {message}") },
             other => Error::Refused { message: format!("{prefix}: {other}"), hint: None },
         }
     }

@@ -28,6 +28,7 @@ use crate::snapshot::{self, State};
 use crate::verify::{CHUNK, domain_types, is_domain_record};
 use ledger_core::append::{AppendError, Batch, Head, Outcome, Rules, Submission};
 use ledger_core::authority::{Authority, GOVERNANCE_STREAM, GOVERNANCE_TYPES, Genesis, is_governance_type};
+use ledger_core::record::SignedEnvelope;
 use ledger_core::{Hash, RawRecord, Record, SigningKey, Timestamp};
 use ledger_domain::{Anomaly, AsOf, Domain, Replay};
 use ledger_store::{AppendFailure, AppendTx, SnapshotRow, Store, StoreError};
@@ -64,6 +65,15 @@ pub struct Appended {
     pub seq: u64,
     /// The same event was already recorded there (an idempotent retry).
     pub existing: bool,
+}
+
+impl Appended {
+    fn of(line: usize, outcome: Outcome) -> Appended {
+        match outcome {
+            Outcome::Appended(seq) => Appended { line, seq, existing: false },
+            Outcome::Existing(seq) => Appended { line, seq, existing: true },
+        }
+    }
 }
 
 /// The state as of `head`, with how many domain records were folded since
@@ -175,7 +185,7 @@ impl Ledger {
     }
 
     /// The store, for the read queries of this crate.
-    pub(crate) fn store(&self) -> &Store {
+    pub fn store(&self) -> &Store {
         &self.store
     }
 
@@ -258,11 +268,41 @@ impl Ledger {
         signer: Signer<'_>,
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
-        if submissions.len() > MAX_BATCH {
+        self.append_events(submissions.len(), |batch, results| {
+            for (n, sub) in submissions {
+                let outcome =
+                    batch.add(sub.clone(), signer.author, signer.cosigners, now).map_err(|e| line_error(*n, e))?;
+                results.push(Appended::of(*n, outcome));
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes events signed elsewhere (`ledger sign`; `ledger append
+    /// --signed`; the HTTP service) in one transaction: every line or none,
+    /// each passing the same checks as a direct append, on the envelope as
+    /// it was signed ([`Batch::add_signed`]). An event already recorded is
+    /// reported as such.
+    pub fn append_signed(&mut self, events: &[(usize, SignedEnvelope)]) -> Result<Vec<Appended>, Error> {
+        self.append_events(events.len(), |batch, results| {
+            for (n, signed) in events {
+                let outcome = batch.add_signed(signed.clone()).map_err(|e| line_error(*n, e))?;
+                results.push(Appended::of(*n, outcome));
+            }
+            Ok(())
+        })
+    }
+
+    fn append_events(
+        &mut self,
+        count: usize,
+        mut decide: impl FnMut(&mut Batch<'_, AppendTx<'_>>, &mut Vec<Appended>) -> Result<(), Error>,
+    ) -> Result<Vec<Appended>, Error> {
+        if count > MAX_BATCH {
             return Err(Error::refused_with(
                 format!(
                     "{} events in one batch, more than the {MAX_BATCH} a batch may hold; nothing was appended",
-                    submissions.len()
+                    count
                 ),
                 "split the input into several files (docs/LIMITS.md)",
             ));
@@ -280,15 +320,8 @@ impl Ledger {
             let (results, records) = {
                 let mut rules = CheckpointRules::new(Fold(&mut w.replay));
                 let mut batch = Batch::new(tx, head, w.authority.clone(), &mut rules);
-                let mut results = Vec::with_capacity(submissions.len());
-                for (n, sub) in submissions {
-                    let outcome =
-                        batch.add(sub.clone(), signer.author, signer.cosigners, now).map_err(|e| line_error(*n, e))?;
-                    results.push(match outcome {
-                        Outcome::Appended(seq) => Appended { line: *n, seq, existing: false },
-                        Outcome::Existing(seq) => Appended { line: *n, seq, existing: true },
-                    });
-                }
+                let mut results = Vec::with_capacity(count);
+                decide(&mut batch, &mut results)?;
                 w.authority = batch.authority().clone();
                 (results, batch.into_records())
             };
@@ -395,6 +428,9 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
         AppendError::Conflict { .. } => Some(
             "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version",
         ),
+        AppendError::Late { .. } => {
+            Some("sign it again against the ledger as it stands (`ledger sign --server` or `--copy`)")
+        }
         AppendError::UnknownType(_) => Some(
             "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
         ),
@@ -406,7 +442,14 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
     }
     // Line 0 is a single event built by a command, not read from a file.
     let message = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
-    Error::Refused { message, hint: hint.map(str::to_owned) }
+    let hint = hint.map(str::to_owned);
+    match e {
+        AppendError::Conflict { .. } | AppendError::DuplicateId { .. } | AppendError::Late { .. } => {
+            Error::Conflict { message, hint }
+        }
+        AppendError::Authority(_) => Error::Forbidden { message },
+        _ => Error::Refused { message, hint },
+    }
 }
 
 /// What the state loader reads: the store, or the store inside an append

@@ -48,6 +48,13 @@ pub struct Verification {
     /// Events accepted that deserve a word: not findings (the ledger
     /// verifies), but what an inspector should know.
     pub notices: Vec<Notice>,
+    /// The records (checkpoint records aside) after the last checkpoint the
+    /// log signed and recorded, which covers the records before it: pinned
+    /// by no checkpoint (`docs/FORMAT.md`, section 1). All of them when the
+    /// ledger has no valid recorded checkpoint.
+    pub unsealed: u64,
+    /// The seq of that last valid recorded checkpoint.
+    pub last_seal: Option<u64>,
 }
 
 /// An accepted event an inspector should know about.
@@ -229,6 +236,8 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     let mut verifier = Verifier::new(options);
     let mut tree = TreeWalk::new(store);
     let mut checkpoints = Vec::new();
+    let mut unsealed = 0u64;
+    let mut last_seal = None;
     let mut replay = Replay::new();
     let mut failed_on_the_way = BTreeSet::new();
     let mut last_seq = None;
@@ -262,7 +271,14 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
             for (raw, (record, passed)) in part.iter().zip(verifier.push(part)) {
                 last_seq = Some(raw.seq);
                 if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == CHECKPOINT_TYPE) {
-                    checkpoints.push(check_recorded_checkpoint(r, tree.size(), &tree.root()));
+                    let finding = check_recorded_checkpoint(r, tree.size(), &tree.root());
+                    if passed && finding.is_none() {
+                        unsealed = 0;
+                        last_seal = Some(raw.seq);
+                    }
+                    checkpoints.push(finding);
+                } else {
+                    unsealed += 1;
                 }
                 // Leaves are the stored hashes, as the chain links them: a
                 // changed record fails `hash` there, not every checkpoint after.
@@ -346,7 +362,7 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     sort_findings(&mut report.findings);
     let failed_now = report.failed();
     notices.retain(|n| !failed_now.contains(&n.seq));
-    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted, notices })
+    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted, notices, unsealed, last_seal })
 }
 
 /// The `id` findings: each record that uses an event id an earlier record

@@ -264,6 +264,53 @@ impl Store {
         Store::open(path)
     }
 
+    /// Writes a new ledger file at `path` from stored records exactly as
+    /// given, in order (a copy rebuilt from the published tiles, to be
+    /// verified: nothing is checked here but that each record fits the
+    /// table), with the Merkle tree over their stored hashes. `next` gives
+    /// the records chunk by chunk, `None` at the end. Refuses an existing
+    /// file. A record the table refuses (an event id or a stream version
+    /// used twice) is [`StoreError::Tampered`] at its seq.
+    pub fn import(
+        path: &Path,
+        next: &mut dyn FnMut() -> Result<Option<Vec<RawRecord>>, String>,
+    ) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_owned()));
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(SNAPSHOT_SCHEMA)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "OFF")?; // a scratch copy
+        while let Some(chunk) = next().map_err(|reason| StoreError::Corrupt { seq: 0, reason })? {
+            let tx = conn.transaction()?;
+            for r in &chunk {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                tx.prepare_cached(
+                    "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    i64::try_from(r.seq).unwrap_or(-1),
+                    &r.prev,
+                    &r.hash,
+                    text(&r.envelope),
+                    text(&r.signatures)
+                ])
+                .map_err(|e| StoreError::Tampered {
+                    seq: r.seq,
+                    reason: format!("the record does not fit a ledger: {e}"),
+                })?;
+            }
+            tx.commit()?;
+        }
+        tree::catch_up(&conn)?;
+        drop(conn);
+        Store::open(path)
+    }
+
     /// Opens an existing ledger for reading and appending. Opening writes
     /// nothing: every write is an append transaction, which checks the
     /// ledger's head and tree first ([`Store::append`]).
@@ -417,6 +464,11 @@ impl Store {
     /// The last record, decoded, with the ledger's origin.
     pub fn head(&self) -> Result<Head, StoreError> {
         head(&self.conn)
+    }
+
+    /// The version of a stream: its number of events (0 if none).
+    pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        AppendTx { conn: &self.conn }.stream_version(stream)
     }
 
     /// The authority as of the last record, replayed from the governance stream.

@@ -75,6 +75,7 @@ pub mod event;
 pub mod merkle;
 pub mod note;
 pub mod proof_file;
+pub mod tiles;
 pub mod tree;
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

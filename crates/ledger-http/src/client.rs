@@ -1,0 +1,124 @@
+//! The client side: asking the service what a signer needs, sending signed
+//! events, and reading published tiles over HTTP.
+
+use ledger_node::Error;
+use ledger_node::sign::Basis;
+use ledger_node::tiles::TileSource;
+use serde_json::Value;
+use std::io::Read;
+use std::time::Duration;
+
+/// A client of `ledger serve` (or of any web server publishing the tiles).
+#[derive(Debug, Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// An answer: the status and the body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as JSON (`Value::Null` if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl Client {
+    /// A client of the service at `base` (`http://127.0.0.1:8080`).
+    pub fn new(base: &str) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Client { base: base.trim_end_matches('/').to_owned(), agent }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    fn failed(&self, path: &str, e: ureq::Error) -> Error {
+        Error::refused_with(format!("{}: {e}", self.url(path)), "is `ledger serve` running there?")
+    }
+
+    fn read(&self, mut response: ureq::http::Response<ureq::Body>, path: &str, limit: usize) -> Result<Answer, Error> {
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| Error::refused(format!("{}: reading the answer: {e}", self.url(path))))?;
+        if body.len() > limit {
+            return Err(Error::refused(format!("{}: the answer is larger than {limit} bytes", self.url(path))));
+        }
+        Ok(Answer { status, body })
+    }
+
+    /// GET a path; its status and body (at most `limit` bytes).
+    pub fn get(&self, path: &str, limit: usize) -> Result<Answer, Error> {
+        let response = self.agent.get(&self.url(path)).call().map_err(|e| self.failed(path, e))?;
+        self.read(response, path, limit)
+    }
+
+    /// POST signed events (`ledger sign` lines) to `/add`.
+    pub fn add(&self, lines: &str) -> Result<Answer, Error> {
+        let response = self
+            .agent
+            .post(&self.url("add"))
+            .header("Content-Type", "application/jsonl")
+            .send(lines.as_bytes())
+            .map_err(|e| self.failed("add", e))?;
+        self.read(response, "add", 16 * 1024 * 1024)
+    }
+
+    /// What `ledger sign` needs to know for these streams (`GET /streams`).
+    pub fn signing_basis<'s>(&self, streams: impl IntoIterator<Item = &'s str>) -> Result<Basis, Error> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for s in streams {
+            query.append_pair("stream", s);
+        }
+        let path = format!("streams?{}", query.finish());
+        let answer = self.get(&path, 1024 * 1024)?;
+        let v = answer.json();
+        if answer.status != 200 {
+            let why = v["error"].as_str().unwrap_or("no reason given");
+            return Err(Error::refused(format!("{}: {} {why}", self.url("streams"), answer.status)));
+        }
+        let origin = v["origin"].as_str().ok_or_else(|| Error::refused("the service sent no origin"))?.to_owned();
+        let head_time = v["head_time"].as_str().and_then(|t| t.parse().ok());
+        let versions = v["versions"]
+            .as_object()
+            .map(|m| m.iter().filter_map(|(k, v)| v.as_u64().map(|n| (k.clone(), n))).collect())
+            .unwrap_or_default();
+        Ok(Basis { origin, head_time, versions })
+    }
+}
+
+/// Published tiles read over HTTP (`ledger verify --tiles URL`).
+#[derive(Debug, Clone)]
+pub struct HttpTiles(pub Client);
+
+impl TileSource for HttpTiles {
+    fn get(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, Error> {
+        let answer = self.0.get(path, limit)?;
+        match answer.status {
+            200 => Ok(Some(answer.body)),
+            404 => Ok(None),
+            s => Err(Error::refused(format!("{}: HTTP {s}", self.0.url(path)))),
+        }
+    }
+    fn name(&self) -> String {
+        self.0.base.clone()
+    }
+}

@@ -1,0 +1,29 @@
+//! The ledger over HTTP (`docs/TLOG.md`, "The service"): the service that
+//! holds a ledger for offices on other machines (`ledger serve`), and the
+//! client the other commands use to talk to it or to read published tiles
+//! (`ledger sign --server`, `ledger verify --tiles URL`).
+//!
+//! The service appends events signed elsewhere, one batch per request,
+//! through the engine (`ledger-node`): the same checks as a direct append,
+//! one transaction, nothing written on refusal. It seals every batch that
+//! added records with a checkpoint signed by the log key and recorded in
+//! the ledger, so that rewriting history needs the log key, not only an
+//! office key. It serves the log as C2SP tlog-tiles.
+
+#![forbid(unsafe_code)]
+
+mod client;
+mod server;
+
+pub use client::{Client, HttpTiles};
+pub use server::{Config, Metrics, serve};
+
+/// Logs one line per request (and the service's own messages) on stderr.
+pub fn init_logging() {
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}

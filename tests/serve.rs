@@ -1,0 +1,472 @@
+//! Offices on other machines: events signed offline (`ledger sign`), the
+//! HTTP service (`ledger serve`) on a loopback port driven by a real HTTP
+//! client (ureq), the log as static tiles (`export-tiles`, `verify
+//! --tiles`), and why a served ledger pins its history with the log key.
+
+use crate::support::{Env, Run};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A ledger with a root, a statistics office, a log key (role `log`) and a
+/// few notes.
+fn served_env() -> Env {
+    let env = Env::with_ledger();
+    env.keygen("log");
+    env.run(&[
+        "key",
+        "authorize",
+        "--key",
+        "keys/root.key",
+        "--pub",
+        "keys/log.pub",
+        "--holder",
+        "The log",
+        "--role",
+        "log",
+    ])
+    .ok();
+    env
+}
+
+/// `ledger serve` on a free loopback port; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Server {
+    fn start(env: &Env, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
+            .current_dir(env.dir.path())
+            .env("LEDGER_DB", env.db())
+            .env("LEDGER_CACHE", env.cache.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-key", "keys/log.key"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("serve said {line:?}")).to_owned();
+        Server { child, url, stderr: Some(stderr) }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut r = agent().get(&format!("{}{path}", self.url)).call().unwrap();
+        // Tiles are binary: shown lossily, compared as they come.
+        let bytes = r.body_mut().read_to_vec().unwrap();
+        (r.status().as_u16(), String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn post(&self, body: &[u8]) -> (u16, Value) {
+        let mut r = agent().post(&format!("{}/add", self.url)).send(body).unwrap();
+        let status = r.status().as_u16();
+        let text = r.body_mut().with_config().limit(64 << 20).read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+    }
+
+    /// SIGTERM, then the exit status and everything logged.
+    fn terminate(mut self) -> (i32, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = wait(&mut self.child, Duration::from_secs(30));
+        (status, self.stderr.take().unwrap().join().unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait(child: &mut Child, limit: Duration) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code().unwrap_or(-1);
+        }
+        assert!(start.elapsed() < limit, "the service did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+fn note(stream: &str, text: &str) -> String {
+    format!("{}\n", json!({"stream": stream, "type": "note", "data": {"text": text}}))
+}
+
+/// `ledger sign` against the service, as an office on its own machine.
+fn sign(env: &Env, key: &str, server: &Server, lines: &str) -> Run {
+    env.run_with_input(&["sign", "--key", &format!("keys/{key}.key"), "--server", &server.url], Some(lines.as_bytes()))
+}
+
+/// Signs and submits until the service takes it (a 409 means another
+/// office wrote first: sign again against the ledger as it now stands).
+fn submit(env: &Env, key: &str, server: &Server, lines: &str) -> Value {
+    for _ in 0..50 {
+        let signed = sign(env, key, server, lines).ok();
+        let (status, body) = server.post(signed.stdout.as_bytes());
+        match status {
+            200 => return body,
+            409 => continue,
+            other => panic!("status {other}: {body}"),
+        }
+    }
+    panic!("never accepted: {lines}")
+}
+
+fn record_count(env: &Env) -> usize {
+    env.run(&["log", "--json"]).ok().json()["records"].as_array().unwrap().len()
+}
+
+#[test]
+fn eight_offices_at_once_each_get_their_seq_and_the_log_seals_every_batch() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    let before = record_count(&env) as u64;
+    let answers: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (env, server) = (&env, &server);
+                s.spawn(move || {
+                    // Four of them write to one shared stream, four to their own.
+                    let stream = if i % 2 == 0 { "shared".to_owned() } else { format!("office-{i}") };
+                    (0..3)
+                        .map(|j| submit(env, "stats", server, &note(&stream, &format!("{i}.{j}"))))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut seqs: Vec<u64> = answers.iter().map(|a| a["events"][0]["seq"].as_u64().unwrap()).collect();
+    assert!(answers.iter().all(|a| a["appended"] == 1 && a["checkpoint"].is_string()));
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 24, "every office got its own seq");
+    let (_, checkpoint) = server.get("/checkpoint");
+    let (code, metrics) = server.get("/metrics");
+    assert_eq!(code, 200);
+    assert!(metrics.contains("ledger_events_appended_total 24\n"), "{metrics}");
+    let (_, stderr) = server.terminate();
+    assert!(stderr.contains("/add") && stderr.contains("status=200"), "one log line per request:\n{stderr}");
+
+    // No fork, no gap, nothing lost: 24 notes and (at least) 24 seals, each
+    // seal the root of the records before it; the last is the one served.
+    let report = env.run(&["verify", "--trust", "keys/root.pub", "--json"]).ok().json();
+    assert_eq!(report["unsealed"], 0, "{report}");
+    let log = env.run(&["log", "--json"]).ok().json();
+    let records = log["records"].as_array().unwrap();
+    assert_eq!(records.len() as u64, report["events"].as_u64().unwrap());
+    let notes: Vec<&Value> =
+        records.iter().filter(|r| r["seq"].as_u64().unwrap() >= before && r["type"] == "note").collect();
+    assert_eq!(notes.len(), 24);
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(r["seq"], i as u64);
+    }
+    let shared: Vec<u64> =
+        records.iter().filter(|r| r["stream"] == "shared").map(|r| r["version"].as_u64().unwrap()).collect();
+    assert_eq!(shared, (1..=12).collect::<Vec<_>>());
+    let last = records.last().unwrap();
+    assert_eq!(last["type"], "checkpoint_signed");
+    assert_eq!(last["data"]["note"].as_str().unwrap(), checkpoint);
+}
+
+#[test]
+fn refused_requests_get_their_status_and_change_nothing() {
+    let env = served_env();
+    env.keygen("gone");
+    env.run(&[
+        "key",
+        "authorize",
+        "--key",
+        "keys/root.key",
+        "--pub",
+        "keys/gone.pub",
+        "--holder",
+        "Old office",
+        "--role",
+        "statistics",
+    ])
+    .ok();
+    let server = Server::start(&env, &["--max-body", "4096"]);
+    // Signed, then overtaken on its stream by another office's event.
+    let signed = sign(&env, "stats", &server, &note("notes", "kept for later")).ok().stdout;
+    let accepted = submit(&env, "stats", &server, &note("notes", "accepted"));
+    let head = server.get("/healthz");
+    let bytes = env.db_bytes();
+
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("malformed", b"{\"envelope\": 1".to_vec(), 400, "line 1"),
+        ("empty", Vec::new(), 400, "no events"),
+        ("oversized", vec![b' '; 5000], 413, ""),
+        ("another ledger's", signed_for_origin(&env), 422, "not this one"),
+    ];
+    for (what, body, status, message) in cases {
+        let (got, answer) = server.post(&body);
+        assert_eq!(got, status, "{what}: {answer}");
+        assert!(answer.to_string().contains(message), "{what}: {answer}");
+    }
+    // A replayed submission: already recorded, nothing added.
+    let replay = sign_again(&accepted, &env);
+    let (status, answer) = server.post(replay.as_bytes());
+    assert_eq!((status, answer["appended"].as_u64()), (200, Some(0)), "{answer}");
+    assert_eq!(answer["events"][0]["status"], "existing");
+    assert_eq!(answer["events"][0]["seq"], accepted["events"][0]["seq"]);
+    assert_eq!(server.get("/healthz"), head);
+    assert_eq!(env.db_bytes(), bytes, "nothing was written");
+
+    // A revoked key (revoked on the ledger's machine while it serves).
+    env.run(&["key", "revoke", "--key", "keys/root.key", "--reason", "office closed", "keys/gone.pub"]).ok();
+    let late = sign(&env, "gone", &server, &note("notes", "after revocation")).ok().stdout;
+    let head = server.get("/healthz");
+    let (status, answer) = server.post(late.as_bytes());
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("revoked"), "{answer}");
+    // An event signed before another office moved the stream on: sign again.
+    let (status, answer) = server.post(signed.as_bytes());
+    assert_eq!(status, 409, "{answer}");
+    assert!(answer["hint"].as_str().unwrap().contains("expected_version"), "{answer}");
+    assert_eq!(server.get("/healthz"), head);
+    drop(server);
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+}
+
+/// The line that `accepted` answered for, read back from the ledger and
+/// sent again as its office would (the same signed bytes).
+fn sign_again(accepted: &Value, env: &Env) -> String {
+    let seq = accepted["events"][0]["seq"].as_u64().unwrap();
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    let (envelope, signatures): (String, String) = c
+        .query_row("SELECT envelope, signatures FROM records WHERE seq = ?1", [seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    format!("{{\"envelope\":{envelope},\"signatures\":{signatures}}}\n")
+}
+
+fn signed_for_origin(env: &Env) -> Vec<u8> {
+    let lines =
+        format!("{}\n", json!({"stream": "elsewhere", "type": "note", "data": {"text": "x"}, "expected_version": 0}));
+    env.run_with_input(&["sign", "--key", "keys/stats.key", "--origin", "other.example/ledger"], Some(lines.as_bytes()))
+        .ok()
+        .stdout
+        .into_bytes()
+}
+
+#[test]
+fn a_unit_key_writes_for_its_own_unit_only() {
+    let env = crate::support::demo_env();
+    let server = Server::start(&env, &[]);
+    let head = server.get("/healthz");
+    // Shanghe's key answering the accountability action taken against Nanbu.
+    let line = format!(
+        "{}\n",
+        json!({"stream": "period/2020", "type": "rectification_submitted",
+               "data": {"action": "accountability-nanbu", "unit": "nanbu", "text": "not ours to answer"}})
+    );
+    let signed = sign(&env, "shanghe", &server, &line).ok().stdout;
+    let (status, answer) = server.post(signed.as_bytes());
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("speaks for unit shanghe"), "{answer}");
+    assert_eq!(server.get("/healthz"), head);
+}
+
+#[test]
+fn sigterm_under_load_keeps_every_acknowledged_event() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    // Signed up front in one run (one time for all), a stream per client,
+    // so that the load is all appends.
+    let mut lines = String::new();
+    for i in 0..4 {
+        for j in 0..40 {
+            lines.push_str(&note(&format!("load-{i}"), &j.to_string()));
+        }
+    }
+    let signed = sign(&env, "stats", &server, &lines).ok().stdout;
+    let signed: Vec<String> = signed.lines().map(|l| format!("{l}\n")).collect();
+    let batches: Vec<&[String]> = signed.chunks(40).collect();
+    let acked = std::sync::Mutex::new(Vec::new());
+    let stop_at = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for &lines in &batches {
+            let (server, acked, stop_at) = (&server, &acked, &stop_at);
+            s.spawn(move || {
+                for line in lines {
+                    // A refused or cut connection after SIGTERM is not an ack.
+                    let Ok(mut r) = agent().post(&format!("{}/add", server.url)).send(line.as_bytes()) else { break };
+                    let Ok(text) = r.body_mut().read_to_string() else { break };
+                    match r.status().as_u16() {
+                        200 => {
+                            let v: Value = serde_json::from_str(&text).unwrap();
+                            let id = serde_json::from_str::<Value>(line).unwrap()["envelope"]["id"].clone();
+                            acked.lock().unwrap().push((v["events"][0]["seq"].as_u64().unwrap(), id));
+                            stop_at.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        other => panic!("status {other}: {text}"),
+                    }
+                }
+            });
+        }
+        let start = Instant::now();
+        while stop_at.load(std::sync::atomic::Ordering::SeqCst) < 20 {
+            assert!(start.elapsed() < Duration::from_secs(60), "the load did not start");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let pid = server.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    });
+    let mut server = server;
+    assert_eq!(wait(&mut server.child, Duration::from_secs(30)), 0, "a clean stop");
+    let acked = acked.into_inner().unwrap();
+    assert!(acked.len() >= 20);
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    for (seq, id) in acked {
+        let shown = env.run(&["show", &seq.to_string(), "--json"]).ok().json();
+        assert_eq!(shown["id"], id, "acknowledged seq {seq}");
+    }
+    // Restarted, it seals whatever the stop left unsealed.
+    let server = Server::start(&env, &[]);
+    drop(server);
+    assert_eq!(env.run(&["verify", "--trust", "keys/root.pub", "--json"]).ok().json()["unsealed"], 0);
+}
+
+#[test]
+fn the_served_and_exported_tiles_verify_like_the_file() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    for i in 0..3 {
+        submit(&env, "stats", &server, &note("notes", &format!("served {i}")));
+    }
+    let file = env.run(&["verify", "--trust", "keys/root.pub", "--json"]).ok().json();
+    let served = env.run(&["verify", "--tiles", &server.url, "--trust", "keys/root.pub", "--json"]).ok().json();
+    // The tiles hold what the latest checkpoint covers: every record but
+    // that checkpoint's own.
+    let covered = served["events"].as_u64().unwrap();
+    assert_eq!(covered + 1, file["events"].as_u64().unwrap());
+    let last_covered = env.run(&["show", &(covered - 1).to_string(), "--json"]).ok().json();
+    assert_eq!(served["head"], last_covered["hash"]);
+    for key in ["ok", "origin", "errors", "warnings", "notices", "unsealed"] {
+        assert_eq!(served[key], file[key], "{key}");
+    }
+    // A tile and an entry bundle at the C2SP paths, for the checkpoint's size.
+    let (_, checkpoint) = server.get("/checkpoint");
+    let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
+    assert_eq!(size, covered);
+    assert_eq!(server.get(&format!("/tile/0/000.p/{size}")).0, 200);
+    assert_eq!(server.get(&format!("/tile/entries/000.p/{size}")).0, 200);
+    assert_eq!(server.get("/tile/0/999").0, 404);
+
+    // Exported, then extended by running again.
+    env.run(&["export-tiles", "public"]).ok();
+    let exported = env.run(&["verify", "--tiles", "public", "--trust", "keys/root.pub", "--json"]).ok().json();
+    assert_eq!(exported, served);
+    submit(&env, "stats", &server, &note("notes", "one more"));
+    env.run(&["export-tiles", "public"]).ok();
+    let again = env.run(&["verify", "--tiles", "public", "--trust", "keys/root.pub", "--json"]).ok().json();
+    assert_eq!(again["events"].as_u64().unwrap(), covered + 2);
+
+    // An edited bundle is found.
+    let bundle = env.path(&format!("public/records/000.p/{}", covered + 2));
+    let text = std::fs::read_to_string(&bundle).unwrap().replacen("served 1", "served X", 1);
+    std::fs::write(&bundle, text).unwrap();
+    let r = env.run(&["verify", "--tiles", "public", "--trust", "keys/root.pub"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+/// Everything from `from` on, renumbered after a forged note inserted at
+/// `at` (signed by an office key, dated like its neighbour), re-chained and
+/// the tree rebuilt: what a file holder with an office key can do, since
+/// the envelope signs neither seq nor prev.
+fn insert_into_the_past(env: &Env, at: u64) {
+    let key = ledger_keyfile::read_private(&env.path("keys/stats.key")).unwrap();
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = c
+        .prepare("SELECT envelope, signatures FROM records ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get::<_, String>(0)?.into_bytes(), r.get::<_, String>(1)?.into_bytes())))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(c);
+    let mut signed: Vec<_> =
+        rows.into_iter().map(|(e, s)| ledger_core::record::SignedEnvelope::from_parts(e, s).unwrap()).collect();
+    let neighbour = signed[at as usize - 1].envelope.clone();
+    let forged = ledger_core::Envelope {
+        stream: "forged".into(),
+        version: 1,
+        event_type: "note".into(),
+        schema: 1,
+        data: json!({"text": "inserted into the past"}).as_object().unwrap().clone(),
+        author: (&key).into(),
+        id: "forged-0001".into(),
+        ..neighbour
+    };
+    signed.insert(at as usize, ledger_core::record::SignedEnvelope::sign(forged, &key, &[]).unwrap());
+    env.tamper(|c| {
+        c.execute("DELETE FROM records", []).unwrap();
+        let mut prev = ledger_core::Hash([0; 32]);
+        for (seq, s) in signed.into_iter().enumerate() {
+            let r = ledger_core::Record::seal(seq as u64, prev, s);
+            c.execute(
+                "INSERT INTO records (seq, prev, hash, envelope, signatures) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    seq as i64,
+                    &r.prev.0[..],
+                    &r.hash.0[..],
+                    String::from_utf8(r.envelope_bytes.clone()).unwrap(),
+                    String::from_utf8(r.signatures_bytes.clone()).unwrap()
+                ],
+            )
+            .unwrap();
+            prev = r.hash;
+        }
+        c.execute("DELETE FROM snapshots", []).unwrap();
+    });
+    env.rebuild_tree();
+    env.forget_cache();
+}
+
+#[test]
+fn inserting_into_the_past_of_a_served_ledger_needs_the_log_key() {
+    // Written without the service: the rewrite passes, and verify says that
+    // nothing but the file pins those records.
+    let plain = Env::with_ledger();
+    let at = record_count(&plain) as u64 - 2;
+    insert_into_the_past(&plain, at);
+    let r = plain.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    assert!(r.stdout.contains("pinned by nothing but this file"), "{}", r.stdout);
+
+    // Served: every batch sealed by a checkpoint the log signed.
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    for i in 0..3 {
+        submit(&env, "stats", &server, &note("notes", &format!("sealed {i}")));
+    }
+    drop(server);
+    let r = env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    assert!(!r.stdout.contains("pinned by nothing"), "{}", r.stdout);
+    let at = record_count(&env) as u64 - 3;
+    insert_into_the_past(&env, at);
+    let (code, report) = env.verify_json(&["--trust", "keys/root.pub"]);
+    assert_eq!(code, 1, "{report}");
+    let errors = crate::support::errors(&report);
+    assert!(errors.iter().any(|(seq, check)| *seq > at && check == "consistency"), "{report}");
+}
