@@ -17,3 +17,4 @@ mod secrets;
 mod security;
 mod serve;
 mod tlog;
+mod vectors;

@@ -78,11 +78,12 @@ pub struct KeyAuthorized {
     pub holder: String,
     /// Its roles.
     pub roles: BTreeSet<String>,
-    /// First instant it may sign (default: from this event on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// First instant it may sign (default: from this event on). Absent or
+    /// a time: `null` is refused (one encoding per payload).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub valid_from: Option<Timestamp>,
-    /// Last instant it may sign (default: until revoked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Last instant it may sign (default: until revoked). Absent or a time.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub valid_until: Option<Timestamp>,
 }
 
@@ -97,8 +98,8 @@ pub struct KeyRevoked {
     /// Whether the private key is known or suspected to be in other hands.
     pub compromised: bool,
     /// With `compromised`: every event this key signed at this sequence
-    /// number or later is invalid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// number or later is invalid. Absent or an integer: `null` is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub from_seq: Option<u64>,
 }
 
@@ -118,6 +119,13 @@ pub struct RootRotated {
     pub roots: Vec<RootKey>,
     /// The new threshold.
     pub threshold: u32,
+}
+
+/// An optional payload member that, when present, holds a value of its type:
+/// `null` is refused rather than read as absent, so that a payload has one
+/// encoding (`docs/FORMAT.md` section 8).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A checked governance change, ready to apply.
@@ -308,6 +316,12 @@ impl Authority {
         for r in &g.roots {
             authority.add_root(r, record.seq, env.time, "root key named at genesis");
         }
+        if !authority.roots.contains(&env.author) {
+            return Err(invalid(format!(
+                "genesis is written by key {}, which is not one of the root keys it names",
+                env.author.key_id()
+            )));
+        }
         authority.check_root_signatures(record, &authority.roots, authority.threshold, "")?;
         Ok(authority)
     }
@@ -352,6 +366,11 @@ impl Authority {
     pub fn decide(&self, record: &Record) -> Result<Option<Change>, AuthorityError> {
         let env = &record.envelope;
         let author = &env.author;
+        // An author the ledger does not know fails `signer`, whatever else is
+        // wrong with the record (docs/FORMAT.md section 8, rule 3).
+        if !self.keys.contains_key(author) {
+            return Err(AuthorityError::UnknownSigner { key_id: author.key_id() });
+        }
         let governance = is_governance_type(&env.event_type);
         if governance != (env.stream == GOVERNANCE_STREAM) {
             return Err(invalid(format!(

@@ -106,6 +106,44 @@ impl Check {
     }
 }
 
+impl Check {
+    /// Every check, in the order findings of one record are reported
+    /// (`docs/FORMAT.md` section 10).
+    pub const ORDER: [Check; 18] = [
+        Check::Decode,
+        Check::Sequence,
+        Check::Version,
+        Check::Id,
+        Check::Hash,
+        Check::Chain,
+        Check::Signature,
+        Check::Genesis,
+        Check::Origin,
+        Check::Signer,
+        Check::Authority,
+        Check::Time,
+        Check::Head,
+        Check::Consistency,
+        Check::Attestation,
+        Check::Integrity,
+        Check::Tree,
+        Check::Snapshot,
+    ];
+
+    /// Position in [`Check::ORDER`].
+    pub fn rank(self) -> usize {
+        Check::ORDER.iter().position(|c| *c == self).unwrap_or(Check::ORDER.len())
+    }
+}
+
+/// Sorts findings as reports list them: by record, and within a record in
+/// the order of [`Check::ORDER`]; then merges the findings of one check at
+/// one record into one ([`merge_duplicates`]).
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by_key(|f| (f.seq, f.check.rank()));
+    merge_duplicates(findings);
+}
+
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -122,6 +160,28 @@ pub struct Finding {
     pub check: Check,
     /// What exactly is wrong.
     pub message: String,
+}
+
+/// Merges findings of the same check at the same record into the first of
+/// them (messages joined with "; "): a report holds one finding per failing
+/// (record, check) pair (`docs/FORMAT.md` section 10). Order is kept.
+pub fn merge_duplicates(findings: &mut Vec<Finding>) {
+    let mut first: HashMap<(u64, Check), usize> = HashMap::new();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        match first.get(&(f.seq, f.check)) {
+            Some(&i) => {
+                if !out[i].message.split("; ").any(|m| m == f.message) {
+                    out[i].message = format!("{}; {}", out[i].message, f.message);
+                }
+            }
+            None => {
+                first.insert((f.seq, f.check), out.len());
+                out.push(f);
+            }
+        }
+    }
+    *findings = out;
 }
 
 /// What the verifier is told to trust, and what it remembers.
@@ -168,13 +228,14 @@ impl Report {
         self.findings.is_empty()
     }
 
-    /// Sequence numbers of records that failed a check. The checks of the
-    /// file and its derived tables (`integrity`, `tree`, `snapshot`) name no
-    /// record of their own and do not count.
+    /// Sequence numbers of records that failed a check. `head` (a finding
+    /// about the ledger as a whole, placed at its last record) and the
+    /// checks of the file and its derived tables (`integrity`, `tree`,
+    /// `snapshot`) name no record of their own and do not count.
     pub fn failed(&self) -> BTreeSet<u64> {
         self.findings
             .iter()
-            .filter(|f| !matches!(f.check, Check::Integrity | Check::Tree | Check::Snapshot))
+            .filter(|f| !matches!(f.check, Check::Head | Check::Integrity | Check::Tree | Check::Snapshot))
             .map(|f| f.seq)
             .collect()
     }
@@ -565,7 +626,7 @@ impl Verifier {
                 ),
             );
         }
-        self.findings.sort_by_key(|f| f.seq);
+        sort_findings(&mut self.findings);
         Report {
             records: self.records,
             head: self.head,

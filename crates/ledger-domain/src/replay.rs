@@ -129,6 +129,6 @@ pub fn check_attestations(report: &mut ledger_core::verify::Report, records: &[R
             message: a.message.trim_start_matches("not applied: ").to_owned(),
         });
     }
-    report.findings.sort_by_key(|f| f.seq);
+    ledger_core::verify::sort_findings(&mut report.findings);
     replay
 }

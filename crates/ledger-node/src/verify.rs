@@ -221,10 +221,10 @@ pub fn verify_store(store: &Store, options: Options) -> Result<Verification, Err
 }
 
 /// Orders findings by record, and within a record as `docs/FORMAT.md`
-/// lists the checks: the `id` check (found at the end, from the scratch
-/// database) before the hash.
-fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by_key(|f| (f.seq, !matches!(f.check, Check::Decode | Check::Sequence | Check::Version | Check::Id)));
+/// lists the checks (the `id` check, found at the end from the scratch
+/// database, before the hash), one per (record, check).
+fn sort_findings(findings: &mut Vec<Finding>) {
+    ledger_core::verify::sort_findings(findings);
 }
 
 fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {

@@ -170,7 +170,7 @@ impl Ledger {
         let verification = verify_store(self.store(), Options::default())?;
         let mut report = verification.report;
         report.findings.extend(inconsistent);
-        report.findings.sort_by_key(|f| f.seq);
+        ledger_core::verify::sort_findings(&mut report.findings);
         let ok = report.ok();
         let replay = match as_of {
             AsOf::End => verification.replay,
