@@ -5,30 +5,22 @@ Written from docs/FORMAT.md alone (no access to the Rust implementation).
 
     python3 verify_ledger.py LEDGER.db [--trust PUBKEY_HEX_OR_PEM ...]
                              [--expect-head HEX] [--json]
-    python3 verify_ledger.py --self-test      # checks the vectors of FORMAT.md s.12
+    python3 verify_ledger.py --self-test      # FORMAT.md s.12: its vectors and verify-vectors.json
 
-Runs the per-record checks of FORMAT.md section 10 in order (decode, sequence,
-version, id, hash, chain, signature, origin, signer, authority, time) and the
-ledger checks (genesis, head); every failing (record, check) pair is reported
-once, in seq order. Exit 0 ok, 1 a check failed, 2 could not run (missing
-file, not a ledger, bad arguments).
+Runs the per-record checks of FORMAT.md section 10.2 in order (decode,
+sequence, version, id, hash, chain, signature, origin, signer, authority,
+time), the ledger checks of 10.3 (genesis, head) and `consistency` (10.4: every
+recorded checkpoint against the Merkle root of the stored hashes before it).
+Every failing (record, check) pair is reported once, in seq order and within a
+record in the order of 10.7. Exit 0 ok, 1 a check failed, 2 could not run
+(missing file, not a ledger, bad arguments: 10.1).
 
-Reading choices where FORMAT.md leaves something open:
-* `genesis` is reported at the seq of the first record read (0 for an empty
-  ledger); `head` at the last record's seq (0 for an empty ledger);
-* a genesis that is valid (section 7) but does not name a `--trust`ed key
-  fails `genesis`, yet still sets the roots: checks 7 to 9 are run against
-  the ledger's own roots (section 10 lists the trust failure apart from "not
-  a valid genesis record");
-* a stored `hash` that is not 32 bytes fails `decode` and also `hash` (it
-  differs from the recomputed hash; section 10 exempts only a bad `prev`);
-* `signer` concerns the author only; a co-signer the ledger does not know,
-  or a signature-list key that is not a valid public key, fails `authority`
-  resp. `decode`;
-* an event counts as "signed by" a key later revoked as compromised (and so
-  fails `authority` retroactively) only if its author was a known signer
-  then: a record that failed `signer` is not reported again as `authority`
-  (section 8: "a known signer that was not entitled fails `authority`");
+Not checked, and said so in every report (`not_checked`): `attestation` (10.5:
+the domain replay needs the rules of docs/EVENTS.md and docs/SCORING.md) and
+the checks of the SQLite file's derived data, `integrity`, `tree` and
+`snapshot` (10.6). A ledger that fails only those passes here.
+
+Reading choices where FORMAT.md still leaves a detail open:
 * a negative seq (possible only in an edited file) is hashed as u64be(seq
   mod 2^64) and reported as the negative number it is.
 
@@ -37,10 +29,11 @@ Ed25519: PyNaCl's VerifyKey.verify (crypto_sign_open of the bundled libsodium,
 non-canonical or small-order A, and compares the encoding of the recomputed R
 with the R bytes (cofactorless equation) - the strict semantics of section 3.
 It accepts mixed-order A (as the spec does). Every public key - author,
-signature list, roots, key_authorized - is also checked here in pure Python:
-canonical encoding (y < p, on the curve, no "negative zero" x), [8]A != O.
+signature list, roots, key_authorized - is also checked here in pure Python
+(the table of section 3): canonical encoding (y < p, on the curve, no
+"negative zero" x), [8]A != O.
 """
-import argparse, base64, functools, json, os, re, sqlite3, struct, sys
+import argparse, base64, functools, hashlib, json, os, re, sqlite3, struct, sys
 import urllib.parse
 import blake3
 import nacl.signing, nacl.exceptions
@@ -51,8 +44,12 @@ APPLICATION_ID, USER_VERSION = 0x414C4731, 1
 MAX_INT = 2**53 - 1
 ZERO32 = bytes(32)
 MAX_DEPTH = 64                                   # section 2 item 7
-CHECKS = ["genesis", "decode", "sequence", "version", "id", "hash", "chain",
-          "signature", "origin", "signer", "authority", "time", "head"]
+# every check, in the order of FORMAT.md section 10 (the order findings of one
+# record are reported in); the last four are not run here (NOT_CHECKED)
+CHECKS = ["decode", "sequence", "version", "id", "hash", "chain", "signature",
+          "genesis", "origin", "signer", "authority", "time", "head", "consistency",
+          "attestation", "integrity", "tree", "snapshot"]
+NOT_CHECKED = ["attestation", "integrity", "tree", "snapshot"]
 GOVERNANCE = {"key_authorized", "key_revoked", "roles_defined", "root_rotated"}
 NOT_IN_ROLES = GOVERNANCE | {"genesis"}
 ENVELOPE_KEYS = {"origin", "stream", "version", "type", "schema", "data",
@@ -61,7 +58,10 @@ HEX64, HEX128 = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9a-f]{128}")
 ORIGIN_RE = re.compile(r"[\x21-\x2a\x2c-\x7e]{1,128}")          # printable ASCII, no '+'
 STREAM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")  # also used for `id`
 TYPE_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-ROLE_RE = re.compile(r"[a-z][a-z0-9_]*")
+ROLE_RE = TYPE_RE                                   # role names: as event types
+# Unicode White_Space (FORMAT.md section 8: a holder or reason made only of these is empty)
+WHITE_SPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") \
+    | {chr(c) for c in range(0x2000, 0x200B)}
 TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
@@ -220,6 +220,11 @@ def valid_time(s):
             and h < 24 and mi < 60 and sec < 60)
 
 
+def blank(s):
+    """Not a string, or empty, or made only of Unicode White_Space."""
+    return not isinstance(s, str) or all(c in WHITE_SPACE for c in s)
+
+
 def is_int(v, lo, hi):
     return isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
 
@@ -282,7 +287,7 @@ def check_roots(d):
     for r in roots:
         if not (isinstance(r, dict) and set(r) == {"key", "holder"}
                 and isinstance(r["key"], str) and HEX64.fullmatch(r["key"])
-                and isinstance(r["holder"], str) and r["holder"]):
+                and not blank(r["holder"])):
             return [f"misshaped root {r!r}"]
         if not valid_public_key(bytes.fromhex(r["key"])):
             return [f"root key {r['key']} is not a valid public key"]
@@ -339,8 +344,8 @@ class Authority:
             elif not (isinstance(d["key"], str) and HEX64.fullmatch(d["key"])
                       and valid_public_key(bytes.fromhex(d["key"]))):
                 p.append("key is not a valid public key")
-            elif not (isinstance(d["holder"], str) and d["holder"]):
-                p.append("holder must be a non-empty string")
+            elif blank(d["holder"]):
+                p.append("holder must be a string not made only of white space")
             elif not (isinstance(d["roles"], list)
                       and all(isinstance(r, str) and r in self.roles for r in d["roles"])):
                 p.append(f"roles {d['roles']!r} are not all defined roles")
@@ -359,8 +364,8 @@ class Authority:
                 p.append("key_revoked payload members are wrong")
             elif not (isinstance(d["key"], str) and HEX64.fullmatch(d["key"])):
                 p.append("key is not 64 lowercase hex digits")
-            elif not isinstance(d["reason"], str) or not d["reason"]:
-                p.append("reason must be a non-empty string")
+            elif blank(d["reason"]):
+                p.append("reason must be a string not made only of white space")
             elif not isinstance(comp, bool) or (("from_seq" in d) != comp):
                 p.append("from_seq must be present if and only if compromised is true")
             elif comp and not is_int(d["from_seq"], 0, seq):
@@ -449,6 +454,96 @@ def genesis_problems(env, signers):
     return []
 
 
+# ---------------------------------------------------------------- section 10: consistency
+CHECKPOINT_TYPE, CHECKPOINT_STREAM = "checkpoint_signed", "checkpoints"
+MAX_NOTE_SIGNATURES = 100
+CONTROL = {chr(c) for c in range(0x20)} | {chr(c) for c in range(0x7F, 0xA0)}   # category Cc
+
+
+class Frontier:
+    """RFC 6962 Merkle tree (SHA-256) over 32-byte leaves, kept as its perfect subtrees."""
+
+    def __init__(self):
+        self.size, self.stack = 0, []            # [(leaves, hash)], largest first
+
+    def push(self, leaf):
+        h, n = hashlib.sha256(b"\x00" + leaf).digest(), 1
+        while self.stack and self.stack[-1][0] == n:
+            h, n = hashlib.sha256(b"\x01" + self.stack.pop()[1] + h).digest(), 2 * n
+        self.stack.append((n, h))
+        self.size += 1
+
+    def root(self):
+        if not self.stack:
+            return hashlib.sha256(b"").digest()
+        h = self.stack[-1][1]
+        for _, left in reversed(self.stack[:-1]):
+            h = hashlib.sha256(b"\x01" + left + h).digest()
+        return h
+
+
+def strict_b64(s):
+    """Standard base64 with padding, canonical (re-encodes to itself); None otherwise."""
+    try:
+        b = base64.b64decode(s, validate=True)
+    except (ValueError, TypeError):
+        return None
+    return b if base64.b64encode(b).decode("ascii") == s else None
+
+
+def valid_key_name(name):
+    return bool(name) and not any(c in WHITE_SPACE or c in CONTROL or c == "+" for c in name)
+
+
+def note_key_id(name, key):
+    return hashlib.sha256(name.encode() + b"\n\x01" + key).digest()[:4]
+
+
+def checkpoint_problems(env, size_before, root_before):
+    """FORMAT.md section 10, `consistency`: [] when the checkpoint_signed event holds."""
+    d, origin = env["data"], env["origin"]
+    if env["schema"] != 1:
+        return [f"checkpoint_signed schema {env['schema']} is not 1"]
+    if env["stream"] != CHECKPOINT_STREAM:
+        return [f"checkpoint_signed is in stream {env['stream']!r}, not {CHECKPOINT_STREAM!r}"]
+    if set(d) != {"size", "root", "note"} or not is_int(d["size"], 0, MAX_INT) \
+            or not isinstance(d["root"], str) or not isinstance(d["note"], str):
+        return ["the payload is not exactly {note: string, root: string, size: integer >= 0}"]
+    root = strict_b64(d["root"])
+    if root is None or len(root) != 32:
+        return ["root is not the canonical base64 of 32 bytes"]
+    note = d["note"]
+    if any(c < " " and c != "\n" for c in note):
+        return ["the note holds a control character"]
+    text = f"{origin}\n{d['size']}\n{d['root']}\n"
+    if not note.startswith(text + "\n"):
+        return ["the note text is not exactly the three lines origin, size, root"]
+    block = note[len(text) + 1:]
+    if not block.endswith("\n") or block == "\n":
+        return ["the note's signature lines are missing or do not end in a newline"]
+    lines = block[:-1].split("\n")
+    if len(lines) > MAX_NOTE_SIGNATURES:
+        return [f"the note has more than {MAX_NOTE_SIGNATURES} signature lines"]
+    author = bytes.fromhex(env["author"])
+    log_id, verified = note_key_id(origin, author), 0
+    for line in lines:
+        name, sep, b64 = line[2:].partition(" ")
+        data = strict_b64(b64) if sep else None
+        if not line.startswith("\u2014 ") or not valid_key_name(name) or data is None or len(data) < 5:
+            return [f"malformed note signature line {line!r}"]
+        if name == origin and data[:4] == log_id:
+            if len(data) != 68 or not verify_sig(author, data[4:], text.encode()):
+                return ["the note's signature by the event's author does not verify"]
+            verified += 1
+    if not verified:
+        return ["the note is not signed by the event's author as the log key"]
+    if d["size"] != size_before:
+        return [f"the checkpoint describes {d['size']} records, but {size_before} come before it"]
+    if root != root_before:
+        return [f"root {d['root']} is not the Merkle root of the {size_before} records before it"]
+    return []
+
+
 # ---------------------------------------------------------------- section 10
 def verify_rows(rows, trust=(), expect_head=None):
     """rows: iterable of (seq, prev, hash, envelope bytes, signatures bytes).
@@ -462,7 +557,8 @@ def verify_rows(rows, trust=(), expect_head=None):
     prev_seq, prev_stored = None, ZERO32
     versions, ids, latest_time = {}, {}, None
     origin, auth, hashes, head, n, last_seq = None, None, set(), None, 0, None
-    signed_by = {}                             # key -> seqs of checked records it signed
+    signed_by = {}                             # key -> seqs of checked records it wrote
+    tree = Frontier()                          # Merkle tree of the stored hashes read so far
     for seq, prev, stored, env_raw, sig_raw in rows:
         first, n, last_seq = n == 0, n + 1, seq
         prev_ok = isinstance(prev, bytes) and len(prev) == 32
@@ -533,6 +629,11 @@ def verify_rows(rows, trust=(), expect_head=None):
             fail(seq, "chain", "prev differs from the stored hash of the record read before"
                  if not first else "the first record's prev is not 32 zero bytes")
         prev_stored = stored if isinstance(stored, bytes) else None
+        # consistency: a recorded checkpoint describes the records read before it
+        if decoded and env["type"] == CHECKPOINT_TYPE:
+            for m in checkpoint_problems(env, tree.size, tree.root()):
+                fail(seq, "consistency", m)
+        tree.push(stored if isinstance(stored, bytes) and len(stored) == 32 else ZERO32)
         if not decoded:              # skipped by checks 6-10; its envelope still counts
             if env is not None:
                 latest_time = max(latest_time or env["time"], env["time"])
@@ -566,9 +667,8 @@ def verify_rows(rows, trust=(), expect_head=None):
             else:
                 for m in auth.ordinary(env, signers):
                     fail(seq, "authority", m)
-            if known:                        # ... also for a later compromise
-                for k in signers:
-                    signed_by.setdefault(k, []).append(seq)
+            if known:                        # ... also for a later compromise (the author's records)
+                signed_by.setdefault(signers[0], []).append(seq)
         # 10 time
         if latest_time is not None and env["time"] < latest_time:
             fail(seq, "time", f"time {env['time']} is before {latest_time}")
@@ -652,12 +752,15 @@ def main(argv=None):
     ok = not errors
     if a.json:
         print(json.dumps({"ok": ok, "events": n, "head": head.hex() if head else "",
-                          "head_seq": last_seq, "errors": errors}, indent=2, ensure_ascii=False))
+                          "head_seq": last_seq, "errors": errors, "not_checked": NOT_CHECKED},
+                         indent=2, ensure_ascii=False))
     else:
         for e in errors:
             print(f"seq {e['seq']}: {e['check']}: {e['message']}")
         print(f"{'ok' if ok else 'FAILED'}: {n} records, {len(errors)} error(s); "
               f"head {head.hex() if head else '(none)'}")
+        print("not checked: " + ", ".join(NOT_CHECKED) + " (FORMAT.md section 10: the domain "
+              "replay of docs/SCORING.md and the checks of the SQLite file's derived tables)")
     return 0 if ok else 1
 
 
@@ -746,6 +849,21 @@ def self_test():
             check(True, f"canonical (own case): refuse {bad[:40]}")
     errors, n, head, _ = verify_rows(rows, [k["public_key"]], bytes.fromhex(vec["genesis"]["record_hash"]))
     check(not errors and n == 2 and head == rows[1][2], f"vector ledger verifies {errors}")
+    # the verification vectors (docs/verify-vectors.json, FORMAT.md section 12)
+    with open(os.path.join(here, "..", "verify-vectors.json"), encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    check(len(cases) >= 50, f"verify vectors: {len(cases)} cases")
+    for case in cases:
+        rows = [(r["seq"], bytes.fromhex(r["prev"]), bytes.fromhex(r["hash"]),
+                 r["envelope"].encode("utf-8"), r["signatures"].encode("utf-8"))
+                for r in case["records"]]
+        errors, n, head, last_seq = verify_rows(rows, case["trust"])
+        got = [[e["seq"], e["check"]] for e in errors]
+        want = [f for f in case["findings"] if f[1] not in NOT_CHECKED]
+        same_head = (head.hex() if head else "") == case["head"] and last_seq == case["head_seq"]
+        check(got == want and same_head, f"verify vector {case['name']}"
+              + ("" if got == want else f": expected {want}, got {errors}")
+              + ("" if same_head else f": head {head.hex() if head else ''} at {last_seq}"))
     c = vec["canonical"]
     try:
         check(encode(parse_json(c["input"])) == c["canonical"], "canonical: input re-encodes")
