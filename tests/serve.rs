@@ -470,3 +470,43 @@ fn inserting_into_the_past_of_a_served_ledger_needs_the_log_key() {
     let errors = crate::support::errors(&report);
     assert!(errors.iter().any(|(seq, check)| *seq > at && check == "consistency"), "{report}");
 }
+
+#[test]
+fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    let answer = submit(&env, "stats", &server, &note("notes", "proved alone"));
+    drop(server);
+    let seq = answer["events"][0]["seq"].as_u64().unwrap().to_string();
+    // The keys, read from the ledger itself.
+    let vkey = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    std::fs::write(env.path("log.vkey"), &vkey).unwrap();
+    let root = env.run(&["key", "export", "Test City"]).ok().stdout;
+    assert_eq!(root, std::fs::read_to_string(env.path("keys/root.pub")).unwrap());
+    env.run(&["prove", &seq, "--bundle", "--out", "record.bundle"]).ok();
+
+    // Elsewhere: no ledger, only the bundle and the trusted key.
+    let inspector = Env::new();
+    std::fs::copy(env.path("record.bundle"), inspector.path("record.bundle")).unwrap();
+    std::fs::copy(env.path("log.vkey"), inspector.path("log.vkey")).unwrap();
+    let r = inspector.run(&["verify-proof", "--vkey", "log.vkey", "record.bundle", "--json"]).ok().json();
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["index"].as_u64().unwrap().to_string(), seq);
+    assert_eq!(r["event"]["data"]["text"], "proved alone");
+
+    // The record edited inside the bundle: its bytes no longer hash to its hash.
+    let text = std::fs::read_to_string(inspector.path("record.bundle")).unwrap();
+    std::fs::write(inspector.path("edited.bundle"), text.replace("proved alone", "proved ALONE")).unwrap();
+    let r = inspector.run(&["verify-proof", "--vkey", "log.vkey", "edited.bundle"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("does not hash"), "{}", r.stdout);
+    // A key the inspector does not trust, even one the bundle names itself.
+    let other = env.run(&["key", "export", "statistics", "--vkey", "--name", "test.example/ledger"]).ok().stdout;
+    std::fs::write(inspector.path("other.vkey"), other).unwrap();
+    let r = inspector.run(&["verify-proof", "--vkey", "other.vkey", "record.bundle"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // A bundle holds its record: --record is refused.
+    inspector
+        .run(&["verify-proof", "--vkey", "log.vkey", "--record", &"0".repeat(64), "record.bundle"])
+        .refused("bundle");
+}

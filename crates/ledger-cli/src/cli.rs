@@ -178,6 +178,26 @@ pub enum KeyCommand {
     },
     /// Print a public key as a signed-note verifier key (<name>+<key id>+<base64>).
     Vkey(crate::tlog::VkeyArgs),
+    /// Print a key the ledger knows (any office's, a root's, the log's), read from the ledger: a public key file (PEM), or its verifier key.
+    #[command(
+        after_help = "Examples:\n  ledger key export statistics > statistics.pub   # by role, holder or key id: a PEM public key file\n  ledger key export log --vkey > log.vkey           # the log's verifier key, named by the origin\n  ledger key export 统计局 --json                    # both, with holder, roles and status"
+    )]
+    Export {
+        /// The key: its 16-digit key id, its 64-digit public key, a role only one active key holds (`log`, `statistics`...), or its holder (or a part of the name only one holder has).
+        key: String,
+        /// The verifier key's name (default: the ledger's origin, as for the log key).
+        #[arg(long)]
+        name: Option<String>,
+        /// The verifier key of a witness (cosignature/v1).
+        #[arg(long)]
+        witness: bool,
+        /// Print the verifier key (<name>+<key id>+<base64>) instead of the PEM.
+        #[arg(long, conflicts_with = "json")]
+        vkey: bool,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

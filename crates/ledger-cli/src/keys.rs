@@ -34,6 +34,9 @@ pub fn run(ctx: &Ctx, command: KeyCommand, out: &mut Out) -> Result<Outcome> {
         }
         KeyCommand::List { json } => list(ctx, json, out),
         KeyCommand::Vkey(args) => crate::tlog::vkey(args, out),
+        KeyCommand::Export { key, name, witness, vkey, json } => {
+            export(ctx, &key, name.as_deref(), witness, vkey, json, out)
+        }
     }
 }
 
@@ -55,6 +58,39 @@ fn bind(ctx: &Ctx, authority: &Path, office: &ledger_core::PublicKey, unit: &str
     let result = ledger.append(&[(0, sub)], Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     crate::office::report(&ledger, &result?, false, out)?;
+    Ok(Outcome::Ok)
+}
+
+fn export(
+    ctx: &Ctx,
+    query: &str,
+    name: Option<&str>,
+    witness: bool,
+    vkey_only: bool,
+    json_out: bool,
+    out: &mut Out,
+) -> Result<Outcome> {
+    let ledger = ctx.open_read_only()?;
+    let list = ledger.keys()?;
+    let row = list.find(query)?;
+    let origin = ledger.store().head()?.origin;
+    let vkey = ledger_node::tlog::vkey(&row.info.key, name.unwrap_or(&origin), witness)?.to_string();
+    let pem = ledger_keyfile::public_pem(&row.info.key);
+    if json_out {
+        out.json(&serde_json::json!({
+            "key_id": row.info.key_id.to_string(),
+            "key": row.info.key.to_hex(),
+            "holder": row.info.holder,
+            "status": row.status,
+            "roles": row.info.roles,
+            "pem": pem,
+            "vkey": vkey,
+        }))?;
+    } else if vkey_only {
+        out.line(vkey)?;
+    } else {
+        out.line(pem.trim_end())?;
+    }
     Ok(Outcome::Ok)
 }
 

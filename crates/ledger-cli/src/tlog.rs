@@ -6,6 +6,7 @@
 use crate::Outcome;
 use crate::cli::VerifyArgs;
 use crate::commands::{Ctx, read_private, read_public};
+use crate::hinted;
 use crate::output::Out;
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -53,6 +54,9 @@ pub struct ProveArgs {
     /// Write the proof to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write a self-contained bundle instead: the record's bytes, the proof (with its checkpoint) and the log's verifier key, checked by `verify-proof --vkey LOG BUNDLE` alone.
+    #[arg(long)]
+    pub bundle: bool,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -63,9 +67,9 @@ pub struct VerifyProofArgs {
     /// The log's verifier key (<origin>+<key id>+<base64>, see `ledger key vkey`), or a file holding it.
     #[arg(long, value_name = "VKEY")]
     pub vkey: String,
-    /// The record hash (64 hex digits) the proof is about.
+    /// The record hash (64 hex digits) the proof is about (not with a bundle, which holds the record).
     #[arg(long, value_name = "HEX")]
-    pub record: String,
+    pub record: Option<String>,
     /// A witness's verifier key (cosignature/v1), or a file holding it; repeat for each.
     #[arg(long = "witness", value_name = "VKEY")]
     pub witnesses: Vec<String>,
@@ -178,9 +182,16 @@ fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut Out) -> Result<Outcome>
 
 fn prove(ctx: &Ctx, args: ProveArgs, out: &mut Out) -> Result<Outcome> {
     let ledger = ctx.open_read_only()?;
-    let proof = ledger.prove(args.seq, args.checkpoint.as_deref(), args.vkey.as_deref())?;
+    let (proof, text) = if args.bundle {
+        let (proof, bundle) = ledger.prove_bundle(args.seq, args.checkpoint.as_deref(), args.vkey.as_deref())?;
+        (proof, bundle.encode()?)
+    } else {
+        let proof = ledger.prove(args.seq, args.checkpoint.as_deref(), args.vkey.as_deref())?;
+        let text = proof.proof.clone();
+        (proof, text)
+    };
     if let Some(path) = &args.out {
-        tlog::write_atomically(path, &proof.proof)?;
+        tlog::write_atomically(path, &text)?;
     }
     if args.json {
         out.json(&serde_json::to_value(&proof)?)?;
@@ -193,7 +204,7 @@ fn prove(ctx: &Ctx, args: ProveArgs, out: &mut Out) -> Result<Outcome> {
             proof.size
         ))?;
     } else {
-        out.line(proof.proof.trim_end_matches('\n'))?;
+        out.line(text.trim_end_matches('\n'))?;
     }
     Ok(Outcome::Ok)
 }
@@ -203,10 +214,28 @@ fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
     let witnesses = args.witnesses.iter().map(|w| tlog::parse_witness_vkey(w)).collect::<Result<Vec<_>, _>>()?;
     let file = files::read_or_stdin(Some(&args.file), files::PROOF)?;
     let source = args.file.display().to_string();
-    let verdict = tlog::verify_proof(&file, &source, &args.record, &log_key, &witnesses, args.quorum)?;
+    let (verdict, event) = match (tlog::Bundle::parse(&file, &source)?, &args.record) {
+        (Some(bundle), None) => tlog::verify_bundle(&bundle, &source, &log_key, &witnesses, args.quorum)?,
+        (Some(_), Some(_)) => {
+            return Err(hinted(
+                format!("{source} is a bundle: it holds its record, so --record is not needed"),
+                "drop --record",
+            ));
+        }
+        (None, Some(record)) => (tlog::verify_proof(&file, &source, record, &log_key, &witnesses, args.quorum)?, None),
+        (None, None) => {
+            return Err(hinted(
+                format!("{source} is a proof file: give the record hash it is about with --record"),
+                "or make a self-contained proof with `ledger prove SEQ --bundle`",
+            ));
+        }
+    };
     if args.json {
         let mut v = serde_json::to_value(&verdict)?;
         v["ok"] = json!(matches!(verdict, ProofVerdict::Valid { .. }));
+        if let Some(e) = &event {
+            v["event"] = serde_json::to_value(e)?;
+        }
         out.json(&v)?;
     } else {
         match &verdict {
@@ -214,6 +243,17 @@ fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
                 out.line(format!(
                     "ok: record {record} is record {index} of {origin}, in its signed checkpoint of {size} records (root {root})"
                 ))?;
+                if let Some(e) = &event {
+                    out.line(format!(
+                        "the record: {} in stream {}, signed by {} at {}: {}",
+                        e.event_type, e.stream, e.author, e.time, e.data
+                    ))?;
+                    if let Some(named) = &e.named_vkey {
+                        out.line(format!(
+                            "note: the bundle names the log key {named}; it was checked with --vkey instead"
+                        ))?;
+                    }
+                }
                 for c in witnesses {
                     out.line(format!(
                         "cosigned by witness {}+{} at {}",

@@ -131,6 +131,15 @@ pub fn record_line(r: &RawRecord) -> Result<String, Error> {
 /// refusing anything else (the records must be the tile's, in order).
 pub fn read_record_bundle(bytes: &[u8], index: u64, width: u64) -> Result<Vec<RawRecord>, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+    let out = read_record_lines(text, index * tiles::TILE_WIDTH)?;
+    if out.len() as u64 != width {
+        return Err(format!("{} records where the bundle should hold {width}", out.len()));
+    }
+    Ok(out)
+}
+
+/// Record lines (as in a record bundle), the first of them record `first`.
+pub fn read_record_lines(text: &str, first: u64) -> Result<Vec<RawRecord>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let v: Value = ledger_core::canonical::parse_unique(line).map_err(|e| format!("line {}: {e}", i + 1))?;
@@ -143,7 +152,7 @@ pub fn read_record_bundle(bytes: &[u8], index: u64, width: u64) -> Result<Vec<Ra
             Ok(field(k)?.as_str().ok_or_else(|| format!("line {}: {k:?} is not a string", i + 1))?.as_bytes().to_vec())
         };
         let seq = field("seq")?.as_u64().ok_or_else(|| format!("line {}: \"seq\" is not a number", i + 1))?;
-        let expected = index * tiles::TILE_WIDTH + i as u64;
+        let expected = first + i as u64;
         if seq != expected {
             return Err(format!("line {}: record {seq} where record {expected} belongs", i + 1));
         }
@@ -154,9 +163,6 @@ pub fn read_record_bundle(bytes: &[u8], index: u64, width: u64) -> Result<Vec<Ra
             envelope: bytes("envelope")?,
             signatures: bytes("signatures")?,
         });
-    }
-    if out.len() as u64 != width {
-        return Err(format!("{} records where the bundle should hold {width}", out.len()));
     }
     Ok(out)
 }
