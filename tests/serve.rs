@@ -510,3 +510,87 @@ fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
         .run(&["verify-proof", "--vkey", "log.vkey", "--record", &"0".repeat(64), "record.bundle"])
         .refused("bundle");
 }
+
+#[test]
+fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidence() {
+    let env = served_env();
+    env.keygen("w1");
+    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--witness"]).ok().stdout;
+    std::fs::write(env.path("w1.vkey"), &w1).unwrap();
+    let log = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    std::fs::write(env.path("log.vkey"), &log).unwrap();
+    std::fs::write(env.path("policy"), format!("log {}witness w1 {}quorum w1\n", log, w1)).unwrap();
+    let witness = |log: &str, submit: bool| {
+        let mut args = vec![
+            "witness",
+            "--key",
+            "keys/w1.key",
+            "--name",
+            "w1.example",
+            "--log-vkey",
+            "log.vkey",
+            "--state",
+            "w1",
+            "--log",
+            log,
+        ];
+        if submit {
+            args.push("--submit");
+        }
+        env.run(&args)
+    };
+
+    let server = Server::start(&env, &["--witness", "w1.vkey"]);
+    submit(&env, "stats", &server, &note("notes", "first"));
+    let r = witness(&server.url, true).ok();
+    assert!(r.stdout.starts_with("\u{2014} w1.example "), "{}", r.stdout);
+    let (_, cosigned) = server.get("/checkpoint");
+    assert!(cosigned.contains("\u{2014} w1.example "), "served with its cosignature:\n{cosigned}");
+    std::fs::write(env.path("cosigned.txt"), &cosigned).unwrap();
+    drop(server);
+    // Where the log will fork from: a copy of the ledger at this point.
+    std::fs::copy(env.db(), env.path("fork.db")).unwrap();
+
+    // The log grows; the witness follows it with a proof read from the tiles.
+    let server = Server::start(&env, &["--witness", "w1.vkey"]);
+    for i in 0..3 {
+        submit(&env, "stats", &server, &note("notes", &format!("more {i}")));
+    }
+    witness(&server.url, true).ok();
+    let seen = std::fs::read_to_string(env.path("w1/checkpoint")).unwrap();
+    let (_, latest) = server.get("/checkpoint");
+    assert!(latest.starts_with(&seen[..seen.find('\u{2014}').unwrap()]));
+
+    // The policy: a checkpoint the witness cosigned passes, one it did not fails.
+    env.run(&["verify", "--checkpoint", "cosigned.txt", "--policy", "policy", "--trust", "keys/root.pub"]).ok();
+    let uncosigned = env.run(&["checkpoint", "--key", "keys/log.key"]);
+    drop(server);
+    std::fs::write(env.path("bare.txt"), uncosigned.ok().stdout).unwrap();
+    let r = env.run(&["verify", "--checkpoint", "bare.txt", "--policy", "policy"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("quorum"), "{}", r.stdout);
+    env.run(&["prove", "3", "--checkpoint", "cosigned.txt", "--bundle", "--out", "p.bundle"]).ok();
+    env.run(&["verify-proof", "--policy", "policy", "p.bundle"]).ok();
+    env.run(&["prove", "3", "--checkpoint", "bare.txt", "--bundle", "--out", "bare.bundle"]).ok();
+    let r = env.run(&["verify-proof", "--policy", "policy", "bare.bundle"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+
+    // The log's operator signs another, longer history from the copy: a fork.
+    for i in 0..12 {
+        env.run_with_input(
+            &["--db", "fork.db", "append", "--key", "keys/stats.key"],
+            Some(note("notes", &format!("other {i}")).as_bytes()),
+        )
+        .ok();
+    }
+    env.run(&["--db", "fork.db", "checkpoint", "--key", "keys/log.key"]).ok();
+    env.run(&["--db", "fork.db", "export-tiles", "forked"]).ok();
+    let r = witness("forked", false);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("FAILED: not cosigned"), "{}", r.stdout);
+    assert_eq!(std::fs::read_to_string(env.path("w1/checkpoint")).unwrap(), seen, "the state stays");
+    let evidence: Vec<_> = std::fs::read_dir(env.path("w1/forks")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(evidence.iter().any(
+        |p| std::fs::read_to_string(p).unwrap() == std::fs::read_to_string(env.path("forked/checkpoint")).unwrap()
+    ));
+}

@@ -286,6 +286,9 @@ pub struct VerifyArgs {
     /// Inspector state: the newest checkpoint seen; anything inconsistent with it is reported, and it moves forward.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// With --checkpoint: a witness policy (c2sp.org/tlog-policy) the checkpoint's cosignatures must meet.
+    #[arg(long, value_name = "FILE", requires = "checkpoint")]
+    pub policy: Option<PathBuf>,
     /// With --checkpoint/--state/--tiles: the log's verifier key, or a file holding it (default: the ledger's log keys).
     #[arg(long, value_name = "VKEY")]
     pub vkey: Option<String>,

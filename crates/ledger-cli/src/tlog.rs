@@ -64,9 +64,12 @@ pub struct ProveArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyProofArgs {
-    /// The log's verifier key (<origin>+<key id>+<base64>, see `ledger key vkey`), or a file holding it.
-    #[arg(long, value_name = "VKEY")]
-    pub vkey: String,
+    /// The log's verifier key (<origin>+<key id>+<base64>, see `ledger key export log --vkey`), or a file holding it.
+    #[arg(long, value_name = "VKEY", required_unless_present = "policy")]
+    pub vkey: Option<String>,
+    /// A witness policy (c2sp.org/tlog-policy): the logs it trusts (unless --vkey) and the quorum of witnesses that must have cosigned.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["witnesses", "quorum"])]
+    pub policy: Option<PathBuf>,
     /// The record hash (64 hex digits) the proof is about (not with a bundle, which holds the record).
     #[arg(long, value_name = "HEX")]
     pub record: Option<String>,
@@ -150,7 +153,7 @@ pub fn run(ctx: &Ctx, command: TlogCommand, out: &mut Out) -> Result<Outcome> {
     }
 }
 
-fn print_problems(out: &mut Out, problems: &[Problem]) -> Result<()> {
+pub fn print_problems(out: &mut Out, problems: &[Problem]) -> Result<()> {
     for p in problems {
         let mut lines = p.message.lines();
         out.line(format!("seq {:>6}  {:<11}  {}", p.seq, p.check.name(), lines.next().unwrap_or_default()))?;
@@ -210,26 +213,64 @@ fn prove(ctx: &Ctx, args: ProveArgs, out: &mut Out) -> Result<Outcome> {
 }
 
 fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
-    let log_key = tlog::log_keys(Some(&args.vkey), None)?.remove(0);
-    let witnesses = args.witnesses.iter().map(|w| tlog::parse_witness_vkey(w)).collect::<Result<Vec<_>, _>>()?;
+    let policy = args.policy.as_deref().map(tlog::read_policy).transpose()?;
+    let log_keys = match (&args.vkey, &policy) {
+        (Some(v), _) => tlog::log_keys(Some(v), None)?,
+        (None, Some(p)) if !p.logs().is_empty() => p.logs().to_vec(),
+        _ => {
+            return Err(hinted(
+                "no log key: the policy lists no `log` line",
+                "give the log's verifier key with --vkey, or add `log VKEY` to the policy",
+            ));
+        }
+    };
+    let mut witnesses = args.witnesses.iter().map(|w| tlog::parse_witness_vkey(w)).collect::<Result<Vec<_>, _>>()?;
+    let quorum = match &policy {
+        Some(p) => {
+            witnesses.extend(p.witness_keys());
+            Some(0)
+        }
+        None => args.quorum,
+    };
     let file = files::read_or_stdin(Some(&args.file), files::PROOF)?;
     let source = args.file.display().to_string();
-    let (verdict, event) = match (tlog::Bundle::parse(&file, &source)?, &args.record) {
-        (Some(bundle), None) => tlog::verify_bundle(&bundle, &source, &log_key, &witnesses, args.quorum)?,
+    let bundle = tlog::Bundle::parse(&file, &source)?;
+    let record = match (&bundle, &args.record) {
         (Some(_), Some(_)) => {
             return Err(hinted(
                 format!("{source} is a bundle: it holds its record, so --record is not needed"),
                 "drop --record",
             ));
         }
-        (None, Some(record)) => (tlog::verify_proof(&file, &source, record, &log_key, &witnesses, args.quorum)?, None),
         (None, None) => {
             return Err(hinted(
                 format!("{source} is a proof file: give the record hash it is about with --record"),
                 "or make a self-contained proof with `ledger prove SEQ --bundle`",
             ));
         }
+        (_, record) => record.clone(),
     };
+    // With several trusted logs (a policy), the one whose key signed it.
+    let mut result = None;
+    for log_key in &log_keys {
+        let checked = match (&bundle, &record) {
+            (Some(b), _) => tlog::verify_bundle(b, &source, log_key, &witnesses, quorum)?,
+            (None, Some(r)) => (tlog::verify_proof(&file, &source, r, log_key, &witnesses, quorum)?, None),
+            (None, None) => unreachable!("refused above"),
+        };
+        let valid = matches!(checked.0, ProofVerdict::Valid { .. });
+        result = Some(checked);
+        if valid {
+            break;
+        }
+    }
+    let Some((mut verdict, event)) = result else { unreachable!("at least one log key") };
+    if let (Some(p), ProofVerdict::Valid { record, index, .. }) = (&policy, &verdict) {
+        let proof = bundle.as_ref().map_or(&file[..], |b| b.proof.as_bytes());
+        if let Err(why) = tlog::proof_meets_policy(proof, p) {
+            verdict = ProofVerdict::Invalid { record: record.clone(), index: *index, error: why };
+        }
+    }
     if args.json {
         let mut v = serde_json::to_value(&verdict)?;
         v["ok"] = json!(matches!(verdict, ProofVerdict::Valid { .. }));
@@ -367,12 +408,14 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
 /// `ledger verify --checkpoint/--state`: see [`ledger_node::Ledger::verify_from_checkpoint`].
 pub fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
+    let policy = args.policy.as_deref().map(tlog::read_policy).transpose()?;
     let mut ledger = ctx.open_read_only()?;
     let report = ledger.verify_from_checkpoint(&FromCheckpoint {
         trusted_roots,
         checkpoint: args.checkpoint.as_deref(),
         state: args.state.as_deref(),
         vkey: args.vkey.as_deref(),
+        policy: policy.as_ref(),
     })?;
     let verified = report.verified.as_ref();
     let records = report.records;

@@ -71,6 +71,17 @@ impl Client {
         self.read(response, path, limit)
     }
 
+    /// POST a text body to a path.
+    pub fn post(&self, path: &str, body: &str) -> Result<Answer, Error> {
+        let response = self
+            .agent
+            .post(&self.url(path))
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .send(body.as_bytes())
+            .map_err(|e| self.failed(path, e))?;
+        self.read(response, path, 1024 * 1024)
+    }
+
     /// POST signed events (`ledger sign` lines) to `/add`.
     pub fn add(&self, lines: &str) -> Result<Answer, Error> {
         let response = self

@@ -3,7 +3,8 @@
 //! | request | answer |
 //! |---|---|
 //! | `POST /add` | body: signed events as JSON Lines (`ledger sign`); 200 with each line's seq (`appended` or `existing`) and the checkpoint that seals the batch; 400 a line that does not decode, 403 a signer who may not write it, 409 a stream that moved on or an id used for another event, 413 a body over the limit, 422 an event the rules refuse, 503 a ledger that fails verification; nothing written unless 200 |
-//! | `GET /checkpoint` | the latest signed checkpoint (C2SP tlog-checkpoint) |
+//! | `GET /checkpoint` | the latest signed checkpoint (C2SP tlog-checkpoint), with the cosignatures witnesses sent for it |
+//! | `POST /cosignature` | the latest checkpoint with cosignatures of witnesses given by `--witness` (`ledger witness --submit`) |
 //! | `GET /tile/<L>/<N>[.p/<W>]`, `GET /tile/entries/<N>[.p/<W>]` | C2SP tlog-tiles |
 //! | `GET /records/<N>[.p/<W>]` with `N` in x-groups | the records of a level-0 tile (`docs/TLOG.md`) |
 //! | `GET /record/<seq>` | one record as JSON (as `ledger show --json`) |
@@ -48,6 +49,8 @@ pub struct Config {
     pub max_body: usize,
     /// The longest a request may take.
     pub timeout: Duration,
+    /// The witnesses whose cosignatures the service accepts and serves.
+    pub witnesses: Vec<ledger_tlog::Verifier>,
 }
 
 /// The service's counters (`GET /metrics`).
@@ -64,6 +67,9 @@ pub struct Metrics {
 struct App {
     ledger: Mutex<Ledger>,
     max_body: usize,
+    witnesses: Vec<ledger_tlog::Verifier>,
+    /// Cosignature lines accepted for a checkpoint text (the latest one).
+    cosigned: Mutex<(String, Vec<String>)>,
     log_key: SigningKey,
     metrics: Metrics,
     now: fn() -> Result<ledger_core::Timestamp, String>,
@@ -141,6 +147,8 @@ pub fn serve(
         let app: Shared = Arc::new(App {
             ledger: Mutex::new(ledger),
             max_body: config.max_body,
+            witnesses: config.witnesses,
+            cosigned: Mutex::default(),
             log_key: config.log_key,
             metrics: Metrics::default(),
             now,
@@ -148,6 +156,7 @@ pub fn serve(
         let router = Router::new()
             .route("/add", post(add))
             .route("/checkpoint", get(checkpoint))
+            .route("/cosignature", post(cosignature))
             .route("/tile/{*path}", get(tile))
             .route("/records/{*path}", get(tile_records))
             .route("/record/{seq}", get(record))
@@ -267,12 +276,73 @@ async fn add(
 }
 
 async fn checkpoint(State(app): State<Shared>) -> Result<Response, Failure> {
-    with_ledger(&app, |ledger, _| match latest_checkpoint(ledger)? {
-        Some((_, note)) => {
+    with_ledger(&app, |ledger, app| match latest_checkpoint(ledger)? {
+        Some((_, mut note)) => {
+            // With the cosignatures witnesses sent for it.
+            let cosigned = app.cosigned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if note_text(&note).as_deref() == Some(cosigned.0.as_str()) {
+                for line in &cosigned.1 {
+                    note.push_str(line);
+                }
+            }
             Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], note)
                 .into_response())
         }
         None => Err(not_found("the ledger has no signed checkpoint yet")),
+    })
+    .await
+}
+
+fn note_text(note: &str) -> Option<String> {
+    ledger_tlog::Note::parse(note.as_bytes()).ok().map(|n| n.text().to_owned())
+}
+
+/// `POST /cosignature`: the latest checkpoint with cosignature lines of
+/// witnesses this service accepts (`serve --witness`), as `ledger witness
+/// --submit` sends it. They are served with the checkpoint from then on.
+async fn cosignature(State(app): State<Shared>, body: Bytes) -> Result<Response, Failure> {
+    let bad = |status: StatusCode, why: String| Failure(status, why, None);
+    let note = ledger_tlog::Note::parse(&body)
+        .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("the body is not a signed note: {e}")))?;
+    if app.witnesses.is_empty() {
+        return Err(Failure(
+            StatusCode::FORBIDDEN,
+            "this service accepts no cosignatures".into(),
+            Some("start it with --witness VKEY for each witness it should accept".into()),
+        ));
+    }
+    with_ledger(&app, move |ledger, app| {
+        let latest = latest_checkpoint(ledger)?.and_then(|(_, n)| note_text(&n));
+        if latest.as_deref() != Some(note.text()) {
+            return Err(Failure(
+                StatusCode::CONFLICT,
+                "the cosigned checkpoint is not the latest one this service signed".into(),
+                Some("witness the latest checkpoint (GET /checkpoint) and send again".into()),
+            ));
+        }
+        let verified = ledger_tlog::verify_cosignatures(&note, &app.witnesses, 0)
+            .map_err(|e| bad(StatusCode::UNPROCESSABLE_ENTITY, format!("a cosignature does not verify: {e}")))?;
+        if verified.is_empty() {
+            return Err(bad(StatusCode::FORBIDDEN, "no cosignature by a witness this service accepts".into()));
+        }
+        let mut cosigned = app.cosigned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cosigned.0 != note.text() {
+            *cosigned = (note.text().to_owned(), Vec::new());
+        }
+        let mut names = Vec::new();
+        for sig in note.signatures() {
+            if verified.iter().any(|v| v.name == sig.name && v.key_id == sig.key_id) {
+                // One line per witness: a newer cosignature replaces the older.
+                let line = format!("{}\n", sig.to_line().trim_end_matches('\n'));
+                let key = format!("\u{2014} {} ", sig.name);
+                cosigned.1.retain(|l| !l.starts_with(&key));
+                cosigned.1.push(line);
+                names.push(sig.name.clone());
+            }
+        }
+        tracing::info!(witnesses = ?names, "accepted cosignatures");
+        let body = json!({"accepted": names});
+        Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
     })
     .await
 }

@@ -22,6 +22,8 @@ const MIB: u64 = 1024 * KIB;
 
 /// A verifier key given as a file.
 pub const VKEY: Limit = Limit { what: "verifier key file", bytes: 64 * KIB };
+/// A witness policy (`--policy`).
+pub const POLICY: Limit = Limit { what: "policy file", bytes: 64 * KIB };
 /// A signed checkpoint (a signed note), alone or as an inspector's or
 /// witness's state file.
 pub const CHECKPOINT: Limit = Limit { what: "checkpoint file", bytes: 64 * KIB };

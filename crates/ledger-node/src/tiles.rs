@@ -308,3 +308,72 @@ pub fn verify_tiles(
     verification.report.findings.sort_by_key(|f| f.seq);
     Ok(TilesVerification { size, verification })
 }
+
+/// The stored hashes of a published tree of `size` leaves, read from its
+/// hash tiles: a node at level `l` is computed from the tile hashes at
+/// level `8 * (l / 8)` below it. Tiles are fetched once each.
+pub struct TileHashes<'a> {
+    source: &'a dyn TileSource,
+    size: u64,
+    fetched: std::cell::RefCell<std::collections::HashMap<Tile, Vec<ledger_tlog::Hash>>>,
+}
+
+impl std::fmt::Debug for TileHashes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TileHashes").field("source", &self.source.name()).field("size", &self.size).finish()
+    }
+}
+
+impl<'a> TileHashes<'a> {
+    /// A reader of the tree of `size` leaves published at `source`.
+    pub fn new(source: &'a dyn TileSource, size: u64) -> TileHashes<'a> {
+        TileHashes { source, size, fetched: std::cell::RefCell::default() }
+    }
+
+    fn tile(&self, level: u8, index: u64) -> Result<Vec<ledger_tlog::Hash>, String> {
+        let below = self.size >> (u32::from(level) * 8);
+        let width = below.saturating_sub(index * tiles::TILE_WIDTH).min(tiles::TILE_WIDTH);
+        let tile = Tile { kind: TileKind::Hashes(level), index, width };
+        if let Some(h) = self.fetched.borrow().get(&tile) {
+            return Ok(h.clone());
+        }
+        let bytes = self
+            .source
+            .get(&tile.path(), 64 * 1024)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{}/{} is missing", self.source.name(), tile.path()))?;
+        let hashes = tiles::decode_hashes(&bytes, width)
+            .ok_or_else(|| format!("{}/{} does not hold {width} hashes", self.source.name(), tile.path()))?;
+        self.fetched.borrow_mut().insert(tile, hashes.clone());
+        Ok(hashes)
+    }
+}
+
+/// A tile that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TileReadError(String);
+
+impl ledger_tlog::HashReader for TileHashes<'_> {
+    type Error = TileReadError;
+
+    fn read_hashes(&self, ids: &[ledger_tlog::NodeId]) -> Result<Vec<ledger_tlog::Hash>, TileReadError> {
+        ids.iter()
+            .map(|id| {
+                let tile_level = id.level / 8;
+                let k = u32::from(id.level % 8);
+                let first = id.index.checked_shl(k).ok_or_else(|| TileReadError("node out of range".into()))?;
+                let hashes = self.tile(tile_level, first / tiles::TILE_WIDTH).map_err(TileReadError)?;
+                let at = usize::try_from(first % tiles::TILE_WIDTH).unwrap_or(usize::MAX);
+                let mut level: Vec<ledger_tlog::Hash> = hashes
+                    .get(at..at + (1usize << k))
+                    .ok_or_else(|| TileReadError(format!("the tiles do not hold node {}/{}", id.level, id.index)))?
+                    .to_vec();
+                while level.len() > 1 {
+                    level = level.chunks(2).map(|p| ledger_tlog::node_hash(&p[0], &p[1])).collect();
+                }
+                Ok(level[0])
+            })
+            .collect()
+    }
+}

@@ -1044,6 +1044,8 @@ pub struct FromCheckpoint<'a> {
     pub state: Option<&'a Path>,
     /// The log's verifier key (text or file).
     pub vkey: Option<&'a str>,
+    /// The witnesses whose cosignatures the checkpoint presented must carry.
+    pub policy: Option<&'a Policy>,
 }
 
 /// What the record checks from a trusted point covered.
@@ -1137,11 +1139,18 @@ impl Ledger {
         let origin = genesis.envelope.origin.clone();
         let keys = log_keys(args.vkey, Some(self))?;
         let presented = args.checkpoint.map(|p| open_signed_file(p, &keys)).transpose()?;
+        let mut policy_problem = None;
+        if let (Some(policy), Some(p)) = (args.policy, &presented)
+            && let Err(why) = meets_policy(&p.text, policy)
+        {
+            policy_problem =
+                Some(Problem::new(p.size().min(records), Check::Consistency, format!("{}: {why}", p.source)));
+        }
         let seen = match args.state {
             Some(path) => open_state(path, &keys)?,
             None => None,
         };
-        let mut problems: Vec<Problem> = Vec::new();
+        let mut problems: Vec<Problem> = policy_problem.into_iter().collect();
         if tree_size > records {
             problems.push(Problem::new(
                 records,
@@ -1795,4 +1804,146 @@ pub fn verify_bundle(
         named_vkey: (bundle.vkey != log_key.to_string()).then(|| bundle.vkey.clone()),
     };
     Ok((verdict, Some(event)))
+}
+
+// ---------------------------------------------------------------------------
+// A witness following a published log
+
+/// What `ledger witness` is given.
+#[derive(Debug)]
+pub struct WitnessRequest<'a> {
+    /// The witness's private key.
+    pub key: SigningKey,
+    /// The witness name.
+    pub name: &'a str,
+    /// The log's verifier key (text or file).
+    pub log_vkey: &'a str,
+    /// The witness's folder: `checkpoint` (the newest it cosigned),
+    /// `cosigned` (that checkpoint with the cosignature), `forks/` (the
+    /// evidence of every inconsistent checkpoint presented).
+    pub state: &'a Path,
+}
+
+/// Follows a log published as tiles (`ledger serve`, `ledger export-tiles`):
+/// reads its checkpoint, proves it consistent with the newest one this
+/// witness cosigned from the published hash tiles, and only then cosigns
+/// (cosignature/v1, [`cosign`]). An inconsistent checkpoint is kept under
+/// `forks/` with the proof it came with, and not cosigned.
+pub fn witness(
+    source: &dyn crate::tiles::TileSource,
+    req: WitnessRequest<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(Cosigning, String), Error> {
+    let io = |p: &Path, e: std::io::Error| Error::refused(format!("{}: {e}", p.display()));
+    std::fs::create_dir_all(req.state).map_err(|e| io(req.state, e))?;
+    let keys = log_keys(Some(req.log_vkey), None)?;
+    let presented =
+        source.get("checkpoint", usize::try_from(files::CHECKPOINT.bytes).unwrap_or(usize::MAX))?.ok_or_else(|| {
+            Error::refused_with(
+                format!("{}: no checkpoint published", source.name()),
+                "is the log served or exported there?",
+            )
+        })?;
+    let presented = String::from_utf8(presented)
+        .map_err(|_| Error::refused(format!("{}/checkpoint is not UTF-8", source.name())))?;
+    let new = open_signed(presented.as_bytes(), &format!("{}/checkpoint", source.name()), &keys)?;
+    let state = req.state.join("checkpoint");
+    let incoming = req.state.join(".incoming");
+    let incoming_proof = req.state.join(".incoming.proof");
+    write_atomically(&incoming, &presented)?;
+    let mut proof_path = None;
+    if let Some(old) = open_state(&state, &keys)?
+        && new.size() > old.size()
+    {
+        let reader = crate::tiles::TileHashes::new(source, new.size());
+        let hashes = ledger_tlog::consistency_proof(old.size(), new.size(), &reader)
+            .map_err(|e| Error::refused(format!("reading the consistency proof from the tiles: {e}")))?;
+        let mut body = format!("old {}\n", old.size());
+        for h in &hashes {
+            body.push_str(&b64(h));
+            body.push('\n');
+        }
+        body.push('\n');
+        body.push_str(&presented);
+        write_atomically(&incoming_proof, &body)?;
+        proof_path = Some(incoming_proof.as_path());
+    }
+    let result = cosign(
+        None,
+        CosignRequest {
+            key: req.key,
+            name: req.name,
+            state: Some(&state),
+            vkey: Some(req.log_vkey),
+            proof: proof_path,
+            checkpoint: &incoming,
+        },
+        warnings,
+    );
+    let outcome = match result {
+        Ok(Cosigning::Cosigned(c)) => {
+            let mut cosigned = presented.clone();
+            cosigned.push_str(&c.line);
+            if !c.line.ends_with('\n') {
+                cosigned.push('\n');
+            }
+            write_atomically(&req.state.join("cosigned"), &cosigned)?;
+            Ok((Cosigning::Cosigned(c), cosigned))
+        }
+        Ok(Cosigning::Refused(p)) => {
+            // The evidence: the checkpoint presented and the proof it came with.
+            let forks = req.state.join("forks");
+            std::fs::create_dir_all(&forks).map_err(|e| io(&forks, e))?;
+            let stamp = format!("{}-{}", new.size(), Timestamp::now().as_unix());
+            write_atomically(&forks.join(format!("{stamp}.checkpoint")), &presented)?;
+            if proof_path.is_some() {
+                let body = std::fs::read_to_string(&incoming_proof).map_err(|e| io(&incoming_proof, e))?;
+                write_atomically(&forks.join(format!("{stamp}.proof")), &body)?;
+            }
+            Ok((Cosigning::Refused(p), presented.clone()))
+        }
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_file(&incoming);
+    let _ = std::fs::remove_file(&incoming_proof);
+    outcome
+}
+
+// ---------------------------------------------------------------------------
+// Witness policies
+
+pub use ledger_tlog::policy::Policy;
+
+/// Reads a C2SP `tlog-policy` file (`--policy`).
+pub fn read_policy(path: &Path) -> Result<Policy, Error> {
+    let bytes = files::read(path, files::POLICY)?;
+    Policy::parse(&bytes).map_err(|e| {
+        Error::refused_with(
+            format!("{}: not a tlog-policy file: {e}", path.display()),
+            "lines `log VKEY`, `witness NAME VKEY`, `group NAME all|any|K NAME...`, `quorum NAME|none` (docs/TLOG.md section 5)",
+        )
+    })
+}
+
+/// Whether a signed checkpoint carries the cosignatures the policy's quorum
+/// asks for (cosignatures by keys the policy does not list are ignored; one
+/// by a listed witness that does not verify fails).
+pub fn meets_policy(signed: &str, policy: &Policy) -> Result<(), String> {
+    let note = Note::parse(signed.as_bytes()).map_err(|e| format!("not a signed note: {e}"))?;
+    let verified = ledger_tlog::verify_cosignatures(&note, &policy.witness_keys(), 0).map_err(|e| e.to_string())?;
+    if policy.quorum_met(&verified) {
+        return Ok(());
+    }
+    let by: Vec<&str> = verified.iter().map(|v| v.name.as_str()).collect();
+    Err(format!(
+        "the witness policy's quorum ({}) is not met: cosigned by {}",
+        policy.describe(),
+        if by.is_empty() { "no witness of the policy".to_owned() } else { by.join(", ") }
+    ))
+}
+
+/// [`meets_policy`] for the checkpoint inside a `tlog-proof@v1` file.
+pub fn proof_meets_policy(proof_file: &[u8], policy: &Policy) -> Result<(), String> {
+    let parsed = ProofFile::parse(proof_file).map_err(|e| e.to_string())?;
+    meets_policy(&parsed.checkpoint, policy)
 }

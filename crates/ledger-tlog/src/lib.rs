@@ -14,6 +14,8 @@
 //! - [`checkpoint`]: C2SP checkpoints, signed by the log key.
 //! - [`cosignature`]: C2SP `cosignature/v1` witness cosignatures and quorums.
 //! - [`proof_file`]: C2SP `tlog-proof@v1` offline proof files.
+//! - [`policy`]: C2SP `tlog-policy` files: trusted logs, witnesses, quorum.
+//! - [`tiles`]: C2SP `tlog-tiles` paths and tile encodings.
 //!
 //! # Non-features
 //!
@@ -23,7 +25,7 @@
 //! - No clock: cosignature timestamps are passed in.
 //! - No key generation: build `SigningKey`s with `ed25519-dalek` (re-exported).
 //! - Only Ed25519 note signatures (types `0x01` and `0x04`); no ML-DSA, ECDSA
-//!   or RFC 6962 STH signatures, no tiles.
+//!   or RFC 6962 STH signatures.
 //!
 //! # Example
 //!
@@ -74,6 +76,7 @@ pub mod cosignature;
 pub mod event;
 pub mod merkle;
 pub mod note;
+pub mod policy;
 pub mod proof_file;
 pub mod tiles;
 pub mod tree;
