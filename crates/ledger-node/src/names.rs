@@ -33,9 +33,19 @@ fn en_stem(s: &str) -> String {
 /// The known name nearest to `given`, if it is near enough to be a slip.
 fn nearest<'a>(given: &str, candidates: impl Iterator<Item = (&'a str, String)>) -> Option<String> {
     let given = given.to_lowercase();
+    let len = given.chars().count();
     let mut best: Option<(f64, String)> = None;
     for (name, shown) in candidates {
-        let score = strsim::normalized_levenshtein(&given, &name.to_lowercase());
+        let name = name.to_lowercase();
+        // The distance is at least the difference of the lengths, so a score
+        // of 0.5 needs lengths within a factor of two: skip the others, whose
+        // distance takes time in proportion to the length (a CSV cell may be
+        // megabytes long).
+        let name_len = name.chars().count();
+        if len > 2 * name_len || name_len > 2 * len {
+            continue;
+        }
+        let score = strsim::normalized_levenshtein(&given, &name);
         if score >= 0.5 && best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, shown));
         }
@@ -69,9 +79,11 @@ impl<'d> Names<'d> {
             ids.dedup();
             ids
         };
+        // What depends on `given` alone is computed once (it may be long).
+        let (given_zh_stem, given_en_stem) = (zh_stem(given), en_stem(given));
         for found in [
             by(&|zh, en| zh == given || en.to_lowercase() == lower),
-            by(&|zh, en| zh_stem(zh) == zh_stem(given) || en_stem(en) == en_stem(given)),
+            by(&|zh, en| zh_stem(zh) == given_zh_stem || en_stem(en) == given_en_stem),
         ] {
             match found.as_slice() {
                 [one] => return Ok((*one).to_owned()),
@@ -105,11 +117,12 @@ impl<'d> Names<'d> {
         }
         let lower = given.to_lowercase();
         let normalised = |s: &str| s.split_whitespace().collect::<String>().to_lowercase();
+        let given_normalised = normalised(given);
         let found: Vec<&str> = indicators
             .values()
             .filter(|(_, d)| {
                 d.id.to_lowercase() == lower
-                    || normalised(&d.name_zh) == normalised(given)
+                    || normalised(&d.name_zh) == given_normalised
                     || d.name_en.to_lowercase() == lower
             })
             .map(|(_, d)| d.id.as_str())
@@ -212,5 +225,36 @@ mod tests {
         assert_eq!(n.indicator("PCT国际专利年申请量").unwrap(), "11");
         let e = n.indicator("新经济占").unwrap_err().to_string();
         assert!(e.contains("did you mean 新经济占比 (1)?"), "{e}");
+    }
+
+    /// Found by fuzzing the CSV import (fuzz/, target `csv`): a name of a
+    /// few hundred kilobytes took seconds to refuse, the nearest name being
+    /// sought by edit distance against every known one. A name more than
+    /// twice as long (or short) as a known one cannot be near it.
+    #[test]
+    fn a_very_long_unknown_name_is_refused_at_once() {
+        let d = domain();
+        let n = Names::new(&d);
+        // 4 MiB: seconds of edit distances each without the length bound, a
+        // few passes over the name with it.
+        for given in ["x".repeat(1 << 22), "商".repeat(1 << 21)] {
+            let start = std::time::Instant::now();
+            let e = n.unit(&given).unwrap_err().to_string();
+            assert!(
+                e.starts_with("unknown unit ") && !e.contains("did you mean"),
+                "{}",
+                e.chars().take(40).collect::<String>()
+            );
+            let e = n.indicator(&given).unwrap_err().to_string();
+            assert!(
+                e.starts_with("unknown indicator ") && !e.contains("did you mean"),
+                "{}",
+                e.chars().take(40).collect::<String>()
+            );
+            assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+        }
+        // Lengths within a factor of two are still compared.
+        let e = n.unit("shanghexx").unwrap_err().to_string();
+        assert!(e.contains("did you mean 商河县 (shanghe)?"), "{e}");
     }
 }
