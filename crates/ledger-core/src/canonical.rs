@@ -358,5 +358,34 @@ mod tests {
             let pretty = serde_json::to_string_pretty(&v).unwrap();
             prop_assert_eq!(to_vec(&serde_json::from_str(&pretty).unwrap()).unwrap(), bytes);
         }
+
+        /// What a user writes (`parse_unique`) canonicalises to the bytes of
+        /// its value, which read back through `parse_unique` as the same value.
+        #[test]
+        fn parse_unique_round_trips(v in arb_json()) {
+            let bytes = to_vec(&v).unwrap();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            prop_assert_eq!(parse_unique(&text).unwrap(), v.clone());
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            let parsed = parse_unique(&pretty).unwrap();
+            prop_assert_eq!(to_vec(&parsed).unwrap(), bytes);
+        }
+
+        /// A changed byte of a canonical encoding is refused, or is the
+        /// encoding of another value: never a second spelling of the same one.
+        #[test]
+        fn a_changed_byte_is_refused_or_another_value(
+            v in arb_json(),
+            position in any::<prop::sample::Index>(),
+            mask in 1u8..=255,
+        ) {
+            let mut bytes = to_vec(&v).unwrap();
+            let i = position.index(bytes.len());
+            bytes[i] ^= mask;
+            if let Ok(w) = from_slice(&bytes) {
+                prop_assert_ne!(&w, &v);
+                prop_assert_eq!(to_vec(&w).unwrap(), bytes);
+            }
+        }
     }
 }

@@ -456,3 +456,111 @@ proptest! {
         }
     }
 }
+
+thread_local! {
+    /// A log of 13 records whose checkpoint two witnesses cosigned, and an
+    /// inclusion proof file for record 6 with `extra` data.
+    static COSIGNED: (Vec<u8>, Vec<u8>, VerifiedProof) = {
+        let (store, _, signed) = signed_log(13, &[&witness(1), &witness(2)]);
+        let file = ProofFile {
+            extra: Some(b"unit lixia".to_vec()),
+            index: 6,
+            proof: inclusion_proof(6, 13, &store).unwrap(),
+            checkpoint: signed.clone(),
+        }
+        .encode();
+        let verified = verify_all_witnesses(file.as_bytes()).unwrap();
+        (signed.into_bytes(), file.into_bytes(), verified)
+    };
+}
+
+fn verify_all_witnesses(file: &[u8]) -> Result<VerifiedProof, ProofFileError> {
+    verify_proof_file(
+        file,
+        &record(6),
+        log_key().verifier(),
+        &[witness(1).verifier().clone(), witness(2).verifier().clone()],
+        2,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// cosign -> format -> parse -> verify gives the timestamp back, and the
+    /// cosigned note's text is the same after a round trip.
+    #[test]
+    fn cosignatures_round_trip(
+        size in any::<u64>(),
+        root in any::<[u8; 32]>(),
+        timestamp in 0..=i64::MAX as u64,
+        seed in any::<[u8; 32]>(),
+        name in "[!-*,-~]{1,30}",
+    ) {
+        let cp = Checkpoint::new(ORIGIN, size, root);
+        let w = Cosigner::new(&name, SigningKey::from_bytes(&seed)).unwrap();
+        let mut note = Note::parse(sign_checkpoint(&cp, &log_key()).unwrap().as_bytes()).unwrap();
+        let sig = w.cosign(&cp, timestamp).unwrap();
+        prop_assert_eq!(cosignature_timestamp(&sig), Some(timestamp));
+        note.add_signature(sig).unwrap();
+        let text = note.encode();
+        let parsed = Note::parse(text.as_bytes()).unwrap();
+        prop_assert_eq!(parsed.encode(), text.clone());
+        let verified = verify_cosignatures(&parsed, &[w.verifier().clone()], 1).unwrap();
+        prop_assert_eq!(verified, vec![VerifiedCosignature { name: name.clone(), key_id: w.key_id(), timestamp }]);
+        let opened = open_checkpoint(text.as_bytes(), log_key().verifier()).unwrap();
+        prop_assert_eq!(opened.checkpoint, cp);
+    }
+
+    /// format -> parse -> format is the identity for proof files.
+    #[test]
+    fn proof_files_round_trip(
+        extra in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
+        index in any::<u64>(),
+        proof in proptest::collection::vec(any::<[u8; 32]>(), 0..=64),
+        checkpoint in "\\PC{1,200}",
+    ) {
+        let file = ProofFile { extra, index, proof, checkpoint };
+        let text = file.encode();
+        let parsed = ProofFile::parse(text.as_bytes()).unwrap();
+        prop_assert_eq!(&parsed, &file);
+        prop_assert_eq!(parsed.encode(), text);
+    }
+
+    /// Any changed byte of a cosigned checkpoint is refused by the log key
+    /// or by the witness quorum (both witnesses required).
+    #[test]
+    fn a_changed_byte_of_a_cosigned_checkpoint_is_refused(position in any::<prop::sample::Index>(), mask in 1u8..=255) {
+        COSIGNED.with(|(signed, _, _)| {
+            let mut bytes = signed.clone();
+            let i = position.index(bytes.len());
+            bytes[i] ^= mask;
+            let accepted = open_checkpoint(&bytes, log_key().verifier()).ok().and_then(|o| {
+                verify_cosignatures(&o.note, &[witness(1).verifier().clone(), witness(2).verifier().clone()], 2).ok()
+            });
+            prop_assert!(accepted.is_none(), "byte {} changed, still accepted", i);
+            Ok(())
+        })?;
+    }
+
+    /// Any changed byte of a proof file is refused, except in its `extra`
+    /// line, which is not authenticated (`c2sp.org/tlog-proof`): then what
+    /// the proof establishes is unchanged and only the extra data differs.
+    #[test]
+    fn a_changed_byte_of_a_proof_file_is_refused_unless_in_extra(position in any::<prop::sample::Index>(), mask in 1u8..=255) {
+        COSIGNED.with(|(_, file, verified)| {
+            let mut bytes = file.clone();
+            let i = position.index(bytes.len());
+            bytes[i] ^= mask;
+            if let Ok(v) = verify_all_witnesses(&bytes) {
+                let extra_line = PROOF_HEADER.len() + 1..file.iter().skip(PROOF_HEADER.len() + 1).position(|&b| b == b'\n').unwrap() + PROOF_HEADER.len() + 1;
+                prop_assert!(extra_line.contains(&i), "byte {} changed outside the extra line, still accepted", i);
+                prop_assert_eq!(v.index, verified.index);
+                prop_assert_eq!(&v.checkpoint, &verified.checkpoint);
+                prop_assert_eq!(&v.cosignatures, &verified.cosignatures);
+                prop_assert_ne!(&v.extra, &verified.extra);
+            }
+            Ok(())
+        })?;
+    }
+}

@@ -312,3 +312,69 @@ fn sum_golang_org_signed_tree_heads() {
         ));
     }
 }
+
+// ---------------------------------------------------------------------------
+// Property tests.
+
+use proptest::prelude::*;
+
+/// A note text: lines of printable text (no control characters), each
+/// ending in a newline; blank lines allowed.
+fn arb_text() -> impl Strategy<Value = String> {
+    prop::collection::vec("[^\\p{Cc}]{0,30}", 1..5).prop_map(|lines| lines.iter().map(|l| format!("{l}\n")).collect())
+}
+
+fn arb_signature() -> impl Strategy<Value = NoteSignature> {
+    ("[!-*,-~]{1,20}|\\PZ{1,8}", any::<u32>(), prop::collection::vec(any::<u8>(), 1..80))
+        .prop_filter("a valid key name", |(name, _, _)| is_valid_key_name(name))
+        .prop_map(|(name, key_id, signature)| NoteSignature { name, key_id, signature })
+}
+
+thread_local! {
+    /// A note signed by Peter and Enoch's stand-in, and what opening it gives.
+    static SIGNED: (Vec<u8>, Vec<Verifier>, OpenedNote) = {
+        let enoch = Signer::new("EnochRoot", SigningKey::from_bytes(&[3; 32])).unwrap();
+        let signed = sign_note(TEXT, &[&peter_signer(), &enoch]).unwrap().into_bytes();
+        let known = vec![peter(), enoch.verifier().clone()];
+        let opened = open_note(&signed, &known).unwrap();
+        (signed, known, opened)
+    };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// format -> parse -> format is the identity for any text and any
+    /// signature lines (verified or not).
+    #[test]
+    fn notes_round_trip(text in arb_text(), signatures in prop::collection::vec(arb_signature(), 1..5)) {
+        let mut note = Note::new(text.clone()).unwrap();
+        for s in signatures {
+            note.add_signature(s).unwrap();
+        }
+        let encoded = note.encode();
+        let parsed = Note::parse(encoded.as_bytes()).unwrap();
+        prop_assert_eq!(parsed.text(), text.as_str());
+        prop_assert_eq!(&parsed, &note);
+        prop_assert_eq!(parsed.encode(), encoded);
+    }
+
+    /// Any changed byte of a signed note is refused, or loses a signature:
+    /// never the same text with the same signers, never another text.
+    #[test]
+    fn a_changed_byte_of_a_signed_note_is_refused_or_loses_a_signature(
+        position in any::<prop::sample::Index>(),
+        mask in 1u8..=255,
+    ) {
+        SIGNED.with(|(signed, known, opened)| {
+            let mut bytes = signed.clone();
+            let i = position.index(bytes.len());
+            bytes[i] ^= mask;
+            if let Ok(o) = open_note(&bytes, known) {
+                prop_assert_eq!(o.note.text(), opened.note.text());
+                prop_assert!(o.verified.len() < opened.verified.len(), "byte {} changed, both signatures still verify", i);
+            }
+            Ok(())
+        })?;
+    }
+}

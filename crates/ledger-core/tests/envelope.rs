@@ -1,0 +1,98 @@
+//! Envelopes and signature lists: one encoding each. Encoding and decoding
+//! are inverse, and a changed byte of a signed record's envelope is refused
+//! or is another envelope, which the signatures do not cover.
+
+#![allow(clippy::unwrap_used)]
+
+use ledger_core::canonical::MAX_SAFE_INTEGER;
+use ledger_core::record::{Envelope, SignedEnvelope, signatures_from_bytes};
+use ledger_core::{Hash, PublicKey, Record, SigningKey, Timestamp};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+fn arb_data() -> impl Strategy<Value = Map<String, Value>> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-(MAX_SAFE_INTEGER as i64)..=MAX_SAFE_INTEGER as i64).prop_map(|i| json!(i)),
+        any::<String>().prop_map(Value::String),
+    ];
+    let value = leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(any::<String>(), inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    prop::collection::btree_map(any::<String>(), value, 0..5).prop_map(|m| m.into_iter().collect())
+}
+
+prop_compose! {
+    fn arb_envelope()(
+        origin in "[!-*,-~]{1,40}",
+        stream in "[A-Za-z0-9][A-Za-z0-9._:/@-]{0,40}",
+        version in 1..=MAX_SAFE_INTEGER,
+        event_type in "[a-z][a-z0-9_]{0,30}",
+        schema in 1u32..=65535,
+        data in arb_data(),
+        seed in any::<[u8; 32]>(),
+        // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z
+        time in -62_135_596_800i64..=253_402_300_799,
+        id in "[A-Za-z0-9][A-Za-z0-9._:/@-]{0,40}",
+    ) -> (Envelope, SigningKey) {
+        let key = SigningKey::from_bytes(&seed);
+        let envelope = Envelope {
+            origin,
+            stream,
+            version,
+            event_type,
+            schema,
+            data,
+            author: PublicKey::from(&key),
+            time: Timestamp::from_unix(time).unwrap(),
+            id,
+        };
+        (envelope, key)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// encode -> decode -> encode is the identity, for envelopes and for
+    /// signature lists.
+    #[test]
+    fn envelopes_round_trip((envelope, key) in arb_envelope(), cosigners in prop::collection::vec(any::<[u8; 32]>(), 0..3)) {
+        let bytes = envelope.to_bytes().unwrap();
+        let decoded = Envelope::from_bytes(&bytes).unwrap();
+        prop_assert_eq!(&decoded, &envelope);
+        prop_assert_eq!(decoded.to_bytes().unwrap(), bytes.clone());
+        let cosigners: Vec<SigningKey> = cosigners.iter().map(SigningKey::from_bytes).collect();
+        let signed = SignedEnvelope::sign(envelope, &key, &cosigners.iter().collect::<Vec<_>>()).unwrap();
+        prop_assert_eq!(&signed.envelope_bytes, &bytes);
+        let signatures = signatures_from_bytes(&signed.signatures_bytes, &signed.envelope.author).unwrap();
+        prop_assert_eq!(&signatures, &signed.signatures);
+        prop_assert_eq!(ledger_core::record::signatures_to_bytes(&signatures), signed.signatures_bytes.clone());
+        let record = Record::seal(1, Hash::ZERO, signed);
+        prop_assert_eq!(record.to_raw().decode().unwrap(), record);
+    }
+
+    /// Any changed byte of a signed envelope is refused when decoding, or
+    /// decodes to another envelope whose signature does not verify.
+    #[test]
+    fn a_changed_envelope_byte_is_refused_or_unsigned(
+        (envelope, key) in arb_envelope(),
+        position in any::<prop::sample::Index>(),
+        mask in 1u8..=255,
+    ) {
+        let record = Record::seal(1, Hash::ZERO, SignedEnvelope::sign(envelope, &key, &[]).unwrap());
+        let mut raw = record.to_raw();
+        let i = position.index(raw.envelope.len());
+        raw.envelope[i] ^= mask;
+        if let Ok(changed) = raw.decode() {
+            prop_assert_ne!(&changed.envelope, &record.envelope);
+            prop_assert!(changed.verify_signatures().is_err());
+            prop_assert_ne!(changed.computed_hash(), record.hash);
+        }
+    }
+}
