@@ -9,4 +9,5 @@ mod determinism;
 mod exact;
 mod methods;
 mod policy;
+mod roundtrip;
 mod vectors;
