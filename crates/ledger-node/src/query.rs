@@ -292,20 +292,31 @@ impl View {
                 "see `ledger catalog`",
             ));
         }
+        Ok(self.derivation(ledger, ledger.authority().ok().as_ref(), p, u, indicator))
+    }
+
+    /// How every unit's result of a period was derived, in scoreboard
+    /// order (rank, then disqualified units): [`View::explain`] for each,
+    /// the period scored once.
+    pub fn explain_all(&self, ledger: &Ledger, period: &str) -> Result<Vec<Explanation>, Error> {
+        let p = self.period(period)?;
+        let (scores, _) = project::score(self.domain(), p).map_err(Error::refused)?;
         let authority = ledger.authority().ok();
-        let describe = |seq: u64| -> EventRef {
-            let record = ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok());
-            match record {
-                Some(r) => EventRef {
-                    seq,
-                    event_type: Some(r.envelope.event_type),
-                    time: Some(r.envelope.time.to_string()),
-                    signer: Some(r.envelope.author.key_id().to_string()),
-                    office: authority.as_ref().and_then(|a| a.key(&r.envelope.author)).map(|k| k.holder.clone()),
-                },
-                None => EventRef { seq, event_type: None, time: None, signer: None, office: None },
-            }
-        };
+        Ok(scores.units.into_iter().map(|u| self.derivation(ledger, authority.as_ref(), p, u, None)).collect())
+    }
+
+    /// The derivation of one unit's scored result (all indicators, or one).
+    fn derivation(
+        &self,
+        ledger: &Ledger,
+        authority: Option<&Authority>,
+        p: &Period,
+        u: ledger_score::UnitScore,
+        indicator: Option<&str>,
+    ) -> Explanation {
+        let unit = u.unit.clone();
+        let unit = unit.as_str();
+        let describe = |seq: u64| describe_record(ledger, authority, seq);
         let finalized = match p.state {
             PeriodState::Finalized { seq, .. } => Some(seq),
             _ => None,
@@ -365,8 +376,8 @@ impl View {
                 }
             })
             .collect();
-        Ok(Explanation {
-            period: period.to_owned(),
+        Explanation {
+            period: p.id.clone(),
             unit: unit.to_owned(),
             as_of: self.position,
             ledger_verified: self.checked.ok,
@@ -380,7 +391,7 @@ impl View {
             vetoes: u.vetoes,
             consequences: u.consequences,
             disqualification: u.disqualification,
-        })
+        }
     }
 
     /// The recorded rewards and sanctions against what the rules imply, for
@@ -417,6 +428,20 @@ impl View {
     /// The verification summary.
     pub fn checked(&self) -> &Checked {
         &self.checked
+    }
+}
+
+/// A record as a derivation names it: type, time, signer and office.
+fn describe_record(ledger: &Ledger, authority: Option<&Authority>, seq: u64) -> EventRef {
+    match ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok()) {
+        Some(r) => EventRef {
+            seq,
+            event_type: Some(r.envelope.event_type),
+            time: Some(r.envelope.time.to_string()),
+            signer: Some(r.envelope.author.key_id().to_string()),
+            office: authority.and_then(|a| a.key(&r.envelope.author)).map(|k| k.holder.clone()),
+        },
+        None => EventRef { seq, event_type: None, time: None, signer: None, office: None },
     }
 }
 
@@ -623,6 +648,452 @@ pub struct Audit {
     pub periods: usize,
     /// Every finding.
     pub findings: Vec<AuditFinding>,
+}
+
+// ---------------------------------------------------------------------------
+// Across periods, and everything of one period (for reports and exports)
+
+/// A unit's composite in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    /// The period.
+    pub period: String,
+    /// Composite score.
+    pub score: String,
+    /// Rank (none when disqualified).
+    pub rank: Option<u32>,
+    /// Grade.
+    pub grade: String,
+}
+
+/// One unit's composites across periods.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendRow {
+    /// The unit.
+    pub unit: String,
+    /// Its Chinese name in the last period it was assessed.
+    pub name_zh: Option<String>,
+    /// Its English name then.
+    pub name: Option<String>,
+    /// One per period of [`Trend::periods`], none where it was not assessed.
+    pub points: Vec<Option<TrendPoint>>,
+}
+
+/// Every unit's composite across the periods (`ledger scores --trend`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    /// The periods, oldest first.
+    pub periods: Vec<String>,
+    /// The units, by their rank in the last period, then by id.
+    pub units: Vec<TrendRow>,
+}
+
+/// A grade and the lowest composite that earns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BandRow {
+    /// The grade.
+    pub grade: String,
+    /// Its lowest composite (the lowest band also takes every score below).
+    pub min: String,
+}
+
+/// An indicator as a period scores it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredIndicator {
+    /// Its id.
+    pub id: String,
+    /// Name in Chinese.
+    pub name_zh: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Unit of measure, as the catalog writes it (`10k yuan`, `%`).
+    pub unit_of_measure: String,
+    /// Category.
+    pub category: String,
+    /// Category in Chinese.
+    pub category_zh: Option<String>,
+    /// Points at full marks.
+    pub weight: String,
+    /// The method.
+    pub method: String,
+}
+
+/// A reward or accountability action recorded for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedDecision {
+    /// Its record.
+    pub seq: u64,
+    /// Its id.
+    pub id: String,
+    /// The unit.
+    pub unit: String,
+    /// `policy_preference`, `fiscal_reward`, `public_notice`, `admonition_talk`, `accountability`.
+    pub kind: String,
+    /// A fiscal reward's amount (in the increment indicator's unit of measure).
+    pub amount: Option<String>,
+    /// The stated basis.
+    pub basis: String,
+    /// Rescinded: the record and the reason.
+    pub rescinded: Option<(u64, String)>,
+    /// Rectifications submitted (records).
+    pub rectifications: Vec<u64>,
+}
+
+/// A finding an inspector recorded (`audit_finding_recorded`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedFinding {
+    /// Its record.
+    pub seq: u64,
+    /// Its id.
+    pub finding: String,
+    /// The unit, if it names one.
+    pub unit: Option<String>,
+    /// What was found.
+    pub text: String,
+}
+
+/// Everything a report shows of one period: its scoreboard, how every
+/// unit's result was derived, the grade bands, the indicators scored, what
+/// was recorded and what the audit finds.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodDetail {
+    /// The scoreboard.
+    pub scoreboard: Scoreboard,
+    /// The period's year (unit names are as of it).
+    pub year: i32,
+    /// The policy's title.
+    pub policy_title: Option<String>,
+    /// The policy's note (the default says it is illustrative).
+    pub policy_note: Option<String>,
+    /// The grade bands, highest first.
+    pub bands: Vec<BandRow>,
+    /// The indicators scored, in policy order.
+    pub indicators: Vec<ScoredIndicator>,
+    /// The unit of measure of fiscal rewards (the increment indicator's).
+    pub money_unit: Option<String>,
+    /// Every unit's derivation, in scoreboard order.
+    pub units: Vec<Explanation>,
+    /// Rewards and accountability actions recorded.
+    pub recorded: Vec<RecordedDecision>,
+    /// What the audit finds against the rules.
+    pub findings: Vec<AuditFinding>,
+    /// Findings inspectors recorded about the period.
+    pub recorded_findings: Vec<RecordedFinding>,
+}
+
+impl View {
+    /// The periods, oldest first (by year, then id).
+    pub fn period_ids(&self) -> Vec<String> {
+        let mut periods: Vec<&Period> = self.domain().periods.values().collect();
+        periods.sort_by(|a, b| (a.year, &a.id).cmp(&(b.year, &b.id)));
+        periods.into_iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// The scoreboard of every period, oldest first.
+    pub fn scoreboards(&self) -> Result<Vec<Scoreboard>, Error> {
+        self.period_ids().iter().map(|p| self.scoreboard(p)).collect()
+    }
+
+    /// Every unit's composite across the periods (`ledger scores --trend`).
+    pub fn trend(&self) -> Result<Trend, Error> {
+        Ok(trend_of(&self.scoreboards()?))
+    }
+
+    /// The indicators a period scores, in policy order, with their names,
+    /// units of measure, categories, weights and methods.
+    pub fn scored_indicators(&self, period: &str) -> Result<Vec<ScoredIndicator>, Error> {
+        let p = self.period(period)?;
+        let Some(adopted) = self.domain().policies.get(&(p.policy.id.clone(), p.policy.version)) else {
+            return Ok(Vec::new());
+        };
+        Ok(adopted
+            .policy
+            .indicators
+            .iter()
+            .map(|rule| {
+                let def = p.indicators.get(&rule.indicator);
+                ScoredIndicator {
+                    id: rule.indicator.clone(),
+                    name_zh: def.map(|x| x.name_zh.clone()).unwrap_or_default(),
+                    name_en: def.map(|x| x.name_en.clone()).unwrap_or_default(),
+                    unit_of_measure: def.map(|x| x.unit.clone()).unwrap_or_default(),
+                    category: def.map(|x| x.category.clone()).unwrap_or_default(),
+                    category_zh: def.and_then(|x| x.category_zh.clone()),
+                    weight: rule.weight.to_string(),
+                    method: rule.method.name().to_owned(),
+                }
+            })
+            .collect())
+    }
+
+    /// Everything a report shows of one period.
+    pub fn period_detail(&self, ledger: &Ledger, period: &str) -> Result<PeriodDetail, Error> {
+        let d = self.domain();
+        let p = self.period(period)?;
+        let scoreboard = self.scoreboard(period)?;
+        let policy = d.policies.get(&(p.policy.id.clone(), p.policy.version)).map(|a| &a.policy);
+        let bands = policy
+            .map(|pol| {
+                pol.bands().into_iter().map(|b| BandRow { grade: b.grade.clone(), min: b.min.to_string() }).collect()
+            })
+            .unwrap_or_default();
+        let indicators = self.scored_indicators(period)?;
+        let recorded = p
+            .decisions
+            .values()
+            .map(|x| RecordedDecision {
+                seq: x.seq,
+                id: x.id.clone(),
+                unit: x.unit.clone(),
+                kind: x.kind.clone(),
+                amount: x.amount.map(|a| a.to_string()),
+                basis: x.basis.clone(),
+                rescinded: x.rescinded.clone(),
+                rectifications: x.rectifications.clone(),
+            })
+            .collect();
+        let recorded_findings = d
+            .audit_findings
+            .iter()
+            .filter(|(_, f)| f.period.as_deref() == Some(period))
+            .map(|(seq, f)| RecordedFinding {
+                seq: *seq,
+                finding: f.finding.clone(),
+                unit: f.unit.clone(),
+                text: f.text.clone(),
+            })
+            .collect();
+        Ok(PeriodDetail {
+            year: p.year,
+            policy_title: policy.map(|x| x.title.clone()),
+            policy_note: policy.and_then(|x| x.note.clone()),
+            bands,
+            indicators,
+            money_unit: policy
+                .and_then(|pol| pol.consequences.fiscal_reward.as_ref())
+                .and_then(|fr| p.indicators.get(&fr.increment))
+                .map(|def| def.unit.clone()),
+            units: self.explain_all(ledger, period)?,
+            recorded,
+            findings: project::audit(d, Some(period)),
+            recorded_findings,
+            scoreboard,
+        })
+    }
+}
+
+/// A value that changed after it was submitted: corrected, or replaced by
+/// an upheld objection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedValue {
+    /// The period.
+    pub period: String,
+    /// The unit.
+    pub unit: String,
+    /// Its Chinese name in the period's year.
+    pub unit_name_zh: Option<String>,
+    /// Its English name then.
+    pub unit_name: Option<String>,
+    /// The indicator.
+    pub indicator: String,
+    /// Its Chinese name.
+    pub indicator_name_zh: Option<String>,
+    /// Its English name.
+    pub indicator_name: Option<String>,
+    /// Its unit of measure.
+    pub unit_of_measure: Option<String>,
+    /// The submission, then every change, in ledger order.
+    pub history: Vec<ValueChange>,
+}
+
+impl View {
+    /// Every value, in every period, that changed after its submission
+    /// (periods oldest first, then unit and indicator).
+    pub fn changed_values(&self, ledger: &Ledger) -> Vec<ChangedValue> {
+        let d = self.domain();
+        let authority = ledger.authority().ok();
+        let mut out = Vec::new();
+        for id in self.period_ids() {
+            let Some(p) = d.periods.get(&id) else { continue };
+            for ((unit, indicator), steps) in p.values.iter().filter(|(_, steps)| steps.len() > 1) {
+                let then = d.units.get(unit).map(|u| u.as_of(p.year));
+                let def = p.indicators.get(indicator);
+                out.push(ChangedValue {
+                    period: p.id.clone(),
+                    unit: unit.clone(),
+                    unit_name_zh: then.as_ref().map(|t| t.name_zh.clone()),
+                    unit_name: then.as_ref().map(|t| t.name_en.clone()),
+                    indicator: indicator.clone(),
+                    indicator_name_zh: def.map(|x| x.name_zh.clone()),
+                    indicator_name: def.map(|x| x.name_en.clone()),
+                    unit_of_measure: def.map(|x| x.unit.clone()),
+                    history: steps
+                        .iter()
+                        .map(|s| ValueChange {
+                            seq: s.seq,
+                            value: s.value.to_string(),
+                            how: s.how.clone(),
+                            event: describe_record(ledger, authority.as_ref(), s.seq),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The trend of a list of scoreboards (oldest first).
+pub fn trend_of(boards: &[Scoreboard]) -> Trend {
+    let periods: Vec<String> = boards.iter().map(|b| b.period.clone()).collect();
+    let mut rows: Vec<TrendRow> = Vec::new();
+    // The last period first: its order (rank) is the order of the rows.
+    for (i, board) in boards.iter().enumerate().rev() {
+        for u in &board.units {
+            let at = match rows.iter().position(|r| r.unit == u.unit) {
+                Some(at) => at,
+                None => {
+                    rows.push(TrendRow {
+                        unit: u.unit.clone(),
+                        name_zh: u.name_zh.clone(),
+                        name: u.name.clone(),
+                        points: vec![None; boards.len()],
+                    });
+                    rows.len() - 1
+                }
+            };
+            rows[at].points[i] = Some(TrendPoint {
+                period: board.period.clone(),
+                score: u.score.clone(),
+                rank: u.rank,
+                grade: u.grade.clone(),
+            });
+        }
+    }
+    Trend { periods, units: rows }
+}
+
+/// A signature line of the latest recorded checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteSignatureRow {
+    /// The key name (the log's origin, or a witness name).
+    pub name: String,
+    /// Its key id, 8 hex digits.
+    pub key_id: String,
+    /// `log` (the log key's signature, verified) or `cosignature` (a
+    /// witness's, cosignature/v1; checked by `ledger verify-proof
+    /// --witness`, not here), or `other`.
+    pub kind: String,
+    /// A cosignature's time (UTC).
+    pub time: Option<String>,
+}
+
+/// The latest checkpoint recorded in the ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointRow {
+    /// The `checkpoint_signed` record.
+    pub seq: u64,
+    /// When it was recorded (UTC).
+    pub time: String,
+    /// The log's name.
+    pub origin: String,
+    /// Records the checkpoint covers.
+    pub size: u64,
+    /// Its Merkle root (base64).
+    pub root: String,
+    /// Its signature lines.
+    pub signatures: Vec<NoteSignatureRow>,
+}
+
+/// A root key the ledger trusts now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RootRow {
+    /// Its key id.
+    pub key_id: String,
+    /// Who holds it.
+    pub holder: String,
+}
+
+/// The chain as it stands when a report is made: records, head, the
+/// verification, the roots of trust and the latest checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainStatus {
+    /// The ledger's origin.
+    pub origin: String,
+    /// What verifying it found.
+    pub verification: Checked,
+    /// The root keys it trusts now.
+    pub roots: Vec<RootRow>,
+    /// The latest checkpoint recorded, if any.
+    pub checkpoint: Option<CheckpointRow>,
+    /// Why the latest checkpoint could not be read, if it could not.
+    pub checkpoint_problem: Option<String>,
+}
+
+impl Ledger {
+    /// The chain as it stands, with the verification a view found.
+    pub fn chain_status(&self, checked: &Checked) -> Result<ChainStatus, Error> {
+        let origin = self.store().head()?.origin;
+        let authority = self.authority().ok();
+        let roots = authority
+            .as_ref()
+            .map(|a| {
+                a.roots()
+                    .iter()
+                    .map(|k| RootRow {
+                        key_id: k.key_id().to_string(),
+                        holder: a.key(k).map(|i| i.holder.clone()).unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (checkpoint, checkpoint_problem) = match self.latest_checkpoint(authority.as_ref(), &origin) {
+            Ok(c) => (c, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Ok(ChainStatus { origin, verification: checked.clone(), roots, checkpoint, checkpoint_problem })
+    }
+
+    fn latest_checkpoint(&self, authority: Option<&Authority>, origin: &str) -> Result<Option<CheckpointRow>, Error> {
+        let Some(record) = self.store().last_of_type(ledger_tlog::event::CHECKPOINT_TYPE)? else { return Ok(None) };
+        let authority = authority.ok_or_else(|| Error::refused("the governance records do not replay"))?;
+        let keys = crate::tlog::ledger_log_keys(authority, origin)?;
+        let Some(signed) = crate::tlog::latest_recorded(self.store(), &keys)? else { return Ok(None) };
+        let log_ids: BTreeSet<u32> = keys.iter().map(ledger_tlog::Verifier::key_id).collect();
+        let note = ledger_tlog::Note::parse(signed.text.as_bytes()).map_err(|e| Error::refused(e.to_string()))?;
+        let signatures = note
+            .signatures()
+            .iter()
+            .map(|sig| {
+                let stamp = ledger_tlog::cosignature_timestamp(sig);
+                let kind = if log_ids.contains(&sig.key_id) && sig.name == signed.checkpoint.origin {
+                    "log"
+                } else if stamp.is_some() {
+                    "cosignature"
+                } else {
+                    "other"
+                };
+                NoteSignatureRow {
+                    name: sig.name.clone(),
+                    key_id: format!("{:08x}", sig.key_id),
+                    kind: kind.to_owned(),
+                    time: stamp
+                        .filter(|_| kind == "cosignature")
+                        .and_then(|t| i64::try_from(t).ok())
+                        .and_then(Timestamp::from_unix)
+                        .map(|t| t.to_string()),
+                }
+            })
+            .collect();
+        Ok(Some(CheckpointRow {
+            seq: record.seq,
+            time: record.envelope.time.to_string(),
+            origin: signed.checkpoint.origin.clone(),
+            size: signed.checkpoint.size,
+            root: crate::tlog::b64(&signed.checkpoint.root),
+            signatures,
+        }))
+    }
 }
 
 // ---------------------------------------------------------------------------
