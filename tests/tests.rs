@@ -13,6 +13,7 @@ mod interop;
 mod kernel;
 mod keys;
 mod office;
+mod report;
 mod secrets;
 mod security;
 mod serve;

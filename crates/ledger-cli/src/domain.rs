@@ -104,9 +104,14 @@ pub enum DomainCommand {
         /// As the ledger stood at this sequence number or time.
         #[arg(long, value_name = "SEQ|TIME")]
         as_of: Option<String>,
+        /// text, json (as --json) or md (a Markdown document).
+        #[arg(long, value_enum, default_value_t = crate::report::ExplainFormat::Text, conflicts_with = "json")]
+        format: crate::report::ExplainFormat,
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// Write the assessment report: one self-contained HTML file (ranking, heat map, trends, changes, unit by unit, chain status).
+    Report(crate::report::ReportArgs),
     /// Compare recorded rewards and sanctions with what the rules imply: exit 1 when there are findings.
     Audit {
         /// Only this period.
@@ -132,8 +137,17 @@ pub struct ReadArgs {
 #[derive(Debug, Args)]
 pub struct ScoresArgs {
     /// The period.
+    #[arg(long, required_unless_present = "trend")]
+    pub period: Option<String>,
+    /// Every unit's composite across every period (with --period too, in an XLSX workbook).
     #[arg(long)]
-    pub period: String,
+    pub trend: bool,
+    /// text, json (as --json), csv or xlsx (needs --out).
+    #[arg(long, value_enum, default_value_t = crate::report::ScoresFormat::Text, conflicts_with = "json")]
+    pub format: crate::report::ScoresFormat,
+    /// With --format csv or xlsx: the file to write (CSV goes to stdout without it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// As the ledger stood at this sequence number, or time (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "SEQ|TIME")]
     pub as_of: Option<String>,
@@ -157,9 +171,12 @@ pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> 
         }
         DomainCommand::Finalize { key, period } => attest(ctx, &key, &period, None, out),
         DomainCommand::Scores(args) => scores(ctx, &args, out),
-        DomainCommand::Explain { period, unit, indicator, as_of, read } => {
-            explain(ctx, &period, &unit, indicator.as_deref(), as_of.as_deref(), &read, out)
+        DomainCommand::Explain { period, unit, indicator, as_of, format, read } => {
+            let read = ReadArgs { json: read.json || format == crate::report::ExplainFormat::Json, ..read };
+            let md = format == crate::report::ExplainFormat::Md;
+            explain(ctx, &period, &unit, indicator.as_deref(), as_of.as_deref(), &read, md, out)
         }
+        DomainCommand::Report(args) => crate::report::report(ctx, &args, out),
         DomainCommand::Audit { period, read } => audit(ctx, period.as_deref(), &read, out),
     }
 }
@@ -373,10 +390,27 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
 // --- scores ---------------------------------------------------------------------
 
 fn scores(ctx: &Ctx, args: &ScoresArgs, out: &mut Out) -> Result<Outcome> {
+    use crate::report::ScoresFormat;
     let as_of = parse_as_of(ctx, args.as_of.as_deref())?;
-    let Some((_, view)) = verified_view(ctx, as_of, &args.read, out)? else { return Ok(Outcome::Failed) };
-    let board = view.scoreboard(&args.period)?;
-    if args.read.json {
+    let json = args.read.json || args.format == ScoresFormat::Json;
+    let read = ReadArgs { json, allow_unverified: args.read.allow_unverified };
+    let Some((_, view)) = verified_view(ctx, as_of, &read, out)? else { return Ok(Outcome::Failed) };
+    let trend = if args.trend { Some(view.trend()?) } else { None };
+    let board = args.period.as_deref().map(|p| view.scoreboard(p)).transpose()?;
+    if matches!(args.format, ScoresFormat::Csv | ScoresFormat::Xlsx) {
+        crate::report::scores_export(&view, board.as_ref(), trend.as_ref(), args.format, args.out.as_deref(), out)?;
+        return Ok(Outcome::Ok);
+    }
+    let Some(board) = board else {
+        let trend = trend.unwrap_or_else(|| ledger_node::query::Trend { periods: Vec::new(), units: Vec::new() });
+        if json {
+            out.json(&with_verification(serde_json::to_value(&trend)?, &view))?;
+        } else {
+            crate::report::print_trend(&trend, out)?;
+        }
+        return Ok(Outcome::Ok);
+    };
+    if json {
         out.json(&with_verification(serde_json::to_value(&board)?, &view))?;
     } else {
         print_scoreboard(&board, &view.domain().zone(), out)?;
@@ -442,6 +476,7 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
 
 // --- explain --------------------------------------------------------------------
 
+#[allow(clippy::too_many_arguments)] // the arguments of one command
 fn explain(
     ctx: &Ctx,
     period: &str,
@@ -449,6 +484,7 @@ fn explain(
     indicator: Option<&str>,
     as_of: Option<&str>,
     read: &ReadArgs,
+    md: bool,
     out: &mut Out,
 ) -> Result<Outcome> {
     let as_of = parse_as_of(ctx, as_of)?;
@@ -457,6 +493,10 @@ fn explain(
     let zone = view.domain().zone();
     if read.json {
         out.json(&with_verification(serde_json::to_value(&e)?, &view))?;
+        return Ok(Outcome::Ok);
+    }
+    if md {
+        crate::report::explain_md(&view, &e, out)?;
         return Ok(Outcome::Ok);
     }
     out.line(format!(
@@ -579,6 +619,7 @@ fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
             format!("{} finding(s)", audit.findings.len())
         }
     ))?;
+    crate::report::demo_report(&ledger, &view, dir, out)?;
     let db_arg = demo.db.display();
     let ledger_cmd = std::env::args().next().unwrap_or_else(|| "ledger".into());
     out.line("")?;

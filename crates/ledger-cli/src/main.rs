@@ -19,6 +19,7 @@ mod keys;
 mod office;
 mod output;
 mod serve;
+mod report;
 mod tlog;
 
 use clap::Parser;

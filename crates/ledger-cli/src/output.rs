@@ -23,6 +23,13 @@ impl Out {
         writeln!(self.inner, "{}", text.as_ref())
     }
 
+    pub fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.inner.write_all(bytes)
+    }
+
     pub fn json(&mut self, value: &Value) -> std::io::Result<()> {
         if self.quiet {
             return Ok(());
