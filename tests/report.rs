@@ -126,7 +126,13 @@ fn the_report_shows_every_unit_indicator_and_composite_as_scores_does() {
     }
     // The chain status: records and head, as `verify` reports them.
     let verify = env.run(&["verify", "--json"]).ok().json();
-    assert!(html.contains(verify["head"].as_str().unwrap()), "head hash");
+    let head = verify["head"].as_str().unwrap();
+    assert!(html.contains(head), "head hash");
+    // A summary of it at the top, before the first ranking.
+    let summary = html.find("id=\"chain-summary\"").unwrap();
+    assert!(summary < html.find("id=\"period-").unwrap());
+    let strip = &html[summary..summary + html[summary..].find("</div>").unwrap()];
+    assert!(strip.contains(&head[..16]) && strip.contains(&format!("{} 条记录", verify["events"])), "{strip}");
     assert!(
         html.contains("更正与异议带来的数值变更") && html.contains("class=\"tag warn\">更正"),
         "a correction is shown"
