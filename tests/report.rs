@@ -205,7 +205,7 @@ fn scores_as_csv_xlsx_and_a_trend() {
     let xlsx = std::fs::read(env.path("s.xlsx")).unwrap();
     assert!(xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 5000);
     env.run(&["scores", "--period", "2022", "--format", "xlsx"]).refused("XLSX");
-    env.run(&["scores", "--period", "2022", "--format", "csv", "--json"]);
+    env.run(&["scores", "--period", "2022", "--format", "csv", "--json"]).refused("cannot be used with '--json'");
     let trend = env.run(&["scores", "--trend", "--json"]).ok().json();
     assert_eq!(trend["periods"], serde_json::json!(["2018", "2019", "2020", "2021", "2022"]));
     let lixia = trend["units"].as_array().unwrap().iter().find(|u| u["unit"] == "lixia").unwrap();
@@ -217,6 +217,11 @@ fn scores_as_csv_xlsx_and_a_trend() {
     let csv = env.run(&["scores", "--trend", "--format", "csv"]).ok().stdout;
     assert!(csv.lines().next().unwrap().contains("2022 综合得分"));
     env.run(&["scores", "--trend", "--period", "2022", "--format", "xlsx", "--out", "both.xlsx"]).ok();
+    // A sheet per view: the scoreboard, the indicator detail, the trend (the
+    // zip's directory names its parts uncompressed).
+    let xlsx = std::fs::read(env.path("both.xlsx")).unwrap();
+    let has = |name: &str| xlsx.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(has("xl/worksheets/sheet3.xml") && !has("xl/worksheets/sheet4.xml"));
     env.run(&["scores", "--trend", "--period", "2022", "--format", "csv"]).refused("one table");
 }
 
