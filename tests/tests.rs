@@ -6,6 +6,7 @@
 mod support;
 
 mod concurrency;
+mod conventions;
 mod domain;
 mod engine;
 mod hostile;

@@ -3,10 +3,25 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `ledger --version`: the crate's version, the git commit it was built
+/// from (`unknown` outside git) and the formats it reads and writes.
+pub fn version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (commit {}; record format {}, store schema {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("LEDGER_GIT_COMMIT"),
+            ledger_node::FORMAT_VERSION,
+            ledger_node::STORE_SCHEMA_VERSION
+        )
+    })
+}
+
 /// The assessment ledger: a signed, hash-chained record of how districts and
 /// counties are assessed, and of the rewards and accountability that follow.
 #[derive(Debug, Parser)]
-#[command(name = "ledger", version, about, max_term_width = 100)]
+#[command(name = "ledger", version = version(), about, max_term_width = 100)]
 pub struct Cli {
     /// The ledger database.
     #[arg(long, global = true, env = "LEDGER_DB", default_value = "ledger/ledger.db", value_name = "PATH")]
@@ -86,6 +101,26 @@ pub enum Command {
     Key(KeyCommand),
     /// Measure append, verify, proofs and scale against this machine's raw limits (heavy: not part of the tests)
     Bench(BenchArgs),
+    /// Print a shell completion script on stdout.
+    #[command(after_help = "Examples:
+  ledger completions bash > ~/.local/share/bash-completion/completions/ledger
+  ledger completions zsh > ~/.zfunc/_ledger
+  ledger completions fish > ~/.config/fish/completions/ledger.fish
+  ledger completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (roff), one per command, generated from this grammar.
+    #[command(after_help = "Examples:
+  ledger man --out man/ && man -l man/ledger-report.1
+  ledger man | man -l -          # the page of `ledger` itself")]
+    Man {
+        /// The folder to write ledger.1, ledger-report.1, ... into (created if missing); without it, the page of `ledger` on stdout.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

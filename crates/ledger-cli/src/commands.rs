@@ -65,6 +65,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Office(command) => crate::office::run(&ctx, command, &mut out),
         Command::Serve(command) => crate::serve::run(&ctx, command, &mut out),
         Command::Bench(args) => bench(args, &mut out),
+        Command::Completions { shell } => crate::manual::completions(shell, &mut out),
+        Command::Man { out: dir } => crate::manual::man(dir.as_deref(), &mut out),
     }
 }
 

@@ -16,6 +16,7 @@ mod cli;
 mod commands;
 mod domain;
 mod keys;
+mod manual;
 mod office;
 mod output;
 mod serve;

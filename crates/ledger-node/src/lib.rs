@@ -22,6 +22,14 @@ pub mod view;
 pub use error::Error;
 pub use ledger::{Appended, Ledger, MAX_BATCH, Signer};
 
+/// The version of the record format this build writes and verifies
+/// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The version of the SQLite schema (`PRAGMA user_version`) this build
+/// reads and writes, shown by `ledger --version`.
+pub const STORE_SCHEMA_VERSION: i32 = ledger_store::SCHEMA_VERSION;
+
 /// A fresh event id: 48 bits of milliseconds since 1970, then 80 random
 /// bits, as 32 hex digits. Time-ordered ids go to the right edge of the
 /// unique index, so appends stay fast as the ledger grows (random ids dirty
