@@ -40,3 +40,23 @@ fn a_manual_page_per_command() {
     let top = env.run(&["man"]).ok().stdout;
     assert!(top.starts_with(".ie") && top.contains("record format 1"), "{}", &top[..200.min(top.len())]);
 }
+
+/// Columns a terminal gives `text` (Chinese characters take two).
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| if c >= '\u{2e80}' { 2 } else { 1 }).sum()
+}
+
+#[test]
+fn tables_align_chinese_names_by_their_width_on_screen() {
+    let env = crate::support::demo_env();
+    let catalog = env.run(&["catalog"]).ok().stdout;
+    let arrows: Vec<usize> = catalog.lines().map(|l| columns(&l[..l.find(" -> ").unwrap()])).collect();
+    assert!(arrows.iter().all(|a| *a == arrows[0]), "{catalog}");
+    let board = env.run(&["scores", "--period", "2022"]).ok().stdout;
+    let rows: Vec<&str> = board.lines().skip(2).collect();
+    let grade = |l: &str| ["grade", "excellent", "good", "pass", "poor"].iter().find_map(|g| l.find(&format!("  {g}")));
+    let at: Vec<usize> = rows.iter().map(|l| columns(&l[..grade(l).unwrap()])).collect();
+    assert!(at.iter().all(|a| *a == at[0]), "{board}");
+    let units = env.run(&["units"]).ok().stdout;
+    assert!(units.contains("(functional zone)") && !units.contains("(FunctionalZone),"), "{units}");
+}

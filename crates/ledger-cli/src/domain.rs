@@ -296,21 +296,28 @@ fn catalog(ctx: &Ctx, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
         out.json(&with_verification(json!({"indicators": items}), &view))?;
         return Ok(Outcome::Ok);
     }
-    for (_, def) in defs {
-        let point = |p: &ledger_domain::events::Point| {
-            let v = p.value.map(|v| v.0.to_string()).unwrap_or_else(|| "-".into());
-            let y = p.year.map(|y| format!(" ({y})")).unwrap_or_default();
-            format!("{v}{y}")
-        };
-        out.line(format!(
-            "{:>3}  {:<58} {:<20} {:>10} -> {:<10} {}",
-            def.id,
-            format!("{} {}", def.name_en, def.name_zh),
-            def.unit,
-            point(&def.baseline),
-            point(&def.target),
-            if def.auxiliary { "auxiliary" } else { "" }
-        ))?;
+    let point = |p: &ledger_domain::events::Point| {
+        let v = p.value.map(|v| v.0.to_string()).unwrap_or_else(|| "-".into());
+        let y = p.year.map(|y| format!(" ({y})")).unwrap_or_default();
+        format!("{v}{y}")
+    };
+    let rows = defs
+        .iter()
+        .map(|(_, def)| {
+            vec![
+                def.id.clone(),
+                def.name_zh.clone(),
+                def.name_en.clone(),
+                def.unit.clone(),
+                point(&def.baseline),
+                "->".to_owned(),
+                point(&def.target),
+                if def.auxiliary { "auxiliary".to_owned() } else { String::new() },
+            ]
+        })
+        .collect();
+    for line in crate::output::table(None, rows, &[0, 4]) {
+        out.line(line)?;
     }
     Ok(Outcome::Ok)
 }
@@ -343,7 +350,7 @@ fn units(ctx: &Ctx, period: Option<&str>, read: &ReadArgs, out: &mut Out) -> Res
             Some(then) => (then.name_zh, then.name_en, then.kind),
             None => (u.name_zh.clone(), u.name_en.clone(), u.kind),
         };
-        out.line(format!("{:<10} {name_zh} {name_en} ({kind:?}), from {}{until}", u.id, u.from.0))?;
+        out.line(format!("{:<10} {name_zh} {name_en} ({}), from {}{until}", u.id, kind_words(kind), u.from.0))?;
         if period.is_none() {
             for (seq, date, what) in &u.history {
                 out.line(format!("             seq {seq:>5}  {date}  {what}"))?;
@@ -418,11 +425,14 @@ fn scores(ctx: &Ctx, args: &ScoresArgs, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Text padded to `width` columns as a terminal shows it (a Chinese
-/// character takes two).
-fn pad(text: &str, width: usize) -> String {
-    let shown = unicode_width::UnicodeWidthStr::width(text);
-    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+/// A unit's kind as people say it: `district`, `county`, `functional zone`.
+fn kind_words(kind: ledger_domain::events::UnitKind) -> &'static str {
+    use ledger_domain::events::UnitKind;
+    match kind {
+        UnitKind::District => "district",
+        UnitKind::County => "county",
+        UnitKind::FunctionalZone => "functional zone",
+    }
 }
 
 /// The scoreboard as text.
@@ -439,14 +449,7 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
         b.period, b.policy.id, b.policy.version, b.as_of
     ))?;
     out.line(format!("projection hash {}", b.projection_hash))?;
-    out.line(format!(
-        "{:>4}  {:<10} {} {:>7}  {:<12} consequences",
-        "rank",
-        "unit",
-        pad("name", 38),
-        "score",
-        "grade"
-    ))?;
+    let mut rows = Vec::new();
     for u in &b.units {
         let consequences: Vec<String> = u
             .consequences
@@ -457,15 +460,18 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
             })
             .collect();
         let vetoed = if u.vetoes.is_empty() { "" } else { " (veto)" };
-        out.line(format!(
-            "{:>4}  {:<10} {} {:>7}  {:<12} {}",
+        rows.push(vec![
             u.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-            u.unit,
-            pad(&format!("{} {}", u.name_zh.as_deref().unwrap_or(""), u.name.as_deref().unwrap_or("")), 38),
-            u.score,
+            u.unit.clone(),
+            format!("{} {}", u.name_zh.as_deref().unwrap_or(""), u.name.as_deref().unwrap_or("")).trim().to_owned(),
+            u.score.clone(),
             format!("{}{vetoed}", u.grade),
-            consequences.join(", ")
-        ))?;
+            consequences.join(", "),
+        ]);
+    }
+    let header = ["rank", "unit", "name", "score", "grade", "consequences"];
+    for line in crate::output::table(Some(&header), rows, &[0, 3]) {
+        out.line(line)?;
     }
     let anomalies = b.anomalies.len() + b.replay_anomalies.len();
     if anomalies > 0 {

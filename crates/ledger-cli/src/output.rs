@@ -76,3 +76,27 @@ pub fn summarize(data: &Value) -> String {
     let text = serde_json::to_string(data).unwrap_or_default();
     if text.chars().count() > 80 { format!("{}...", text.chars().take(77).collect::<String>()) } else { text }
 }
+
+/// Lines of a table aligned by the width a terminal gives each character
+/// (a Chinese character takes two columns; comfy-table measures them), no
+/// borders, two spaces between columns, the columns in `right` aligned
+/// right, no trailing spaces.
+pub fn table(header: Option<&[&str]>, rows: Vec<Vec<String>>, right: &[usize]) -> Vec<String> {
+    use comfy_table::{CellAlignment, ContentArrangement, Table, presets::NOTHING};
+    let mut t = Table::new();
+    t.load_preset(NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    if let Some(h) = header {
+        t.set_header(h.iter().copied());
+    }
+    for row in rows {
+        t.add_row(row);
+    }
+    let columns = t.column_count();
+    for (i, column) in t.column_iter_mut().enumerate() {
+        column.set_padding((0, if i + 1 == columns { 0 } else { 2 }));
+        if right.contains(&i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t.lines().map(|l| l.trim_end().to_owned()).collect()
+}

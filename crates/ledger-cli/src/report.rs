@@ -222,19 +222,23 @@ pub fn scores_export(
 
 /// `scores --trend` as text: a row per unit, a column per period.
 pub fn print_trend(trend: &Trend, out: &mut Out) -> Result<()> {
-    let mut head = format!("{:<10} {:<10}", "unit", "name");
-    for p in &trend.periods {
-        head.push_str(&format!(" {p:>16}"));
-    }
-    out.line(head)?;
-    for u in &trend.units {
-        let name = u.name_zh.as_deref().unwrap_or("");
-        let shown = unicode_width::UnicodeWidthStr::width(name);
-        let mut line = format!("{:<10} {name}{}", u.unit, " ".repeat(10usize.saturating_sub(shown)));
-        for p in &u.points {
-            let cell = p.as_ref().map_or_else(|| "-".to_owned(), |p| format!("{} {}", p.score, p.grade));
-            line.push_str(&format!(" {cell:>16}"));
-        }
+    let mut header: Vec<&str> = vec!["unit", "name"];
+    header.extend(trend.periods.iter().map(String::as_str));
+    let rows = trend
+        .units
+        .iter()
+        .map(|u| {
+            let mut row = vec![u.unit.clone(), u.name_zh.clone().unwrap_or_default()];
+            row.extend(
+                u.points
+                    .iter()
+                    .map(|p| p.as_ref().map_or_else(|| "-".to_owned(), |p| format!("{} {}", p.score, p.grade))),
+            );
+            row
+        })
+        .collect();
+    let right: Vec<usize> = (2..2 + trend.periods.len()).collect();
+    for line in crate::output::table(Some(&header), rows, &right) {
         out.line(line)?;
     }
     Ok(())
