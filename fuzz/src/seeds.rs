@@ -262,6 +262,20 @@ fn all_seeds() -> Seeds {
             add(&mut seeds, "proof_file", format!("seed-consistency-{n}"), body);
         }
     }
+    // Witness policies (c2sp.org/tlog-policy).
+    add(
+        &mut seeds,
+        "tlog_policy",
+        "seed-groups",
+        format!(
+            "# two of X and one of Y\nlog {}\nwitness X1 {}\nwitness X2 {} https://x2.example/\n\tgroup X 2 X1 X2\nwitness Y1 {}\ngroup Y any Y1\ngroup XY all X Y\nquorum XY\n",
+            log_key().verifier(),
+            w1.verifier(),
+            w2.verifier(),
+            witness(3).verifier()
+        ),
+    );
+    add(&mut seeds, "tlog_policy", "seed-none", "quorum none\n");
     seeds
 }
 

@@ -19,8 +19,8 @@ mod keys;
 mod manual;
 mod office;
 mod output;
-mod serve;
 mod report;
+mod serve;
 mod tlog;
 
 use clap::Parser;
