@@ -48,6 +48,7 @@ impl Ctx {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     let mut out = Out::new(cli.quiet);
+    crate::progress::install(cli.quiet);
     let cache = if cli.no_cache { Cache::disabled() } else { Cache::default_place() };
     let ctx = Ctx { db: cli.db, cache };
     match cli.command {
@@ -400,19 +401,28 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     // inspector saw before, or the published checkpoint of the tiles.
     let pinned = args.expect_head.is_some() || args.tiles.is_some();
     if args.json {
-        out.json(&json!({
-            "ok": report.ok(),
-            "events": report.records,
-            "head": head,
-            "head_seq": report.head_seq,
-            "origin": report.origin,
-            "root_checked": root_checked,
-            "errors": report.findings.iter().map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message})).collect::<Vec<_>>(),
-            "warnings": warnings,
-            "notices": verification.notices,
-            "unsealed": verification.unsealed,
-            "last_seal": verification.last_seal,
-            "pinned": pinned,
+        out.json(&verify_json(VerifyJson {
+            ok: report.ok(),
+            mode: if args.tiles.is_some() { "tiles" } else { "full" },
+            origin: report.origin.as_deref(),
+            records: report.records,
+            verified_from: 0,
+            verified: report.records,
+            head,
+            head_seq: report.head_seq,
+            root: (report.records > 0).then(|| ledger_node::tlog::b64(&verification.frontier.root())),
+            root_checked,
+            errors: report
+                .findings
+                .iter()
+                .map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message}))
+                .collect(),
+            warnings: warnings.iter().map(|w| json!(w)).collect(),
+            notices: verification.notices.iter().map(|n| json!(n)).collect(),
+            unsealed: verification.unsealed,
+            last_seal: verification.last_seal,
+            pinned,
+            state: None,
         }))?;
     } else if report.ok() {
         out.line(format!(
@@ -462,6 +472,57 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         }
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })
+}
+
+/// Every member of `ledger verify --json`, whichever way it ran (full, from
+/// tiles, from a checkpoint or state): one shape, `docs/schema/verify.json`.
+pub struct VerifyJson<'a> {
+    pub ok: bool,
+    /// `full`, `tiles` or `checkpoint` (with `--checkpoint` or `--state`).
+    pub mode: &'static str,
+    pub origin: Option<&'a str>,
+    /// Records in the ledger.
+    pub records: u64,
+    /// The first record this run verified (0 unless from a checkpoint).
+    pub verified_from: u64,
+    /// Records this run verified.
+    pub verified: u64,
+    /// The last record's hash (hex), `""` when not known.
+    pub head: String,
+    pub head_seq: Option<u64>,
+    /// The RFC 6962 root of all the records, recomputed.
+    pub root: Option<String>,
+    pub root_checked: bool,
+    pub errors: Vec<serde_json::Value>,
+    pub warnings: Vec<serde_json::Value>,
+    pub notices: Vec<serde_json::Value>,
+    pub unsealed: u64,
+    pub last_seal: Option<u64>,
+    pub pinned: bool,
+    /// What happened to the inspector's state file.
+    pub state: Option<String>,
+}
+
+pub fn verify_json(v: VerifyJson<'_>) -> serde_json::Value {
+    json!({
+        "ok": v.ok,
+        "mode": v.mode,
+        "origin": v.origin,
+        "records": v.records,
+        "events": v.verified,
+        "verified_from": v.verified_from,
+        "head": v.head,
+        "head_seq": v.head_seq,
+        "root": v.root,
+        "root_checked": v.root_checked,
+        "errors": v.errors,
+        "warnings": v.warnings,
+        "notices": v.notices,
+        "unsealed": v.unsealed,
+        "last_seal": v.last_seal,
+        "pinned": v.pinned,
+        "state": v.state,
+    })
 }
 
 fn bench(args: crate::cli::BenchArgs, out: &mut Out) -> Result<Outcome> {

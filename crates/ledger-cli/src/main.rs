@@ -19,6 +19,7 @@ mod keys;
 mod manual;
 mod office;
 mod output;
+mod progress;
 mod report;
 mod serve;
 mod tlog;

@@ -102,8 +102,7 @@ fn serve(ctx: &Ctx, args: ServeArgs, out: &mut Out) -> Result<Outcome> {
             .map(|w| ledger_node::tlog::parse_witness_vkey(w))
             .collect::<std::result::Result<_, _>>()?,
     };
-    let now = || crate::now().map_err(|e| e.to_string());
-    ledger_http::serve(ledger, config, now, |addr| {
+    ledger_http::serve(ledger, config, |addr| {
         // One line (stdout is line-buffered) tells a script or a test where
         // the service listens.
         let _ = out.line(format!("listening on http://{addr}"));

@@ -335,6 +335,7 @@ fn consistency(ctx: &Ctx, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
         Consistency::Proof(p) => {
             if args.json {
                 let mut v = serde_json::to_value(&p)?;
+                v["ok"] = json!(true);
                 v[if p.new_signed { "checkpoint" } else { "tree_head" }] = json!(p.new_text);
                 out.json(&v)?;
             } else {
@@ -421,16 +422,25 @@ pub fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<
     let records = report.records;
     let origin = &report.origin;
     if args.json {
-        out.json(&json!({
-            "ok": report.ok,
-            "origin": origin,
-            "records": records,
-            "verified_from": verified.map(|v| v.from),
-            "events": verified.map_or(0, |v| v.count),
-            "head": verified.and_then(|v| v.head.clone()),
-            "root": verified.map(|v| tlog::b64(&v.root)),
-            "state": report.state_note,
-            "errors": report.problems,
+        out.json(&crate::commands::verify_json(crate::commands::VerifyJson {
+            ok: report.ok,
+            mode: "checkpoint",
+            origin: (origin != "?").then_some(origin.as_str()),
+            records,
+            verified_from: verified.map_or(0, |v| v.from),
+            verified: verified.map_or(0, |v| v.count),
+            head: verified.and_then(|v| v.head.clone()).unwrap_or_default(),
+            head_seq: verified.filter(|v| v.head.is_some()).and_then(|_| records.checked_sub(1)),
+            root: verified.map(|v| tlog::b64(&v.root)),
+            root_checked: !args.trust.is_empty(),
+            errors: report.problems.iter().map(|p| json!(p)).collect(),
+            // The domain rules replay in the full run only.
+            warnings: Vec::new(),
+            notices: Vec::new(),
+            unsealed: verified.map_or(0, |v| v.unsealed),
+            last_seal: verified.and_then(|v| v.last_seal),
+            pinned: true,
+            state: report.state_note.clone(),
         }))?;
     } else if report.ok {
         match verified {

@@ -72,7 +72,6 @@ struct App {
     cosigned: Mutex<(String, Vec<String>)>,
     log_key: SigningKey,
     metrics: Metrics,
-    now: fn() -> Result<ledger_core::Timestamp, String>,
 }
 
 type Shared = Arc<App>;
@@ -127,14 +126,9 @@ async fn with_ledger<T: Send + 'static>(
 
 /// Serves the ledger until SIGTERM or Ctrl-C. `ready` is called with the
 /// address bound (port 0 picks one) before the first request is taken.
-pub fn serve(
-    ledger: Ledger,
-    config: Config,
-    now: fn() -> Result<ledger_core::Timestamp, String>,
-    ready: impl FnOnce(SocketAddr),
-) -> Result<(), Error> {
+pub fn serve(ledger: Ledger, config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
     let mut ledger = ledger;
-    seal_unsealed(&mut ledger, &config.log_key, now)?;
+    seal_unsealed(&mut ledger, &config.log_key)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -151,7 +145,6 @@ pub fn serve(
             cosigned: Mutex::default(),
             log_key: config.log_key,
             metrics: Metrics::default(),
-            now,
         });
         let router = Router::new()
             .route("/add", post(add))
@@ -186,16 +179,12 @@ pub fn serve(
 /// Seals records no signed checkpoint covers yet (a batch appended by a
 /// service stopped before its seal, or by `ledger append` next to it), so
 /// that the service never starts with history pinned by nothing.
-fn seal_unsealed(
-    ledger: &mut Ledger,
-    log_key: &SigningKey,
-    now: fn() -> Result<ledger_core::Timestamp, String>,
-) -> Result<(), Error> {
+fn seal_unsealed(ledger: &mut Ledger, log_key: &SigningKey) -> Result<(), Error> {
     let head = ledger.store().head()?;
     let covered = latest_checkpoint(ledger)?.map_or(0, |(size, _)| size);
     // A checkpoint recorded at seq s covers the s records before it.
     if covered < head.seq {
-        let signed = ledger.checkpoint(log_key, now().map_err(Error::refused)?)?;
+        let signed = ledger.checkpoint(log_key, head.time)?;
         tracing::info!(size = signed.size, seq = signed.seq, "sealed the records no checkpoint covered");
     }
     Ok(())
@@ -256,10 +245,12 @@ async fn add(
         let new = results.iter().filter(|r| !r.existing).count() as u64;
         app.metrics.appended.fetch_add(new, Ordering::Relaxed);
         app.metrics.existing.fetch_add(results.len() as u64 - new, Ordering::Relaxed);
-        // Seal what the batch added with a checkpoint the log signs.
+        // Seal what the batch added with a checkpoint the log signs, dated
+        // at the last record it covers: a seal never makes an event signed
+        // before it late (the time rule), only another office's event does.
         let checkpoint = if new > 0 {
-            let now = (app.now)().map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
-            let signed = ledger.checkpoint(&app.log_key, now)?;
+            let at = ledger.store().head()?.time;
+            let signed = ledger.checkpoint(&app.log_key, at)?;
             app.metrics.checkpoints.fetch_add(1, Ordering::Relaxed);
             Some(signed.note)
         } else {

@@ -169,9 +169,21 @@ impl Ledger {
         if self.store.unchanged_since_open() {
             return Ok(true);
         }
+        self.reopen_snapshot()?;
+        Ok(false)
+    }
+
+    /// The last seq of the file as it is now, outside this read's snapshot
+    /// (`None` when it cannot be read).
+    pub(crate) fn live_head_seq(&self) -> Result<Option<u64>, Error> {
+        Ok(Store::open_read_snapshot(&self.path).ok().and_then(|s| s.head().ok()).map(|h| h.seq))
+    }
+
+    /// Reads from now on from a new snapshot of the file as it is now.
+    pub(crate) fn reopen_snapshot(&mut self) -> Result<(), Error> {
         self.store = Store::open_read_snapshot(&self.path).map_err(|e| store_error(&self.path, e))?;
         self.writer = None;
-        Ok(false)
+        Ok(())
     }
 
     /// Records in the ledger: the last sequence number + 1.
@@ -269,7 +281,9 @@ impl Ledger {
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
         self.append_events(submissions.len(), |batch, results| {
+            let progress = crate::progress::task("signing and appending", submissions.len() as u64);
             for (n, sub) in submissions {
+                progress.advance(1);
                 let outcome =
                     batch.add(sub.clone(), signer.author, signer.cosigners, now).map_err(|e| line_error(*n, e))?;
                 results.push(Appended::of(*n, outcome));
@@ -285,7 +299,9 @@ impl Ledger {
     /// reported as such.
     pub fn append_signed(&mut self, events: &[(usize, SignedEnvelope)]) -> Result<Vec<Appended>, Error> {
         self.append_events(events.len(), |batch, results| {
+            let progress = crate::progress::task("appending", events.len() as u64);
             for (n, signed) in events {
+                progress.advance(1);
                 let outcome = batch.add_signed(signed.clone()).map_err(|e| line_error(*n, e))?;
                 results.push(Appended::of(*n, outcome));
             }
@@ -459,6 +475,8 @@ pub(crate) trait Source {
     fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError>;
     fn snapshot_body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError>;
+    /// Records held, for progress only (0 when not known).
+    fn len_hint(&self) -> u64;
 }
 
 impl Source for Store {
@@ -474,6 +492,9 @@ impl Source for Store {
     fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError> {
         Store::for_each_of_types(self, types, from, CHUNK, f)
     }
+    fn len_hint(&self) -> u64 {
+        Store::head(self).map_or(0, |h| h.seq + 1)
+    }
 }
 
 impl Source for AppendTx<'_> {
@@ -488,6 +509,9 @@ impl Source for AppendTx<'_> {
     }
     fn for_each_of_types(&self, types: &[&str], from: u64, f: &mut dyn FnMut(&[RawRecord])) -> Result<(), StoreError> {
         AppendTx::for_each_of_types(self, types, from, CHUNK, f)
+    }
+    fn len_hint(&self) -> u64 {
+        AppendTx::head(self).map_or(0, |h| h.seq + 1)
     }
 }
 
@@ -656,7 +680,13 @@ impl StateFold {
         let types = state_types();
         let mut failure = None;
         let mut stopped = false;
+        let progress = crate::progress::task("replaying", src.len_hint().saturating_sub(from));
+        let mut done = from;
         src.for_each_of_types(&types, from, &mut |chunk| {
+            if let Some(last) = chunk.last() {
+                progress.advance(usize::try_from(last.seq + 1 - done).unwrap_or(0));
+                done = last.seq + 1;
+            }
             for raw in chunk {
                 if failure.is_some() || stopped {
                     return;

@@ -84,7 +84,10 @@ impl Ledger {
         let io = |p: &Path, e: std::io::Error| Error::refused(format!("writing {}: {e}", p.display()));
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let mut written = 0;
-        for tile in tiles::tiles_for(size, 0) {
+        let all = tiles::tiles_for(size, 0);
+        let progress = crate::progress::task("writing tiles", all.len() as u64);
+        for tile in all {
+            progress.advance(1);
             let path = dir.join(tile.path());
             if tile.is_full() && path.is_file() {
                 continue;

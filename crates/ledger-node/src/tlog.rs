@@ -1063,6 +1063,12 @@ pub struct Resumed {
     pub latest_recorded: Option<Signed>,
     /// The Merkle frontier of all the records, recomputed.
     pub frontier: Frontier,
+    /// The records verified (checkpoint records aside) after the last
+    /// checkpoint recorded among them that passed every check: covered by
+    /// neither that checkpoint nor the trusted start (as `Verification`'s).
+    pub unsealed: u64,
+    /// The seq of that last recorded checkpoint.
+    pub last_seal: Option<u64>,
 }
 
 /// The report of a verification from a checkpoint.
@@ -1360,22 +1366,33 @@ pub(crate) fn resume(
     };
     let mut tree_diverged = check.is_none();
     let mut latest_recorded = None;
+    let (mut unsealed, mut last_seal) = (0u64, None);
     let mut next = from;
+    let progress = crate::progress::task("verifying", records.saturating_sub(from));
     loop {
         let chunk = store.read(next, crate::verify::CHUNK)?;
+        progress.advance(chunk.len());
         let Some(last) = chunk.last() else { break };
         next = last.seq.saturating_add(1);
         let decoded = verifier.push(&chunk);
-        for (raw, (record, _)) in chunk.iter().zip(decoded) {
+        for (raw, (record, passed)) in chunk.iter().zip(decoded) {
             // A checkpoint recorded here must describe the records before it.
             if let Some(record) = record
                 && record.envelope.event_type == CHECKPOINT_TYPE
             {
                 match check_recorded(&record, check.as_ref(), &frontier, &tree, keys)? {
-                    Ok(Some(signed)) => latest_recorded = Some(signed),
+                    Ok(Some(signed)) => {
+                        latest_recorded = Some(signed);
+                        if passed {
+                            unsealed = 0;
+                            last_seal = Some(raw.seq);
+                        }
+                    }
                     Ok(None) => {}
                     Err(p) => problems.push(p),
                 }
+            } else {
+                unsealed += 1;
             }
             let leaf = <[u8; 32]>::try_from(raw.hash.as_slice()).ok();
             if let Some(h) = leaf {
@@ -1436,7 +1453,16 @@ pub(crate) fn resume(
             Ok(_) => {}
         }
     }
-    Ok(Resumed { from, count: report.records, root, head: report.head.map(|h| h.to_hex()), latest_recorded, frontier })
+    Ok(Resumed {
+        from,
+        count: report.records,
+        root,
+        head: report.head.map(|h| h.to_hex()),
+        latest_recorded,
+        frontier,
+        unsealed,
+        last_seal,
+    })
 }
 
 /// Checks a recorded checkpoint against the tree of the records before it.

@@ -256,7 +256,9 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     };
     let mut bound_hash = None;
     let mut notices = Vec::new();
+    let progress = crate::progress::task("verifying", store.tree().records()?);
     store.for_each_chunk(CHUNK, |chunk| {
+        progress.advance(chunk.len());
         // A chunk that passes the snapshot's record is verified in two
         // parts, so that the state can be taken right after that record.
         let split = snapshot
@@ -449,7 +451,13 @@ pub fn replay_verified(store: &Store, failed: &BTreeSet<u64>, as_of: AsOf) -> Re
     let mut replay = Replay::new();
     let mut decode_error = None;
     let mut stopped = false;
+    let progress = crate::progress::task("replaying", store.tree().records()?);
+    let mut done = 0;
     store.for_each_of_types(&domain_types(), 0, CHUNK, |chunk| {
+        if let Some(last) = chunk.last() {
+            progress.advance(usize::try_from(last.seq + 1 - done).unwrap_or(0));
+            done = last.seq + 1;
+        }
         for raw in chunk {
             if stopped {
                 return;

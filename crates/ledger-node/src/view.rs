@@ -93,9 +93,11 @@ fn finding(p: &Problem) -> Finding {
 fn rehash(store: &Store, upto: u64) -> Result<Option<Hash>, Error> {
     let mut prev = Hash::ZERO.0.to_vec();
     let mut next = 0u64;
+    let progress = crate::progress::task("re-hashing", upto + 1);
     while next <= upto {
         let want = usize::try_from((upto - next + 1).min(CHUNK as u64)).unwrap_or(CHUNK);
         let chunk = store.read(next, want)?;
+        progress.advance(chunk.len());
         if chunk.is_empty() {
             return Ok(None);
         }
@@ -132,8 +134,27 @@ impl Ledger {
     }
 
     fn view_once(&mut self, as_of: AsOf) -> Result<View, Error> {
-        let head = self.store().head()?;
+        let mut head = self.store().head()?;
         let mut local = self.local_state()?;
+        // Another process (a writer, a reader of a newer state) may have
+        // verified records appended after this read's snapshot began: then
+        // the file holds them, and the read starts again on a snapshot
+        // that holds them too. Only a file that really ends before the
+        // point this machine verified is reported.
+        for _ in 0..3 {
+            match &local.verified {
+                Some(v)
+                    if v.seq > head.seq
+                        && self.store().is_read_only()
+                        && self.live_head_seq()?.is_some_and(|live| live >= v.seq) =>
+                {
+                    self.reopen_snapshot()?;
+                    head = self.store().head()?;
+                    local = self.local_state()?;
+                }
+                _ => break,
+            }
+        }
         let mut inconsistent = Vec::new();
         if let Some(v) = local.verified.clone() {
             if v.seq > head.seq {

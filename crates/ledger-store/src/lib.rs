@@ -357,6 +357,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Opened for reading only (as immutable or as one read transaction):
+    /// it sees the file as it was when the read began.
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
     /// False when the file changed since it was opened read-only as
     /// immutable (a writer was active meanwhile): open it again, which then
     /// reads one consistent snapshot, and read again.
