@@ -44,14 +44,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a key pair: OUT.key (private, PKCS#8 PEM, mode 0600) and OUT.pub.
+    #[command(after_help = "Examples:
+  ledger keygen --out keys/statistics     # keys/statistics.key (0600, never committed) and keys/statistics.pub
+  ledger keygen --out keys/root")]
     Keygen {
         /// Path without extension, e.g. keys/statistics.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
     },
     /// Create a new ledger with its genesis record (never overwrites).
+    #[command(after_help = "Examples:
+  ledger init --origin jinan.example/assessment-ledger --key keys/root.key --holder \"济南市人民政府 (root of trust)\"
+  ledger --db ledger.db init --origin jinan.example/assessment-ledger --key keys/root-a.key --key keys/root-b.key \\
+      --root keys/root-c.pub --threshold 2     # three roots, two signatures on every governance event")]
     Init(InitArgs),
     /// Append events given as JSON Lines (one batch: all lines or none).
+    #[command(after_help = "Examples:
+  echo '{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"月报已报送\"}}' | ledger append --key keys/statistics.key
+  ledger append --key keys/statistics.key events.jsonl --json
+  ledger append --signed signed.jsonl      # events signed elsewhere with `ledger sign`")]
     Append(AppendArgs),
     /// Sign events on this machine without the ledger file: signed events as JSON Lines on stdout, for `ledger append --signed` or the HTTP service
     #[command(
@@ -59,6 +70,10 @@ pub enum Command {
     )]
     Sign(SignArgs),
     /// List records.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db log --period 2022 --type objection_filed
+  ledger log --unit 商河县 --signer 统计局        # also --stream, --type, --period
+  ledger log --from 1200 --limit 20 --json")]
     Log {
         /// First sequence number.
         #[arg(long, default_value_t = 0)]
@@ -73,6 +88,9 @@ pub enum Command {
         json: bool,
     },
     /// Show one record.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db show 0      # the genesis record: origin, roots, roles
+  ledger show 1234 --json")]
     Show {
         /// Its sequence number.
         seq: u64,
@@ -81,8 +99,14 @@ pub enum Command {
         json: bool,
     },
     /// Verify the whole ledger offline: exit 0 intact, 1 failed, 2 could not run.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db verify --trust ledger/demo/keys/root.pub
+  ledger verify --trust keys/root.pub --state inspector-state.txt   # also: nothing rewritten since last time
+  ledger verify --trust keys/root.pub --checkpoint checkpoint.txt --policy witnesses.policy --json")]
     Verify(VerifyArgs),
     /// Rebuild derived data from records that verify (the operator's explicit recovery; see docs/TLOG.md).
+    #[command(after_help = "Examples:
+  ledger repair --rebuild-tree --trust keys/root.pub   # after `ledger verify` reports a tree finding")]
     Repair(RepairArgs),
     /// The verifiable log: checkpoint, prove, verify-proof, consistency, cosign (docs/TLOG.md).
     #[command(flatten)]
@@ -97,9 +121,17 @@ pub enum Command {
     #[command(flatten)]
     Serve(crate::serve::ServeCommand),
     /// Keys and authority: authorise, revoke, rotate the root, list.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger key authorize --key keys/root.key --pub keys/statistics.pub --holder \"济南市统计局\" --role statistics
+  ledger --db ledger/demo/ledger.db key list"
+    )]
     Key(KeyCommand),
     /// Measure append, verify, proofs and scale against this machine's raw limits (heavy: not part of the tests)
+    #[command(after_help = "Examples:
+  ledger bench                                  # 100,000 records in a temporary folder (build with --release)
+  ledger bench --records 1000000 --dir bench/ --json > bench.json")]
     Bench(BenchArgs),
     /// Print a shell completion script on stdout.
     #[command(after_help = "Examples:
@@ -112,20 +144,30 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Write the manual pages (roff), one per command, generated from this grammar.
+    /// Write the manual pages (roff), one per command, or the command reference in Markdown, generated from this grammar.
     #[command(after_help = "Examples:
   ledger man --out man/ && man -l man/ledger-report.1
-  ledger man | man -l -          # the page of `ledger` itself")]
+  ledger man | man -l -          # the page of `ledger` itself
+  ledger man --markdown > docs/CLI.md")]
     Man {
         /// The folder to write ledger.1, ledger-report.1, ... into (created if missing); without it, the page of `ledger` on stdout.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print the reference of every command (about, usage, options, examples) as one Markdown document instead: docs/CLI.md.
+        #[arg(long, conflicts_with = "out")]
+        markdown: bool,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Authorise an office key for roles (a root action).
+    #[command(after_help = "Examples:
+  ledger key authorize --key keys/root.key --pub keys/statistics.pub --holder \"济南市统计局\" --role statistics
+  ledger key authorize --key keys/root.key --pub keys/shanghe.pub --holder \"商河县\" --role unit \\
+      --unit 商河县 --authority keys/authority.key      # speaks for Shanghe only
+  ledger key authorize --key keys/root.key --pub keys/inspector.pub --holder \"济南市审计局\" --role inspector \\
+      --from 2023-01-01 --until 2023-12-31")]
     Authorize {
         /// Root private key (the author).
         #[arg(long)]
@@ -156,6 +198,8 @@ pub enum KeyCommand {
         authority: Option<PathBuf>,
     },
     /// Bind a unit's key to the unit it speaks for (the authority office): objections and rectifications for that unit only.
+    #[command(after_help = "Examples:
+  ledger key bind --key keys/authority.key --pub keys/shanghe.pub --unit 商河县")]
     Bind {
         /// The city authority office's private key.
         #[arg(long)]
@@ -168,6 +212,9 @@ pub enum KeyCommand {
         unit: String,
     },
     /// Revoke an office key (a root action).
+    #[command(after_help = "Examples:
+  ledger key revoke keys/statistics.pub --reason \"staff change\" --key keys/root.key
+  ledger key revoke 1a2b3c4d5e6f7a8b --reason \"laptop stolen\" --compromised --from 1234 --key keys/root.key")]
     Revoke {
         /// Root private key (the author).
         #[arg(long)]
@@ -188,6 +235,10 @@ pub enum KeyCommand {
         from_seq: Option<u64>,
     },
     /// Replace the root keys: signed by the old threshold of old roots and the new threshold of new roots.
+    #[command(after_help = "Examples:
+  ledger key rotate-root --key keys/root.key --new-root keys/root-2024.pub --cosign keys/root-2024.key
+  ledger key rotate-root --key keys/root.key --new-root keys/root-a.pub --new-root keys/root-b.pub \\
+      --cosign keys/root-a.key --cosign keys/root-b.key --threshold 2")]
     RotateRoot {
         /// An old root private key (the author).
         #[arg(long)]
@@ -206,12 +257,18 @@ pub enum KeyCommand {
         threshold: u32,
     },
     /// List every key the ledger has known: holder, roles, status, history.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db key list
+  ledger key list --json")]
     List {
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
     },
     /// Print a public key as a signed-note verifier key (<name>+<key id>+<base64>).
+    #[command(after_help = "Examples:
+  ledger key vkey ledger/demo/keys/log.pub --name demo.jinan.example/assessment-ledger > log.vkey
+  ledger key vkey keys/inspector.pub --name inspector.example/witness --witness > inspector.vkey")]
     Vkey(crate::tlog::VkeyArgs),
     /// Print a key the ledger knows (any office's, a root's, the log's), read from the ledger: a public key file (PEM), or its verifier key.
     #[command(

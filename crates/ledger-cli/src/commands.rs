@@ -67,7 +67,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Serve(command) => crate::serve::run(&ctx, command, &mut out),
         Command::Bench(args) => bench(args, &mut out),
         Command::Completions { shell } => crate::manual::completions(shell, &mut out),
-        Command::Man { out: dir } => crate::manual::man(dir.as_deref(), &mut out),
+        Command::Man { markdown: true, .. } => crate::manual::markdown(&mut out),
+        Command::Man { out: dir, markdown: false } => crate::manual::man(dir.as_deref(), &mut out),
     }
 }
 

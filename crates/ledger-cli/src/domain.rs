@@ -22,6 +22,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Subcommand)]
 pub enum DomainCommand {
     /// Build the demonstration ledger (keys, events, scores, verification) in DIR.
+    #[command(after_help = "Examples:
+  ledger demo                    # ledger/demo/: ledger.db, keys/ (root, authority, statistics, ...), report.html
+  ledger demo --dir /tmp/demo")]
     Demo {
         /// Where: DIR/ledger.db and DIR/keys/. Rebuilt on each run.
         #[arg(long, default_value = "ledger/demo", value_name = "DIR")]
@@ -44,6 +47,9 @@ pub enum DomainCommand {
         signing: crate::office::Signing,
     },
     /// Where each value of a period stands: missing, submitted, returned, verified, corrected, objected.
+    #[command(after_help = "Examples:
+  ledger status --period 2023
+  ledger status --period 2023 --unit 商河县 --json")]
     Status {
         /// The period.
         #[arg(long)]
@@ -55,8 +61,14 @@ pub enum DomainCommand {
         read: ReadArgs,
     },
     /// List the indicator catalog.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db catalog
+  ledger catalog --json")]
     Catalog(ReadArgs),
     /// List the assessed units (of a period, or all with their history).
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db units --period 2018   # no Laiwu yet: it joined in 2019
+  ledger units                                            # every unit, with its history")]
     Units {
         /// Only the units of this period.
         #[arg(long)]
@@ -65,6 +77,9 @@ pub enum DomainCommand {
         read: ReadArgs,
     },
     /// Publish a period's scores (opens the objection window): computes and attests the projection hash.
+    #[command(after_help = "Examples:
+  ledger publish --period 2023 --window-until 2024-03-15 --key keys/assessment.key
+  ledger publish --period 2023 --window-until 2024-03-15 --allow-incomplete --key keys/assessment.key")]
     Publish {
         /// The assessment office's private key.
         #[arg(long)]
@@ -80,6 +95,8 @@ pub enum DomainCommand {
         allow_incomplete: bool,
     },
     /// Finalise a period: computes and attests the projection hash.
+    #[command(after_help = "Examples:
+  ledger finalize --period 2023 --key keys/assessment.key   # after the window, every objection resolved")]
     Finalize {
         /// The assessment office's private key.
         #[arg(long)]
@@ -89,8 +106,15 @@ pub enum DomainCommand {
         period: String,
     },
     /// Scores of a period: composite, rank, grade, per indicator, consequences.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db scores --period 2022
+  ledger scores --period 2022 --as-of 2023-03-05             # as published, before the objections
+  ledger scores --period 2022 --format xlsx --out 2022.xlsx  # also: --trend, --format csv")]
     Scores(ScoresArgs),
     /// How each number of a unit's result was derived, event by event, clause by clause.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db explain --period 2022 --unit 商河县 --indicator 10
+  ledger explain --period 2022 --unit shanghe --format md > shanghe-2022.md")]
     Explain {
         /// The period.
         #[arg(long)]
@@ -113,6 +137,9 @@ pub enum DomainCommand {
     /// Write the assessment report: one self-contained HTML file (ranking, heat map, trends, changes, unit by unit, chain status).
     Report(crate::report::ReportArgs),
     /// Compare recorded rewards and sanctions with what the rules imply: exit 1 when there are findings.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db audit
+  ledger audit --period 2022 --json")]
     Audit {
         /// Only this period.
         #[arg(long)]

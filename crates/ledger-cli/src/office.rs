@@ -61,9 +61,10 @@ fn value_name<T: ValueEnum>(v: T) -> String {
 #[derive(Debug, Subcommand)]
 pub enum OfficeCommand {
     /// Adopt the catalog, the units or a policy (the authority): a fresh ledger becomes an assessment ledger.
-    #[command(
-        after_help = "Examples:\n  ledger adopt catalog --key keys/authority.key\n  ledger adopt policy my-policy.json --key keys/authority.key"
-    )]
+    #[command(after_help = "Examples:
+  ledger adopt catalog --key keys/authority.key          # likewise units, policy: the embedded ledger/*.json
+  ledger adopt policy my-policy.json --key keys/authority.key
+  ledger adopt time-zone Asia/Shanghai --key keys/authority.key")]
     Adopt {
         /// What to adopt.
         what: What,
@@ -74,9 +75,15 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// Open an assessment period (the authority).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger period open --period 2023 --key keys/authority.key"
+    )]
     Period(PeriodCommand),
     /// Assign targets from CSV (the authority): unit,indicator,target[,baseline,note] (or 单位,指标,目标值,...).
+    #[command(after_help = "Examples:
+  ledger targets --period 2023 --key keys/authority.key targets-2023.csv   # 单位,指标,目标值,基期值")]
     Targets {
         /// The period.
         #[arg(long)]
@@ -87,9 +94,8 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// Correct a submitted value, with a reason (the statistics office).
-    #[command(
-        after_help = "Example:\n  ledger correct --period 2023 --unit 商河县 --indicator 10 --value 130.5 --reason \"payroll recount\" --key keys/statistics.key"
-    )]
+    #[command(after_help = "Examples:
+  ledger correct --period 2023 --unit 商河县 --indicator 10 --value 130.5 --reason \"payroll recount\" --key keys/statistics.key")]
     Correct {
         /// The period.
         #[arg(long)]
@@ -110,6 +116,9 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// Verify the current values of a period, of one unit, or of one indicator (the assessment office).
+    #[command(after_help = "Examples:
+  ledger verify-values --period 2023 --key keys/assessment.key
+  ledger verify-values --period 2023 --unit 商河县 --indicator 10 --key keys/assessment.key")]
     VerifyValues {
         /// The period.
         #[arg(long)]
@@ -124,6 +133,8 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// Send a submitted value back to the statistics office (the assessment office).
+    #[command(after_help = "Examples:
+  ledger return --period 2023 --unit 商河县 --indicator 10 --reason \"与社保缴费人数不符\" --key keys/assessment.key")]
     Return {
         /// The period.
         #[arg(long)]
@@ -141,15 +152,31 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// File or resolve an objection to published scores.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger objection file --period 2023 --unit 商河县 --indicator 10 --claim \"口径有误\" --key keys/shanghe.key
+  ledger objection resolve --period 2023 --id obj-2023-1 --dismissed --reasons \"口径无误\" --key keys/assessment.key"
+    )]
     Objection(ObjectionCommand),
     /// Grant a reward after finalisation (the authority).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger reward grant --period 2023 --unit 历下区 --kind policy-preference --basis \"C1: excellent\" --key keys/authority.key"
+    )]
     Reward(RewardCommand),
     /// Take or rescind an accountability action (the authority).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger action take --period 2023 --unit 商河县 --kind public-notice --id notice-1 --basis \"C3.1: poor\" --key keys/authority.key
+  ledger action rescind --period 2023 --target notice-1 --reason \"复核后撤销\" --key keys/authority.key"
+    )]
     Action(ActionCommand),
     /// Answer an accountability action with a rectification (the unit).
+    #[command(after_help = "Examples:
+  ledger rectify --period 2023 --action notice-1 --text \"整改方案已报送\" --key keys/shanghe.key")]
     Rectify {
         /// The period.
         #[arg(long)]
@@ -164,14 +191,20 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// Record a determination of data fraud: the unit's result is void (the authority).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger fraud determine --period 2023 --unit 商河县 --indicators 9,10 --basis \"市审计局审计报告\" --key keys/authority.key"
+    )]
     Fraud(FraudCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PeriodCommand {
     /// Open a period: every unit that exists in the year, every indicator and the adopted policy unless told otherwise.
-    #[command(after_help = "Example:\n  ledger period open --period 2023 --key keys/authority.key")]
+    #[command(after_help = "Examples:
+  ledger period open --period 2023 --key keys/authority.key     # every unit and indicator, the adopted policy
+  ledger period open --period 2023 --units 历下区,商河县 --note \"试点\" --key keys/authority.key")]
     Open {
         /// The period id, e.g. 2023.
         #[arg(long)]
@@ -199,6 +232,9 @@ pub enum PeriodCommand {
 #[derive(Debug, Subcommand)]
 pub enum ObjectionCommand {
     /// File an objection inside the window (a unit for itself, or an inspector).
+    #[command(after_help = "Examples:
+  ledger objection file --period 2023 --unit 商河县 --indicator 10 --claim \"口径有误\" --proposed-value 30.0 --key keys/shanghe.key
+  ledger objection file --period 2023 --unit 历下区 --claim \"composite miscounted\" --key keys/inspector.key")]
     File {
         /// The period.
         #[arg(long)]
@@ -222,6 +258,9 @@ pub enum ObjectionCommand {
         signing: Signing,
     },
     /// Resolve an objection (the assessment office).
+    #[command(after_help = "Examples:
+  ledger objection resolve --period 2023 --id obj-2023-1 --upheld --corrected-value 30.0 --reasons \"核实无误\" --key keys/assessment.key
+  ledger objection resolve --period 2023 --id obj-2023-2 --dismissed --reasons \"口径无误\" --key keys/assessment.key")]
     Resolve {
         /// The period.
         #[arg(long)]
@@ -249,6 +288,9 @@ pub enum ObjectionCommand {
 #[derive(Debug, Subcommand)]
 pub enum RewardCommand {
     /// Grant a reward to a unit for a finalised period.
+    #[command(after_help = "Examples:
+  ledger reward grant --period 2023 --unit 历下区 --kind policy-preference --basis \"C1: excellent\" --key keys/authority.key
+  ledger reward grant --period 2023 --unit 历下区 --kind fiscal-reward --amount 746.20 --basis C2 --key keys/authority.key")]
     Grant {
         /// The period.
         #[arg(long)]
@@ -276,6 +318,9 @@ pub enum RewardCommand {
 #[derive(Debug, Subcommand)]
 pub enum ActionCommand {
     /// Take an accountability action against a unit for a finalised period.
+    #[command(after_help = "Examples:
+  ledger action take --period 2023 --unit 商河县 --kind public-notice --id notice-1 --basis \"C3.1: poor\" --key keys/authority.key
+  ledger action take --period 2023 --unit 商河县 --kind admonition-talk --basis C3.2 --key keys/authority.key")]
     Take {
         /// The period.
         #[arg(long)]
@@ -296,6 +341,8 @@ pub enum ActionCommand {
         signing: Signing,
     },
     /// Rescind a reward or an accountability action.
+    #[command(after_help = "Examples:
+  ledger action rescind --period 2023 --target notice-1 --reason \"复核后撤销\" --key keys/authority.key")]
     Rescind {
         /// The period.
         #[arg(long)]
@@ -314,6 +361,8 @@ pub enum ActionCommand {
 #[derive(Debug, Subcommand)]
 pub enum FraudCommand {
     /// Determine that a unit's data were falsified.
+    #[command(after_help = "Examples:
+  ledger fraud determine --period 2023 --unit 商河县 --indicators 9,10 --basis \"市审计局审计报告\" --key keys/authority.key")]
     Determine {
         /// The period.
         #[arg(long)]

@@ -15,12 +15,12 @@ use std::path::PathBuf;
 pub enum ServeCommand {
     /// Serve the ledger over HTTP: signed events in (POST /add), the log out as C2SP tlog-tiles, checkpoints, proofs and records (docs/TLOG.md, "The service")
     #[command(
-        after_help = "Example:\n  ledger --db ledger.db serve --listen 127.0.0.1:8080 --log-key keys/log.key\n  ledger sign --key keys/statistics.key --server http://127.0.0.1:8080 values.jsonl | curl --data-binary @- http://127.0.0.1:8080/add"
+        after_help = "Examples:\n  ledger --db ledger.db serve --listen 127.0.0.1:8080 --log-key keys/log.key\n  ledger sign --key keys/statistics.key --server http://127.0.0.1:8080 values.jsonl | curl --data-binary @- http://127.0.0.1:8080/add"
     )]
     Serve(ServeArgs),
     /// Write the ledger as static C2SP tlog-tiles in DIR, for the size of its latest signed checkpoint (run again: adds what is new)
     #[command(
-        after_help = "Example:\n  ledger export-tiles public/        # then publish public/ with any web server\n  ledger verify --tiles public/ --trust keys/root.pub"
+        after_help = "Examples:\n  ledger export-tiles public/        # then publish public/ with any web server\n  ledger verify --tiles public/ --trust keys/root.pub"
     )]
     ExportTiles {
         /// The folder.
@@ -28,7 +28,7 @@ pub enum ServeCommand {
     },
     /// Follow a published log as a witness: cosign its checkpoint (cosignature/v1) only once the tiles prove it consistent with the last one cosigned; keep an inconsistent one as evidence
     #[command(
-        after_help = "Example:\n  ledger witness --key keys/inspector.key --name inspector.example/witness \\\n      --log-vkey log.vkey --state witness/ --log https://ledger.example --submit\n  ledger witness --key keys/inspector.key --name inspector.example/witness --log-vkey log.vkey --state witness/ --log public/\n\nExit 0 cosigned, 1 not consistent (the evidence is in STATE/forks/), 2 could not run."
+        after_help = "Examples:\n  ledger witness --key keys/inspector.key --name inspector.example/witness \\\n      --log-vkey log.vkey --state witness/ --log https://ledger.example --submit\n  ledger witness --key keys/inspector.key --name inspector.example/witness --log-vkey log.vkey --state witness/ --log public/\n\nExit 0 cosigned, 1 not consistent (the evidence is in STATE/forks/), 2 could not run."
     )]
     Witness(WitnessArgs),
 }

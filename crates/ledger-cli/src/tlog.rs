@@ -20,14 +20,33 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum TlogCommand {
     /// Sign a checkpoint of the Merkle tree with the log key, record it, print it.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db checkpoint --key ledger/demo/keys/log.key > checkpoint.txt
+  ledger checkpoint --key keys/log.key --json")]
     Checkpoint(CheckpointArgs),
     /// Write an offline inclusion proof (c2sp.org/tlog-proof@v1) for one record.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db prove 1234 > record-1234.proof
+  ledger prove 1234 --bundle --out record-1234.bundle   # the record, its proof and the log key in one file
+  ledger prove 1234 --checkpoint checkpoint.txt --vkey log.vkey --json")]
     Prove(ProveArgs),
     /// Check an inclusion proof offline: exit 0 valid, 1 invalid, 2 unusable input.
+    #[command(after_help = "Examples:
+  ledger verify-proof --vkey log.vkey record-1234.bundle
+  ledger verify-proof --vkey log.vkey --record \"$HASH\" record-1234.proof   # HASH: the record's, from `ledger show 1234`
+  ledger verify-proof --policy witnesses.policy record-1234.bundle              # and the quorum of witnesses")]
     VerifyProof(VerifyProofArgs),
     /// Print a consistency proof between two checkpoints (tlog-witness add-checkpoint body).
+    #[command(after_help = "Examples:
+  ledger consistency --from old-checkpoint.txt > consistency.txt   # to the ledger's current size
+  ledger consistency --from old-checkpoint.txt --to-latest --json
+  ledger consistency --from old-checkpoint.txt --to checkpoint.txt --vkey log.vkey")]
     Consistency(ConsistencyArgs),
     /// Cosign a checkpoint as a witness (cosignature/v1) once it extends the last one seen.
+    #[command(after_help = "Examples:
+  ledger --db ledger/demo/ledger.db cosign --key ledger/demo/keys/inspector.key --name inspector.example/witness \\
+      --state witness-state.txt ledger/demo/checkpoint.txt
+  ledger cosign --key keys/inspector.key --vkey log.vkey --state witness-state.txt --proof consistency.txt checkpoint.txt")]
     Cosign(CosignArgs),
 }
 
