@@ -67,6 +67,16 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         ("consistency", &["consistency", "--from", cp]),
     ];
     let mut covered = BTreeSet::new();
+    // An append, and the same event again: appended, then existing.
+    let note = "{\"stream\":\"notes\",\"type\":\"note\",\"id\":\"shape-1\",\"data\":{\"text\":\"月报已报送\"}}\n";
+    for status in ["appended", "existing"] {
+        let run = env.run_with_input(&["append", "--key", "keys/statistics.key", "--json"], Some(note.as_bytes())).ok();
+        let answer = run.json();
+        let problems = problems(&validator(&doc, "appended"), &answer);
+        assert!(problems.is_empty(), "ledger append --json:\n{}", problems.join("\n"));
+        assert_eq!(answer["events"][0]["status"], status);
+    }
+    covered.insert("appended");
     for (def, args) in runs {
         let mut with_json = args.to_vec();
         with_json.push("--json");
