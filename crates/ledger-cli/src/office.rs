@@ -274,8 +274,8 @@ pub enum ObjectionCommand {
         /// The objection is wrong.
         #[arg(long)]
         dismissed: bool,
-        /// The reasons.
-        #[arg(long)]
+        /// The reasons (also --reason, as in the other commands).
+        #[arg(long, visible_alias = "reason")]
         reasons: String,
         /// With --upheld, about a value: the corrected value.
         #[arg(long, requires = "upheld")]
