@@ -19,6 +19,32 @@ fn the_demonstration_builds_and_audits_clean() {
         assert!(matches!(p.state, PeriodState::Finalized { .. }), "{year} not finalised");
         assert_eq!(p.units.contains(&"laiwu".to_owned()), year >= 2019, "{year}");
     }
+    // The fiscal reward covers districts and counties only (plan line 542):
+    // no functional zone earns one, and each says why.
+    for year in 2018..=2022 {
+        let s = d.periods[&year.to_string()].finalized_scores.as_ref().unwrap();
+        let mut districts_rewarded = 0;
+        for u in &s.units {
+            let fiscal = u.consequences.iter().any(|c| c.kind == "fiscal_reward");
+            if ["gaoxin", "xianxing", "nanbu"].contains(&u.unit.as_str()) {
+                assert!(!fiscal, "{year}: functional zone {} earned a fiscal reward", u.unit);
+                let why = format!(
+                    "[C2 (plan line 542)] no fiscal reward: the clause covers units of kind district, county and {} is a functional_zone",
+                    u.unit
+                );
+                assert!(u.steps.contains(&why), "{year} {}: {:?}", u.unit, u.steps);
+            } else if fiscal {
+                districts_rewarded += 1;
+            }
+        }
+        assert!(districts_rewarded > 0, "{year}: no district or county earned a fiscal reward");
+        // the input gives each unit its kind as the year ends
+        let input = ledger_domain::project::input(d, &d.periods[&year.to_string()]);
+        let kind = |u: &str| input.unit_kinds.iter().find(|k| k.unit == u).map(|k| k.kind);
+        assert_eq!(kind("gaoxin"), Some(ledger_score::UnitKind::FunctionalZone));
+        assert_eq!(kind("pingyin"), Some(ledger_score::UnitKind::County));
+        assert_eq!(kind("lixia"), Some(ledger_score::UnitKind::District));
+    }
     let findings = ledger_domain::project::audit(d, None);
     assert!(findings.is_empty(), "{findings:#?}");
     let scores = d.periods["2022"].finalized_scores.as_ref().unwrap();
