@@ -293,13 +293,16 @@ pub struct Domain {
     /// Keys that speak for one unit: key (hex) -> unit (`unit_key_bound`).
     #[serde(default)]
     pub unit_keys: BTreeMap<String, String>,
+    /// The major-project library, by project id (`project_*`).
+    #[serde(default)]
+    pub projects: BTreeMap<String, crate::library::Project>,
 }
 
-fn nonblank(field: &str, s: &str) -> Result<(), String> {
+pub(crate) fn nonblank(field: &str, s: &str) -> Result<(), String> {
     if s.trim().is_empty() { Err(format!("{field} must not be empty")) } else { Ok(()) }
 }
 
-fn id_ok(field: &str, s: &str) -> Result<(), String> {
+pub(crate) fn id_ok(field: &str, s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
@@ -314,7 +317,7 @@ fn unit_id_ok(s: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("unit id {s:?} must match [a-z][a-z0-9_-]* (at most 32)")) }
 }
 
-fn evidence_ok(e: &Option<Evidence>) -> Result<(), String> {
+pub(crate) fn evidence_ok(e: &Option<Evidence>) -> Result<(), String> {
     if let Some(e) = e {
         if e.blake3.len() != 64 || !e.blake3.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
             return Err("evidence.blake3 must be the 64 lowercase hex digits of a BLAKE3 hash".into());
@@ -348,7 +351,7 @@ impl Domain {
         self.unit_keys.get(&key.to_hex()).map(String::as_str)
     }
 
-    fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
+    pub(crate) fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
         match self.unit_of_key(&env.author) {
             Some(bound) if bound != unit => Err(format!(
                 "key {} speaks for unit {bound}: it may file {what} for {bound} only, not for {unit}",
@@ -558,6 +561,7 @@ impl Domain {
                 }
                 Ok(())
             }
+            t if t.starts_with("project_") => self.decide_project(env),
             _ => self.decide_period_event(env),
         }
     }
@@ -1032,6 +1036,7 @@ impl Domain {
                     self.unit_keys.insert(b.key, b.unit);
                 }
             }
+            t if t.starts_with("project_") => self.apply_project(record),
             _ => self.apply_period_event(record),
         }
     }

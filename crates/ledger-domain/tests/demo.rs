@@ -5,14 +5,37 @@
 
 mod world;
 
+use ledger_domain::events::Stage;
 use ledger_domain::state::PeriodState;
 use world::World;
 
 #[test]
 fn the_demonstration_builds_and_audits_clean() {
     let mut w = World::new();
-    ledger_domain::demo::build(&mut w).unwrap();
+    let built = ledger_domain::demo::build(&mut w).unwrap();
     let d = &w.domain;
+    // The project library: twelve projects, one demotion, one completed and
+    // evaluated, and the refused skip, which left the ledger as it was.
+    assert_eq!(d.projects.len(), 12);
+    assert_eq!(built.refusals.len(), 1);
+    let r = &built.refusals[0];
+    assert!(r.message.contains("skips a stage"), "{}", r.message);
+    assert_eq!(r.records_before, r.records_after);
+    let corridor = &d.projects["jn-2020-010"];
+    assert_eq!(corridor.stage, Stage::Preparatory);
+    assert!(corridor.stages.iter().all(|s| s.to != Stage::Construction));
+    let hub = &d.projects["jn-2020-008"];
+    assert_eq!(hub.stage, Stage::Reserve);
+    assert!(hub.stages.last().unwrap().demotion_reason.is_some());
+    assert!(d.projects["jn-2018-004"].evaluation.is_some());
+    assert!(d.projects["jn-2018-001"].completed.is_some());
+    assert!(d.projects["jn-2019-006"].progress.iter().all(|p| !p.milestone.is_empty()));
+    let by_stage = |s: Stage| d.projects.values().filter(|p| p.stage == s).count();
+    assert!(by_stage(Stage::Reserve) > 0 && by_stage(Stage::Preparatory) > 0 && by_stage(Stage::Construction) > 0);
+    // replaying the records gives the same library, to the hash
+    let replayed = w.replay();
+    assert_eq!(replayed.projects, d.projects);
+    assert_eq!(ledger_domain::library::projection_hash(&replayed), ledger_domain::library::projection_hash(d));
     assert_eq!(d.indicators.len(), 22);
     for year in 2018..=2022 {
         let p = &d.periods[&year.to_string()];

@@ -11,6 +11,7 @@ mod ledger;
 pub mod local;
 pub mod names;
 pub mod office;
+pub mod projects;
 pub mod query;
 pub mod sign;
 pub mod snapshot;
