@@ -14,6 +14,7 @@ mod interop;
 mod kernel;
 mod keys;
 mod office;
+mod personal;
 mod projects;
 mod report;
 mod secrets;

@@ -698,6 +698,18 @@ fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
         library.projects.len(),
         ledger_domain::library::projection_hash(library)
     ))?;
+    let named: Vec<String> = library
+        .personal
+        .iter()
+        .map(|(seq, p)| match &p.redacted {
+            Some((by, _)) => format!("{seq} (erased at seq {by})"),
+            None => seq.to_string(),
+        })
+        .collect();
+    out.line(format!(
+        "personal data: records naming an official by commitment: {} (ledger show SEQ)",
+        if named.is_empty() { "none".to_owned() } else { named.join(", ") }
+    ))?;
     crate::report::demo_report(&ledger, &view, dir, out)?;
     let db_arg = demo.db.display();
     let ledger_cmd = std::env::args().next().unwrap_or_else(|| "ledger".into());

@@ -166,6 +166,20 @@ pub enum OfficeCommand {
     /// Record a determination of data fraud: the unit's result is void (the authority).
     #[command(subcommand)]
     Fraud(FraudCommand),
+    /// Erase the personal data a record names (the authority): the name and salt are deleted, a personal_data_redacted event records it; every hash and signature stays valid.
+    #[command(
+        after_help = "Example:\n  ledger redact --record 4734 --reason \"retention period over (rule 12)\" --key keys/authority.key"
+    )]
+    Redact {
+        /// The record whose payload holds the commitment.
+        #[arg(long, value_name = "SEQ")]
+        record: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
     /// The major-project library: register, promote, report progress, complete, evaluate.
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -295,6 +309,12 @@ pub enum ActionCommand {
         /// The basis stated.
         #[arg(long)]
         basis: String,
+        /// The official it names: the record holds only a salted commitment, the name is kept beside the ledger and can be erased (`ledger redact`).
+        #[arg(long)]
+        person_name: Option<String>,
+        /// More about the official, KEY=VALUE (e.g. position=deputy head), repeatable; kept with the name.
+        #[arg(long, requires = "person_name")]
+        person_detail: Vec<String>,
         #[command(flatten)]
         signing: Signing,
     },
@@ -500,6 +520,25 @@ fn write(
     Ok(Outcome::Ok)
 }
 
+type PersonalOps = Vec<(usize, ledger_node::PersonalOp)>;
+
+/// [`write`], with the personal data the events refer to (kept or erased
+/// in the same transaction).
+fn write_personal(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<(Vec<(usize, Submission)>, PersonalOps), ledger_node::Error>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let (subs, ops) = build(ledger.domain()?)?;
+    let result = ledger.append_personal(&subs, &ops, Signer::new(&author), crate::now()?);
+    ctx.warnings(&mut ledger);
+    report(&ledger, &result?, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
 /// One line per event recorded: its seq, type, stream and a summary.
 pub fn report(ledger: &Ledger, results: &[Appended], json_out: bool, out: &mut Out) -> Result<()> {
     let mut items = Vec::new();
@@ -608,11 +647,38 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
                 Ok(one(office::reward(d, &period, id.as_deref(), &unit, &value_name(kind), amount.as_deref(), &basis)?))
             })
         }
-        OfficeCommand::Action(ActionCommand::Take { period, id, unit, kind, basis, signing }) => {
-            write(ctx, &signing, out, |d| {
-                Ok(one(office::action(d, &period, id.as_deref(), &unit, &value_name(kind), &basis)?))
+        OfficeCommand::Action(ActionCommand::Take {
+            period,
+            id,
+            unit,
+            kind,
+            basis,
+            person_name,
+            person_detail,
+            signing,
+        }) => {
+            let sealed = match &person_name {
+                Some(name) => {
+                    Some(ledger_node::personal::seal(&ledger_node::personal::details(name, &person_detail)?)?)
+                }
+                None => None,
+            };
+            let (commitment, ops) = match sealed {
+                Some((c, op)) => (Some(c), vec![(0, op)]),
+                None => (None, Vec::new()),
+            };
+            write_personal(ctx, &signing, out, |d| {
+                let mut sub = office::action(d, &period, id.as_deref(), &unit, &value_name(kind), &basis)?;
+                if let Some(c) = &commitment {
+                    sub.data.insert("person".into(), json!(c));
+                }
+                Ok((one(sub), ops))
             })
         }
+        OfficeCommand::Redact { record, reason, signing } => write_personal(ctx, &signing, out, |d| {
+            let (sub, op) = ledger_node::personal::redaction(d, record, &reason)?;
+            Ok((one(sub), vec![(0, op)]))
+        }),
         OfficeCommand::Action(ActionCommand::Rescind { period, target, reason, signing }) => {
             write(ctx, &signing, out, |d| Ok(one(office::rescission(d, &period, &target, &reason)?)))
         }

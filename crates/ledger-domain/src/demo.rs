@@ -5,7 +5,8 @@
 //! published scores, an upheld and a dismissed objection, finalisation,
 //! and the rewards and accountability actions the rules imply; and a
 //! major-project library of twelve projects moving through its stages,
-//! with a demotion and one refused skip of a stage.
+//! with a demotion and one refused skip of a stage; Shanghe's admonition
+//! talks name an official by commitment, and the earliest is erased.
 //!
 //! Writing is the caller's: it implements [`Writer`] (the CLI over SQLite,
 //! tests over a `MemoryLedger`), so this module stays pure.
@@ -50,6 +51,10 @@ pub trait Writer {
     fn public_key(&self, office: &'static str) -> Option<String>;
     /// How many records the ledger holds.
     fn records(&self) -> Result<u64, String>;
+    /// The salted commitment to a named official's details, to go in the
+    /// `person` of an event of the next batch; the writer keeps the details
+    /// and salt beside that event's record (`crate::personal`).
+    fn seal_person(&mut self, details: &serde_json::Value) -> Result<String, String>;
 }
 
 /// The marker every synthetic value carries.
@@ -186,6 +191,21 @@ pub fn build(w: &mut dyn Writer) -> Result<Built, String> {
     for year in YEARS {
         period(w, year)?;
         library_year(w, year, &mut built)?;
+    }
+    // The earliest named official's details are erased: the record keeps its
+    // commitment, the chain verifies as before.
+    let first = w.domain().personal.keys().next().copied();
+    if let Some(record) = first {
+        w.write(
+            Signer::Office("authority"),
+            vec![Submission::new(
+                crate::personal::STREAM,
+                "personal_data_redacted",
+                json!({"record": record, "reason": "retention period of the admonition record ended (synthetic demonstration)"}),
+                "redact-first-official",
+            )],
+            t("2023-05-20T09:00:00Z")?,
+        )?;
     }
     Ok(built)
 }
@@ -437,7 +457,16 @@ fn consequences(w: &mut dyn Writer, stream: &str, p: &str, year: i32) -> Result<
                     json!({"reward": id, "unit": u.unit, "kind": c.kind, "amount": c.amount.map(|a| a.to_string()), "basis": basis}),
                     &format!("{p}-{id}"),
                 )),
-                _ => actions.push(Submission::new(stream, "accountability_action_taken", json!({"action": id, "unit": u.unit, "kind": c.kind, "basis": basis}), &format!("{p}-{id}"))),
+                _ => {
+                    let mut data = json!({"action": id, "unit": u.unit, "kind": c.kind, "basis": basis});
+                    // Shanghe's admonition talks and accountability name the
+                    // official concerned: by commitment only (docs/FORMAT.md 9.1).
+                    if u.unit == "shanghe" && c.kind != "public_notice" {
+                        let details = json!({"name": format!("Official {year}-A of Shanghe (synthetic)"), "position": "deputy county head (synthetic)"});
+                        data["person"] = json!(w.seal_person(&details)?);
+                    }
+                    actions.push(Submission::new(stream, "accountability_action_taken", data, &format!("{p}-{id}")))
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// Every domain event type, with the role of the default role table
 /// (`ledger/roles.json`) that signs it. The ledger's own role table is what
 /// counts; this list is for documentation and for `ledger catalog`.
-pub const TYPES: [(&str, &str); 32] = [
+pub const TYPES: [(&str, &str); 33] = [
     ("indicator_defined", "authority"),
     ("indicator_revised", "authority"),
     ("unit_registered", "authority"),
@@ -42,6 +42,7 @@ pub const TYPES: [(&str, &str); 32] = [
     ("project_progress_reported", "unit"),
     ("project_completed", "projects"),
     ("project_evaluated", "assessment"),
+    ("personal_data_redacted", "authority"),
     ("checkpoint_signed", "log"),
 ];
 
@@ -547,6 +548,23 @@ pub struct ActionTaken {
     pub kind: ActionKind,
     /// The basis stated.
     pub basis: String,
+    /// The official it names, as a salted commitment (64 hex digits of
+    /// BLAKE3 over a 32-byte salt and the canonical JSON of the details);
+    /// the details and salt are kept outside the record
+    /// ([`crate::personal`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+}
+
+/// Payload of `personal_data_redacted` (stream `personal-data`): the
+/// details and salt behind the commitment of a record were erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataRedacted {
+    /// The record whose payload holds the commitment.
+    pub record: u64,
+    /// Why (the request, the rule).
+    pub reason: String,
 }
 
 /// Payload of `rectification_submitted`.

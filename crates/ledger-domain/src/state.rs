@@ -296,6 +296,19 @@ pub struct Domain {
     /// The major-project library, by project id (`project_*`).
     #[serde(default)]
     pub projects: BTreeMap<String, crate::library::Project>,
+    /// Records that name a person by a salted commitment: record -> its
+    /// commitment and, once erased, the `personal_data_redacted` record.
+    #[serde(default)]
+    pub personal: BTreeMap<u64, PersonalCommitment>,
+}
+
+/// A person named by a record, as the ledger knows it: only the commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalCommitment {
+    /// 64 hex digits.
+    pub commitment: String,
+    /// The redaction: its record and reason.
+    pub redacted: Option<(u64, String)>,
 }
 
 pub(crate) fn nonblank(field: &str, s: &str) -> Result<(), String> {
@@ -561,6 +574,23 @@ impl Domain {
                 }
                 Ok(())
             }
+            "personal_data_redacted" => {
+                let x: PersonalDataRedacted = parse(t, d)?;
+                self.check_stream(env, crate::personal::STREAM)?;
+                match self.personal.get(&x.record) {
+                    None => Err(format!(
+                        "record: record {} names no person (it holds no personal-data commitment)",
+                        x.record
+                    )),
+                    Some(p) => match &p.redacted {
+                        Some((seq, _)) => Err(format!(
+                            "record: the personal data of record {} was already redacted (seq {seq})",
+                            x.record
+                        )),
+                        None => nonblank("reason", &x.reason),
+                    },
+                }
+            }
             t if t.starts_with("project_") => self.decide_project(env),
             _ => self.decide_period_event(env),
         }
@@ -811,6 +841,11 @@ impl Domain {
                 Self::state_is(period, &["finalized"], t)?;
                 self.new_decision_id(period, &x.action)?;
                 self.unit_in(period, &x.unit)?;
+                if let Some(c) = &x.person
+                    && !crate::personal::is_commitment(c)
+                {
+                    return Err("person: the commitment is 64 lowercase hex digits (never the name itself)".into());
+                }
                 nonblank("basis", &x.basis)
             }
             "rectification_submitted" => {
@@ -1035,6 +1070,19 @@ impl Domain {
                     }
                     self.unit_keys.insert(b.key, b.unit);
                 }
+            }
+            "personal_data_redacted" => {
+                if let Ok(x) = parse::<PersonalDataRedacted>(t, d)
+                    && let Some(p) = self.personal.get_mut(&x.record)
+                {
+                    p.redacted = Some((seq, x.reason));
+                }
+            }
+            "accountability_action_taken" => {
+                if let Ok(ActionTaken { person: Some(commitment), .. }) = parse::<ActionTaken>(t, d) {
+                    self.personal.insert(seq, PersonalCommitment { commitment, redacted: None });
+                }
+                self.apply_period_event(record);
             }
             t if t.starts_with("project_") => self.apply_project(record),
             _ => self.apply_period_event(record),

@@ -32,9 +32,16 @@ fn the_demonstration_builds_and_audits_clean() {
     assert!(d.projects["jn-2019-006"].progress.iter().all(|p| !p.milestone.is_empty()));
     let by_stage = |s: Stage| d.projects.values().filter(|p| p.stage == s).count();
     assert!(by_stage(Stage::Reserve) > 0 && by_stage(Stage::Preparatory) > 0 && by_stage(Stage::Construction) > 0);
+    // Shanghe's admonition talks and accountability name an official by
+    // commitment; the earliest is erased.
+    assert!(d.personal.len() >= 3, "{:?}", d.personal);
+    let mut named = d.personal.values();
+    assert!(named.next().unwrap().redacted.is_some());
+    assert!(named.all(|p| p.redacted.is_none() && ledger_domain::personal::is_commitment(&p.commitment)));
     // replaying the records gives the same library, to the hash
     let replayed = w.replay();
     assert_eq!(replayed.projects, d.projects);
+    assert_eq!(replayed.personal, d.personal);
     assert_eq!(ledger_domain::library::projection_hash(&replayed), ledger_domain::library::projection_hash(d));
     assert_eq!(d.indicators.len(), 22);
     for year in 2018..=2022 {

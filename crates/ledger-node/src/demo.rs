@@ -41,6 +41,8 @@ struct LedgerWriter {
     ledger: Ledger,
     keys: HashMap<&'static str, SigningKey>,
     empty: Domain,
+    /// Personal data sealed for the next batch: (commitment, what to keep).
+    sealed: Vec<(String, crate::PersonalOp)>,
 }
 
 impl Writer for LedgerWriter {
@@ -48,7 +50,20 @@ impl Writer for LedgerWriter {
         let Office::Office(name) = signer;
         let key = self.keys.get(name).ok_or_else(|| format!("no key for {name}"))?;
         let numbered: Vec<(usize, Submission)> = batch.into_iter().enumerate().map(|(i, s)| (i + 1, s)).collect();
-        match self.ledger.append(&numbered, Signer::new(key), at) {
+        let mut ops = Vec::new();
+        for (line, sub) in &numbered {
+            if let Some(c) = sub.data.get("person").and_then(|v| v.as_str())
+                && let Some(pos) = self.sealed.iter().position(|(commitment, _)| commitment == c)
+            {
+                ops.push((*line, self.sealed.remove(pos).1));
+            }
+            if sub.event_type == "personal_data_redacted"
+                && let Some(record) = sub.data.get("record").and_then(|v| v.as_u64())
+            {
+                ops.push((*line, crate::PersonalOp::Erase { record }));
+            }
+        }
+        match self.ledger.append_personal(&numbered, &ops, Signer::new(key), at) {
             Ok(results) => Ok(results.into_iter().map(|r| r.seq).collect()),
             Err(e) => {
                 // A refused batch leaves no state in memory: load it again
@@ -67,6 +82,11 @@ impl Writer for LedgerWriter {
     }
     fn records(&self) -> Result<u64, String> {
         self.ledger.record_count().map_err(|e| e.to_string())
+    }
+    fn seal_person(&mut self, details: &serde_json::Value) -> Result<String, String> {
+        let (commitment, op) = crate::personal::seal(details).map_err(|e| e.to_string())?;
+        self.sealed.push((commitment.clone(), op));
+        Ok(commitment)
     }
 }
 
@@ -149,7 +169,7 @@ pub fn populate(
         })
         .collect();
     ledger.append(&subs, Signer::new(root), at)?;
-    let mut writer = LedgerWriter { ledger, keys, empty: Domain::default() };
+    let mut writer = LedgerWriter { ledger, keys, empty: Domain::default(), sealed: Vec::new() };
     let built = ledger_domain::demo::build(&mut writer)
         .map_err(|e| Error::refused(format!("building the demonstration: {e}")))?;
     Ok((writer.ledger, writer.keys, built))

@@ -11,6 +11,7 @@ mod ledger;
 pub mod local;
 pub mod names;
 pub mod office;
+pub mod personal;
 pub mod projects;
 pub mod query;
 pub mod sign;
@@ -21,7 +22,7 @@ pub mod verify;
 pub mod view;
 
 pub use error::Error;
-pub use ledger::{Appended, Ledger, MAX_BATCH, Signer};
+pub use ledger::{Appended, Ledger, MAX_BATCH, PersonalOp, Signer};
 
 /// The version of the record format this build writes and verifies
 /// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.

@@ -167,4 +167,8 @@ impl Writer for World {
     fn records(&self) -> Result<u64, String> {
         Ok(self.ledger.records().len() as u64)
     }
+    fn seal_person(&mut self, details: &Value) -> Result<String, String> {
+        // A memory ledger keeps no personal data: the commitment only.
+        ledger_domain::personal::commitment(&[9; 32], details)
+    }
 }
