@@ -217,11 +217,18 @@ pub fn run_within(env: &Env, args: &[&str], limit: Duration) -> (i32, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Drained as it comes: a child that writes more than a pipe holds (a
+    // damaged ledger's warnings) would otherwise block on a full pipe and
+    // look like an unbounded read.
+    let mut pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut stderr = String::new();
+        pipe.read_to_string(&mut stderr).map(|_| stderr)
+    });
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            let stderr = reader.join().unwrap().unwrap();
             return (status.code().unwrap_or(-1), stderr);
         }
         if start.elapsed() > limit {

@@ -98,6 +98,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check details and a salt against the personal-data commitment a record holds: exit 0 they match, 1 they do not.
+    #[command(
+        after_help = "Examples:\n  ledger personal-check --record 4734 --details '{\"name\":\"张三\",\"position\":\"deputy head\"}' --salt 5f0c...e1"
+    )]
+    PersonalCheck {
+        /// The record.
+        #[arg(long, value_name = "SEQ")]
+        record: u64,
+        /// The details, a JSON object of strings (as `ledger show SEQ --json` gives them).
+        #[arg(long)]
+        details: String,
+        /// The salt, 64 hex digits.
+        #[arg(long)]
+        salt: String,
+    },
     /// Verify the whole ledger offline: exit 0 intact, 1 failed, 2 could not run.
     #[command(after_help = "Examples:
   ledger --db ledger/demo/ledger.db verify --trust ledger/demo/keys/root.pub

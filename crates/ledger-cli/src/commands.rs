@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Sign(args) => sign(args, &mut out),
         Command::Log { from, limit, filter, json } => log(&ctx, from, limit, filter, json, &mut out),
         Command::Show { seq, json } => show(&ctx, seq, json, &mut out),
+        Command::PersonalCheck { record, details, salt } => personal_check(&ctx, record, &details, &salt, &mut out),
         Command::Verify(args) => verify(&ctx, args, &mut out),
         Command::Repair(args) => repair(&ctx, args, &mut out),
         Command::Key(command) => crate::keys::run(&ctx, command, &mut out),
@@ -319,7 +320,11 @@ fn log(
 fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
     let mut ledger = ctx.open_read_only()?;
     let (record, authority) = ledger.record_with_authority(seq)?;
-    let value = record_json(&record, authority.as_ref());
+    let mut value = record_json(&record, authority.as_ref());
+    let person = ledger_node::personal::view(&mut ledger, seq)?;
+    if let Some(p) = &person {
+        value["personal_data"] = serde_json::to_value(p)?;
+    }
     if json_out {
         out.json(&value)?;
     } else {
@@ -337,8 +342,40 @@ fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
             out.line(format!("co-signer {}", s.key.key_id()))?;
         }
         out.line(format!("data      {}", serde_json::to_string_pretty(&value["data"])?.replace('\n', "\n          ")))?;
+        if let Some(p) = &person {
+            match (&p.details, &p.salt, &p.redacted) {
+                (_, _, Some((by, reason))) => {
+                    out.line(format!(
+                        "person    redacted at seq {by} ({reason}); the commitment {} remains",
+                        p.commitment
+                    ))?;
+                }
+                (Some(d), Some(salt), None) => {
+                    out.line(format!("person    {} (kept beside the ledger, not signed)", serde_json::to_string(d)?))?;
+                    out.line(format!("salt      {salt}"))?;
+                    if p.opens != Some(true) {
+                        out.line("          THESE DO NOT OPEN THE COMMITMENT: the personal-data table was edited")?;
+                    }
+                }
+                _ => out.line(format!("person    commitment {}; no details kept on this machine", p.commitment))?,
+            }
+        }
     }
     Ok(Outcome::Ok)
+}
+
+/// `ledger personal-check`: exit 0 when the details and salt open the commitment.
+fn personal_check(ctx: &Ctx, seq: u64, details: &str, salt: &str, out: &mut Out) -> Result<Outcome> {
+    let details: serde_json::Value =
+        serde_json::from_str(details).map_err(|e| anyhow::anyhow!("--details is not JSON: {e}"))?;
+    let mut ledger = ctx.open_read_only()?;
+    if ledger_node::personal::check(&mut ledger, seq, &details, salt)? {
+        out.line(format!("match: these details and salt open the commitment of record {seq}"))?;
+        Ok(Outcome::Ok)
+    } else {
+        out.line(format!("no match: these details and salt do not open the commitment of record {seq}"))?;
+        Ok(Outcome::Failed)
+    }
 }
 
 /// `ledger repair --rebuild-tree`: the explicit recovery of derived data (the

@@ -76,6 +76,20 @@ pub enum DomainCommand {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// List the major-project library with each project's stage history (and the library's projection hash).
+    #[command(
+        after_help = "Examples:\n  ledger --db ledger/demo/ledger.db projects\n  ledger --db ledger/demo/ledger.db projects --unit 章丘区 --stage construction\n  ledger --db ledger/demo/ledger.db projects --json"
+    )]
+    Projects {
+        /// Only the projects of this unit (id or name).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only the projects in this stage.
+        #[arg(long, value_enum)]
+        stage: Option<crate::office::StageArg>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
     /// Publish a period's scores (opens the objection window): computes and attests the projection hash.
     #[command(after_help = "Examples:
   ledger publish --period 2023 --window-until 2024-03-15 --key keys/assessment.key
@@ -193,6 +207,7 @@ pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> 
         DomainCommand::Status { period, unit, read } => status(ctx, &period, unit.as_deref(), &read, out),
         DomainCommand::Catalog(read) => catalog(ctx, &read, out),
         DomainCommand::Units { period, read } => units(ctx, period.as_deref(), &read, out),
+        DomainCommand::Projects { unit, stage, read } => projects(ctx, unit.as_deref(), stage, &read, out),
         DomainCommand::Publish { key, period, window_until, allow_incomplete } => {
             attest(ctx, &key, &period, Some((&window_until, allow_incomplete)), out)
         }
@@ -384,6 +399,55 @@ fn units(ctx: &Ctx, period: Option<&str>, read: &ReadArgs, out: &mut Out) -> Res
             }
         }
     }
+    Ok(Outcome::Ok)
+}
+
+fn projects(
+    ctx: &Ctx,
+    unit: Option<&str>,
+    stage: Option<crate::office::StageArg>,
+    read: &ReadArgs,
+    out: &mut Out,
+) -> Result<Outcome> {
+    let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
+    let (rows, hash) = ledger_node::projects::list(view.domain(), unit, stage.map(|s| s.stage()))?;
+    if read.json {
+        out.json(&with_verification(json!({"projects": rows, "library_hash": hash}), &view))?;
+        return Ok(Outcome::Ok);
+    }
+    if rows.is_empty() {
+        out.line("no projects")?;
+    }
+    for r in &rows {
+        let p = r.project;
+        let done = r.investment_completed.as_deref().unwrap_or("?");
+        let state = match (&p.completed, &p.evaluation) {
+            (_, Some((_, e))) => format!(
+                "{}, evaluated {}",
+                p.stage.name(),
+                serde_json::to_value(e.rating).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            ),
+            (Some((_, date, _)), None) => format!("{}, completed {date}", p.stage.name()),
+            (None, None) => p.stage.name().to_owned(),
+        };
+        out.line(format!(
+            "{} {} {} [{}] {} — {state}; planned {} {}, completed so far {done} {}",
+            p.id, p.name_zh, p.name_en, p.unit, p.sector, p.planned_investment.0, r.investment_unit, r.investment_unit
+        ))?;
+        for s in &p.stages {
+            let from = s.from.map(|f| format!("{} -> ", f.name())).unwrap_or_default();
+            let by = s.approved_by.as_deref().map(|b| format!(", approved by {b}")).unwrap_or_default();
+            let demotion = s.demotion_reason.as_deref().map(|r| format!(", DEMOTION: {r}")).unwrap_or_default();
+            out.line(format!("    seq {:>5}  {}{}  {}{by}{demotion}", s.seq, from, s.to.name(), s.basis))?;
+        }
+        for g in &p.progress {
+            out.line(format!(
+                "    seq {:>5}  progress {}: {} {}, {}",
+                g.seq, g.period, g.investment_completed.0, r.investment_unit, g.milestone
+            ))?;
+        }
+    }
+    out.line(format!("library hash {hash}"))?;
     Ok(Outcome::Ok)
 }
 
@@ -651,6 +715,30 @@ fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
         } else {
             format!("{} finding(s)", audit.findings.len())
         }
+    ))?;
+    for r in &demo.refusals {
+        out.line(format!(
+            "refused, as the rules require: {}: {}; the ledger is unchanged ({} records before and after)",
+            r.attempt, r.message, r.records_before
+        ))?;
+    }
+    let library = view.domain();
+    out.line(format!(
+        "project library: {} projects (ledger projects; library hash {})",
+        library.projects.len(),
+        ledger_domain::library::projection_hash(library)
+    ))?;
+    let named: Vec<String> = library
+        .personal
+        .iter()
+        .map(|(seq, p)| match &p.redacted {
+            Some((by, _)) => format!("{seq} (erased at seq {by})"),
+            None => seq.to_string(),
+        })
+        .collect();
+    out.line(format!(
+        "personal data: records naming an official by commitment: {} (ledger show SEQ)",
+        if named.is_empty() { "none".to_owned() } else { named.join(", ") }
     ))?;
     crate::report::demo_report(&ledger, &view, dir, out)?;
     let db_arg = demo.db.display();

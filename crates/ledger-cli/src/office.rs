@@ -197,6 +197,26 @@ pub enum OfficeCommand {
   ledger fraud determine --period 2023 --unit 商河县 --indicators 9,10 --basis \"市审计局审计报告\" --key keys/authority.key"
     )]
     Fraud(FraudCommand),
+    /// Erase the personal data a record names (the authority): the name and salt are deleted, a personal_data_redacted event records it; every hash and signature stays valid.
+    #[command(
+        after_help = "Examples:\n  ledger redact --record 4734 --reason \"retention period over (rule 12)\" --key keys/authority.key"
+    )]
+    Redact {
+        /// The record whose payload holds the commitment.
+        #[arg(long, value_name = "SEQ")]
+        record: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// The major-project library: register, promote, report progress, complete, evaluate.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  ledger project register --id jn-2023-001 --name-zh 新材料产业园 --name-en \"New materials park\" --unit 章丘区 --sector \"new materials\" --planned-investment 200000 --key keys/projects.key\n  ledger project promote --id jn-2023-001 --to preparatory --basis \"feasibility study approved (2023-17)\" --approved-by \"Jinan Development and Reform Commission\" --key keys/projects.key\n  ledger projects --unit 章丘区                  # the library, with each project's stages"
+    )]
+    Project(ProjectCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -337,6 +357,12 @@ pub enum ActionCommand {
         /// The basis stated.
         #[arg(long)]
         basis: String,
+        /// The official it names: the record holds only a salted commitment, the name is kept beside the ledger and can be erased (`ledger redact`).
+        #[arg(long)]
+        person_name: Option<String>,
+        /// More about the official, KEY=VALUE (e.g. position=deputy head), repeatable; kept with the name.
+        #[arg(long, requires = "person_name")]
+        person_detail: Vec<String>,
         #[command(flatten)]
         signing: Signing,
     },
@@ -384,6 +410,160 @@ pub enum FraudCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StageArg {
+    /// 储备库.
+    Reserve,
+    /// 预备库.
+    Preparatory,
+    /// 建设库.
+    Construction,
+}
+
+impl StageArg {
+    pub fn stage(self) -> ledger_domain::events::Stage {
+        match self {
+            Self::Reserve => ledger_domain::events::Stage::Reserve,
+            Self::Preparatory => ledger_domain::events::Stage::Preparatory,
+            Self::Construction => ledger_domain::events::Stage::Construction,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RatingArg {
+    /// 优秀.
+    Excellent,
+    /// 良好.
+    Good,
+    /// 合格.
+    Satisfactory,
+    /// 不合格.
+    Unsatisfactory,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Register a major project in the reserve library (the Development and Reform Commission).
+    #[command(
+        after_help = "Examples:\n  ledger project register --id jn-2023-001 --name-zh 新材料产业园 --name-en \"New materials park\" --unit 章丘区 --sector \"new materials\" --planned-investment 200000 --key keys/projects.key"
+    )]
+    Register {
+        /// The project's id, [a-z0-9][a-z0-9_.-]*.
+        #[arg(long)]
+        id: String,
+        /// Chinese name.
+        #[arg(long)]
+        name_zh: String,
+        /// English name.
+        #[arg(long)]
+        name_en: String,
+        /// The unit it is in: id or name.
+        #[arg(long)]
+        unit: String,
+        /// Sector.
+        #[arg(long)]
+        sector: String,
+        /// Planned total investment, 万元 (10k yuan).
+        #[arg(long, allow_hyphen_values = true)]
+        planned_investment: String,
+        /// A remark.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Move a project to the next stage; with --demotion-reason, back to an earlier one (the Commission).
+    #[command(
+        after_help = "Examples:\n  ledger project promote --id jn-2023-001 --to preparatory --basis \"feasibility study approved (2023-17)\" --approved-by \"Jinan Development and Reform Commission\" --key keys/projects.key\n  ledger project promote --id jn-2023-001 --to reserve --demotion-reason \"land-use approval lapsed\" --basis \"review 2024-3\" --approved-by \"Jinan Development and Reform Commission\" --key keys/projects.key"
+    )]
+    Promote {
+        /// The project.
+        #[arg(long)]
+        id: String,
+        /// The stage it moves to.
+        #[arg(long, value_enum)]
+        to: StageArg,
+        /// The basis: the approval, the review.
+        #[arg(long)]
+        basis: String,
+        /// The approving office.
+        #[arg(long)]
+        approved_by: String,
+        /// A move back: why.
+        #[arg(long)]
+        demotion_reason: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Report a project's progress for a period (its unit, or the Commission).
+    #[command(
+        after_help = "Examples:\n  ledger project progress --id jn-2023-001 --period 2023 --investment 45000 --milestone \"foundations complete\" --evidence 0f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e1f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e --evidence-title \"2023 progress report\" --key keys/projects.key"
+    )]
+    Progress {
+        /// The project.
+        #[arg(long)]
+        id: String,
+        /// The reporting period, e.g. 2023 or 2023-H1.
+        #[arg(long)]
+        period: String,
+        /// Investment completed in the period, 万元.
+        #[arg(long, allow_hyphen_values = true)]
+        investment: String,
+        /// The milestone reached.
+        #[arg(long)]
+        milestone: String,
+        /// The evidence document: its BLAKE3 hash (64 hex digits).
+        #[arg(long)]
+        evidence: String,
+        /// The evidence document's title.
+        #[arg(long)]
+        evidence_title: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Record a project in construction as completed (the Commission).
+    #[command(
+        after_help = "Examples:\n  ledger project complete --id jn-2023-001 --date 2025-06-30 --note \"accepted on inspection\" --key keys/projects.key"
+    )]
+    Complete {
+        /// The project.
+        #[arg(long)]
+        id: String,
+        /// The date of completion (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// A remark.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Record the result evaluation of a completed project (the assessment office).
+    #[command(
+        after_help = "Examples:\n  ledger project evaluate --id jn-2023-001 --rating good --summary \"capacity reached 90% of plan\" --evidence 0f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e1f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e --evidence-title \"evaluation report\" --key keys/assessment.key"
+    )]
+    Evaluate {
+        /// The project.
+        #[arg(long)]
+        id: String,
+        /// The rating.
+        #[arg(long, value_enum)]
+        rating: RatingArg,
+        /// The findings.
+        #[arg(long)]
+        summary: String,
+        /// The evaluation report: its BLAKE3 hash.
+        #[arg(long, requires = "evidence_title")]
+        evidence: Option<String>,
+        /// The evaluation report's title.
+        #[arg(long, requires = "evidence")]
+        evidence_title: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
 /// Builds the events from the domain state as the writer sees it, appends
 /// them, prints what was recorded.
 fn write(
@@ -396,6 +576,25 @@ fn write(
     let mut ledger = ctx.open()?;
     let subs = build(ledger.domain()?)?;
     let result = ledger.append(&subs, Signer::new(&author), crate::now()?);
+    ctx.warnings(&mut ledger);
+    report(&ledger, &result?, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
+type PersonalOps = Vec<(usize, ledger_node::PersonalOp)>;
+
+/// [`write`], with the personal data the events refer to (kept or erased
+/// in the same transaction).
+fn write_personal(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<(Vec<(usize, Submission)>, PersonalOps), ledger_node::Error>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let (subs, ops) = build(ledger.domain()?)?;
+    let result = ledger.append_personal(&subs, &ops, Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     report(&ledger, &result?, signing.json, out)?;
     Ok(Outcome::Ok)
@@ -509,21 +708,76 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
                 Ok(one(office::reward(d, &period, id.as_deref(), &unit, &value_name(kind), amount.as_deref(), &basis)?))
             })
         }
-        OfficeCommand::Action(ActionCommand::Take { period, id, unit, kind, basis, signing }) => {
-            write(ctx, &signing, out, |d| {
-                Ok(one(office::action(d, &period, id.as_deref(), &unit, &value_name(kind), &basis)?))
+        OfficeCommand::Action(ActionCommand::Take {
+            period,
+            id,
+            unit,
+            kind,
+            basis,
+            person_name,
+            person_detail,
+            signing,
+        }) => {
+            let sealed = match &person_name {
+                Some(name) => {
+                    Some(ledger_node::personal::seal(&ledger_node::personal::details(name, &person_detail)?)?)
+                }
+                None => None,
+            };
+            let (commitment, ops) = match sealed {
+                Some((c, op)) => (Some(c), vec![(0, op)]),
+                None => (None, Vec::new()),
+            };
+            write_personal(ctx, &signing, out, |d| {
+                let mut sub = office::action(d, &period, id.as_deref(), &unit, &value_name(kind), &basis)?;
+                if let Some(c) = &commitment {
+                    sub.data.insert("person".into(), json!(c));
+                }
+                Ok((one(sub), ops))
             })
         }
+        OfficeCommand::Redact { record, reason, signing } => write_personal(ctx, &signing, out, |d| {
+            let (sub, op) = ledger_node::personal::redaction(d, record, &reason)?;
+            Ok((one(sub), vec![(0, op)]))
+        }),
         OfficeCommand::Action(ActionCommand::Rescind { period, target, reason, signing }) => {
             write(ctx, &signing, out, |d| Ok(one(office::rescission(d, &period, &target, &reason)?)))
         }
         OfficeCommand::Rectify { period, action, text, signing } => {
             write(ctx, &signing, out, |d| Ok(one(office::rectification(d, &period, &action, &text)?)))
         }
+        OfficeCommand::Project(c) => project(ctx, c, out),
         OfficeCommand::Fraud(FraudCommand::Determine { period, id, unit, indicators, basis, signing }) => {
             write(ctx, &signing, out, |d| {
                 Ok(one(office::fraud(d, &period, id.as_deref(), &unit, &indicators, &basis)?))
             })
+        }
+    }
+}
+
+fn project(ctx: &Ctx, command: ProjectCommand, out: &mut Out) -> Result<Outcome> {
+    use ledger_node::projects as p;
+    match command {
+        ProjectCommand::Register { id, name_zh, name_en, unit, sector, planned_investment, note, signing } => {
+            let r = p::Registration { id, name_zh, name_en, unit, sector, planned_investment, note };
+            write(ctx, &signing, out, |d| Ok(one(p::register(d, &r)?)))
+        }
+        ProjectCommand::Promote { id, to, basis, approved_by, demotion_reason, signing } => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(p::promote(d, &id, to.stage(), &basis, &approved_by, demotion_reason.as_deref())?))
+            })
+        }
+        ProjectCommand::Progress { id, period, investment, milestone, evidence, evidence_title, signing } => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(p::progress(d, &id, &period, &investment, &milestone, (&evidence, &evidence_title))?))
+            })
+        }
+        ProjectCommand::Complete { id, date, note, signing } => {
+            write(ctx, &signing, out, |d| Ok(one(p::complete(d, &id, &date, note.as_deref())?)))
+        }
+        ProjectCommand::Evaluate { id, rating, summary, evidence, evidence_title, signing } => {
+            let evidence = evidence.as_deref().zip(evidence_title.as_deref());
+            write(ctx, &signing, out, |d| Ok(one(p::evaluate(d, &id, &value_name(rating), &summary, evidence)?)))
         }
     }
 }

@@ -3,12 +3,17 @@
 //! **synthetic** district values generated deterministically (every value
 //! says so in its `note`), verification, a returned value, a correction,
 //! published scores, an upheld and a dismissed objection, finalisation,
-//! and the rewards and accountability actions the rules imply.
+//! and the rewards and accountability actions the rules imply; and a
+//! major-project library of twelve projects moving through its stages,
+//! with a demotion and one refused skip of a stage; Shanghe's admonition
+//! talks name an official by commitment, and the earliest is erased.
 //!
 //! Writing is the caller's: it implements [`Writer`] (the CLI over SQLite,
 //! tests over a `MemoryLedger`), so this module stays pure.
 
 use crate::defaults;
+use crate::events::{INVESTMENT_UNIT, Stage};
+use crate::library::project_stream;
 use crate::project;
 use crate::state::{Domain, PeriodState, period_stream};
 use ledger_core::Timestamp;
@@ -18,13 +23,14 @@ use rust_decimal::RoundingStrategy;
 use serde_json::json;
 
 /// The offices of the demonstration: key name, holder, roles.
-pub const OFFICES: [(&str, &str, &[&str]); 6] = [
+pub const OFFICES: [(&str, &str, &[&str]); 7] = [
     ("authority", "Jinan Municipal People's Government (city authority)", &["authority"]),
     ("statistics", "Jinan Municipal Bureau of Statistics", &["statistics"]),
     ("assessment", "Jinan Municipal Assessment Office", &["assessment"]),
     ("inspector", "Jinan Municipal Audit Bureau (inspector)", &["inspector"]),
     ("shanghe", "Shanghe County People's Government", &["unit"]),
     ("log", "Assessment ledger log operator", &["log"]),
+    ("projects", "Jinan Municipal Development and Reform Commission (project library)", &["projects"]),
 ];
 
 /// Who signs a batch.
@@ -43,6 +49,12 @@ pub trait Writer {
     fn domain(&self) -> &Domain;
     /// The public key (64 hex digits) of an office of [`OFFICES`].
     fn public_key(&self, office: &'static str) -> Option<String>;
+    /// How many records the ledger holds.
+    fn records(&self) -> Result<u64, String>;
+    /// The salted commitment to a named official's details, to go in the
+    /// `person` of an event of the next batch; the writer keeps the details
+    /// and salt beside that event's record (`crate::personal`).
+    fn seal_person(&mut self, details: &serde_json::Value) -> Result<String, String>;
 }
 
 /// The marker every synthetic value carries.
@@ -146,8 +158,9 @@ fn unit_figure(shape: Shape, city: Decimal, share: i64) -> Decimal {
 }
 
 /// Builds the whole demonstration on top of a ledger whose governance
-/// (roots, office keys) is already in place.
-pub fn build(w: &mut dyn Writer) -> Result<(), String> {
+/// (roots, office keys) is already in place. Returns what it showed being
+/// refused.
+pub fn build(w: &mut dyn Writer) -> Result<Built, String> {
     let start = t("2018-01-03T09:00:00Z")?;
     w.write(Signer::Office("authority"), defaults::catalog_events()?, start)?;
     w.write(
@@ -174,10 +187,27 @@ pub fn build(w: &mut dyn Writer) -> Result<(), String> {
         vec![Submission::new("notes", "note", json!({"text": format!("This is a demonstration ledger. Every measured value in it is synthetic: {SYNTHETIC}.")}), "demo-notice")],
         start,
     )?;
+    let mut built = Built::default();
     for year in YEARS {
         period(w, year)?;
+        library_year(w, year, &mut built)?;
     }
-    Ok(())
+    // The earliest named official's details are erased: the record keeps its
+    // commitment, the chain verifies as before.
+    let first = w.domain().personal.keys().next().copied();
+    if let Some(record) = first {
+        w.write(
+            Signer::Office("authority"),
+            vec![Submission::new(
+                crate::personal::STREAM,
+                "personal_data_redacted",
+                json!({"record": record, "reason": "retention period of the admonition record ended (synthetic demonstration)"}),
+                "redact-first-official",
+            )],
+            t("2023-05-20T09:00:00Z")?,
+        )?;
+    }
+    Ok(built)
 }
 
 fn units_of(domain: &Domain, year: i32) -> Vec<&'static str> {
@@ -427,7 +457,16 @@ fn consequences(w: &mut dyn Writer, stream: &str, p: &str, year: i32) -> Result<
                     json!({"reward": id, "unit": u.unit, "kind": c.kind, "amount": c.amount.map(|a| a.to_string()), "basis": basis}),
                     &format!("{p}-{id}"),
                 )),
-                _ => actions.push(Submission::new(stream, "accountability_action_taken", json!({"action": id, "unit": u.unit, "kind": c.kind, "basis": basis}), &format!("{p}-{id}"))),
+                _ => {
+                    let mut data = json!({"action": id, "unit": u.unit, "kind": c.kind, "basis": basis});
+                    // Shanghe's admonition talks and accountability name the
+                    // official concerned: by commitment only (docs/FORMAT.md 9.1).
+                    if u.unit == "shanghe" && c.kind != "public_notice" {
+                        let details = json!({"name": format!("Official {year}-A of Shanghe (synthetic)"), "position": "deputy county head (synthetic)"});
+                        data["person"] = json!(w.seal_person(&details)?);
+                    }
+                    actions.push(Submission::new(stream, "accountability_action_taken", data, &format!("{p}-{id}")))
+                }
             }
         }
     }
@@ -455,6 +494,208 @@ fn consequences(w: &mut dyn Writer, stream: &str, p: &str, year: i32) -> Result<
             )],
             t(&format!("{}-05-15T09:00:00Z", year + 1))?,
         )?;
+    }
+    Ok(())
+}
+
+/// What the demonstration showed being refused: the attempt, the refusal,
+/// and the ledger's record count before and after (the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What was attempted.
+    pub attempt: String,
+    /// The refusal, as the rules gave it.
+    pub message: String,
+    /// Records before the attempt.
+    pub records_before: u64,
+    /// Records after it.
+    pub records_after: u64,
+}
+
+/// What the demonstration built, beyond the ledger itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Built {
+    /// The refusals it showed.
+    pub refusals: Vec<Refusal>,
+}
+
+/// The major-project library of the demonstration: (id, zh, en, unit,
+/// sector, planned investment in 万元, the year it enters the reserve).
+const PROJECTS: [(&str, &str, &str, &str, &str, &str, i32); 12] = [
+    (
+        "jn-2018-001",
+        "新一代信息技术产业园",
+        "Next-generation IT industrial park",
+        "lixia",
+        "new-generation information technology",
+        "350000",
+        2018,
+    ),
+    ("jn-2018-002", "量子信息研究院", "Quantum information institute", "gaoxin", "quantum information", "120000", 2018),
+    ("jn-2018-003", "智能装备产业基地", "Intelligent equipment base", "licheng", "high-end equipment", "280000", 2018),
+    ("jn-2018-004", "新材料产业园", "New materials park", "zhangqiu", "new materials", "200000", 2018),
+    (
+        "jn-2019-005",
+        "黄河北岸起步区配套工程",
+        "Pilot-zone works north of the Yellow River",
+        "xianxing",
+        "infrastructure",
+        "900000",
+        2019,
+    ),
+    ("jn-2019-006", "温泉康养小镇", "Hot-spring wellness town", "shanghe", "health and wellness", "80000", 2019),
+    ("jn-2019-007", "精品钢转型升级", "Fine steel upgrading", "laiwu", "advanced steel", "450000", 2019),
+    ("jn-2020-008", "现代物流枢纽", "Modern logistics hub", "huaiyin", "modern logistics", "150000", 2020),
+    ("jn-2020-009", "工业互联网平台", "Industrial internet platform", "tianqiao", "industrial internet", "60000", 2020),
+    (
+        "jn-2020-010",
+        "大学城科创走廊",
+        "University-town innovation corridor",
+        "changqing",
+        "science and education",
+        "180000",
+        2020,
+    ),
+    ("jn-2021-011", "生物医药产业园", "Biomedicine park", "pingyin", "biomedicine", "70000", 2021),
+    ("jn-2021-012", "航空产业园", "Aviation industrial park", "jiyang", "aviation", "220000", 2021),
+];
+
+/// The Commission's moves, by the year they were recorded: (project, to,
+/// basis, demotion reason).
+const MOVES: [(i32, &str, Stage, &str, Option<&str>); 16] = [
+    (2019, "jn-2018-001", Stage::Preparatory, "feasibility study approved (发改投资 2019-11)", None),
+    (2019, "jn-2018-002", Stage::Preparatory, "feasibility study approved (发改投资 2019-12)", None),
+    (2019, "jn-2018-003", Stage::Preparatory, "feasibility study approved (发改投资 2019-14)", None),
+    (2019, "jn-2018-004", Stage::Preparatory, "feasibility study approved (发改投资 2019-15)", None),
+    (2019, "jn-2018-004", Stage::Construction, "land, planning and environmental approvals complete", None),
+    (2020, "jn-2018-001", Stage::Construction, "land, planning and environmental approvals complete", None),
+    (2020, "jn-2018-002", Stage::Construction, "land, planning and environmental approvals complete", None),
+    (2020, "jn-2019-005", Stage::Preparatory, "feasibility study approved (发改投资 2020-03)", None),
+    (2020, "jn-2019-006", Stage::Preparatory, "feasibility study approved (发改投资 2020-07)", None),
+    (2020, "jn-2019-007", Stage::Preparatory, "feasibility study approved (发改投资 2020-08)", None),
+    (2021, "jn-2018-003", Stage::Construction, "land, planning and environmental approvals complete", None),
+    (2021, "jn-2019-005", Stage::Construction, "land, planning and environmental approvals complete", None),
+    (2021, "jn-2020-008", Stage::Preparatory, "feasibility study approved (发改投资 2021-05)", None),
+    (2021, "jn-2020-010", Stage::Preparatory, "feasibility study approved (发改投资 2021-09)", None),
+    (
+        2022,
+        "jn-2020-008",
+        Stage::Reserve,
+        "annual review of the library (2022)",
+        Some("land-use approval lapsed; the site is being re-planned"),
+    ),
+    (2022, "jn-2021-012", Stage::Preparatory, "feasibility study approved (发改投资 2022-04)", None),
+];
+
+const APPROVER: &str = "Jinan Municipal Development and Reform Commission";
+
+fn library_year(w: &mut dyn Writer, year: i32, built: &mut Built) -> Result<(), String> {
+    let at = t(&format!("{}-05-10T09:00:00Z", year + 1))?;
+    let stage_of = |w: &dyn Writer, id: &str| w.domain().projects.get(id).map(|p| p.stage);
+    // Registrations of the year.
+    let subs: Vec<Submission> = PROJECTS
+        .iter()
+        .filter(|p| p.6 == year)
+        .map(|(id, zh, en, unit, sector, planned, _)| {
+            Submission::new(
+                &project_stream(id),
+                "project_registered",
+                json!({"project": id, "name_zh": zh, "name_en": en, "unit": unit, "sector": sector,
+                       "planned_investment": planned, "investment_unit": INVESTMENT_UNIT, "stage": "reserve",
+                       "note": "SYNTHETIC demonstration project"}),
+                &format!("project-{id}"),
+            )
+        })
+        .collect();
+    if !subs.is_empty() {
+        w.write(Signer::Office("projects"), subs, at)?;
+    }
+    // 2021: the corridor is proposed straight for construction; the rules
+    // refuse the skip, and nothing is written.
+    if year == 2021 {
+        let id = "jn-2020-010";
+        let before = w.records()?;
+        let domain_before = w.domain().projects.clone();
+        let attempt = Submission::new(
+            &project_stream(id),
+            "project_promoted",
+            json!({"project": id, "from": "reserve", "to": "construction", "basis": "proposed for the 2021 construction list", "approved_by": APPROVER}),
+            "promote-jn-2020-010-skip",
+        );
+        match w.write(Signer::Office("projects"), vec![attempt], at) {
+            Ok(_) => return Err(format!("the demonstration's skip of {id} from reserve to construction was accepted")),
+            Err(message) => {
+                let after = w.records()?;
+                if after != before || w.domain().projects != domain_before {
+                    return Err(format!("the refused skip of {id} changed the ledger"));
+                }
+                built.refusals.push(Refusal {
+                    attempt: format!("project_promoted {id} reserve -> construction"),
+                    message,
+                    records_before: before,
+                    records_after: after,
+                });
+            }
+        }
+    }
+    // Moves of the year.
+    for (i, (_, id, to, basis, demotion)) in MOVES.iter().enumerate().filter(|(_, m)| m.0 == year) {
+        let from = stage_of(&*w, id).ok_or_else(|| format!("project {id} is not registered"))?;
+        let mut data =
+            json!({"project": id, "from": from.name(), "to": to.name(), "basis": basis, "approved_by": APPROVER});
+        if let Some(reason) = demotion {
+            data["demotion"] = json!(true);
+            data["reason"] = json!(reason);
+        }
+        let sub = Submission::new(&project_stream(id), "project_promoted", data, &format!("move-{year}-{i}"));
+        w.write(Signer::Office("projects"), vec![sub], at)?;
+    }
+    // Progress of the projects past the reserve, for the year; Shanghe reports its own.
+    let reporting: Vec<(String, String, Stage)> = w
+        .domain()
+        .projects
+        .values()
+        .filter(|p| p.stage != Stage::Reserve && p.completed.is_none())
+        .map(|p| (p.id.clone(), p.unit.clone(), p.stage))
+        .collect();
+    for (id, unit, stage) in reporting {
+        let planned = PROJECTS.iter().find(|p| p.0 == id).map(|p| p.5).ok_or("unknown project")?;
+        let planned: Decimal = planned.parse().map_err(|e| format!("{e}"))?;
+        let share = if stage == Stage::Construction { Decimal::new(25, 2) } else { Decimal::new(2, 2) };
+        let amount = dec(planned * share * (Decimal::ONE + Decimal::new(1, 1) * noise(&format!("{id}/{year}"))), 1);
+        let milestone = if stage == Stage::Construction { "construction on schedule" } else { "design and approvals" };
+        let data = json!({"project": id, "period": year.to_string(), "investment_completed": amount, "milestone": milestone,
+            "evidence": {"blake3": blake3::hash(format!("{id}/{year}: {amount}").as_bytes()).to_hex().to_string(),
+                         "title": format!("{year} progress report of {id} (synthetic)")}});
+        let signer = if unit == "shanghe" { "shanghe" } else { "projects" };
+        let sub =
+            Submission::new(&project_stream(&id), "project_progress_reported", data, &format!("progress-{id}-{year}"));
+        w.write(Signer::Office(signer), vec![sub], at)?;
+    }
+    // 2021: the new-materials park is completed; 2022: it is evaluated, and
+    // the IT park completed.
+    let complete = |id: &str, date: &str| {
+        Submission::new(
+            &project_stream(id),
+            "project_completed",
+            json!({"project": id, "completed": date}),
+            &format!("complete-{id}"),
+        )
+    };
+    if year == 2021 {
+        w.write(Signer::Office("projects"), vec![complete("jn-2018-004", "2021-11-30")], at)?;
+    }
+    if year == 2022 {
+        w.write(Signer::Office("projects"), vec![complete("jn-2018-001", "2022-12-20")], at)?;
+        let id = "jn-2018-004";
+        let sub = Submission::new(
+            &project_stream(id),
+            "project_evaluated",
+            json!({"project": id, "rating": "good", "summary": "built to plan and on budget; output in the first year below the forecast (synthetic)",
+                   "evidence": {"blake3": blake3::hash(b"evaluation jn-2018-004").to_hex().to_string(), "title": "result evaluation of jn-2018-004 (synthetic)"}}),
+            "evaluate-jn-2018-004",
+        );
+        w.write(Signer::Office("assessment"), vec![sub], at)?;
     }
     Ok(())
 }

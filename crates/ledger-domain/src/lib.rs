@@ -7,6 +7,10 @@
 //!   `apply` (cannot fail): decide, then apply;
 //! * [`replay`]: folding verified records into the state, with as-of
 //!   positions and catch-up, returning anomalies rather than failing;
+//! * [`library`]: the major-project library (reserve, preparatory,
+//!   construction; progress, completion, evaluation) and its projection hash;
+//! * [`personal`]: the salted commitments that name officials, whose
+//!   details live outside the records and can be erased;
 //! * [`project`]: a period's scoring input and scores (through
 //!   `ledger-score`) and the audit of recorded rewards and sanctions.
 //!
@@ -18,6 +22,8 @@
 pub mod defaults;
 pub mod demo;
 pub mod events;
+pub mod library;
+pub mod personal;
 pub mod project;
 pub mod replay;
 pub mod state;

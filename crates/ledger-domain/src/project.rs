@@ -1,10 +1,11 @@
 //! From the domain state to the numbers: the scoring input of a period, its
 //! scores, and the audit of recorded decisions against the rules.
 
-use crate::events::{Direction, Kind};
+use crate::events::{Direction, Kind, UnitKind};
 use crate::state::{Domain, Period, PeriodState};
 use ledger_score::{
-    Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PeriodScores, PriorResult, TargetInput, ValueInput,
+    Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PeriodScores, PriorResult, TargetInput, UnitKindInput,
+    ValueInput,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -74,6 +75,19 @@ pub fn input(domain: &Domain, period: &Period) -> PeriodInput {
         targets,
         disqualified,
         history: history(domain, period),
+        unit_kinds: period
+            .units
+            .iter()
+            .filter_map(|u| domain.units.get(u))
+            .map(|u| UnitKindInput {
+                unit: u.id.clone(),
+                kind: match u.as_of(period.year).kind {
+                    UnitKind::District => ledger_score::UnitKind::District,
+                    UnitKind::County => ledger_score::UnitKind::County,
+                    UnitKind::FunctionalZone => ledger_score::UnitKind::FunctionalZone,
+                },
+            })
+            .collect(),
     }
 }
 

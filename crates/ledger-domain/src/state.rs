@@ -293,13 +293,29 @@ pub struct Domain {
     /// Keys that speak for one unit: key (hex) -> unit (`unit_key_bound`).
     #[serde(default)]
     pub unit_keys: BTreeMap<String, String>,
+    /// The major-project library, by project id (`project_*`).
+    #[serde(default)]
+    pub projects: BTreeMap<String, crate::library::Project>,
+    /// Records that name a person by a salted commitment: record -> its
+    /// commitment and, once erased, the `personal_data_redacted` record.
+    #[serde(default)]
+    pub personal: BTreeMap<u64, PersonalCommitment>,
 }
 
-fn nonblank(field: &str, s: &str) -> Result<(), String> {
+/// A person named by a record, as the ledger knows it: only the commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalCommitment {
+    /// 64 hex digits.
+    pub commitment: String,
+    /// The redaction: its record and reason.
+    pub redacted: Option<(u64, String)>,
+}
+
+pub(crate) fn nonblank(field: &str, s: &str) -> Result<(), String> {
     if s.trim().is_empty() { Err(format!("{field} must not be empty")) } else { Ok(()) }
 }
 
-fn id_ok(field: &str, s: &str) -> Result<(), String> {
+pub(crate) fn id_ok(field: &str, s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
@@ -314,7 +330,7 @@ fn unit_id_ok(s: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("unit id {s:?} must match [a-z][a-z0-9_-]* (at most 32)")) }
 }
 
-fn evidence_ok(e: &Option<Evidence>) -> Result<(), String> {
+pub(crate) fn evidence_ok(e: &Option<Evidence>) -> Result<(), String> {
     if let Some(e) = e {
         if e.blake3.len() != 64 || !e.blake3.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
             return Err("evidence.blake3 must be the 64 lowercase hex digits of a BLAKE3 hash".into());
@@ -348,7 +364,7 @@ impl Domain {
         self.unit_keys.get(&key.to_hex()).map(String::as_str)
     }
 
-    fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
+    pub(crate) fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
         match self.unit_of_key(&env.author) {
             Some(bound) if bound != unit => Err(format!(
                 "key {} speaks for unit {bound}: it may file {what} for {bound} only, not for {unit}",
@@ -558,6 +574,24 @@ impl Domain {
                 }
                 Ok(())
             }
+            "personal_data_redacted" => {
+                let x: PersonalDataRedacted = parse(t, d)?;
+                self.check_stream(env, crate::personal::STREAM)?;
+                match self.personal.get(&x.record) {
+                    None => Err(format!(
+                        "record: record {} names no person (it holds no personal-data commitment)",
+                        x.record
+                    )),
+                    Some(p) => match &p.redacted {
+                        Some((seq, _)) => Err(format!(
+                            "record: the personal data of record {} was already redacted (seq {seq})",
+                            x.record
+                        )),
+                        None => nonblank("reason", &x.reason),
+                    },
+                }
+            }
+            t if t.starts_with("project_") => self.decide_project(env),
             _ => self.decide_period_event(env),
         }
     }
@@ -807,6 +841,11 @@ impl Domain {
                 Self::state_is(period, &["finalized"], t)?;
                 self.new_decision_id(period, &x.action)?;
                 self.unit_in(period, &x.unit)?;
+                if let Some(c) = &x.person
+                    && !crate::personal::is_commitment(c)
+                {
+                    return Err("person: the commitment is 64 lowercase hex digits (never the name itself)".into());
+                }
                 nonblank("basis", &x.basis)
             }
             "rectification_submitted" => {
@@ -1032,6 +1071,20 @@ impl Domain {
                     self.unit_keys.insert(b.key, b.unit);
                 }
             }
+            "personal_data_redacted" => {
+                if let Ok(x) = parse::<PersonalDataRedacted>(t, d)
+                    && let Some(p) = self.personal.get_mut(&x.record)
+                {
+                    p.redacted = Some((seq, x.reason));
+                }
+            }
+            "accountability_action_taken" => {
+                if let Ok(ActionTaken { person: Some(commitment), .. }) = parse::<ActionTaken>(t, d) {
+                    self.personal.insert(seq, PersonalCommitment { commitment, redacted: None });
+                }
+                self.apply_period_event(record);
+            }
+            t if t.starts_with("project_") => self.apply_project(record),
             _ => self.apply_period_event(record),
         }
     }

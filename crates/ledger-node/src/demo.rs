@@ -33,12 +33,16 @@ pub struct Demo {
     pub root: PublicKey,
     /// The checkpoint signed at the end (also in `DIR/checkpoint.txt`).
     pub checkpoint: SignedCheckpoint,
+    /// What the demonstration showed being refused (a project skipping a stage).
+    pub refusals: Vec<ledger_domain::demo::Refusal>,
 }
 
 struct LedgerWriter {
     ledger: Ledger,
     keys: HashMap<&'static str, SigningKey>,
     empty: Domain,
+    /// Personal data sealed for the next batch: (commitment, what to keep).
+    sealed: Vec<(String, crate::PersonalOp)>,
 }
 
 impl Writer for LedgerWriter {
@@ -46,14 +50,43 @@ impl Writer for LedgerWriter {
         let Office::Office(name) = signer;
         let key = self.keys.get(name).ok_or_else(|| format!("no key for {name}"))?;
         let numbered: Vec<(usize, Submission)> = batch.into_iter().enumerate().map(|(i, s)| (i + 1, s)).collect();
-        let results = self.ledger.append(&numbered, Signer::new(key), at).map_err(|e| e.to_string())?;
-        Ok(results.into_iter().map(|r| r.seq).collect())
+        let mut ops = Vec::new();
+        for (line, sub) in &numbered {
+            if let Some(c) = sub.data.get("person").and_then(|v| v.as_str())
+                && let Some(pos) = self.sealed.iter().position(|(commitment, _)| commitment == c)
+            {
+                ops.push((*line, self.sealed.remove(pos).1));
+            }
+            if sub.event_type == "personal_data_redacted"
+                && let Some(record) = sub.data.get("record").and_then(|v| v.as_u64())
+            {
+                ops.push((*line, crate::PersonalOp::Erase { record }));
+            }
+        }
+        match self.ledger.append_personal(&numbered, &ops, Signer::new(key), at) {
+            Ok(results) => Ok(results.into_iter().map(|r| r.seq).collect()),
+            Err(e) => {
+                // A refused batch leaves no state in memory: load it again
+                // (from the snapshot and the records), so that `domain` keeps
+                // showing the ledger as it is.
+                let _ = self.ledger.domain();
+                Err(e.to_string())
+            }
+        }
     }
     fn domain(&self) -> &Domain {
         self.ledger.writer_domain().unwrap_or(&self.empty)
     }
     fn public_key(&self, office: &'static str) -> Option<String> {
         self.keys.get(office).map(|k| PublicKey::from(k).to_hex())
+    }
+    fn records(&self) -> Result<u64, String> {
+        self.ledger.record_count().map_err(|e| e.to_string())
+    }
+    fn seal_person(&mut self, details: &serde_json::Value) -> Result<String, String> {
+        let (commitment, op) = crate::personal::seal(details).map_err(|e| e.to_string())?;
+        self.sealed.push((commitment.clone(), op));
+        Ok(commitment)
     }
 }
 
@@ -93,11 +126,11 @@ pub fn build(dir: &Path, cache: Cache) -> Result<Demo, Error> {
     let t0 = time("2018-01-02T09:00:00Z")?;
     let db = dir.join("ledger.db");
     let (ledger, _) = Ledger::create(&db, ORIGIN, &genesis, Signer::new(&root), t0, cache)?;
-    let (mut ledger, keys) = populate(ledger, &root, keys, t0)?;
+    let (mut ledger, keys, built) = populate(ledger, &root, keys, t0)?;
     let log_key = keys.get("log").ok_or_else(|| Error::refused("no log key"))?;
     let checkpoint = ledger.checkpoint(log_key, time("2023-06-01T09:00:00Z")?)?;
     std::fs::write(dir.join("checkpoint.txt"), &checkpoint.note).map_err(io)?;
-    Ok(Demo { db, keys: dir.join("keys"), root: (&root).into(), checkpoint })
+    Ok(Demo { db, keys: dir.join("keys"), root: (&root).into(), checkpoint, refusals: built.refusals })
 }
 
 /// Refuses a folder that exists and is neither empty nor a demonstration.
@@ -118,13 +151,14 @@ pub fn check_dir(dir: &Path) -> Result<(), Error> {
 /// Writes the demonstration's content into a ledger whose root key is
 /// `root`: the offices' keys (`keys`, by the names of [`OFFICES`])
 /// authorised at `at`, then the catalog, units, policy and five periods.
-/// Gives the ledger and the keys back.
+/// Gives the ledger and the keys back, and what the demonstration showed
+/// being refused.
 pub fn populate(
     mut ledger: Ledger,
     root: &SigningKey,
     keys: HashMap<&'static str, SigningKey>,
     at: Timestamp,
-) -> Result<(Ledger, HashMap<&'static str, SigningKey>), Error> {
+) -> Result<(Ledger, HashMap<&'static str, SigningKey>, ledger_domain::demo::Built), Error> {
     let subs: Vec<(usize, Submission)> = OFFICES
         .iter()
         .enumerate()
@@ -135,9 +169,10 @@ pub fn populate(
         })
         .collect();
     ledger.append(&subs, Signer::new(root), at)?;
-    let mut writer = LedgerWriter { ledger, keys, empty: Domain::default() };
-    ledger_domain::demo::build(&mut writer).map_err(|e| Error::refused(format!("building the demonstration: {e}")))?;
-    Ok((writer.ledger, writer.keys))
+    let mut writer = LedgerWriter { ledger, keys, empty: Domain::default(), sealed: Vec::new() };
+    let built = ledger_domain::demo::build(&mut writer)
+        .map_err(|e| Error::refused(format!("building the demonstration: {e}")))?;
+    Ok((writer.ledger, writer.keys, built))
 }
 
 fn time(t: &str) -> Result<Timestamp, Error> {

@@ -280,7 +280,23 @@ impl Ledger {
         signer: Signer<'_>,
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
-        self.append_events(submissions.len(), |batch, results| {
+        self.append_personal(submissions, &[], signer, now)
+    }
+
+    /// [`Ledger::append`], and in the same transaction the personal data
+    /// the events refer to by commitment: kept beside a line's record, or
+    /// erased (`docs/FORMAT.md`, "Personal data"). An erasure also empties
+    /// the write-ahead log afterwards, so that the details are in no log
+    /// frame either.
+    pub fn append_personal(
+        &mut self,
+        submissions: &[(usize, Submission)],
+        personal: &[(usize, PersonalOp)],
+        signer: Signer<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<Appended>, Error> {
+        let erased = personal.iter().any(|(_, op)| matches!(op, PersonalOp::Erase { .. }));
+        let results = self.append_events(submissions.len(), personal, |batch, results| {
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
             for (n, sub) in submissions {
                 progress.advance(1);
@@ -289,7 +305,11 @@ impl Ledger {
                 results.push(Appended::of(*n, outcome));
             }
             Ok(())
-        })
+        })?;
+        if erased && let Err(e) = self.store.truncate_log() {
+            self.warn(format!("the write-ahead log could not be emptied after the erasure: {e}"));
+        }
+        Ok(results)
     }
 
     /// Writes events signed elsewhere (`ledger sign`; `ledger append
@@ -298,7 +318,7 @@ impl Ledger {
     /// it was signed ([`Batch::add_signed`]). An event already recorded is
     /// reported as such.
     pub fn append_signed(&mut self, events: &[(usize, SignedEnvelope)]) -> Result<Vec<Appended>, Error> {
-        self.append_events(events.len(), |batch, results| {
+        self.append_events(events.len(), &[], |batch, results| {
             let progress = crate::progress::task("appending", events.len() as u64);
             for (n, signed) in events {
                 progress.advance(1);
@@ -312,6 +332,7 @@ impl Ledger {
     fn append_events(
         &mut self,
         count: usize,
+        personal: &[(usize, PersonalOp)],
         mut decide: impl FnMut(&mut Batch<'_, AppendTx<'_>>, &mut Vec<Appended>) -> Result<(), Error>,
     ) -> Result<Vec<Appended>, Error> {
         if count > MAX_BATCH {
@@ -341,6 +362,18 @@ impl Ledger {
                 w.authority = batch.authority().clone();
                 (results, batch.into_records())
             };
+            for (line, op) in personal {
+                let Some(r) = results.iter().find(|r| r.line == *line) else { continue };
+                if r.existing {
+                    continue;
+                }
+                match op {
+                    PersonalOp::Keep { salt, details } => tx.put_personal(r.seq, salt, details)?,
+                    PersonalOp::Erase { record } => {
+                        tx.erase_personal(*record)?;
+                    }
+                }
+            }
             let mut written = None;
             if let Some(last) = records.last() {
                 let mut period_change = false;
@@ -399,6 +432,24 @@ impl Ledger {
             Err(AppendFailure::Store(e)) => Err(Error::from(e).context("nothing was appended")),
         }
     }
+}
+
+/// What an append does with personal data beside its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonalOp {
+    /// Keep the salt and the details (canonical JSON) that open the
+    /// commitment of this line's record.
+    Keep {
+        /// The 32 random bytes.
+        salt: [u8; 32],
+        /// The details, canonical JSON.
+        details: String,
+    },
+    /// Erase those of an earlier record.
+    Erase {
+        /// The record whose payload holds the commitment.
+        record: u64,
+    },
 }
 
 /// The snapshot body of a writer's state.

@@ -11,7 +11,9 @@ mod ledger;
 pub mod local;
 pub mod names;
 pub mod office;
+pub mod personal;
 pub mod progress;
+pub mod projects;
 pub mod query;
 pub mod sign;
 pub mod snapshot;
@@ -21,7 +23,7 @@ pub mod verify;
 pub mod view;
 
 pub use error::Error;
-pub use ledger::{Appended, Ledger, MAX_BATCH, Signer};
+pub use ledger::{Appended, Ledger, MAX_BATCH, PersonalOp, Signer};
 
 /// The version of the record format this build writes and verifies
 /// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.

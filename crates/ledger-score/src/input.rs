@@ -32,6 +32,21 @@ pub struct PeriodInput {
     /// Earlier periods' results, oldest period first, for escalation.
     #[serde(default)]
     pub history: Vec<PriorResult>,
+    /// The kind of each unit in this period (district, county, functional
+    /// zone), for a fiscal reward restricted to some kinds. At most one per
+    /// unit; a unit without one is not covered by such a restriction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_kinds: Vec<UnitKindInput>,
+}
+
+/// What kind of unit a unit is in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitKindInput {
+    /// Unit id.
+    pub unit: String,
+    /// Its kind as the period's year ends.
+    pub kind: crate::policy::UnitKind,
 }
 
 /// Which way is better.

@@ -440,8 +440,99 @@ pub struct FiscalRewardRule {
     /// The proportion of the increment paid back, in (0, 1].
     #[serde(with = "serde_str")]
     pub share: Decimal,
+    /// The kinds of unit the clause covers (区、县: `district`, `county`):
+    /// only they may earn the reward and only they make the city average.
+    /// Empty: every assessed unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_kinds: Vec<UnitKind>,
+    /// How the city average is formed (default: the mean of the unit rates).
+    #[serde(default, skip_serializing_if = "CityAverage::is_default")]
+    pub average: CityAverage,
+    /// The four level figures the city-wide rate sums; required with
+    /// `"average": "city_wide_rate"`, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<FiscalLevels>,
     /// Clause cited.
     pub clause: String,
+}
+
+/// A kind of assessed unit, as the fiscal-reward clause names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 区
+    District,
+    /// 县
+    County,
+    /// 功能区
+    FunctionalZone,
+}
+
+impl UnitKind {
+    /// The name used in policies and derivations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::District => "district",
+            Self::County => "county",
+            Self::FunctionalZone => "functional_zone",
+        }
+    }
+}
+
+/// The city average the fiscal reward compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CityAverage {
+    /// The mean of the covered units' own rates (F1 and F2 summed and
+    /// divided by the number of units).
+    #[default]
+    MeanOfUnitRates,
+    /// The rate of the covered units taken together: growth
+    /// `100 x (sum revenue - sum prior revenue) / sum prior revenue`, tax
+    /// share rise `100 x (sum tax / sum revenue - sum prior tax / sum prior
+    /// revenue)`, from the four level figures of [`FiscalLevels`].
+    CityWideRate,
+}
+
+impl CityAverage {
+    fn is_default(&self) -> bool {
+        *self == Self::MeanOfUnitRates
+    }
+
+    /// The name used in policies and derivations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MeanOfUnitRates => "mean_of_unit_rates",
+            Self::CityWideRate => "city_wide_rate",
+        }
+    }
+}
+
+/// Indicator ids of the level figures the city-wide rate sums over units
+/// (amounts, in one unit of measure, e.g. 10k yuan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiscalLevels {
+    /// Fiscal revenue of the period's year.
+    pub revenue: String,
+    /// Fiscal revenue of the year before.
+    pub revenue_prior: String,
+    /// Tax revenue of the period's year.
+    pub tax: String,
+    /// Tax revenue of the year before.
+    pub tax_prior: String,
+}
+
+impl FiscalLevels {
+    /// (member, indicator id), in a fixed order.
+    pub fn ids(&self) -> [(&'static str, &str); 4] {
+        [
+            ("revenue", self.revenue.as_str()),
+            ("revenue_prior", self.revenue_prior.as_str()),
+            ("tax", self.tax.as_str()),
+            ("tax_prior", self.tax_prior.as_str()),
+        ]
+    }
 }
 
 /// An escalation action, from mildest to most severe.
@@ -535,6 +626,9 @@ impl Policy {
         ids.extend(self.vetoes.iter().map(|v| v.indicator.clone()));
         if let Some(f) = &self.consequences.fiscal_reward {
             ids.extend([f.growth.clone(), f.tax_share_rise.clone(), f.increment.clone()]);
+            if let Some(levels) = &f.levels {
+                ids.extend(levels.ids().iter().map(|(_, id)| (*id).to_owned()));
+            }
         }
         ids.sort();
         ids.dedup();
@@ -715,6 +809,42 @@ impl Policy {
             }
             if f.share <= Decimal::ZERO || f.share > Decimal::ONE {
                 return Err(invalid(format!("{at}.share"), "the share must be greater than 0 and at most 1"));
+            }
+            for (i, kind) in f.unit_kinds.iter().enumerate() {
+                if f.unit_kinds[..i].contains(kind) {
+                    return Err(invalid(format!("{at}.unit_kinds[{i}]"), format!("{} is listed twice", kind.name())));
+                }
+            }
+            match (f.average, &f.levels) {
+                (CityAverage::CityWideRate, None) => {
+                    return Err(invalid(
+                        format!("{at}.levels"),
+                        "the city-wide rate needs the level figures: give \"levels\": {\"revenue\", \
+                         \"revenue_prior\", \"tax\", \"tax_prior\"} (indicator ids)",
+                    ));
+                }
+                (CityAverage::MeanOfUnitRates, Some(_)) => {
+                    return Err(invalid(
+                        format!("{at}.levels"),
+                        "level figures are used only with \"average\": \"city_wide_rate\"",
+                    ));
+                }
+                (CityAverage::CityWideRate, Some(levels)) => {
+                    let mut seen = vec![f.growth.as_str(), f.tax_share_rise.as_str(), f.increment.as_str()];
+                    for (member, id) in levels.ids() {
+                        if id.is_empty() {
+                            return Err(invalid(format!("{at}.levels.{member}"), "an indicator id is required"));
+                        }
+                        if seen.contains(&id) {
+                            return Err(invalid(
+                                format!("{at}.levels.{member}"),
+                                format!("indicator {id:?} is already used by the fiscal reward"),
+                            ));
+                        }
+                        seen.push(id);
+                    }
+                }
+                (CityAverage::MeanOfUnitRates, None) => {}
             }
             check_clause(&format!("{at}.clause"), &f.clause)?;
         }

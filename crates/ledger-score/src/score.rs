@@ -8,8 +8,8 @@ use crate::output::{
     IndicatorScore, PeriodScores, UnitScore,
 };
 use crate::policy::{
-    Action, Comparison, DISQUALIFIED, FiscalRewardRule, IfMissing, IndicatorRule, Method, Policy, PolicyError,
-    RateForm, Reference, VetoWhen,
+    Action, CityAverage, Comparison, DISQUALIFIED, FiscalRewardRule, IfMissing, IndicatorRule, Method, Policy,
+    PolicyError, RateForm, Reference, UnitKind, VetoWhen,
 };
 use num_traits::{Signed, Zero};
 use rust_decimal::Decimal;
@@ -164,6 +164,7 @@ struct Ctx<'a> {
     specs: BTreeMap<&'a str, &'a IndicatorSpec>,
     units: BTreeSet<&'a str>,
     disqualified: BTreeMap<&'a str, &'a crate::input::Disqualification>,
+    kinds: BTreeMap<&'a str, UnitKind>,
     values: BTreeMap<(&'a str, &'a str), &'a ValueInput>,
     targets: BTreeMap<(&'a str, &'a str), &'a TargetInput>,
     stats: BTreeMap<&'a str, Stats>,
@@ -268,6 +269,11 @@ impl<'a> Ctx<'a> {
             known(&f.growth, "consequences.fiscal_reward.growth".into())?;
             known(&f.tax_share_rise, "consequences.fiscal_reward.tax_share_rise".into())?;
             known(&f.increment, "consequences.fiscal_reward.increment".into())?;
+            if let Some(levels) = &f.levels {
+                for (member, id) in levels.ids() {
+                    known(id, format!("consequences.fiscal_reward.levels.{member}"))?;
+                }
+            }
         }
 
         let mut anomalies = Vec::new();
@@ -320,6 +326,12 @@ impl<'a> Ctx<'a> {
                 return Err(ScoreError::Duplicate { list: "disqualified", id: format!("unit {:?}", d.unit) });
             }
         }
+        let mut kinds = BTreeMap::new();
+        for k in &input.unit_kinds {
+            if kinds.insert(k.unit.as_str(), k.kind).is_some() {
+                return Err(ScoreError::Duplicate { list: "unit_kinds", id: format!("unit {:?}", k.unit) });
+            }
+        }
         let mut seen = BTreeSet::new();
         for h in &input.history {
             if h.period == input.period {
@@ -358,7 +370,7 @@ impl<'a> Ctx<'a> {
             s.sum = s.values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v));
             s.exact_sum = s.values.iter().map(|v| exact::q(*v)).sum();
         }
-        Ok(Ctx { input, policy, specs, units, disqualified, values, targets, stats, anomalies })
+        Ok(Ctx { input, policy, specs, units, disqualified, kinds, values, targets, stats, anomalies })
     }
 
     fn anomaly(&mut self, unit: &str, indicator: Option<&str>, kind: AnomalyKind, message: String) {
@@ -1312,34 +1324,146 @@ fn action_name(a: Action) -> &'static str {
     }
 }
 
-/// City totals for the fiscal reward: over non-disqualified assessed units
-/// with both the growth and the tax-share-rise values. `None` on overflow.
+/// Whether the fiscal reward covers a unit: `Some(true)` when the rule
+/// names no kinds or the unit is of one of them, `None` when the rule names
+/// kinds and the input gives the unit none.
+fn covered(ctx: &Ctx<'_>, rule: &FiscalRewardRule, unit: &str) -> Option<bool> {
+    if rule.unit_kinds.is_empty() {
+        return Some(true);
+    }
+    ctx.kinds.get(unit).map(|k| rule.unit_kinds.contains(k))
+}
+
+fn kinds_words(rule: &FiscalRewardRule) -> String {
+    rule.unit_kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The city averages for the fiscal reward, over the covered,
+/// non-disqualified assessed units with the figures the average needs.
+/// `None` on overflow.
 struct FiscalTotals {
+    /// Units counted.
     n: usize,
-    sum_growth: Decimal,
-    sum_rise: Decimal,
-    exact_growth: Q,
-    exact_rise: Q,
+    /// The averages, exact; `None` when there is none (no unit counted, or
+    /// a sum of revenue that is zero).
+    growth: Option<Q>,
+    rise: Option<Q>,
+    /// How each average was formed, with its figures, for the steps.
+    growth_words: String,
+    rise_words: String,
+    /// The step that says which average and which units (once per unit).
+    method: String,
 }
 
 fn fiscal_totals(ctx: &Ctx<'_>, rule: &FiscalRewardRule) -> Option<FiscalTotals> {
-    let mut totals = FiscalTotals {
-        n: 0,
-        sum_growth: Decimal::ZERO,
-        sum_rise: Decimal::ZERO,
-        exact_growth: Q::zero(),
-        exact_rise: Q::zero(),
+    let counted: Vec<&str> = ctx
+        .units
+        .iter()
+        .copied()
+        .filter(|u| !ctx.disqualified.contains_key(*u) && covered(ctx, rule, u) == Some(true))
+        .collect();
+    let over = if rule.unit_kinds.is_empty() {
+        "the assessed units".to_owned()
+    } else {
+        format!("the assessed units of kind {}", kinds_words(rule))
     };
-    for unit in ctx.units.iter().filter(|u| !ctx.disqualified.contains_key(*u)) {
-        if let (Some(g), Some(r)) = (ctx.value(unit, &rule.growth), ctx.value(unit, &rule.tax_share_rise)) {
-            totals.n += 1;
-            totals.sum_growth = totals.sum_growth.checked_add(g.value)?;
-            totals.sum_rise = totals.sum_rise.checked_add(r.value)?;
-            totals.exact_growth += exact::q(g.value);
-            totals.exact_rise += exact::q(r.value);
+    match (rule.average, &rule.levels) {
+        (CityAverage::CityWideRate, Some(levels)) => {
+            // Sums over the units with all four level figures.
+            let mut sums = [Decimal::ZERO; 4];
+            let mut n = 0usize;
+            for unit in &counted {
+                let ids = levels.ids();
+                let figures: Option<Vec<Decimal>> =
+                    ids.iter().map(|(_, id)| ctx.value(unit, id).map(|v| v.value)).collect();
+                if let Some(figures) = figures {
+                    n += 1;
+                    for (sum, x) in sums.iter_mut().zip(figures) {
+                        *sum = sum.checked_add(x)?;
+                    }
+                }
+            }
+            let [rev, rev_prior, tax, tax_prior] = sums;
+            let hundred = exact::q(Decimal::ONE_HUNDRED);
+            let (qr, qrp, qt, qtp) = (exact::q(rev), exact::q(rev_prior), exact::q(tax), exact::q(tax_prior));
+            let defined = n > 0 && !qr.is_zero() && !qrp.is_zero();
+            let growth = defined.then(|| &hundred * (&qr - &qrp) / &qrp);
+            let rise = defined.then(|| &hundred * (&qt / &qr - &qtp / &qrp));
+            let shown = |q: &Option<Q>, d: Result<Decimal, Overflow>| match (q, d) {
+                (None, _) => "undefined".to_owned(),
+                (Some(_), Ok(d)) => show(&d),
+                (Some(q), Err(Overflow)) => exact::words(q),
+            };
+            let growth_shown = shown(
+                &growth,
+                decimal::sub(rev, rev_prior)
+                    .and_then(|d| decimal::mul(d, Decimal::ONE_HUNDRED))
+                    .and_then(|d| decimal::div(d, rev_prior)),
+            );
+            let rise_shown = shown(
+                &rise,
+                decimal::div(tax, rev)
+                    .and_then(|a| decimal::div(tax_prior, rev_prior).and_then(|b| decimal::sub(a, b)))
+                    .and_then(|d| decimal::mul(d, Decimal::ONE_HUNDRED)),
+            );
+            let [(_, r), (_, rp), (_, t), (_, tp)] = levels.ids();
+            Some(FiscalTotals {
+                n,
+                growth,
+                rise,
+                growth_words: format!(
+                    "{growth_shown} (city-wide rate = 100 x ({r} {} - {rp} {}) / {rp} {}, {n} units)",
+                    show(&rev),
+                    show(&rev_prior),
+                    show(&rev_prior)
+                ),
+                rise_words: format!(
+                    "{rise_shown} (city-wide = 100 x ({t} {} / {r} {} - {tp} {} / {rp} {}), {n} units)",
+                    show(&tax),
+                    show(&rev),
+                    show(&tax_prior),
+                    show(&rev_prior)
+                ),
+                method: format!(
+                    "[{}] city average: the city-wide rate (average city_wide_rate), the sums of revenue and tax \
+                     over {over} with all four level figures ({}), disqualified units excluded: {n} units",
+                    rule.clause,
+                    levels.ids().iter().map(|(_, id)| *id).collect::<Vec<_>>().join(", ")
+                ),
+            })
+        }
+        _ => {
+            let (mut sum_growth, mut sum_rise) = (Decimal::ZERO, Decimal::ZERO);
+            let (mut exact_growth, mut exact_rise) = (Q::zero(), Q::zero());
+            let mut n = 0usize;
+            for unit in &counted {
+                if let (Some(g), Some(r)) = (ctx.value(unit, &rule.growth), ctx.value(unit, &rule.tax_share_rise)) {
+                    n += 1;
+                    sum_growth = sum_growth.checked_add(g.value)?;
+                    sum_rise = sum_rise.checked_add(r.value)?;
+                    exact_growth += exact::q(g.value);
+                    exact_rise += exact::q(r.value);
+                }
+            }
+            let nd = decimal_from_usize(n);
+            let avg_words = |sum: Decimal| {
+                let avg = decimal::div(sum, nd).map(|a| show(&a)).unwrap_or_else(|_| "?".into());
+                format!("{avg} (= {} / {n} units)", show(&sum))
+            };
+            Some(FiscalTotals {
+                n,
+                growth: (n > 0).then(|| exact_growth / exact::count(n)),
+                rise: (n > 0).then(|| exact_rise / exact::count(n)),
+                growth_words: avg_words(sum_growth),
+                rise_words: avg_words(sum_rise),
+                method: format!(
+                    "[{}] city average: the mean of the unit rates (average mean_of_unit_rates) over {over} with \
+                     both {} and {}, disqualified units excluded: {n} units",
+                    rule.clause, rule.growth, rule.tax_share_rise
+                ),
+            })
         }
     }
-    Some(totals)
 }
 
 /// The fiscal reward of one (not disqualified) unit, if the rule implies one.
@@ -1352,6 +1476,33 @@ fn fiscal_reward(
 ) -> Option<Consequence> {
     let clause = &rule.clause;
     let rounding = ctx.policy.rounding;
+    match covered(ctx, rule, unit) {
+        Some(true) => {}
+        Some(false) => {
+            let kind = ctx.kinds.get(unit).map(|k| k.name()).unwrap_or("?");
+            steps.push(format!(
+                "[{clause}] no fiscal reward: the clause covers units of kind {} and {unit} is a {kind}",
+                kinds_words(rule)
+            ));
+            return None;
+        }
+        None => {
+            steps.push(format!(
+                "[{clause}] no fiscal reward: the clause covers units of kind {} and the kind of {unit} is not known",
+                kinds_words(rule)
+            ));
+            ctx.anomaly(
+                unit,
+                None,
+                AnomalyKind::ConsequenceData,
+                format!(
+                    "unit {unit}: no kind given; the fiscal reward ({clause}) covers units of kind {} only: not covered",
+                    kinds_words(rule)
+                ),
+            );
+            return None;
+        }
+    }
     let overflow = |ctx: &mut Ctx<'_>, steps: &mut Vec<String>| {
         steps.push(format!("[{clause}] fiscal reward not assessed: numbers too large for exact arithmetic"));
         ctx.anomaly(
@@ -1379,22 +1530,28 @@ fn fiscal_reward(
             return None;
         }
     };
-    let n = decimal_from_usize(f.n);
-    // x > sum / n exactly, as x * n > sum (n > 0 since this unit counts).
-    let g_above = exact::q(g.value) * exact::count(f.n) > f.exact_growth;
-    let r_above = exact::q(r.value) * exact::count(f.n) > f.exact_rise;
-    let words = |id: &str, what: &str, x: Decimal, sum: Decimal, above: bool| {
-        let avg = decimal::div(sum, n).map(|a| show(&a)).unwrap_or_else(|_| "?".into());
-        format!(
-            "{what} ({id}) {} {} city average {avg} (= {} / {} units)",
-            show(&x),
-            if above { ">" } else { "is not above the" },
-            show(&sum),
+    steps.push(f.method.clone());
+    let (Some(avg_growth), Some(avg_rise)) = (&f.growth, &f.rise) else {
+        steps.push(format!(
+            "[{clause}] fiscal reward not assessed: no city average ({} units with the figures it needs, or no revenue)",
             f.n
-        )
+        ));
+        ctx.anomaly(
+            unit,
+            None,
+            AnomalyKind::ConsequenceData,
+            format!("unit {unit}: the fiscal reward ({clause}) cannot be assessed: the city average is undefined"),
+        );
+        return None;
     };
-    let gw = words(&rule.growth, "fiscal revenue growth", g.value, f.sum_growth, g_above);
-    let rw = words(&rule.tax_share_rise, "rise in tax share", r.value, f.sum_rise, r_above);
+    // Compared exactly, never through the rounded quotient shown.
+    let g_above = exact::q(g.value) > *avg_growth;
+    let r_above = exact::q(r.value) > *avg_rise;
+    let words = |id: &str, what: &str, x: Decimal, avg: &str, above: bool| {
+        format!("{what} ({id}) {} {} city average {avg}", show(&x), if above { ">" } else { "is not above the" })
+    };
+    let gw = words(&rule.growth, "fiscal revenue growth", g.value, &f.growth_words, g_above);
+    let rw = words(&rule.tax_share_rise, "rise in tax share", r.value, &f.rise_words, r_above);
     if !(g_above && r_above) {
         let why = match (g_above, r_above) {
             (false, false) => format!("{gw}; {rw}"),

@@ -24,7 +24,7 @@ pub fn spec(id: &str, direction: Direction) -> IndicatorSpec {
 /// (lower-is-better) and "Z" (the filler that takes the rest of the weight).
 pub fn input(units: &[&str]) -> PeriodInput {
     let mut indicators: Vec<IndicatorSpec> = (1..=19).map(|i| spec(&i.to_string(), Direction::Higher)).collect();
-    for id in ["F1", "F2", "F3", "Z"] {
+    for id in ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "Z"] {
         indicators.push(spec(id, Direction::Higher));
     }
     if let Some(f3) = indicators.iter_mut().find(|s| s.id == "F3") {
@@ -39,6 +39,7 @@ pub fn input(units: &[&str]) -> PeriodInput {
         targets: Vec::new(),
         disqualified: Vec::new(),
         history: Vec::new(),
+        unit_kinds: Vec::new(),
     }
 }
 

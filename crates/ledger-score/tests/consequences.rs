@@ -1,7 +1,7 @@
 //! Policy preference, fiscal reward, escalation.
 
 use crate::common::*;
-use ledger_score::{AnomalyKind, ConsequenceKind, PeriodInput, Policy};
+use ledger_score::{AnomalyKind, ConsequenceKind, PeriodInput, Policy, UnitKind, UnitKindInput};
 use serde_json::{Value, json};
 
 fn with_consequences(consequences: Value, vetoes: Value) -> Policy {
@@ -231,4 +231,209 @@ fn escalation_may_count_disqualification() {
     let s = run(&scored(&[("x", "95"), ("y", "95")]).disqualify("x"), &p);
     assert_eq!(kinds(&s, "x"), vec![ConsequenceKind::Accountability]);
     assert!(kinds(&s, "y").is_empty());
+}
+
+/// The worked example of docs/SCORING.md section 7.2: districts a and b,
+/// county c, functional zone z; levels in 10k yuan.
+///
+/// | unit | kind | F5 prior revenue | F4 revenue | F7 prior tax | F6 tax | F1 growth % | F2 rise pp | F3 |
+/// |---|---|---|---|---|---|---|---|---|
+/// | a | district | 100 | 110 | 70 | 88 | 10 | 10 | 40 |
+/// | b | district | 1000 | 1020 | 800 | 816 | 2 | 0 | 5 |
+/// | c | county | 100 | 120 | 50 | 72 | 20 | 10 | 30 |
+/// | z | functional zone | 500 | 600 | 250 | 390 | 20 | 15 | 100 |
+fn worked_example(kinds: bool) -> PeriodInput {
+    let mut i = scored(&[("a", "70"), ("b", "70"), ("c", "70"), ("z", "70")]);
+    for (u, f5, f4, f7, f6, f1, f2, f3) in [
+        ("a", "100", "110", "70", "88", "10", "10", "40"),
+        ("b", "1000", "1020", "800", "816", "2", "0", "5"),
+        ("c", "100", "120", "50", "72", "20", "10", "30"),
+        ("z", "500", "600", "250", "390", "20", "15", "100"),
+    ] {
+        i = i
+            .val(u, "F1", f1)
+            .val(u, "F2", f2)
+            .val(u, "F3", f3)
+            .val(u, "F4", f4)
+            .val(u, "F5", f5)
+            .val(u, "F6", f6)
+            .val(u, "F7", f7);
+    }
+    if kinds {
+        for (u, k) in [
+            ("a", UnitKind::District),
+            ("b", UnitKind::District),
+            ("c", UnitKind::County),
+            ("z", UnitKind::FunctionalZone),
+        ] {
+            i.unit_kinds.push(UnitKindInput { unit: u.into(), kind: k });
+        }
+    }
+    i
+}
+
+fn fiscal_policy_with(extra: Value) -> Policy {
+    let mut rule = json!({"growth": "F1", "tax_share_rise": "F2", "increment": "F3", "share": "0.1", "clause": "C2 (plan line 542)"});
+    for (k, v) in extra.as_object().unwrap() {
+        rule[k] = v.clone();
+    }
+    with_consequences(json!({ "fiscal_reward": rule }), json!([]))
+}
+
+fn amounts(s: &ledger_score::PeriodScores) -> Vec<(String, String)> {
+    s.units
+        .iter()
+        .flat_map(|u| {
+            u.consequences
+                .iter()
+                .filter(|c| c.kind == "fiscal_reward")
+                .map(|c| (u.unit.clone(), c.amount.map(|a| a.to_string()).unwrap_or_default()))
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+#[test]
+fn fiscal_reward_mean_of_unit_rates_over_every_unit() {
+    // No kind restriction: F1 mean (10 + 2 + 20 + 20) / 4 = 13, F2 mean
+    // (10 + 0 + 10 + 15) / 4 = 8.75. c: 20 > 13, 10 > 8.75; z: 20 > 13,
+    // 15 > 8.75; a: 10 is not above 13.
+    let s = run(&worked_example(true), &fiscal_policy());
+    assert_eq!(amounts(&s), pairs(&[("c", "3.00"), ("z", "10.00")]));
+    assert!(
+        unit(&s, "a")
+            .steps
+            .iter()
+            .any(|l| l.contains("fiscal revenue growth (F1) 10 is not above the city average 13 (= 52 / 4 units)"))
+    );
+    assert!(unit(&s, "c").steps.iter().any(|l| l.contains("city average: the mean of the unit rates (average mean_of_unit_rates) over the assessed units with both F1 and F2, disqualified units excluded: 4 units")));
+}
+
+#[test]
+fn fiscal_reward_restricted_to_districts_and_counties() {
+    // Districts and counties only: z earns nothing and is out of the average.
+    // F1 mean (10 + 2 + 20) / 3 = 32 / 3 = 10.67; F2 mean (10 + 0 + 10) / 3
+    // = 20 / 3 = 6.67. c: 20 > 10.67 and 10 > 6.67: 0.1 x 30 = 3.00;
+    // a: 10 is not above 32 / 3.
+    let s = run(&worked_example(true), &fiscal_policy_with(json!({"unit_kinds": ["district", "county"]})));
+    assert_eq!(amounts(&s), pairs(&[("c", "3.00")]));
+    assert!(unit(&s, "z").steps.iter().any(|l| l
+        == "[C2 (plan line 542)] no fiscal reward: the clause covers units of kind district, county and z is a functional_zone"));
+    assert!(unit(&s, "a").steps.iter().any(|l| l.contains(
+        "fiscal revenue growth (F1) 10 is not above the city average 10.666666666666666666666666667 (= 32 / 3 units)"
+    )));
+    assert!(
+        unit(&s, "c")
+            .steps
+            .iter()
+            .any(|l| l.contains("over the assessed units of kind district, county with both F1 and F2"))
+    );
+    // A unit of no known kind is not covered, and the anomaly says so:
+    // without c the averages are (10 + 2) / 2 = 6 and (10 + 0) / 2 = 5, and a
+    // (10 > 6, 10 > 5) gets 0.1 x 40 = 4.00.
+    let mut i = worked_example(true);
+    i.unit_kinds.retain(|k| k.unit != "c");
+    let s = run(&i, &fiscal_policy_with(json!({"unit_kinds": ["district", "county"]})));
+    assert_eq!(amounts(&s), pairs(&[("a", "4.00")]));
+    assert_eq!(anomaly_kinds(&s, "c", None), vec![AnomalyKind::ConsequenceData]);
+    // Duplicate kinds are refused in the input.
+    let mut i = worked_example(true);
+    i.unit_kinds.push(UnitKindInput { unit: "a".into(), kind: UnitKind::County });
+    assert!(ledger_score::score_period(&i, &fiscal_policy()).unwrap_err().to_string().contains("unit_kinds"));
+}
+
+#[test]
+fn fiscal_reward_city_wide_rate() {
+    // Districts and counties: revenue 110 + 1020 + 120 = 1250 against 100 +
+    // 1000 + 100 = 1200: growth 100 x 50 / 1200 = 25 / 6 = 4.1667 %; tax share
+    // 976 / 1250 = 78.08 % against 920 / 1200 = 76.6667 %: rise 1.4133 pp.
+    // a: 10 > 4.17 and 10 > 1.41: 0.1 x 40 = 4.00 (the mean would refuse it);
+    // c: 3.00; b: 2 > 4.17 fails.
+    let p = fiscal_policy_with(json!({
+        "unit_kinds": ["district", "county"],
+        "average": "city_wide_rate",
+        "levels": {"revenue": "F4", "revenue_prior": "F5", "tax": "F6", "tax_prior": "F7"}
+    }));
+    let s = run(&worked_example(true), &p);
+    assert_eq!(amounts(&s), pairs(&[("a", "4.00"), ("c", "3.00")]));
+    let a = &unit(&s, "a").consequences[0];
+    assert_eq!(
+        a.basis,
+        "fiscal revenue growth (F1) 10 > city average 4.1666666666666666666666666667 (city-wide rate = 100 x (F4 1250 \
+         - F5 1200) / F5 1200, 3 units) and rise in tax share (F2) 10 > city average 1.41333333333333333333333333 \
+         (city-wide = 100 x (F6 976 / F4 1250 - F7 920 / F5 1200), 3 units); reward = share 0.1 x tax increment (F3) 40 \
+         = 4 -> 4.00 10k yuan (rounded to 2 places, half away from zero)"
+    );
+    assert!(unit(&s, "a").steps.iter().any(|l| l.starts_with("[C2 (plan line 542)] city average: the city-wide rate")));
+    assert!(
+        unit(&s, "b")
+            .steps
+            .iter()
+            .any(|l| l.contains("fiscal revenue growth (F1) 2 is not above the city average 4.16"))
+    );
+    // exactness: a unit exactly at the city-wide rate is not above it
+    let mut i = worked_example(true);
+    for v in i.values.iter_mut().filter(|v| v.unit == "b" && v.indicator == "F1") {
+        v.value = d("4.1666666666666666666666666667");
+    }
+    let s = run(&i, &p);
+    assert!(amounts(&s).iter().all(|(u, _)| u != "b"));
+    // a unit missing a level figure is left out of the sums
+    let mut i = worked_example(true);
+    i.values.retain(|v| !(v.unit == "b" && v.indicator == "F4"));
+    let s = run(&i, &p);
+    // now a and c only: (110 + 120 - 200) x 100 / 200 = 15; a: 10 is not above 15
+    assert_eq!(amounts(&s), pairs(&[("c", "3.00")]));
+    // the city-wide rate needs its level figures
+    let err = Policy::from_json(
+        &policy_json(
+            json!([{"indicator": "1", "weight": "100", "method": {"kind": "completion_rate", "cap": "2"}, "clause": "S1.1"}]),
+            json!({"consequences": {"fiscal_reward": {"growth": "F1", "tax_share_rise": "F2", "increment": "F3", "share": "0.1", "clause": "C2", "average": "city_wide_rate"}}}),
+        )
+        .to_string(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("consequences.fiscal_reward.levels"), "{err}");
+}
+
+#[test]
+fn fiscal_reward_policy_refusals() {
+    let base = |extra: Value| {
+        let mut rule =
+            json!({"growth": "F1", "tax_share_rise": "F2", "increment": "F3", "share": "0.1", "clause": "C2"});
+        for (k, v) in extra.as_object().unwrap() {
+            rule[k] = v.clone();
+        }
+        Policy::from_json(
+            &policy_json(
+                json!([{"indicator": "1", "weight": "100", "method": {"kind": "completion_rate", "cap": "2"}, "clause": "S1.1"}]),
+                json!({"consequences": {"fiscal_reward": rule}}),
+            )
+            .to_string(),
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(base(json!({"unit_kinds": ["district", "county"], "average": "mean_of_unit_rates"})), Ok(()));
+    let e = base(json!({"unit_kinds": ["district", "district"]})).unwrap_err();
+    assert!(e.contains("unit_kinds[1]"), "{e}");
+    let e = base(json!({"unit_kinds": ["zone"]})).unwrap_err();
+    assert!(e.contains("zone"), "{e}");
+    let e = base(json!({"average": "median"})).unwrap_err();
+    assert!(e.contains("median"), "{e}");
+    let e =
+        base(json!({"levels": {"revenue": "F4", "revenue_prior": "F5", "tax": "F6", "tax_prior": "F7"}})).unwrap_err();
+    assert!(e.contains("levels") && e.contains("city_wide_rate"), "{e}");
+    let e = base(json!({"average": "city_wide_rate", "levels": {"revenue": "F4", "revenue_prior": "F4", "tax": "F6", "tax_prior": "F7"}}))
+        .unwrap_err();
+    assert!(e.contains("levels.revenue_prior"), "{e}");
+    let e = base(json!({"average": "city_wide_rate", "levels": {"revenue": "F1", "revenue_prior": "F5", "tax": "F6", "tax_prior": "F7"}}))
+        .unwrap_err();
+    assert!(e.contains("levels.revenue"), "{e}");
 }

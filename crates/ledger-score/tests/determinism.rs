@@ -58,7 +58,16 @@ prop_compose! {
             .map(|(p, u, g, v)| PriorResult { period: format!("{}", 2019 + p), unit: UNITS[u].into(), grade: grades[g].into(), vetoed: v })
             .collect();
         history.sort_by(|a, b| a.period.cmp(&b.period));
-        PeriodInput { period: "2022".into(), units, indicators: catalog, values, targets, disqualified, history }
+        PeriodInput {
+            period: "2022".into(),
+            units,
+            indicators: catalog,
+            values,
+            targets,
+            disqualified,
+            history,
+            unit_kinds: vec![],
+        }
     }
 }
 
@@ -139,6 +148,7 @@ fn trailing_zeros_of_values_do_not_change_the_hash() {
         targets: vec![],
         disqualified: vec![],
         history: vec![],
+        unit_kinds: vec![],
     };
     let a = score_period(&mk("25.6"), &policy).unwrap();
     let b = score_period(&mk("25.600"), &policy).unwrap();

@@ -94,6 +94,7 @@ fn default_policy_parses_validates_and_covers_table_1() {
         targets: vec![],
         disqualified: vec![],
         history: vec![],
+        unit_kinds: vec![],
     };
     let scores = score_period(&input, &policy).unwrap();
     assert_eq!(scores.units[0].grade, "poor");

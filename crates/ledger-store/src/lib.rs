@@ -78,6 +78,19 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ) STRICT;
 "#;
 
+/// The personal-data table (`docs/FORMAT.md` section "Personal data"): the
+/// details and salt that open the salted commitment a record holds (an
+/// official named in an accountability action). Not evidence and never
+/// hashed: no record refers to a row, and an erasure deletes one. Created by
+/// the first append that writes one.
+pub const PERSONAL_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS personal_data (
+    seq     INTEGER PRIMARY KEY,
+    salt    BLOB NOT NULL CHECK (length(salt) = 32),
+    details TEXT NOT NULL
+) STRICT;
+"#;
+
 /// Snapshots kept; older ones are deleted when a new one is written.
 pub const SNAPSHOTS_KEPT: usize = 3;
 
@@ -206,6 +219,9 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "temp_store", "FILE")?;
     // FULL: an acknowledged append survives power loss, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted content is overwritten with zeros: an erased person's details
+    // do not stay in a free page of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -475,6 +491,20 @@ impl Store {
     /// The version of a stream: its number of events (0 if none).
     pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
         AppendTx { conn: &self.conn }.stream_version(stream)
+    }
+
+    /// The salt and details (canonical JSON) kept for record `seq`, if any
+    /// (none when never kept, or erased).
+    pub fn personal(&self, seq: u64) -> Result<Option<([u8; 32], String)>, StoreError> {
+        personal(&self.conn, seq)
+    }
+
+    /// Moves the write-ahead log into the file and empties it, so that
+    /// content deleted by the last transaction (an erasure) is in no log
+    /// frame either. Best effort: a reader holding the log open keeps it.
+    pub fn truncate_log(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// The authority as of the last record, replayed from the governance stream.
@@ -761,6 +791,22 @@ fn snapshots(conn: &Connection) -> Result<Vec<SnapshotRow>, StoreError> {
     Ok(out)
 }
 
+fn personal(conn: &Connection, seq: u64) -> Result<Option<([u8; 32], String)>, StoreError> {
+    let exists: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'personal_data'",
+        [],
+        |r| r.get(0),
+    )?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let row: Option<(Vec<u8>, String)> = conn
+        .prepare_cached("SELECT salt, details FROM personal_data WHERE seq = ?1")?
+        .query_row([i64::try_from(seq).unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.and_then(|(salt, details)| <[u8; 32]>::try_from(salt).ok().map(|s| (s, details))))
+}
+
 fn snapshot_body(conn: &Connection, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
     if !snapshot_table_exists(conn)? {
         return Ok(None);
@@ -838,6 +884,28 @@ impl AppendTx<'_> {
     /// One stored record.
     pub fn get(&self, seq: u64) -> Result<Option<RawRecord>, StoreError> {
         Ok(read(self.conn, seq, 1)?.into_iter().find(|r| r.seq == seq))
+    }
+
+    /// Keeps the personal data that opens the commitment of record `seq`
+    /// (its salt and the details' canonical JSON), in this transaction: it
+    /// commits with the record or not at all.
+    pub fn put_personal(&self, seq: u64, salt: &[u8; 32], details: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(PERSONAL_SCHEMA)?;
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO personal_data (seq, salt, details) VALUES (?1, ?2, ?3)")?
+            .execute(params![i64::try_from(seq).unwrap_or(i64::MAX), &salt[..], details])?;
+        Ok(())
+    }
+
+    /// Deletes the personal data of record `seq` in this transaction (an
+    /// erasure); true when there was a row.
+    pub fn erase_personal(&self, seq: u64) -> Result<bool, StoreError> {
+        self.conn.execute_batch(PERSONAL_SCHEMA)?;
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM personal_data WHERE seq = ?1")?
+            .execute([i64::try_from(seq).unwrap_or(i64::MAX)])?;
+        Ok(n > 0)
     }
 
     /// The snapshot rows, newest first.

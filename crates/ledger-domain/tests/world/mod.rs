@@ -141,6 +141,11 @@ impl World {
         assert_eq!(self.ledger.records().len(), before, "a refused event changed the ledger");
     }
 
+    /// The domain folded again from the records, from genesis.
+    pub fn replay(&self) -> Domain {
+        ledger_domain::Replay::run(self.ledger.records().iter().map(|r| (r, true)), ledger_domain::AsOf::End).domain
+    }
+
     pub fn projection_hash(&self, period: &str) -> String {
         let p = &self.domain.periods[period];
         let (scores, _) = ledger_domain::project::score(&self.domain, p).unwrap();
@@ -158,5 +163,12 @@ impl Writer for World {
     }
     fn public_key(&self, office: &'static str) -> Option<String> {
         Some(PublicKey::from(&office_key(office)).to_hex())
+    }
+    fn records(&self) -> Result<u64, String> {
+        Ok(self.ledger.records().len() as u64)
+    }
+    fn seal_person(&mut self, details: &Value) -> Result<String, String> {
+        // A memory ledger keeps no personal data: the commitment only.
+        ledger_domain::personal::commitment(&[9; 32], details)
     }
 }
