@@ -302,3 +302,90 @@ fn a_project_through_the_library_from_the_command_line() {
     assert_eq!(env.run(&["projects", "--json"]).ok().json()["library_hash"], hash.as_str());
     env.run(&["verify"]).ok();
 }
+
+#[test]
+fn policy_measures_and_land_use_from_the_command_line() {
+    let env = ledger_with_offices();
+    env.keygen("statistics");
+    env.run(&[
+        "key",
+        "authorize",
+        "--key",
+        "keys/root.key",
+        "--pub",
+        "keys/statistics.pub",
+        "--holder",
+        "济南市统计局",
+        "--role",
+        "statistics",
+    ])
+    .ok();
+    env.run(&[
+        "measure",
+        "register",
+        "--id",
+        "m-fund",
+        "--title-zh",
+        "设立引导基金",
+        "--title-en",
+        "A guidance fund",
+        "--lead-office",
+        "Finance Bureau",
+        "--source",
+        "plan line 612",
+        "--due",
+        "2020-12-31",
+        "--key",
+        "keys/authority.key",
+    ])
+    .ok();
+    let progress = |period: &str, status: &str| {
+        env.run(&[
+            "measure",
+            "progress",
+            "--id",
+            "m-fund",
+            "--period",
+            period,
+            "--status",
+            status,
+            "--text",
+            "set up",
+            "--key",
+            "keys/projects.key",
+        ])
+    };
+    progress("2020", "in-progress").ok();
+    progress("2020", "done").refused("already reported for 2020");
+    progress("2021", "done").ok();
+    progress("2022", "in-progress").refused("no later report");
+    let land = |supplied: &str| {
+        env.run(&[
+            "land",
+            "report",
+            "--unit",
+            "历下区",
+            "--period",
+            "2021",
+            "--supplied-ha",
+            supplied,
+            "--used-ha",
+            "80.5",
+            "--key",
+            "keys/statistics.key",
+        ])
+    };
+    land("-3").refused("supplied_ha: must not be negative");
+    land("1e3").refused("--supplied-ha");
+    land("120.25").ok();
+    land("120.25").refused("already reported");
+    let listed = env.run(&["monitoring", "--json"]).ok().json();
+    assert_eq!(listed["measures"][0]["status"], "done");
+    assert_eq!(listed["measures"][0]["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["land_use"][0]["unit"], "lixia");
+    assert_eq!(listed["land_use"][0]["reports"][0]["report"]["supplied_ha"], "120.25");
+    let hash = listed["monitoring_hash"].as_str().unwrap().to_owned();
+    assert!(env.run(&["monitoring"]).ok().stdout.contains("land lixia 2021: supplied 120.25 ha, used 80.5 ha"));
+    env.forget_cache();
+    assert_eq!(env.run(&["monitoring", "--json"]).ok().json()["monitoring_hash"], hash.as_str());
+}

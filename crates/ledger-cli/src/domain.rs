@@ -90,6 +90,8 @@ pub enum DomainCommand {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// List the plan's policy measures and the land use reported (and the monitoring projection hash).
+    Monitoring(ReadArgs),
     /// Publish a period's scores (opens the objection window): computes and attests the projection hash.
     #[command(after_help = "Examples:
   ledger publish --period 2023 --window-until 2024-03-15 --key keys/assessment.key
@@ -208,6 +210,7 @@ pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> 
         DomainCommand::Catalog(read) => catalog(ctx, &read, out),
         DomainCommand::Units { period, read } => units(ctx, period.as_deref(), &read, out),
         DomainCommand::Projects { unit, stage, read } => projects(ctx, unit.as_deref(), stage, &read, out),
+        DomainCommand::Monitoring(read) => monitoring(ctx, &read, out),
         DomainCommand::Publish { key, period, window_until, allow_incomplete } => {
             attest(ctx, &key, &period, Some((&window_until, allow_incomplete)), out)
         }
@@ -448,6 +451,39 @@ fn projects(
         }
     }
     out.line(format!("library hash {hash}"))?;
+    Ok(Outcome::Ok)
+}
+
+fn monitoring(ctx: &Ctx, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
+    let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
+    let d = view.domain();
+    if read.json {
+        out.json(&with_verification(ledger_node::monitoring::listing(d), &view))?;
+        return Ok(Outcome::Ok);
+    }
+    for (id, m) in &d.measures {
+        let due = m.definition.due.as_ref().map(|x| format!(", due {}", x.0)).unwrap_or_default();
+        let status =
+            serde_json::to_value(m.status()).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        out.line(format!(
+            "measure {id} {} {} [{}{due}] — {status}",
+            m.definition.title_zh, m.definition.title_en, m.definition.lead_office
+        ))?;
+        for (seq, r) in &m.reports {
+            out.line(format!("    seq {seq:>5}  {}: {}", r.period, r.text))?;
+        }
+    }
+    for (unit, reports) in &d.land_use {
+        for (seq, r) in reports {
+            let projects =
+                if r.projects.is_empty() { String::new() } else { format!(", for {}", r.projects.join(", ")) };
+            out.line(format!(
+                "land {unit} {}: supplied {} ha, used {} ha{projects} (seq {seq})",
+                r.period, r.supplied_ha.0, r.used_ha.0
+            ))?;
+        }
+    }
+    out.line(format!("monitoring hash {}", ledger_domain::monitoring::projection_hash(d)))?;
     Ok(Outcome::Ok)
 }
 
@@ -727,6 +763,12 @@ fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
         "project library: {} projects (ledger projects; library hash {})",
         library.projects.len(),
         ledger_domain::library::projection_hash(library)
+    ))?;
+    out.line(format!(
+        "monitoring: {} policy measures, {} land-use reports (ledger monitoring; hash {})",
+        library.measures.len(),
+        library.land_use.values().map(Vec::len).sum::<usize>(),
+        ledger_domain::monitoring::projection_hash(library)
     ))?;
     let named: Vec<String> = library
         .personal

@@ -211,6 +211,12 @@ pub enum OfficeCommand {
         #[command(flatten)]
         signing: Signing,
     },
+    /// The plan's policy measures: register one (the authority), report its progress (the Commission).
+    #[command(subcommand)]
+    Measure(MeasureCommand),
+    /// Report a unit's land use for a period (the statistics bureau).
+    #[command(subcommand)]
+    Land(LandCommand),
     /// The major-project library: register, promote, report progress, complete, evaluate.
     #[command(
         subcommand,
@@ -440,6 +446,84 @@ pub enum RatingArg {
     Satisfactory,
     /// 不合格.
     Unsatisfactory,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MeasureStatusArg {
+    /// Not started.
+    Planned,
+    /// Under way.
+    InProgress,
+    /// Carried out (no later report).
+    Done,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeasureCommand {
+    /// Register a policy measure of the plan.
+    Register {
+        /// The measure's id.
+        #[arg(long)]
+        id: String,
+        /// Chinese title.
+        #[arg(long)]
+        title_zh: String,
+        /// English title.
+        #[arg(long)]
+        title_en: String,
+        /// The office that leads it.
+        #[arg(long)]
+        lead_office: String,
+        /// Where the plan sets it, e.g. "plan line 612".
+        #[arg(long)]
+        source: String,
+        /// When it is due (YYYY-MM-DD).
+        #[arg(long)]
+        due: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Report a measure's progress for a period.
+    Progress {
+        /// The measure.
+        #[arg(long)]
+        id: String,
+        /// The period, e.g. 2023.
+        #[arg(long)]
+        period: String,
+        /// Where it stands.
+        #[arg(long, value_enum)]
+        status: MeasureStatusArg,
+        /// What was done.
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LandCommand {
+    /// Report the land supplied and used in a unit in a period (hectares).
+    Report {
+        /// The unit: id or name.
+        #[arg(long)]
+        unit: String,
+        /// The period, e.g. 2023.
+        #[arg(long)]
+        period: String,
+        /// Land supplied for construction, ha.
+        #[arg(long, allow_hyphen_values = true)]
+        supplied_ha: String,
+        /// Land used by the plan's projects, ha.
+        #[arg(long, allow_hyphen_values = true)]
+        used_ha: String,
+        /// The major projects the land went to, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        projects: Vec<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -747,6 +831,33 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
             write(ctx, &signing, out, |d| Ok(one(office::rectification(d, &period, &action, &text)?)))
         }
         OfficeCommand::Project(c) => project(ctx, c, out),
+        OfficeCommand::Measure(MeasureCommand::Register {
+            id,
+            title_zh,
+            title_en,
+            lead_office,
+            source,
+            due,
+            signing,
+        }) => write(ctx, &signing, out, |_| {
+            Ok(one(ledger_node::monitoring::register(
+                &id,
+                (&title_zh, &title_en),
+                &lead_office,
+                &source,
+                due.as_deref(),
+            )))
+        }),
+        OfficeCommand::Measure(MeasureCommand::Progress { id, period, status, text, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(ledger_node::monitoring::progress(d, &id, &period, &value_name(status), &text)?))
+            })
+        }
+        OfficeCommand::Land(LandCommand::Report { unit, period, supplied_ha, used_ha, projects, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(ledger_node::monitoring::land_use(d, &unit, &period, (&supplied_ha, &used_ha), &projects)?))
+            })
+        }
         OfficeCommand::Fraud(FraudCommand::Determine { period, id, unit, indicators, basis, signing }) => {
             write(ctx, &signing, out, |d| {
                 Ok(one(office::fraud(d, &period, id.as_deref(), &unit, &indicators, &basis)?))

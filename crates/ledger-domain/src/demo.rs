@@ -6,7 +6,9 @@
 //! and the rewards and accountability actions the rules imply; and a
 //! major-project library of twelve projects moving through its stages,
 //! with a demotion and one refused skip of a stage; Shanghe's admonition
-//! talks name an official by commitment, and the earliest is erased.
+//! talks name an official by commitment, and the earliest is erased; four
+//! policy measures and the land use of the units with projects, reported
+//! every year.
 //!
 //! Writing is the caller's: it implements [`Writer`] (the CLI over SQLite,
 //! tests over a `MemoryLedger`), so this module stays pure.
@@ -191,6 +193,7 @@ pub fn build(w: &mut dyn Writer) -> Result<Built, String> {
     for year in YEARS {
         period(w, year)?;
         library_year(w, year, &mut built)?;
+        monitoring_year(w, year)?;
     }
     // The earliest named official's details are erased: the record keeps its
     // commitment, the chain verifies as before.
@@ -696,6 +699,109 @@ fn library_year(w: &mut dyn Writer, year: i32, built: &mut Built) -> Result<(), 
             "evaluate-jn-2018-004",
         );
         w.write(Signer::Office("assessment"), vec![sub], at)?;
+    }
+    Ok(())
+}
+
+/// The demonstration's policy measures: (id, zh, en, lead office, due, the
+/// year it is reported done). Titles are in the plan's spirit; the source
+/// says they are illustrative.
+const MEASURES: [(&str, &str, &str, &str, &str, i32); 4] = [
+    (
+        "m-fund",
+        "设立新旧动能转换引导基金",
+        "A guidance fund for the conversion",
+        "Jinan Municipal Finance Bureau",
+        "2019-12-31",
+        2019,
+    ),
+    (
+        "m-talent",
+        "实施高层次人才引进计划",
+        "A programme to attract high-level talent",
+        "Jinan Municipal Human Resources Bureau",
+        "2020-12-31",
+        2021,
+    ),
+    (
+        "m-land",
+        "建立重大项目用地保障机制",
+        "Land supply guaranteed for major projects",
+        "Jinan Municipal Natural Resources Bureau",
+        "2021-06-30",
+        2022,
+    ),
+    (
+        "m-permits",
+        "推行项目审批“一次办成”",
+        "Project approvals in one visit",
+        "Jinan Municipal Administrative Approval Bureau",
+        "2022-12-31",
+        0,
+    ),
+];
+
+/// Measures registered in 2018 and reported each year; land use reported
+/// for the units with projects past the reserve, naming those in construction.
+fn monitoring_year(w: &mut dyn Writer, year: i32) -> Result<(), String> {
+    use crate::monitoring::{MeasureStatus, land_stream, measure_stream};
+    let at = t(&format!("{}-05-12T09:00:00Z", year + 1))?;
+    if year == 2018 {
+        let subs = MEASURES
+            .iter()
+            .map(|(id, zh, en, office, due, _)| {
+                Submission::new(
+                    &measure_stream(id),
+                    "measure_registered",
+                    json!({"measure": id, "title_zh": zh, "title_en": en, "lead_office": office, "due": due,
+                           "source": "the plan's policy support (lines 764-774; SYNTHETIC demonstration measure)"}),
+                    &format!("measure-{id}"),
+                )
+            })
+            .collect();
+        w.write(Signer::Office("authority"), subs, at)?;
+    }
+    let mut reports = Vec::new();
+    for (id, _, _, _, _, done) in MEASURES {
+        if w.domain().measures.get(id).is_some_and(|m| m.status() == MeasureStatus::Done) {
+            continue;
+        }
+        let status = if done == year { "done" } else { "in_progress" };
+        reports.push(Submission::new(
+            &measure_stream(id),
+            "measure_progress_reported",
+            json!({"measure": id, "period": year.to_string(), "status": status,
+                   "text": format!("{} (synthetic)", if status == "done" { "carried out" } else { "under way" })}),
+            &format!("measure-{id}-{year}"),
+        ));
+    }
+    if !reports.is_empty() {
+        w.write(Signer::Office("projects"), reports, at)?;
+    }
+    let mut land = Vec::new();
+    let mut units: Vec<String> =
+        w.domain().projects.values().filter(|p| p.stage != Stage::Reserve).map(|p| p.unit.clone()).collect();
+    units.sort();
+    units.dedup();
+    for unit in units {
+        let building: Vec<String> = w
+            .domain()
+            .projects
+            .values()
+            .filter(|p| p.unit == unit && p.stage == Stage::Construction && p.completed.is_none())
+            .map(|p| p.id.clone())
+            .collect();
+        let supplied = Decimal::from(40) + Decimal::from(20) * noise(&format!("land/{unit}/{year}"));
+        let used = supplied * (Decimal::new(6, 1) + Decimal::new(2, 1) * noise(&format!("land/{unit}/{year}/used")));
+        land.push(Submission::new(
+            &land_stream(&unit),
+            "land_use_reported",
+            json!({"unit": unit, "period": year.to_string(), "supplied_ha": dec(supplied, 2), "used_ha": dec(used, 2), "projects": building}),
+            &format!("land-{unit}-{year}"),
+        ));
+    }
+    if !land.is_empty() {
+        w.write(Signer::Office("statistics"), land, at)?;
     }
     Ok(())
 }

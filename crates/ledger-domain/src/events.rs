@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// Every domain event type, with the role of the default role table
 /// (`ledger/roles.json`) that signs it. The ledger's own role table is what
 /// counts; this list is for documentation and for `ledger catalog`.
-pub const TYPES: [(&str, &str); 33] = [
+pub const TYPES: [(&str, &str); 36] = [
     ("indicator_defined", "authority"),
     ("indicator_revised", "authority"),
     ("unit_registered", "authority"),
@@ -43,6 +43,9 @@ pub const TYPES: [(&str, &str); 33] = [
     ("project_completed", "projects"),
     ("project_evaluated", "assessment"),
     ("personal_data_redacted", "authority"),
+    ("measure_registered", "authority"),
+    ("measure_progress_reported", "projects"),
+    ("land_use_reported", "statistics"),
     ("checkpoint_signed", "log"),
 ];
 

@@ -9,6 +9,8 @@
 //!   positions and catch-up, returning anomalies rather than failing;
 //! * [`library`]: the major-project library (reserve, preparatory,
 //!   construction; progress, completion, evaluation) and its projection hash;
+//! * [`monitoring`]: the plan's policy measures and land use, reported
+//!   each period, with their projection hash;
 //! * [`personal`]: the salted commitments that name officials, whose
 //!   details live outside the records and can be erased;
 //! * [`project`]: a period's scoring input and scores (through
@@ -23,6 +25,7 @@ pub mod defaults;
 pub mod demo;
 pub mod events;
 pub mod library;
+pub mod monitoring;
 pub mod personal;
 pub mod project;
 pub mod replay;

@@ -300,6 +300,12 @@ pub struct Domain {
     /// commitment and, once erased, the `personal_data_redacted` record.
     #[serde(default)]
     pub personal: BTreeMap<u64, PersonalCommitment>,
+    /// The plan's policy measures, by id (`measure_*`).
+    #[serde(default)]
+    pub measures: BTreeMap<String, crate::monitoring::Measure>,
+    /// Land-use reports by unit, in ledger order (`land_use_reported`).
+    #[serde(default)]
+    pub land_use: BTreeMap<String, Vec<(u64, crate::monitoring::LandUseReported)>>,
 }
 
 /// A person named by a record, as the ledger knows it: only the commitment.
@@ -591,6 +597,7 @@ impl Domain {
                     },
                 }
             }
+            "measure_registered" | "measure_progress_reported" | "land_use_reported" => self.decide_monitoring(env),
             t if t.starts_with("project_") => self.decide_project(env),
             _ => self.decide_period_event(env),
         }
@@ -1084,6 +1091,7 @@ impl Domain {
                 }
                 self.apply_period_event(record);
             }
+            "measure_registered" | "measure_progress_reported" | "land_use_reported" => self.apply_monitoring(record),
             t if t.starts_with("project_") => self.apply_project(record),
             _ => self.apply_period_event(record),
         }

@@ -42,6 +42,14 @@ fn the_demonstration_builds_and_audits_clean() {
     let replayed = w.replay();
     assert_eq!(replayed.projects, d.projects);
     assert_eq!(replayed.personal, d.personal);
+    assert_eq!(replayed.measures, d.measures);
+    assert_eq!(replayed.land_use, d.land_use);
+    assert_eq!(ledger_domain::monitoring::projection_hash(&replayed), ledger_domain::monitoring::projection_hash(d));
+    // Policy measures and land use are monitored every year.
+    assert_eq!(d.measures.len(), 4);
+    assert_eq!(d.measures["m-fund"].status(), ledger_domain::monitoring::MeasureStatus::Done);
+    assert_eq!(d.measures["m-permits"].reports.len(), 5);
+    assert!(d.land_use.values().flatten().any(|(_, r)| !r.projects.is_empty()));
     assert_eq!(ledger_domain::library::projection_hash(&replayed), ledger_domain::library::projection_hash(d));
     assert_eq!(d.indicators.len(), 22);
     for year in 2018..=2022 {

@@ -9,6 +9,7 @@ pub mod files;
 pub mod governance;
 mod ledger;
 pub mod local;
+pub mod monitoring;
 pub mod names;
 pub mod office;
 pub mod personal;

@@ -1,0 +1,90 @@
+//! The plan's policy measures and land use (plan line 774): the events the
+//! authority, the Commission and the statistics bureau write
+//! (`ledger measure register|progress`, `ledger land report`), and the
+//! listing of `ledger monitoring`.
+
+use crate::Error;
+use crate::names::Names;
+use ledger_core::append::Submission;
+use ledger_domain::Domain;
+use ledger_domain::monitoring::{land_stream, measure_stream};
+use serde_json::{Value, json};
+
+fn decimal(what: &str, v: &str) -> Result<String, Error> {
+    ledger_score::parse_decimal(v.trim()).map_err(|e| {
+        Error::refused_with(
+            format!("{what} {v:?} is not a decimal: {e}"),
+            "write hectares like 12.5: a point for decimals, no thousands separators, no exponent",
+        )
+    })?;
+    Ok(v.trim().to_owned())
+}
+
+/// `measure_registered`.
+pub fn register(
+    id: &str,
+    (title_zh, title_en): (&str, &str),
+    lead_office: &str,
+    source: &str,
+    due: Option<&str>,
+) -> Submission {
+    let mut data = json!({"measure": id, "title_zh": title_zh, "title_en": title_en, "lead_office": lead_office, "source": source});
+    if let Some(d) = due {
+        data["due"] = json!(d);
+    }
+    Submission::new(&measure_stream(id), "measure_registered", data, &crate::fresh_id())
+}
+
+/// `measure_progress_reported` (`status`: planned, in_progress, done).
+pub fn progress(domain: &Domain, id: &str, period: &str, status: &str, text: &str) -> Result<Submission, Error> {
+    if !domain.measures.contains_key(id) {
+        let known: Vec<&str> = domain.measures.keys().map(String::as_str).take(20).collect();
+        return Err(Error::refused_with(
+            format!("measure {id:?} is not registered"),
+            format!("measures: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+        ));
+    }
+    Ok(Submission::new(
+        &measure_stream(id),
+        "measure_progress_reported",
+        json!({"measure": id, "period": period, "status": status, "text": text}),
+        &crate::fresh_id(),
+    ))
+}
+
+/// `land_use_reported`: the unit by id or name, hectares as decimals.
+pub fn land_use(
+    domain: &Domain,
+    unit: &str,
+    period: &str,
+    (supplied, used): (&str, &str),
+    projects: &[String],
+) -> Result<Submission, Error> {
+    let unit = Names::new(domain).unit(unit)?;
+    Ok(Submission::new(
+        &land_stream(&unit),
+        "land_use_reported",
+        json!({"unit": unit, "period": period, "supplied_ha": decimal("--supplied-ha", supplied)?,
+               "used_ha": decimal("--used-ha", used)?, "projects": projects}),
+        &crate::fresh_id(),
+    ))
+}
+
+/// `ledger monitoring --json`: every measure with its reports and status,
+/// the land use by unit, and the monitoring projection hash.
+pub fn listing(domain: &Domain) -> Value {
+    let measures: Vec<Value> = domain
+        .measures
+        .iter()
+        .map(|(id, m)| {
+            json!({"measure": id, "status": m.status(), "registered": m.registered, "definition": m.definition,
+                   "reports": m.reports.iter().map(|(seq, r)| json!({"seq": seq, "report": r})).collect::<Vec<_>>()})
+        })
+        .collect();
+    let land: Vec<Value> = domain
+        .land_use
+        .iter()
+        .map(|(unit, v)| json!({"unit": unit, "reports": v.iter().map(|(seq, r)| json!({"seq": seq, "report": r})).collect::<Vec<_>>()}))
+        .collect();
+    json!({"measures": measures, "land_use": land, "monitoring_hash": ledger_domain::monitoring::projection_hash(domain)})
+}
