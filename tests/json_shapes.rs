@@ -62,6 +62,7 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         ("explain", &["explain", "--period", "2022", "--unit", "nanbu", "--indicator", "19"]),
         ("audit", &["audit"]),
         ("projects", &["projects"]),
+        ("monitoring", &["monitoring"]),
         ("projects", &["projects", "--stage", "construction"]),
         ("prove", &["prove", "3"]),
         ("verify-proof", &["verify-proof", "r.bundle", "--vkey", "log.vkey"]),

@@ -91,6 +91,9 @@ pub enum DomainCommand {
         read: ReadArgs,
     },
     /// List the plan's policy measures and the land use reported (and the monitoring projection hash).
+    #[command(
+        after_help = "Examples:\n  ledger --db ledger/demo/ledger.db monitoring\n  ledger --db ledger/demo/ledger.db monitoring --json"
+    )]
     Monitoring(ReadArgs),
     /// Publish a period's scores (opens the objection window): computes and attests the projection hash.
     #[command(after_help = "Examples:

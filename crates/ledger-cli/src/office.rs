@@ -212,10 +212,16 @@ pub enum OfficeCommand {
         signing: Signing,
     },
     /// The plan's policy measures: register one (the authority), report its progress (the Commission).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  ledger measure register --id m-2023-01 --title-zh 推进新旧动能转换重大项目建设 --title-en \"Push the major conversion projects\" --lead-office \"Jinan Development and Reform Commission\" --source \"plan line 612\" --due 2023-12-31 --key keys/authority.key\n  ledger measure progress --id m-2023-01 --period 2023 --status in-progress --text \"12 of 20 projects started\" --key keys/projects.key"
+    )]
     Measure(MeasureCommand),
     /// Report a unit's land use for a period (the statistics bureau).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  ledger land report --unit 章丘区 --period 2023 --supplied-ha 120.5 --used-ha 86.25 --projects jn-2023-001 --key keys/statistics.key"
+    )]
     Land(LandCommand),
     /// The major-project library: register, promote, report progress, complete, evaluate.
     #[command(
@@ -461,6 +467,9 @@ pub enum MeasureStatusArg {
 #[derive(Debug, Subcommand)]
 pub enum MeasureCommand {
     /// Register a policy measure of the plan.
+    #[command(
+        after_help = "Examples:\n  ledger measure register --id m-2023-01 --title-zh 推进新旧动能转换重大项目建设 --title-en \"Push the major conversion projects\" --lead-office \"Jinan Development and Reform Commission\" --source \"plan line 612\" --due 2023-12-31 --key keys/authority.key"
+    )]
     Register {
         /// The measure's id.
         #[arg(long)]
@@ -484,6 +493,9 @@ pub enum MeasureCommand {
         signing: Signing,
     },
     /// Report a measure's progress for a period.
+    #[command(
+        after_help = "Examples:\n  ledger measure progress --id m-2023-01 --period 2023 --status in-progress --text \"12 of 20 projects started\" --key keys/projects.key"
+    )]
     Progress {
         /// The measure.
         #[arg(long)]
@@ -505,6 +517,9 @@ pub enum MeasureCommand {
 #[derive(Debug, Subcommand)]
 pub enum LandCommand {
     /// Report the land supplied and used in a unit in a period (hectares).
+    #[command(
+        after_help = "Examples:\n  ledger land report --unit 章丘区 --period 2023 --supplied-ha 120.5 --used-ha 86.25 --projects jn-2023-001 --key keys/statistics.key"
+    )]
     Report {
         /// The unit: id or name.
         #[arg(long)]
