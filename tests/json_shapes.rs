@@ -170,19 +170,7 @@ fn verify_json_has_one_shape_in_full_and_from_a_checkpoint() {
     assert_eq!((full["pinned"].as_bool(), from["pinned"].as_bool()), (Some(false), Some(true)));
     // A record appended after the checkpoint is unsealed both ways.
     env.keygen("inspector2");
-    env.run(&[
-        "key",
-        "authorize",
-        "--key",
-        "keys/root.key",
-        "--pub",
-        "keys/inspector2.pub",
-        "--holder",
-        "Inspector",
-        "--role",
-        "inspector",
-    ])
-    .ok();
+    env.authorize("inspector2", "Inspector", "inspector");
     let full = env.run(&["verify", "--json"]).ok().json();
     let from =
         env.run(&["verify", "--checkpoint", env.path("tiles/checkpoint").to_str().unwrap(), "--json"]).ok().json();

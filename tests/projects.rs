@@ -16,9 +16,7 @@ fn ledger_with_offices() -> Env {
         ("projects", "projects", "济南市发展和改革委员会"),
         ("assessment", "assessment", "济南市考核办"),
     ] {
-        let key = format!("keys/{name}.pub");
-        env.run(&["key", "authorize", "--key", "keys/root.key", "--pub", &key, "--holder", holder, "--role", role])
-            .ok();
+        env.authorize(name, holder, role);
     }
     env.run(&["adopt", "units", "--key", "keys/authority.key"]).ok();
     env.run(&[

@@ -14,19 +14,7 @@ use std::time::{Duration, Instant};
 fn served_env() -> Env {
     let env = Env::with_ledger();
     env.keygen("log");
-    env.run(&[
-        "key",
-        "authorize",
-        "--key",
-        "keys/root.key",
-        "--pub",
-        "keys/log.pub",
-        "--holder",
-        "The log",
-        "--role",
-        "log",
-    ])
-    .ok();
+    env.authorize("log", "The log", "log");
     env
 }
 
@@ -192,19 +180,7 @@ fn eight_offices_at_once_each_get_their_seq_and_the_log_seals_every_batch() {
 fn refused_requests_get_their_status_and_change_nothing() {
     let env = served_env();
     env.keygen("gone");
-    env.run(&[
-        "key",
-        "authorize",
-        "--key",
-        "keys/root.key",
-        "--pub",
-        "keys/gone.pub",
-        "--holder",
-        "Old office",
-        "--role",
-        "statistics",
-    ])
-    .ok();
+    env.authorize("gone", "Old office", "statistics");
     let server = Server::start(&env, &["--max-body", "4096"]);
     // Signed, then overtaken on its stream by another office's event.
     let signed = sign(&env, "stats", &server, &note("notes", "kept for later")).ok().stdout;

@@ -144,19 +144,7 @@ fn hashes_b64(list: &[H]) -> Vec<String> {
 pub(crate) fn with_log() -> Env {
     let env = Env::with_ledger();
     env.keygen("log");
-    env.run(&[
-        "key",
-        "authorize",
-        "--key",
-        "keys/root.key",
-        "--pub",
-        "keys/log.pub",
-        "--holder",
-        "Ledger log",
-        "--role",
-        "log",
-    ])
-    .ok();
+    env.authorize("log", "Ledger log", "log");
     env
 }
 

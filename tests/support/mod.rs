@@ -99,6 +99,13 @@ impl Env {
         self.run(&["keygen", "--out", &format!("keys/{name}")]).ok();
     }
 
+    /// The root authorises `keys/NAME.pub` for one role.
+    pub fn authorize(&self, name: &str, holder: &str, role: &str) {
+        let public = format!("keys/{name}.pub");
+        self.run(&["key", "authorize", "--key", "keys/root.key", "--pub", &public, "--holder", holder, "--role", role])
+            .ok();
+    }
+
     /// A ledger with a root key, a statistics office key and a few notes.
     pub fn with_ledger() -> Env {
         let env = Env::new();
