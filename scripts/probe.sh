@@ -44,7 +44,7 @@ unset LEDGER_NOW LEDGER_DB LEDGER_NO_CACHE
 trap 'echo "probe: the script itself failed at line $LINENO" >&3' ERR
 exec 3>&2   # diagnostics; stderr itself is silenced while jobs are killed
 defect() { echo "DEFECT: $*" >&3; exit 1; }
-say() { echo "probe: $*"; }
+say() { echo "probe: [$(( SECONDS / 60 ))m$(( SECONDS % 60 ))s] $*"; }
 sum() { { cat "$1"; [ ! -e "$1-wal" ] || cat "$1-wal"; } | sha256sum | cut -d' ' -f1; }
 note() { printf '{"stream":"notes","type":"note","data":{"text":"%s"}}\n' "$1"; }
 
@@ -59,6 +59,9 @@ fresh() {
     "$L" --db ledger.db key authorize --key keys/root.key --pub keys/office.pub --holder Office --role statistics -q )
 }
 count() { "$L" --db "$1" log --json --no-cache | grep -o '"seq":' | wc -l; }
+# Verifies in full (no cache) and prints the number of records verified;
+# fails (non-zero) when the ledger does not verify.
+verified_count() { "$L" --db "$1" verify --no-cache --json 2>"$2" | grep -o '"records": *[0-9]*' | grep -o '[0-9]*$'; }
 
 # --- concurrency -----------------------------------------------------------
 say "concurrency: $writers writers x $per_writer appends, readers beside them"
@@ -91,20 +94,23 @@ say "kill: $kills SIGKILLs during appends and batches"
 k="$work/kill"; fresh "$k"
 : > "$k/acked"
 batch="$k/batch.jsonl"
-for i in $(seq 1 5000); do note "b$i"; done > "$batch"
+size_batch=2000
+for i in $(seq 1 $size_batch); do note "b$i"; done > "$batch"
 exec 2>/dev/null   # the shell's "Killed" notices
+before=$(count "$k/ledger.db")
 for round in $(seq 1 "$kills"); do
-  before=$(count "$k/ledger.db")
   if [ $(( round % 2 )) -eq 0 ]; then
     "$L" --db "$k/ledger.db" append --key "$k/keys/office.key" -q "$batch" >/dev/null 2>&1 &
     pid=$!
     sleep "0.$(( RANDOM % 9 + 1 ))"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null && rc=0 || rc=$?
-    after=$(count "$k/ledger.db")
-    [ "$after" -eq "$before" ] || [ "$after" -eq $(( before + 5000 )) ] \
-      || defect "kill: a killed batch left $(( after - before )) of its 5000 events"
-    for i in $(seq 1 5000); do note "b$round-$i"; done > "$batch"
+    after=$(verified_count "$k/ledger.db" "$k/verify.err") \
+      || defect "kill: round $round left a ledger that does not verify: $(head -3 "$k/verify.err")"
+    [ "$after" -eq "$before" ] || [ "$after" -eq $(( before + size_batch )) ] \
+      || defect "kill: a killed batch left $(( after - before )) of its $size_batch events"
+    before=$after
+    for i in $(seq 1 $size_batch); do note "b$round-$i"; done > "$batch"
   else
     ( for i in $(seq 1 200); do
         note "s$round-$i" | "$L" --db "$k/ledger.db" append --key "$k/keys/office.key" -q >/dev/null 2>&1 \
@@ -115,9 +121,9 @@ for round in $(seq 1 "$kills"); do
     kill -9 "$loop" 2>/dev/null || true
     pkill -9 -x ledger-probe 2>/dev/null || true
     wait "$loop" 2>/dev/null || true
+    before=$(verified_count "$k/ledger.db" "$k/verify.err") \
+      || defect "kill: round $round left a ledger that does not verify: $(head -3 "$k/verify.err")"
   fi
-  "$L" --db "$k/ledger.db" verify --no-cache -q 2>"$k/verify.err" \
-    || defect "kill: round $round left a ledger that does not verify: $(head -3 "$k/verify.err")"
 done
 exec 2>&3
 "$L" --db "$k/ledger.db" log --json --no-cache > "$k/log.json"

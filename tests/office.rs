@@ -34,6 +34,10 @@ fn at(env: &Env, now: &str, args: &[&str]) -> Run {
     }
 }
 
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn records(env: &Env) -> usize {
     env.run(&["log", "--json"]).ok().json()["records"].as_array().unwrap().len()
 }
@@ -314,4 +318,212 @@ fn the_readme_walkthrough_script_runs() {
     assert!(stdout.contains("ok: every recorded reward and accountability action in 1 period(s)"), "{stdout}");
     assert!(stdout.contains("objection upheld   value 30.0"), "{stdout}");
     assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+/// Process assessment from the command line: the policy's version 2 (with
+/// a process component), a monitoring round, in-year values from CSV (one
+/// late, one corrected), supervision findings (one closed, one left open
+/// past its date); `status` and `explain` show them; refusals change nothing.
+#[test]
+fn monitoring_rounds_and_supervision_from_the_command_line() {
+    let env = Env::new();
+    for name in ["root", "authority", "statistics", "assessment"] {
+        env.keygen(name);
+    }
+    let jan = "2023-01-05T09:00:00+08:00";
+    at(&env, jan, &["init", "--origin", "test.example/jinan", "--key", "keys/root.key", "--holder", "济南市"]).ok();
+    for (name, holder, role) in OFFICES {
+        let key = format!("keys/{name}.pub");
+        at(
+            &env,
+            jan,
+            &["key", "authorize", "--key", "keys/root.key", "--pub", &key, "--holder", holder, "--role", role],
+        )
+        .ok();
+    }
+    at(&env, jan, &["adopt", "time-zone", "--key", "keys/authority.key"]).ok();
+    for what in ["catalog", "units"] {
+        at(&env, jan, &["adopt", what, "--key", "keys/authority.key"]).ok();
+    }
+    let v2 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ledger/policy-2022.json");
+    at(&env, jan, &["adopt", "policy", v2.to_str().unwrap(), "--key", "keys/authority.key"]).ok();
+    at(&env, jan, &["period", "open", "--period", "2023", "--units", "历下区,商河县", "--key", "keys/authority.key"])
+        .ok();
+    let a = "keys/assessment.key";
+    at(
+        &env,
+        jan,
+        &[
+            "round",
+            "open",
+            "--period",
+            "2023",
+            "--round",
+            "2023-Q1",
+            "--due",
+            "2023-04-15",
+            "--indicators",
+            "9,年度新增企业数",
+            "--key",
+            a,
+        ],
+    )
+    .ok();
+    // An unknown round refuses the whole file, and names the rounds there are.
+    let before = records(&env);
+    std::fs::write(env.path("q1.csv"), "单位,指标,数值\n历下区,9,410\n历下区,14,1.25\n商河县,9,12\n").unwrap();
+    let apr = "2023-04-15T23:59:59+08:00";
+    let s = "keys/statistics.key";
+    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q9", "--key", s, "q1.csv"]).refused("2023-Q9");
+    // An indicator the round does not ask for names the line.
+    std::fs::write(env.path("bad.csv"), "单位,指标,数值\n历下区,1,41\n").unwrap();
+    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "bad.csv"]).refused("line 2");
+    assert_eq!(records(&env), before, "refused files write nothing");
+    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "q1.csv"]).ok();
+    // Shanghe's second value arrives a second after the end of the due date (Beijing time).
+    std::fs::write(env.path("late.csv"), "单位,指标,数值\n商河县,14,0.10\n").unwrap();
+    at(
+        &env,
+        "2023-04-16T00:00:00+08:00",
+        &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "late.csv"],
+    )
+    .ok();
+    // The annual value is not touched; a round's value is corrected in its round.
+    let may = "2023-05-10T09:00:00+08:00";
+    at(
+        &env,
+        may,
+        &[
+            "correct",
+            "--period",
+            "2023",
+            "--unit",
+            "商河",
+            "--indicator",
+            "9",
+            "--value",
+            "10",
+            "--reason",
+            "x",
+            "--key",
+            s,
+        ],
+    )
+    .refused("no current value for indicator 9 in period 2023");
+    at(
+        &env,
+        may,
+        &[
+            "correct",
+            "--period",
+            "2023",
+            "--round",
+            "2023-Q1",
+            "--unit",
+            "商河",
+            "--indicator",
+            "9",
+            "--value",
+            "13",
+            "--reason",
+            "重复统计",
+            "--key",
+            s,
+        ],
+    )
+    .ok();
+    // Supervision: an unassessed unit is refused; a finding closed in time; one left open.
+    let sup = |unit: &str, due: &str| {
+        vec![
+            "supervision",
+            "record",
+            "--period",
+            "2023",
+            "--unit",
+            unit,
+            "--severity",
+            "major",
+            "--text",
+            "台账不全",
+            "--follow-up-due",
+            due,
+            "--key",
+            a,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<String>>()
+    };
+    let gaoxin = sup("高新区", "2023-06-30");
+    at(&env, may, &args(&gaoxin)).refused("not assessed in period 2023");
+    at(&env, may, &args(&sup("商河县", "2023-06-30"))).ok();
+    at(&env, may, &args(&sup("历下区", "2023-06-30"))).ok();
+    at(
+        &env,
+        "2023-06-20T09:00:00+08:00",
+        &["supervision", "close", "--period", "2023", "--finding", "sup-2023-2", "--text", "已整改", "--key", a],
+    )
+    .ok();
+    at(
+        &env,
+        "2023-06-21T09:00:00+08:00",
+        &["supervision", "close", "--period", "2023", "--finding", "sup-2023-9", "--text", "x", "--key", a],
+    )
+    .refused("findings: sup-2023-1, sup-2023-2");
+    // Time passes (a later record): Shanghe's finding is overdue.
+    at(
+        &env,
+        "2023-07-02T09:00:00+08:00",
+        &[
+            "round",
+            "open",
+            "--period",
+            "2023",
+            "--round",
+            "2023-Q2",
+            "--due",
+            "2023-07-15",
+            "--indicators",
+            "9",
+            "--key",
+            a,
+        ],
+    )
+    .ok();
+
+    let status = env.run(&["status", "--period", "2023", "--json"]).ok().json();
+    let unit = |u: &str| status["process"].as_array().unwrap().iter().find(|x| x["unit"] == u).unwrap().clone();
+    let shanghe = unit("shanghe");
+    let states: Vec<&str> =
+        shanghe["reports"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(states, ["on_time", "late", "not_due"], "{shanghe:#}");
+    assert_eq!(shanghe["findings"][0]["status"], "overdue");
+    assert_eq!(shanghe["counts"]["reports_due"], 2);
+    assert_eq!(shanghe["counts"]["reports_on_time"], 1);
+    assert_eq!(shanghe["counts"]["findings_overdue"], 1);
+    assert_eq!(unit("lixia")["findings"][0]["status"], "closed");
+    let text = env.run(&["status", "--period", "2023", "--unit", "商河县"]).ok().stdout;
+    assert!(text.contains("reports on time  1  late  1  missing  0  not due  1"), "{text}");
+    assert!(text.contains("2023-Q1 14 late"), "{text}");
+    assert!(text.contains("sup-2023-1 major overdue, follow-up due 2023-06-30"), "{text}");
+    // the score: Q1 = 6 x 1/2 = 3.00, Q2 = 4 - 2 x 1 = 2.00
+    let board = env.run(&["scores", "--period", "2023", "--json"]).ok().json();
+    let row = board["units"].as_array().unwrap().iter().find(|u| u["unit"] == "shanghe").unwrap();
+    let parts: Vec<String> = row["process"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}={}", p["id"].as_str().unwrap(), p["score"].as_str().unwrap()))
+        .collect();
+    assert_eq!(parts, ["Q1=3.00", "Q2=2.00"]);
+    let text = env.run(&["scores", "--period", "2023"]).ok().stdout;
+    assert!(text.contains("process Q1+Q2") && text.contains("3.00 + 2.00"), "{text}");
+    let explain = env.run(&["explain", "--period", "2023", "--unit", "商河县"]).ok().stdout;
+    assert!(explain.contains("process component (过程考核):"), "{explain}");
+    assert!(
+        explain.contains("1 of 2 in-year report(s) arrived by their round's due date: 6 x 1 / 2 -> 3.00"),
+        "{explain}"
+    );
+    assert!(explain.contains("supervision_recorded  by 济南市考核办"), "{explain}");
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
 }

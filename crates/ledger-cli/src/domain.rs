@@ -33,11 +33,15 @@ pub enum DomainCommand {
     /// Submit measured values from CSV: all rows or none. Header unit,indicator,value[,evidence,evidence_title,measure,note] (or 单位,指标,数值,证据,证据名称,计量单位,备注); units and indicators by id or name.
     #[command(after_help = "Examples:
   ledger submit --period 2023 --key keys/statistics.key values-2023.csv
-  ledger submit --period 2023 --key keys/statistics.key --corrections fixes.csv   # unit,indicator,value,reason")]
+  ledger submit --period 2023 --key keys/statistics.key --corrections fixes.csv   # unit,indicator,value,reason
+  ledger submit --period 2023 --round 2023-Q1 --key keys/statistics.key q1.csv     # in-year values of a monitoring round")]
     Submit {
         /// The period, e.g. 2022.
         #[arg(long)]
         period: String,
+        /// The monitoring round the values (or corrections) are of: in-year values, kept apart from the annual ones.
+        #[arg(long)]
+        round: Option<String>,
         /// The CSV file.
         file: PathBuf,
         /// The file corrects submitted values: unit,indicator,value,reason (or 单位,指标,数值,原因).
@@ -204,10 +208,10 @@ pub struct ScoresArgs {
 pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> {
     match command {
         DomainCommand::Demo { dir } => demo(ctx, &dir, out),
-        DomainCommand::Submit { period, file, corrections, signing } => {
+        DomainCommand::Submit { period, round, file, corrections, signing } => {
             let kind = if corrections { ledger_node::csv::Kind::Corrections } else { ledger_node::csv::Kind::Values };
             let table = ledger_node::csv::read(&file, kind)?;
-            crate::office::write_table(ctx, &signing, out, &table, &period)
+            crate::office::write_table(ctx, &signing, out, &table, &period, round.as_deref())
         }
         DomainCommand::Status { period, unit, read } => status(ctx, &period, unit.as_deref(), &read, out),
         DomainCommand::Catalog(read) => catalog(ctx, &read, out),
@@ -493,9 +497,13 @@ fn monitoring(ctx: &Ctx, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
 fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
     let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
     let (state, values) = ledger_node::office::status(view.domain(), period, unit)?;
+    let process = ledger_node::office::process_status(view.domain(), period, unit)?;
     let missing = values.iter().filter(|v| matches!(v.status, "missing" | "returned")).count();
     if read.json {
-        let v = json!({"period": period, "state": state, "missing": missing, "values": values});
+        let mut v = json!({"period": period, "state": state, "missing": missing, "values": values});
+        if !process.is_empty() {
+            v["process"] = serde_json::to_value(&process)?;
+        }
         out.json(&with_verification(v, &view))?;
         return Ok(Outcome::Ok);
     }
@@ -521,7 +529,75 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
         ))?;
     }
     out.line(format!("{missing} value(s) missing or returned of {} in period {period}", values.len()))?;
+    let p = view.period(period)?;
+    let projects_scored = view
+        .domain()
+        .policies
+        .get(&(p.policy.id.clone(), p.policy.version))
+        .and_then(|a| a.policy.process.as_ref())
+        .is_some_and(|c| c.parts.iter().any(|x| x.measure.name() == "project_reporting"));
+    print_process(&process, view.domain(), year, projects_scored, out)?;
     Ok(Outcome::Ok)
+}
+
+/// The in-year record under `status`: per unit, reports on time, late and
+/// missing, and supervision findings open, overdue and closed.
+fn print_process(
+    process: &[ledger_node::office::UnitProcess],
+    domain: &ledger_domain::Domain,
+    year: i32,
+    projects_scored: bool,
+    out: &mut Out,
+) -> Result<()> {
+    use ledger_domain::process::ReportState;
+    if process.is_empty() {
+        return Ok(());
+    }
+    out.line("")?;
+    out.line("In-year record (process assessment 过程考核: monitoring rounds and supervision findings):")?;
+    for p in process {
+        let name = domain.units.get(&p.unit).map(|x| x.as_of(year).name_zh).unwrap_or_default();
+        let n = |s: ReportState| p.reports.iter().filter(|r| r.status == s).count();
+        let late: Vec<String> = p
+            .reports
+            .iter()
+            .filter(|r| matches!(r.status, ReportState::Late | ReportState::Missing))
+            .map(|r| {
+                let what = if r.status == ReportState::Late { "late" } else { "missing" };
+                format!("{} {} {what}", r.round, r.indicator)
+            })
+            .collect();
+        let f = |s: &str| p.findings.iter().filter(|x| x.status == s).count();
+        let projects = if projects_scored {
+            format!("  projects reported {} of {}", p.counts.projects_reported, p.counts.projects_due)
+        } else {
+            String::new()
+        };
+        out.line(format!(
+            "{:<10} {name:<8} reports on time {:>2}  late {:>2}  missing {:>2}  not due {:>2}   findings open {}  overdue {}  closed {}  closed late {}{projects}{}",
+            p.unit,
+            n(ReportState::OnTime),
+            n(ReportState::Late),
+            n(ReportState::Missing),
+            n(ReportState::NotDue),
+            f("open"),
+            f("overdue"),
+            f("closed"),
+            f("closed_late"),
+            if late.is_empty() { String::new() } else { format!("  ({})", late.join(", ")) }
+        ))?;
+        for x in p.findings.iter().filter(|x| matches!(x.status, "open" | "overdue" | "closed_late")) {
+            out.line(format!(
+                "    {} {} {}, follow-up due {}: {}",
+                x.finding,
+                format!("{:?}", x.severity).to_lowercase(),
+                x.status,
+                x.follow_up_due,
+                x.text
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 // --- scores ---------------------------------------------------------------------
@@ -580,6 +656,14 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
     ))?;
     out.line(format!("projection hash {}", b.projection_hash))?;
     let mut rows = Vec::new();
+    // The process component (过程考核), when the policy has one: its points
+    // per part, e.g. "0 + 2" of parts Q1 and Q2.
+    let process_ids: Vec<&str> = b
+        .units
+        .iter()
+        .find(|u| !u.process.is_empty())
+        .map(|u| u.process.iter().map(|p| p.id.as_str()).collect())
+        .unwrap_or_default();
     for u in &b.units {
         let consequences: Vec<String> = u
             .consequences
@@ -590,16 +674,26 @@ pub fn print_scoreboard(b: &Scoreboard, zone: &ledger_core::time::Zone, out: &mu
             })
             .collect();
         let vetoed = if u.vetoes.is_empty() { "" } else { " (veto)" };
-        rows.push(vec![
+        let mut row = vec![
             u.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             u.unit.clone(),
             format!("{} {}", u.name_zh.as_deref().unwrap_or(""), u.name.as_deref().unwrap_or("")).trim().to_owned(),
             u.score.clone(),
-            format!("{}{vetoed}", u.grade),
-            consequences.join(", "),
-        ]);
+        ];
+        if !process_ids.is_empty() {
+            let parts: Vec<&str> = u.process.iter().map(|p| p.score.as_str()).collect();
+            row.push(if parts.is_empty() { "-".to_owned() } else { parts.join(" + ") });
+        }
+        row.push(format!("{}{vetoed}", u.grade));
+        row.push(consequences.join(", "));
+        rows.push(row);
     }
-    let header = ["rank", "unit", "name", "score", "grade", "consequences"];
+    let process_header = format!("process {}", process_ids.join("+"));
+    let mut header = vec!["rank", "unit", "name", "score"];
+    if !process_ids.is_empty() {
+        header.push(&process_header);
+    }
+    header.extend(["grade", "consequences"]);
     for line in crate::output::table(Some(&header), rows, &[0, 3]) {
         out.line(line)?;
     }
@@ -674,6 +768,27 @@ fn explain(
         out.line(format!("  method {} (clause {}), weight {}", i.method, i.clause, i.weight))?;
         for s in &i.steps {
             out.line(format!("    {s}"))?;
+        }
+    }
+    if indicator.is_none() && !e.process.is_empty() {
+        out.line("")?;
+        out.line("process component (过程考核):")?;
+        for part in &e.process {
+            let p = &part.part;
+            out.line(format!("  {} {} (clause {}): {} of {} points", p.id, p.measure, p.clause, p.score, p.points))?;
+            out.line(format!("    {}", p.basis))?;
+            for ev in &part.events {
+                let mut line = format!(
+                    "    seq {:>6}  {}  {}",
+                    ev.seq,
+                    ev.time.as_deref().map(|t| crate::output::local(t, &zone)).unwrap_or_default(),
+                    ev.event_type.as_deref().unwrap_or("?")
+                );
+                if let Some(o) = &ev.office {
+                    line.push_str(&format!("  by {o}"));
+                }
+                out.line(line)?;
+            }
         }
     }
     if indicator.is_none() {

@@ -81,6 +81,22 @@ pub enum OfficeCommand {
   ledger period open --period 2023 --key keys/authority.key"
     )]
     Period(PeriodCommand),
+    /// Monitoring rounds inside a period (process assessment): open one with its due date (the assessment office).
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger round open --period 2023 --round 2023-Q1 --due 2023-04-15 --indicators 9,14 --key keys/assessment.key
+  ledger submit --period 2023 --round 2023-Q1 --key keys/statistics.key q1.csv     # the in-year values"
+    )]
+    Round(RoundCommand),
+    /// Routine supervision (平时监督): record a finding about a unit with its follow-up date, close it (the assessment office or an inspector).
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ledger supervision record --period 2023 --unit 商河县 --severity major --text \"Q1 报表逾期\" --follow-up-due 2023-06-30 --key keys/assessment.key
+  ledger supervision close --period 2023 --finding sup-2023-1 --text \"已整改\" --key keys/assessment.key"
+    )]
+    Supervision(SupervisionCommand),
     /// Assign targets from CSV (the authority): unit,indicator,target[,baseline,note] (or 单位,指标,目标值,...).
     #[command(after_help = "Examples:
   ledger targets --period 2023 --key keys/authority.key targets-2023.csv   # 单位,指标,目标值,基期值")]
@@ -100,6 +116,9 @@ pub enum OfficeCommand {
         /// The period.
         #[arg(long)]
         period: String,
+        /// The monitoring round of an in-year value (default: the annual value).
+        #[arg(long)]
+        round: Option<String>,
         /// The unit: id or name.
         #[arg(long)]
         unit: String,
@@ -256,6 +275,82 @@ pub enum PeriodCommand {
         /// A remark.
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// Open a monitoring round: the in-year reports it asks for and the last day they are on time.
+    #[command(after_help = "Examples:
+  ledger round open --period 2023 --round 2023-Q1 --due 2023-04-15 --indicators 9,14 --key keys/assessment.key
+  ledger round open --period 2023 --round 2023-06 --due 2023-07-10 --note \"月报\" --key keys/assessment.key   # every indicator")]
+    Open {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The round's id, e.g. 2023-Q1.
+        #[arg(long)]
+        round: String,
+        /// The last day a report is on time (YYYY-MM-DD, to its end in the ledger's time zone).
+        #[arg(long, value_name = "DATE")]
+        due: String,
+        /// The indicators it asks for, by id or name, comma-separated (default: every indicator of the period).
+        #[arg(long, value_delimiter = ',')]
+        indicators: Vec<String>,
+        /// A remark.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisionCommand {
+    /// Record a routine-supervision finding about a unit, with its follow-up date.
+    #[command(after_help = "Examples:
+  ledger supervision record --period 2023 --unit 商河县 --severity major --text \"Q1 报表逾期\" --follow-up-due 2023-06-30 --key keys/assessment.key
+  ledger supervision record --period 2023 --unit 长清区 --severity minor --text \"台账不全\" --follow-up-due 2023-05-31 --round 2023-Q1 --key keys/inspector.key")]
+    Record {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The finding's id (default: sup-<period>-N).
+        #[arg(long)]
+        id: Option<String>,
+        /// The unit: id or name.
+        #[arg(long)]
+        unit: String,
+        /// How serious it is.
+        #[arg(long, value_parser = ["minor", "major", "serious"])]
+        severity: String,
+        /// What was found.
+        #[arg(long)]
+        text: String,
+        /// The date by which it is to be put right (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        follow_up_due: String,
+        /// The monitoring round it concerns.
+        #[arg(long)]
+        round: Option<String>,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Close a finding: how it was put right.
+    #[command(after_help = "Examples:
+  ledger supervision close --period 2023 --finding sup-2023-1 --text \"已整改，报送制度已建立\" --key keys/assessment.key")]
+    Close {
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The finding.
+        #[arg(long)]
+        finding: String,
+        /// How it was put right.
+        #[arg(long)]
+        text: String,
         #[command(flatten)]
         signing: Signing,
     },
@@ -768,10 +863,33 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
         }
         OfficeCommand::Targets { period, file, signing } => {
             let table = ledger_node::csv::read(&file, ledger_node::csv::Kind::Targets)?;
-            write_table(ctx, &signing, out, &table, &period)
+            write_table(ctx, &signing, out, &table, &period, None)
         }
-        OfficeCommand::Correct { period, unit, indicator, value, reason, signing } => {
-            write(ctx, &signing, out, |d| Ok(one(office::correction(d, &period, &unit, &indicator, &value, &reason)?)))
+        OfficeCommand::Correct { period, round, unit, indicator, value, reason, signing } => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(office::correction(d, &period, round.as_deref(), &unit, &indicator, &value, &reason)?))
+            })
+        }
+        OfficeCommand::Round(RoundCommand::Open { period, round, due, indicators, note, signing }) => {
+            write(ctx, &signing, out, |d| {
+                Ok(one(office::open_round(d, &period, &round, &due, &indicators, note.as_deref())?))
+            })
+        }
+        OfficeCommand::Supervision(SupervisionCommand::Record {
+            period,
+            id,
+            unit,
+            severity,
+            text,
+            follow_up_due,
+            round,
+            signing,
+        }) => {
+            let filing = office::SupervisionFiling { id, unit, severity, text, follow_up_due, round };
+            write(ctx, &signing, out, |d| Ok(one(office::supervision(d, &period, &filing)?)))
+        }
+        OfficeCommand::Supervision(SupervisionCommand::Close { period, finding, text, signing }) => {
+            write(ctx, &signing, out, |d| Ok(one(office::close_supervision(d, &period, &finding, &text)?)))
         }
         OfficeCommand::VerifyValues { period, unit, indicator, signing } => write(ctx, &signing, out, |d| {
             Ok(numbered(office::verifications(d, &period, unit.as_deref(), indicator.as_deref())?))
@@ -915,10 +1033,11 @@ pub fn write_table(
     out: &mut Out,
     table: &ledger_node::csv::Table,
     period: &str,
+    round: Option<&str>,
 ) -> Result<Outcome> {
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
-    let subs = table.submissions(period, ledger.domain()?)?;
+    let subs = table.submissions(period, round, ledger.domain()?)?;
     let result = ledger.append(&subs, Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
     let results = result.map_err(|e| table.name_column(e))?;

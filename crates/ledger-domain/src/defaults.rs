@@ -14,6 +14,9 @@ pub const UNITS: &str = include_str!("../../../ledger/units.json");
 pub const ROLES: &str = include_str!("../../../ledger/roles.json");
 /// `ledger/policy.json`: the default (illustrative) scoring policy.
 pub const POLICY: &str = include_str!("../../../ledger/policy.json");
+/// `ledger/policy-2022.json`: version 2 of the default policy, with a
+/// process component (the demonstration assesses 2022 with it).
+pub const POLICY_2022: &str = include_str!("../../../ledger/policy-2022.json");
 
 fn parse(text: &str, what: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))
@@ -64,6 +67,11 @@ pub fn unit_events_from(text: &str, what: &str) -> Result<Vec<Submission>, Strin
 /// `policy_adopted` for the default policy.
 pub fn policy_event() -> Result<Submission, String> {
     policy_event_from(POLICY, "embedded policy")
+}
+
+/// `policy_adopted` for version 2 of the default policy (with a process component).
+pub fn policy_2022_event() -> Result<Submission, String> {
+    policy_event_from(POLICY_2022, "embedded policy (version 2)")
 }
 
 /// `policy_adopted` for a policy document (`docs/SCORING.md`).

@@ -223,12 +223,17 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
     let units = units_of(w.domain(), year);
     let indicators: Vec<String> = w.domain().indicators.keys().cloned().collect();
     let opened = t(&format!("{year}-01-05T09:00:00Z"))?;
+    // 2022 is assessed with version 2 of the policy, which adds a process component.
+    let version = if year == 2022 { 2 } else { 1 };
+    if version == 2 {
+        w.write(Signer::Office("authority"), vec![defaults::policy_2022_event()?], t("2022-01-04T09:00:00Z")?)?;
+    }
     w.write(
         Signer::Office("authority"),
         vec![Submission::new(
             &stream,
             "period_opened",
-            json!({"year": year, "units": units, "indicators": indicators, "policy": {"id": "jinan-nokec-2018", "version": 1}}),
+            json!({"year": year, "units": units, "indicators": indicators, "policy": {"id": "jinan-nokec-2018", "version": version}}),
             &format!("open-{p}"),
         )],
         opened,
@@ -254,6 +259,10 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         .map(|(i, data)| Submission::new(&stream, "target_assigned", data, &format!("target-{p}-{i}")))
         .collect();
     w.write(Signer::Office("authority"), subs, t(&format!("{year}-01-10T09:00:00Z"))?)?;
+
+    if year == 2022 {
+        process_year(w, &stream, &p, year, &units)?;
+    }
 
     // Values, reported early the next year.
     let reported = t(&format!("{}-02-01T09:00:00Z", year + 1))?;
@@ -379,6 +388,126 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         t(&format!("{}-03-20T09:00:00Z", year + 1))?,
     )?;
     consequences(w, &stream, &p, year)
+}
+
+/// The in-year record of 2022 (the first year of the policy's process
+/// component, so the rounds start once the 2021 assessment is closed):
+/// three quarterly monitoring rounds (Q2, Q3, Q4) asking for high-tech
+/// enterprises (9) and new enterprises (14), cumulative, with reports on
+/// time, late (Pingyin in Q2, Shanghe in Q2 and Q3), missing (Shanghe in
+/// Q4) and corrected (Tianqiao in Q3); and three supervision findings, one
+/// closed in time, one closed late and one left open past its date.
+fn process_year(w: &mut dyn Writer, stream: &str, p: &str, year: i32, units: &[&str]) -> Result<(), String> {
+    let next = year + 1;
+    let open = |q: i64, due: String| {
+        Submission::new(
+            stream,
+            "monitoring_round_opened",
+            json!({"round": format!("{year}-Q{q}"), "due": due, "indicators": ["9", "14"],
+                   "note": format!("quarterly monitoring, Q{q} (cumulative figures)")}),
+            &format!("round-{year}-Q{q}"),
+        )
+    };
+    let at = |md: &str| t(&format!("{year}-{md}T09:00:00Z"));
+    // A quarter's cumulative figure: q/4 of the year's goal, give or take 5 %.
+    let figure = |unit: &str, ind: &str, q: i64| -> Result<Decimal, String> {
+        let share = PROFILE.iter().find(|x| x.0 == unit).map_or(1, |x| x.1);
+        let goal = unit_figure(Shape::Total, planned(ind, year)?, share);
+        Ok((goal * Decimal::new(q, 0) / Decimal::from(4)
+            * (Decimal::ONE + Decimal::new(5, 2) * noise(&format!("{unit}/{ind}/{year}/Q{q}"))))
+        .max(Decimal::ZERO))
+    };
+    let places = |ind: &str| if ind == "9" { 0 } else { 2 };
+    let value = |unit: &str, ind: &str, q: i64| Ok::<_, String>(dec(figure(unit, ind, q)?, places(ind)));
+    let reports = |q: i64, of: &dyn Fn(&str) -> bool| -> Result<Vec<Submission>, String> {
+        let mut out = Vec::new();
+        for unit in units.iter().copied().filter(|u| of(u)) {
+            for ind in ["9", "14"] {
+                out.push(Submission::new(
+                    stream,
+                    "measurement_submitted",
+                    json!({"unit": unit, "indicator": ind, "value": value(unit, ind, q)?, "round": format!("{year}-Q{q}"), "note": SYNTHETIC}),
+                    &format!("value-{p}-Q{q}-{unit}-{ind}"),
+                ));
+            }
+        }
+        Ok(out)
+    };
+    let finding = |id: &str, unit: &str, severity: &str, text: &str, due: &str, round: Option<&str>| {
+        let mut data = json!({"finding": id, "unit": unit, "severity": severity, "text": text, "follow_up_due": format!("{year}-{due}")});
+        if let Some(r) = round {
+            data["round"] = json!(format!("{year}-{r}"));
+        }
+        Submission::new(stream, "supervision_recorded", data, &format!("supervision-{id}"))
+    };
+    let close = |id: &str, text: &str| {
+        Submission::new(stream, "supervision_closed", json!({"finding": id, "text": text}), &format!("close-{id}"))
+    };
+    let (a, s) = (Signer::Office("assessment"), Signer::Office("statistics"));
+    w.write(a, vec![open(2, format!("{year}-07-15"))], at("05-20")?)?;
+    w.write(a, vec![open(3, format!("{year}-10-15"))], at("07-01")?)?;
+    w.write(s, reports(2, &|u| u != "shanghe" && u != "pingyin")?, at("07-10")?)?;
+    w.write(s, reports(2, &|u| u == "shanghe" || u == "pingyin")?, at("07-22")?)?;
+    w.write(
+        a,
+        vec![
+            finding(
+                "sup-2022-1",
+                "shanghe",
+                "minor",
+                "Q2 monitoring reports filed a week after the due date (SYNTHETIC)",
+                "09-30",
+                Some("Q2"),
+            ),
+            finding(
+                "sup-2022-2",
+                "changqing",
+                "major",
+                "the register of high-tech enterprises is not reconciled with the tax records (SYNTHETIC)",
+                "10-31",
+                None,
+            ),
+        ],
+        at("08-10")?,
+    )?;
+    w.write(
+        a,
+        vec![close("sup-2022-1", "reporting calendar adopted by the county statistics office (SYNTHETIC)")],
+        at("09-20")?,
+    )?;
+    w.write(a, vec![open(4, format!("{next}-01-15"))], at("10-01")?)?;
+    let q3 = w.write(s, reports(3, &|u| u != "shanghe")?, at("10-12")?)?;
+    // Tianqiao's Q3 count of new enterprises is corrected: a reason, a new event.
+    let tianqiao = units.iter().filter(|u| **u != "shanghe").position(|u| *u == "tianqiao");
+    if let Some(m) = tianqiao.and_then(|i| q3.get(2 * i + 1)) {
+        w.write(
+            s,
+            vec![Submission::new(
+                stream,
+                "measurement_corrected",
+                json!({"corrects": m, "value": dec(figure("tianqiao", "14", 3)? + Decimal::new(3, 2), 2),
+                       "reason": "three enterprises registered on 30 September were left out (SYNTHETIC)"}),
+                &format!("correct-{p}-Q3-tianqiao-14"),
+            )],
+            at("10-20")?,
+        )?;
+    }
+    w.write(s, reports(3, &|u| u == "shanghe")?, at("11-05")?)?;
+    w.write(
+        a,
+        vec![finding(
+            "sup-2022-3",
+            "shanghe",
+            "major",
+            "Q3 count of new enterprises is not supported by the registrations (SYNTHETIC)",
+            "12-15",
+            Some("Q3"),
+        )],
+        at("11-10")?,
+    )?;
+    w.write(a, vec![close("sup-2022-2", "register reconciled; 4 enterprises removed (SYNTHETIC)")], at("11-25")?)?;
+    w.write(s, reports(4, &|u| u != "shanghe")?, t(&format!("{next}-01-10T09:00:00Z"))?)?;
+    Ok(())
 }
 
 fn projection_hash(domain: &Domain, period: &str) -> Result<String, String> {

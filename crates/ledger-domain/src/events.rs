@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// Every domain event type, with the role of the default role table
 /// (`ledger/roles.json`) that signs it. The ledger's own role table is what
 /// counts; this list is for documentation and for `ledger catalog`.
-pub const TYPES: [(&str, &str); 36] = [
+pub const TYPES: [(&str, &str); 39] = [
     ("indicator_defined", "authority"),
     ("indicator_revised", "authority"),
     ("unit_registered", "authority"),
@@ -46,8 +46,17 @@ pub const TYPES: [(&str, &str); 36] = [
     ("measure_registered", "authority"),
     ("measure_progress_reported", "projects"),
     ("land_use_reported", "statistics"),
+    ("monitoring_round_opened", "assessment"),
+    ("supervision_recorded", "assessment"),
+    ("supervision_closed", "assessment"),
     ("checkpoint_signed", "log"),
 ];
+
+/// Whether the domain folds events of this type (every type of [`TYPES`]
+/// but the log's checkpoints).
+pub fn is_domain_type(event_type: &str) -> bool {
+    event_type != "checkpoint_signed" && TYPES.iter().any(|(t, _)| *t == event_type)
+}
 
 /// An exact decimal, written in JSON as a string: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
 /// Anything else (`12,5`, `1e5`, `NaN`, `+1`, ` 1`, `.5`) is refused.
@@ -401,6 +410,9 @@ pub struct MeasurementSubmitted {
     /// Remark (the demonstration marks its values as synthetic here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The monitoring round of an in-year value; absent for the annual value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
 }
 
 /// Payload of `measurement_corrected`.

@@ -11,6 +11,9 @@
 //!   construction; progress, completion, evaluation) and its projection hash;
 //! * [`monitoring`]: the plan's policy measures and land use, reported
 //!   each period, with their projection hash;
+//! * [`process`]: process assessment through the year: monitoring
+//!   rounds with in-year values, routine-supervision findings, and the
+//!   counts the process component of the score is made of;
 //! * [`personal`]: the salted commitments that name officials, whose
 //!   details live outside the records and can be erased;
 //! * [`project`]: a period's scoring input and scores (through
@@ -27,6 +30,7 @@ pub mod events;
 pub mod library;
 pub mod monitoring;
 pub mod personal;
+pub mod process;
 pub mod project;
 pub mod replay;
 pub mod state;

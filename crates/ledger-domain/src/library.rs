@@ -53,6 +53,9 @@ pub struct Progress {
     pub milestone: String,
     /// The evidence.
     pub evidence: Evidence,
+    /// When it was recorded (for the process component's cut-off).
+    #[serde(default)]
+    pub at: Option<ledger_core::Timestamp>,
 }
 
 /// A project as its events leave it.
@@ -324,6 +327,7 @@ impl Domain {
                         investment_completed: x.investment_completed,
                         milestone: x.milestone,
                         evidence: x.evidence,
+                        at: Some(record.envelope.time),
                     });
                 }
             }

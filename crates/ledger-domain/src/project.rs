@@ -3,6 +3,7 @@
 
 use crate::events::{Direction, Kind, UnitKind};
 use crate::state::{Domain, Period, PeriodState};
+use ledger_core::Timestamp;
 use ledger_score::{
     Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PeriodScores, PriorResult, TargetInput, UnitKindInput,
     ValueInput,
@@ -88,6 +89,7 @@ pub fn input(domain: &Domain, period: &Period) -> PeriodInput {
                 },
             })
             .collect(),
+        process: Vec::new(),
     }
 }
 
@@ -109,13 +111,24 @@ fn history(domain: &Domain, period: &Period) -> Vec<PriorResult> {
         .collect()
 }
 
-/// Scores a period as the state stands, with the policy it names.
+/// Scores a period as the state stands, with the policy it names; the
+/// process component (if the policy has one) is counted at the period's
+/// cut-off ([`crate::process::cutoff`]).
 pub fn score(domain: &Domain, period: &Period) -> Result<(PeriodScores, PeriodInput), String> {
+    score_at(domain, period, crate::process::cutoff(domain, period))
+}
+
+/// [`score`] with the process component counted at `cutoff` (a
+/// publication being decided is scored at its own time).
+pub fn score_at(domain: &Domain, period: &Period, cutoff: Timestamp) -> Result<(PeriodScores, PeriodInput), String> {
     let policy = domain
         .policies
         .get(&(period.policy.id.clone(), period.policy.version))
         .ok_or_else(|| format!("policy {} version {} is not adopted", period.policy.id, period.policy.version))?;
-    let input = input(domain, period);
+    let mut input = input(domain, period);
+    if policy.policy.process.is_some() {
+        input.process = crate::process::counts(domain, period, cutoff);
+    }
     let scores = ledger_score::score_period(&input, &policy.policy).map_err(|e| e.to_string())?;
     Ok((scores, input))
 }

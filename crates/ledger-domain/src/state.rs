@@ -235,6 +235,15 @@ pub struct Period {
     /// The `scores_published` record, once published (kept after
     /// finalisation: who published is part of every value's provenance).
     pub published: Option<u64>,
+    /// When the scores were published: the cut-off of the process component.
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
+    /// Monitoring rounds by id (`monitoring_round_opened`).
+    #[serde(default)]
+    pub rounds: BTreeMap<String, crate::process::Round>,
+    /// Routine-supervision findings by id (`supervision_*`).
+    #[serde(default)]
+    pub supervision: BTreeMap<String, crate::process::Supervision>,
 }
 
 /// An adopted policy. Stored (in snapshots) as its record and document;
@@ -306,6 +315,10 @@ pub struct Domain {
     /// Land-use reports by unit, in ledger order (`land_use_reported`).
     #[serde(default)]
     pub land_use: BTreeMap<String, Vec<(u64, crate::monitoring::LandUseReported)>>,
+    /// The time of the latest domain record applied: the ledger's "now",
+    /// the same for everyone who replays the same records.
+    #[serde(default)]
+    pub clock: Option<Timestamp>,
 }
 
 /// A person named by a record, as the ledger knows it: only the commitment.
@@ -441,10 +454,8 @@ impl Domain {
         ))
     }
 
-    fn measurement<'a>(&self, period: &'a Period, seq: u64) -> Result<&'a Measurement, String> {
-        period
-            .measurements
-            .get(&seq)
+    fn measurement<'a>(&self, period: &'a Period, seq: u64) -> Result<(Option<&'a str>, &'a Measurement), String> {
+        crate::process::find_measurement(period, seq)
             .ok_or_else(|| format!("record {seq} is not a measurement_submitted of period {}", period.id))
     }
 
@@ -676,6 +687,9 @@ impl Domain {
         let d = &env.data;
         let period = self.period_of(env)?;
         match t {
+            "monitoring_round_opened" | "supervision_recorded" | "supervision_closed" => {
+                self.decide_process(env, period)
+            }
             "target_assigned" => {
                 let x: TargetAssigned = parse(t, d)?;
                 Self::state_is(period, &["open"], t)?;
@@ -703,6 +717,9 @@ impl Domain {
                 }
                 self.check_value(period, &x.indicator, &x.value, "value")?;
                 evidence_ok(&x.evidence)?;
+                if let Some(round) = &x.round {
+                    return self.decide_round_value(period, round, &x.unit, &x.indicator);
+                }
                 if let Some(seq) = period.current.get(&(x.unit.clone(), x.indicator.clone())) {
                     return Err(format!(
                         "a value for unit {} and indicator {} was already submitted at seq {seq}; change it with `ledger correct --period {} --unit {} --indicator {} --value V --reason TEXT` (a measurement_corrected event)",
@@ -713,11 +730,15 @@ impl Domain {
             }
             "measurement_corrected" => {
                 let x: MeasurementCorrected = parse(t, d)?;
-                let m = self.measurement(period, x.corrects)?;
+                let (round, m) = self.measurement(period, x.corrects)?;
                 if m.returned.is_some() {
                     return Err(format!("measurement {} was returned; submit a new value instead", x.corrects));
                 }
-                if period.current.get(&(m.unit.clone(), m.indicator.clone())) != Some(&x.corrects) {
+                let current = match round {
+                    None => &period.current,
+                    Some(r) => &period.rounds[r].current,
+                };
+                if current.get(&(m.unit.clone(), m.indicator.clone())) != Some(&x.corrects) {
                     return Err(format!(
                         "measurement {} is not the current value of its unit and indicator",
                         x.corrects
@@ -730,7 +751,7 @@ impl Domain {
             "measurement_verified" => {
                 let x: MeasurementVerified = parse(t, d)?;
                 Self::state_is(period, &["open", "published"], t)?;
-                let m = self.measurement(period, x.measurement)?;
+                let (_, m) = self.measurement(period, x.measurement)?;
                 if m.returned.is_some() {
                     return Err(format!("measurement {} was returned", x.measurement));
                 }
@@ -742,7 +763,7 @@ impl Domain {
             "measurement_returned" => {
                 let x: MeasurementReturned = parse(t, d)?;
                 Self::state_is(period, &["open"], t)?;
-                let m = self.measurement(period, x.measurement)?;
+                let (_, m) = self.measurement(period, x.measurement)?;
                 if m.returned.is_some() {
                     return Err(format!("measurement {} was already returned", x.measurement));
                 }
@@ -761,7 +782,7 @@ impl Domain {
                         env.time.local(&self.zone())
                     ));
                 }
-                self.check_hash(period, &x.projection_hash, "scores_published")
+                self.check_hash(period, &x.projection_hash, "scores_published", Some(env.time))
             }
             "objection_filed" => {
                 let x: ObjectionFiled = parse(t, d)?;
@@ -825,7 +846,7 @@ impl Domain {
                 if let Some(o) = period.objections.values().find(|o| o.resolved.is_none()) {
                     return Err(format!("objection {} (seq {}) is not resolved", o.filed.objection, o.seq));
                 }
-                self.check_hash(period, &x.projection_hash, "period_finalized")
+                self.check_hash(period, &x.projection_hash, "period_finalized", None)
             }
             "reward_granted" => {
                 let x: RewardGranted = parse(t, d)?;
@@ -921,11 +942,16 @@ impl Domain {
         else {
             return false;
         };
-        self.check_hash(period, claimed, &env.event_type).is_err()
+        let cutoff = (env.event_type == "scores_published").then_some(env.time);
+        self.check_hash(period, claimed, &env.event_type, cutoff).is_err()
     }
 
-    fn check_hash(&self, period: &Period, claimed: &str, what: &str) -> Result<(), String> {
-        let (scores, _) = project::score(self, period).map_err(|e| format!("cannot compute the scores: {e}"))?;
+    /// `cutoff`: the process component's (the time of the publication being
+    /// decided); by default the period's own (`process::cutoff`).
+    fn check_hash(&self, period: &Period, claimed: &str, what: &str, cutoff: Option<Timestamp>) -> Result<(), String> {
+        let cutoff = cutoff.unwrap_or_else(|| crate::process::cutoff(self, period));
+        let (scores, _) =
+            project::score_at(self, period, cutoff).map_err(|e| format!("cannot compute the scores: {e}"))?;
         let actual = hex::encode(ledger_score::projection_hash(&scores));
         if actual != claimed {
             return Err(format!(
@@ -942,6 +968,9 @@ impl Domain {
         let seq = record.seq;
         let t = env.event_type.as_str();
         let d = &env.data;
+        if is_domain_type(t) {
+            self.clock = Some(self.clock.map_or(env.time, |c| c.max(env.time)));
+        }
         match t {
             "indicator_defined" => {
                 if let Ok(def) = parse::<IndicatorDef>(t, d) {
@@ -1056,6 +1085,9 @@ impl Domain {
                             frauds: BTreeMap::new(),
                             finalized_scores: None,
                             published: None,
+                            published_at: None,
+                            rounds: BTreeMap::new(),
+                            supervision: BTreeMap::new(),
                         },
                     );
                 }
@@ -1101,6 +1133,9 @@ impl Domain {
         let env = &record.envelope;
         let (seq, t, d) = (record.seq, env.event_type.as_str(), &env.data);
         let Some(id) = env.stream.strip_prefix("period/") else { return };
+        if matches!(t, "monitoring_round_opened" | "supervision_recorded" | "supervision_closed") {
+            return self.apply_process(record, id);
+        }
         let finalized_scores = if t == "period_finalized" {
             self.periods.get(id).and_then(|p| project::score(self, p).ok()).map(|(s, _)| s)
         } else {
@@ -1120,6 +1155,22 @@ impl Domain {
             "measurement_submitted" => {
                 if let Ok(x) = parse::<MeasurementSubmitted>(t, d) {
                     let key = (x.unit.clone(), x.indicator.clone());
+                    if let Some(r) = x.round.as_ref().and_then(|r| period.rounds.get_mut(r)) {
+                        let m = Measurement {
+                            seq,
+                            unit: x.unit,
+                            indicator: x.indicator,
+                            verified: None,
+                            returned: None,
+                            evidence: x.evidence,
+                        };
+                        r.measurements.insert(seq, m);
+                        r.submitted_at.insert(seq, env.time);
+                        r.values
+                            .insert(key.clone(), vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }]);
+                        r.current.insert(key, seq);
+                        return;
+                    }
                     period.measurements.insert(
                         seq,
                         Measurement {
@@ -1139,30 +1190,40 @@ impl Domain {
             }
             "measurement_corrected" => {
                 if let Ok(x) = parse::<MeasurementCorrected>(t, d)
-                    && let Some(m) = period.measurements.get(&x.corrects)
+                    && let Some((round, m)) = crate::process::find_measurement(period, x.corrects)
                 {
                     let key = (m.unit.clone(), m.indicator.clone());
-                    if let Some(steps) = period.values.get_mut(&key) {
+                    let round = round.map(str::to_owned);
+                    let values = match round.and_then(|r| period.rounds.get_mut(&r)) {
+                        Some(r) => &mut r.values,
+                        None => &mut period.values,
+                    };
+                    if let Some(steps) = values.get_mut(&key) {
                         steps.push(ValueStep { seq, value: x.value.0, how: format!("corrected: {}", x.reason) });
                     }
                 }
             }
             "measurement_verified" => {
                 if let Ok(x) = parse::<MeasurementVerified>(t, d)
-                    && let Some(m) = period.measurements.get_mut(&x.measurement)
+                    && let Some(m) = measurement_mut(period, x.measurement)
                 {
                     m.verified = Some(seq);
                 }
             }
             "measurement_returned" => {
                 if let Ok(x) = parse::<MeasurementReturned>(t, d)
-                    && let Some(m) = period.measurements.get_mut(&x.measurement)
+                    && let Some(m) = measurement_mut(period, x.measurement)
                 {
                     m.returned = Some((seq, x.reason));
                     let key = (m.unit.clone(), m.indicator.clone());
-                    if period.current.get(&key) == Some(&x.measurement) {
-                        period.current.remove(&key);
-                        period.values.remove(&key);
+                    let (current, values) =
+                        match period.rounds.values_mut().find(|r| r.measurements.contains_key(&x.measurement)) {
+                            Some(r) => (&mut r.current, &mut r.values),
+                            None => (&mut period.current, &mut period.values),
+                        };
+                    if current.get(&key) == Some(&x.measurement) {
+                        current.remove(&key);
+                        values.remove(&key);
                     }
                 }
             }
@@ -1171,6 +1232,7 @@ impl Domain {
                     let window_until = window_end.unwrap_or_else(|| x.window_until.end());
                     period.state = PeriodState::Published { seq, window_until };
                     period.published = Some(seq);
+                    period.published_at = Some(env.time);
                 }
             }
             "objection_filed" => {
@@ -1263,6 +1325,13 @@ impl Domain {
             _ => {}
         }
     }
+}
+
+fn measurement_mut(period: &mut Period, seq: u64) -> Option<&mut Measurement> {
+    if period.measurements.contains_key(&seq) {
+        return period.measurements.get_mut(&seq);
+    }
+    period.rounds.values_mut().find_map(|r| r.measurements.get_mut(&seq))
 }
 
 fn check_def(def: &IndicatorDef) -> Result<(), String> {

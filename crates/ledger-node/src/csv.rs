@@ -369,10 +369,20 @@ impl Table {
         Ok(())
     }
 
-    /// The events of the table for a period, numbered by CSV line. Event
-    /// ids are derived from the content, so sending the same file twice
-    /// records nothing new.
-    pub fn submissions(&self, period: &str, domain: &Domain) -> Result<Vec<(usize, Submission)>, Error> {
+    /// The events of the table for a period (values and corrections: of a
+    /// monitoring round, with `round`), numbered by CSV line. Event ids are
+    /// derived from the content, so sending the same file twice records
+    /// nothing new.
+    pub fn submissions(
+        &self,
+        period: &str,
+        round: Option<&str>,
+        domain: &Domain,
+    ) -> Result<Vec<(usize, Submission)>, Error> {
+        if let (Some(r), Kind::Targets) = (round, self.kind) {
+            return Err(Error::refused(format!("targets are annual: a round ({r}) takes values and corrections only")));
+        }
+        let tag = round.map(|r| format!("{r}-")).unwrap_or_default();
         let names = Names::new(domain);
         let stream = period_stream(period);
         let mut seen = HashMap::new();
@@ -394,8 +404,11 @@ impl Table {
                     if let Some(n) = row.get(Column::Note) {
                         data["note"] = json!(n);
                     }
+                    if let Some(r) = round {
+                        data["round"] = json!(r);
+                    }
                     let digest = blake3::hash(value.as_bytes()).to_hex();
-                    let id = format!("csv-{period}-{unit}-{indicator}-{}", &digest[..12]);
+                    let id = format!("csv-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]);
                     Submission::new(&stream, "measurement_submitted", data, &id)
                 }
                 Kind::Targets => {
@@ -418,7 +431,7 @@ impl Table {
                 Kind::Corrections => {
                     let value = self.decimal(row, Column::Value)?;
                     let reason = self.required(row, Column::Reason)?;
-                    let corrects = crate::office::current_submission(domain, period, &unit, &indicator)
+                    let corrects = crate::office::current_in(domain, period, round, &unit, &indicator)
                         .map_err(|e| e.context(format!("line {}", row.line)))?;
                     let mut data = json!({"corrects": corrects, "value": value, "reason": reason});
                     if let Some(e) = self.evidence(row)? {
@@ -429,7 +442,7 @@ impl Table {
                         &stream,
                         "measurement_corrected",
                         data,
-                        &format!("correct-{period}-{unit}-{indicator}-{}", &digest[..12]),
+                        &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]),
                     )
                 }
             };

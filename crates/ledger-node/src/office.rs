@@ -41,11 +41,43 @@ fn decimal(what: &str, v: &str) -> Result<String, Error> {
 /// The current submission of a unit's indicator in a period: what a
 /// correction corrects.
 pub fn current_submission(domain: &Domain, period_id: &str, unit: &str, indicator: &str) -> Result<u64, Error> {
+    current_in(domain, period_id, None, unit, indicator)
+}
+
+/// [`current_submission`] of the annual value (`round` None) or of a
+/// monitoring round's in-year value.
+pub fn current_in(
+    domain: &Domain,
+    period_id: &str,
+    round: Option<&str>,
+    unit: &str,
+    indicator: &str,
+) -> Result<u64, Error> {
     let p = period(domain, period_id)?;
-    p.current.get(&(unit.to_owned(), indicator.to_owned())).copied().ok_or_else(|| {
+    let key = (unit.to_owned(), indicator.to_owned());
+    let Some(r) = round else {
+        return p.current.get(&key).copied().ok_or_else(|| {
+            Error::refused_with(
+                format!("unit {unit} has no current value for indicator {indicator} in period {period_id}"),
+                "submit one first: ledger submit --period P FILE.csv",
+            )
+        });
+    };
+    let rd = p.rounds.get(r).ok_or_else(|| {
+        let known: Vec<&str> = p.rounds.keys().map(String::as_str).collect();
         Error::refused_with(
-            format!("unit {unit} has no current value for indicator {indicator} in period {period_id}"),
-            "submit one first: ledger submit --period P FILE.csv",
+            format!("period {period_id} has no monitoring round {r:?}"),
+            if known.is_empty() {
+                "open one with `ledger round open`".to_owned()
+            } else {
+                format!("rounds: {}", known.join(", "))
+            },
+        )
+    })?;
+    rd.current.get(&key).copied().ok_or_else(|| {
+        Error::refused_with(
+            format!("unit {unit} has no current value for indicator {indicator} in round {r} of period {period_id}"),
+            format!("submit one first: ledger submit --period {period_id} --round {r} FILE.csv"),
         )
     })
 }
@@ -177,6 +209,7 @@ pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Err
 pub fn correction(
     domain: &Domain,
     period_id: &str,
+    round: Option<&str>,
     unit: &str,
     indicator: &str,
     value: &str,
@@ -184,7 +217,7 @@ pub fn correction(
 ) -> Result<Submission, Error> {
     let names = Names::new(domain);
     let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
-    let corrects = current_submission(domain, period_id, &unit, &indicator)?;
+    let corrects = current_in(domain, period_id, round, &unit, &indicator)?;
     Ok(event(
         period_id,
         "measurement_corrected",
@@ -449,4 +482,183 @@ pub fn status(domain: &Domain, period_id: &str, unit: Option<&str>) -> Result<(P
 /// How many of a period's values are missing: what `publish` refuses.
 pub fn missing_values(domain: &Domain, period_id: &str) -> Result<usize, Error> {
     Ok(status(domain, period_id, None)?.1.iter().filter(|s| matches!(s.status, "missing" | "returned")).count())
+}
+
+/// `monitoring_round_opened`: a round of period `period_id` due on `due`
+/// (YYYY-MM-DD) asking for `indicators` (ids or names; all of the
+/// period's when empty).
+pub fn open_round(
+    domain: &Domain,
+    period_id: &str,
+    round: &str,
+    due: &str,
+    indicators: &[String],
+    note: Option<&str>,
+) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let indicators: Vec<String> = if indicators.is_empty() {
+        p.indicators.keys().cloned().collect()
+    } else {
+        indicators.iter().map(|i| names.indicator(i)).collect::<Result<_, _>>()?
+    };
+    let mut data = json!({"round": round, "due": due, "indicators": indicators});
+    if let Some(n) = note {
+        data["note"] = json!(n);
+    }
+    Ok(event(period_id, "monitoring_round_opened", data))
+}
+
+/// What a routine-supervision finding says.
+#[derive(Debug, Clone, Default)]
+pub struct SupervisionFiling {
+    /// Its id (default: `sup-<period>-N`).
+    pub id: Option<String>,
+    /// The unit (id or name).
+    pub unit: String,
+    /// `minor`, `major` or `serious`.
+    pub severity: String,
+    /// What was found.
+    pub text: String,
+    /// The follow-up date, YYYY-MM-DD.
+    pub follow_up_due: String,
+    /// The round it concerns.
+    pub round: Option<String>,
+}
+
+/// `supervision_recorded`.
+pub fn supervision(domain: &Domain, period_id: &str, f: &SupervisionFiling) -> Result<Submission, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let id = new_id(|x| p.supervision.contains_key(x), f.id.as_deref(), &format!("sup-{period_id}"));
+    let mut data = json!({"finding": id, "unit": names.unit(&f.unit)?, "severity": f.severity, "text": f.text,
+                          "follow_up_due": f.follow_up_due});
+    if let Some(r) = &f.round {
+        data["round"] = json!(r);
+    }
+    Ok(event(period_id, "supervision_recorded", data))
+}
+
+/// `supervision_closed`.
+pub fn close_supervision(domain: &Domain, period_id: &str, finding: &str, text: &str) -> Result<Submission, Error> {
+    let p = period(domain, period_id)?;
+    if !p.supervision.contains_key(finding) {
+        let known: Vec<&str> = p.supervision.keys().map(String::as_str).collect();
+        return Err(Error::refused_with(
+            format!("period {period_id} has no supervision finding {finding:?}"),
+            if known.is_empty() { "none is recorded".to_owned() } else { format!("findings: {}", known.join(", ")) },
+        ));
+    }
+    Ok(event(period_id, "supervision_closed", json!({"finding": finding, "text": text})))
+}
+
+/// A unit's report for one indicator of a round, for `ledger status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoundReport {
+    /// The round.
+    pub round: String,
+    /// Its due date.
+    pub due: String,
+    /// The indicator.
+    pub indicator: String,
+    /// `on_time`, `late`, `missing`, `not_due`.
+    pub status: ledger_domain::process::ReportState,
+    /// The records behind it (submission and corrections).
+    pub events: Vec<u64>,
+}
+
+/// A supervision finding, for `ledger status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FindingStatus {
+    /// Its id.
+    pub finding: String,
+    /// `minor`, `major`, `serious`.
+    pub severity: ledger_domain::process::Severity,
+    /// What was found.
+    pub text: String,
+    /// The follow-up date.
+    pub follow_up_due: String,
+    /// `open`, `overdue` (open past its date), `closed`, `closed_late`.
+    pub status: &'static str,
+    /// The records (finding, closure).
+    pub events: Vec<u64>,
+}
+
+/// A unit's in-year record, for `ledger status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitProcess {
+    /// The unit.
+    pub unit: String,
+    /// Its reports, round by round.
+    pub reports: Vec<RoundReport>,
+    /// Supervision findings about it.
+    pub findings: Vec<FindingStatus>,
+    /// What the process component counts (as of the period's cut-off).
+    pub counts: ledger_score::ProcessInput,
+}
+
+/// Each unit's in-year record in a period (or one unit's), as of the
+/// period's cut-off: empty when the period has no round and no finding.
+pub fn process_status(domain: &Domain, period_id: &str, unit: Option<&str>) -> Result<Vec<UnitProcess>, Error> {
+    use ledger_domain::process::{self, ReportState};
+    let names = Names::new(domain);
+    let unit = unit.map(|u| names.unit(u)).transpose()?;
+    let p = period(domain, period_id)?;
+    if p.rounds.is_empty() && p.supervision.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cutoff = process::cutoff(domain, p);
+    let counts = process::counts(domain, p, cutoff);
+    Ok(counts
+        .into_iter()
+        .filter(|c| unit.as_ref().is_none_or(|u| *u == c.unit))
+        .map(|c| {
+            let u = c.unit.clone();
+            let mut reports = Vec::new();
+            for (id, r) in &p.rounds {
+                for i in &r.indicators {
+                    let (status, _) = r.report(&u, i, cutoff);
+                    let events = match status {
+                        ReportState::OnTime | ReportState::Late => r
+                            .values
+                            .get(&(u.clone(), i.clone()))
+                            .map(|s| s.iter().map(|x| x.seq).collect())
+                            .unwrap_or_default(),
+                        _ => vec![],
+                    };
+                    reports.push(RoundReport {
+                        round: id.clone(),
+                        due: r.due.0.clone(),
+                        indicator: i.clone(),
+                        status,
+                        events,
+                    });
+                }
+            }
+            let findings = p
+                .supervision
+                .values()
+                .filter(|s| s.recorded.unit == u)
+                .map(|s| {
+                    let status = match &s.closed {
+                        Some((_, at, _)) if *at <= s.due_end => "closed",
+                        Some(_) => "closed_late",
+                        None if s.overdue_at(cutoff) => "overdue",
+                        None => "open",
+                    };
+                    let mut events = vec![s.seq];
+                    events.extend(s.closed.as_ref().map(|c| c.0));
+                    FindingStatus {
+                        finding: s.recorded.finding.clone(),
+                        severity: s.recorded.severity,
+                        text: s.recorded.text.clone(),
+                        follow_up_due: s.recorded.follow_up_due.0.clone(),
+                        status,
+                        events,
+                    }
+                })
+                .collect();
+            UnitProcess { unit: u, reports, findings, counts: c }
+        })
+        .collect())
 }

@@ -143,6 +143,26 @@ pub struct UnitRow {
     pub adjustments: Vec<AdjustmentRow>,
     /// Consequences due.
     pub consequences: Vec<ConsequenceRow>,
+    /// The process component's parts (absent when the policy has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub process: Vec<ProcessRow>,
+}
+
+/// A part of the process component on the scoreboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessRow {
+    /// The part's id.
+    pub id: String,
+    /// `on_time_reporting` or `overdue_findings`.
+    pub measure: String,
+    /// Points earned.
+    pub score: String,
+    /// Points at full marks.
+    pub points: String,
+    /// The clause.
+    pub clause: String,
+    /// The count and the arithmetic.
+    pub basis: String,
 }
 
 /// The scores of a period (`ledger scores`).
@@ -241,6 +261,18 @@ impl View {
                             amount: c.amount.map(|a| a.to_string()),
                             clause: c.clause.clone(),
                             basis: c.basis.clone(),
+                        })
+                        .collect(),
+                    process: u
+                        .process
+                        .iter()
+                        .map(|x| ProcessRow {
+                            id: x.id.clone(),
+                            measure: x.measure.clone(),
+                            score: x.score.to_string(),
+                            points: x.points.to_string(),
+                            clause: x.clause.clone(),
+                            basis: x.basis.clone(),
                         })
                         .collect(),
                 }
@@ -376,6 +408,14 @@ impl View {
                 }
             })
             .collect();
+        let process = u
+            .process
+            .iter()
+            .map(|part| ProcessDerivation {
+                part: part.clone(),
+                events: part.provenance.iter().map(|seq| describe(*seq)).collect(),
+            })
+            .collect();
         Explanation {
             period: p.id.clone(),
             unit: unit.to_owned(),
@@ -391,6 +431,7 @@ impl View {
             vetoes: u.vetoes,
             consequences: u.consequences,
             disqualification: u.disqualification,
+            process,
         }
     }
 
@@ -636,6 +677,20 @@ pub struct Explanation {
     pub consequences: Vec<ledger_score::Consequence>,
     /// Why the result is void, if it is.
     pub disqualification: Option<ledger_score::DisqualificationNote>,
+    /// The process component's parts with the records they count (absent
+    /// when the policy has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub process: Vec<ProcessDerivation>,
+}
+
+/// One part of the process component, as `explain` derives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessDerivation {
+    /// The part as scored: id, measure, points, score, clause, basis.
+    #[serde(flatten)]
+    pub part: ledger_score::ProcessScore,
+    /// The records counted (rounds, reports, findings, closures), described.
+    pub events: Vec<EventRef>,
 }
 
 /// The audit of recorded decisions.

@@ -6,7 +6,8 @@
 //! applied, per indicator (sorted by id) the id, the value (normalised:
 //! `"25.60"` is written `"25.6"`) and the score, the adjustments that applied
 //! (id and points, sorted by id) and the consequences (kind, amount, clause,
-//! in the output's order). Excluded: provenance, derivation steps, bases,
+//! in the output's order), and under a policy with a process component
+//! its parts (id and score, sorted by id). Excluded: provenance, derivation steps, bases,
 //! anomalies, and anything about keys or times.
 
 use crate::decimal::{show, to_text};
@@ -29,7 +30,7 @@ pub fn projection_value(scores: &PeriodScores) -> Value {
             indicators.sort_by(|a, b| a.indicator.as_bytes().cmp(b.indicator.as_bytes()));
             let mut adjustments: Vec<_> = u.adjustments.iter().collect();
             adjustments.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-            json!({
+            let mut value = json!({
                 "unit": u.unit,
                 "score": to_text(&u.score),
                 "rank": u.rank,
@@ -49,7 +50,16 @@ pub fn projection_value(scores: &PeriodScores) -> Value {
                     "amount": c.amount.as_ref().map(to_text),
                     "clause": c.clause,
                 })).collect::<Vec<_>>(),
-            })
+            });
+            // Only under a policy with a process component: the hashes of
+            // every other policy are what they were.
+            if !u.process.is_empty() {
+                let mut process: Vec<_> = u.process.iter().collect();
+                process.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+                value["process"] =
+                    process.iter().map(|p| json!({"id": p.id, "score": to_text(&p.score)})).collect::<Vec<_>>().into();
+            }
+            value
         })
         .collect();
     json!({

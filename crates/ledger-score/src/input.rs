@@ -37,6 +37,41 @@ pub struct PeriodInput {
     /// unit; a unit without one is not covered by such a restriction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unit_kinds: Vec<UnitKindInput>,
+    /// Each unit's in-year record, for a policy with a process component.
+    /// At most one per unit; a unit without one had nothing due and no
+    /// overdue finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub process: Vec<ProcessInput>,
+}
+
+/// A unit's in-year record in the period (`docs/SCORING.md` section 6.1),
+/// counted by the domain from its monitoring rounds and supervision
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessInput {
+    /// Unit id.
+    pub unit: String,
+    /// In-year reports due: one per indicator of each monitoring round whose
+    /// due date has passed or whose report has arrived.
+    pub reports_due: u32,
+    /// Of those, the ones that arrived by the round's due date (at most
+    /// `reports_due`).
+    pub reports_on_time: u32,
+    /// Supervision findings whose follow-up date passed before they were
+    /// closed, or while they are still open.
+    pub findings_overdue: u32,
+    /// The unit's major projects under construction at the cut-off (for
+    /// `project_reporting`).
+    #[serde(default)]
+    pub projects_due: u32,
+    /// Of those, the ones that reported progress for the period (at most
+    /// `projects_due`).
+    #[serde(default)]
+    pub projects_reported: u32,
+    /// Opaque, passed through (the records counted).
+    #[serde(default)]
+    pub provenance: Vec<u64>,
 }
 
 /// What kind of unit a unit is in the period.

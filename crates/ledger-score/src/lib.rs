@@ -81,17 +81,17 @@ mod score;
 pub use decimal::{DecimalError, parse_decimal};
 pub use hash::{PROJECTION_FORMAT, projection_bytes, projection_hash, projection_value};
 pub use input::{
-    Direction, Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PriorResult, TargetInput, UnitKindInput,
-    ValueInput,
+    Direction, Disqualification, IndicatorKind, IndicatorSpec, PeriodInput, PriorResult, ProcessInput, TargetInput,
+    UnitKindInput, ValueInput,
 };
 pub use output::{
     Anomaly, AnomalyKind, AppliedAdjustment, AppliedVeto, Consequence, ConsequenceKind, DisqualificationNote,
-    IndicatorScore, PeriodScores, UnitScore,
+    IndicatorScore, PeriodScores, ProcessScore, UnitScore,
 };
 pub use policy::{
     Action, Adjustment, CityAverage, Comparison, Consequences, DISQUALIFIED, EscalationRule, FiscalLevels,
-    FiscalRewardRule, GradeBand, IfMissing, IndicatorRule, Method, Op, Policy, PolicyError, PreferenceRule, RateForm,
-    Reference, Rounding, UnitKind, Veto, VetoWhen,
+    FiscalRewardRule, GradeBand, IfMissing, IndicatorRule, Method, Op, Policy, PolicyError, PreferenceRule,
+    ProcessComponent, ProcessMeasure, ProcessPart, RateForm, Reference, Rounding, UnitKind, Veto, VetoWhen,
 };
 pub use rust_decimal::Decimal;
 pub use score::{ScoreError, score_period};

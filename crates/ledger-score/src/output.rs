@@ -40,6 +40,10 @@ pub struct UnitScore {
     pub indicators: Vec<IndicatorScore>,
     /// Adjustments whose condition held, in policy order.
     pub adjustments: Vec<AppliedAdjustment>,
+    /// The process component's parts, in policy order (empty when the
+    /// policy has none, or the unit is disqualified).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub process: Vec<ProcessScore>,
     /// What the rules imply: policy preference, fiscal reward, then at most
     /// one escalation action.
     pub consequences: Vec<Consequence>,
@@ -80,6 +84,27 @@ pub struct IndicatorScore {
     pub provenance: Vec<u64>,
     /// Provenance of the target (and baseline), untouched.
     pub target_provenance: Vec<u64>,
+}
+
+/// One part of the process component, scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessScore {
+    /// The part's id.
+    pub id: String,
+    /// `on_time_reporting` or `overdue_findings`.
+    pub measure: String,
+    /// Points at full marks.
+    #[serde(with = "serde_str")]
+    pub points: Decimal,
+    /// Points earned, at `score_scale` places.
+    #[serde(with = "serde_str")]
+    pub score: Decimal,
+    /// Clause cited.
+    pub clause: String,
+    /// The count and the arithmetic, written out.
+    pub basis: String,
+    /// Provenance of the records counted.
+    pub provenance: Vec<u64>,
 }
 
 /// A bonus or penalty that applied.

@@ -18,11 +18,14 @@ pub enum PolicyError {
     /// kind, malformed decimal, wrong type). The message names line and column.
     #[error("policy is not valid: {0}")]
     Syntax(String),
-    /// The indicator weights do not add up to 100.
-    #[error("indicator weights sum to {sum}, not 100: adjust the weights so that they add up to exactly 100")]
+    /// The indicator weights (and the process component's points) do not
+    /// add up to 100.
+    #[error("indicator weights{process} sum to {sum}, not 100: adjust the weights so that they add up to exactly 100")]
     WeightSum {
         /// The actual sum.
         sum: String,
+        /// Empty, or the words naming the process component's points.
+        process: String,
     },
     /// The same id twice in a list.
     #[error("{list}: {id:?} appears more than once; each id may appear once")]
@@ -82,6 +85,75 @@ pub struct Policy {
     /// What the results imply.
     #[serde(default)]
     pub consequences: Consequences,
+    /// The process component (过程考核): points for the unit's in-year
+    /// record; with it, the indicator weights and its parts' points add up
+    /// to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessComponent>,
+}
+
+/// The process component of the annual score (plan lines 766-767:
+/// 加强过程考核，注重平时监督): points for how a unit reported and answered
+/// supervision through the year (`docs/SCORING.md` section 6.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessComponent {
+    /// Clause of the plan or the rules the component implements.
+    pub clause: String,
+    /// The parts, each scored on its own; at least one.
+    pub parts: Vec<ProcessPart>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What a part of the process component measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessMeasure {
+    /// The share of the in-year reports due in the period's monitoring
+    /// rounds that arrived by their round's due date.
+    OnTimeReporting,
+    /// Supervision findings whose follow-up date passed before they were
+    /// closed (or while they are open).
+    OverdueFindings,
+    /// The share of the unit's major projects under construction that
+    /// reported progress for the period (the project library's progress
+    /// monitoring, plan line 770).
+    ProjectReporting,
+}
+
+impl ProcessMeasure {
+    /// The name used in policies and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessMeasure::OnTimeReporting => "on_time_reporting",
+            ProcessMeasure::OverdueFindings => "overdue_findings",
+            ProcessMeasure::ProjectReporting => "project_reporting",
+        }
+    }
+}
+
+/// One part of the process component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessPart {
+    /// Id, unique among adjustments, vetoes and process parts (e.g. `Q1`).
+    pub id: String,
+    /// What it measures; each measure at most once.
+    pub measure: ProcessMeasure,
+    /// Points at full marks (greater than 0, at most `score_scale` places).
+    #[serde(with = "serde_str")]
+    pub points: Decimal,
+    /// `overdue_findings` only (required there): points lost per overdue
+    /// finding, down to 0.
+    #[serde(default, with = "serde_str_opt", skip_serializing_if = "Option::is_none")]
+    pub per_finding: Option<Decimal>,
+    /// Clause cited.
+    pub clause: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Places and mode of rounding.
@@ -742,12 +814,18 @@ impl Policy {
                 Method::PassFail => {}
             }
         }
+        let mut process_words = String::new();
+        if let Some(process) = &self.process {
+            let points = self.validate_process(process)?;
+            sum = sum.checked_add(points).ok_or_else(|| invalid("process.parts", "points too large"))?;
+            process_words = format!(" and the process component's points ({})", to_text(&points.normalize()));
+        }
         if sum != Decimal::ONE_HUNDRED {
-            return Err(PolicyError::WeightSum { sum: to_text(&sum.normalize()) });
+            return Err(PolicyError::WeightSum { sum: to_text(&sum.normalize()), process: process_words });
         }
 
-        // adjustments and vetoes
-        let mut ids = BTreeSet::new();
+        // adjustments, vetoes and process parts share one name space
+        let mut ids: BTreeSet<&str> = self.process.iter().flat_map(|p| &p.parts).map(|p| p.id.as_str()).collect();
         for (i, adj) in self.adjustments.iter().enumerate() {
             let at = format!("adjustments[{i}]");
             check_name(&format!("{at}.id"), &adj.id, "id")?;
@@ -866,5 +944,55 @@ impl Policy {
             check_clause(&format!("{at}.clause"), &rule.clause)?;
         }
         Ok(())
+    }
+
+    /// Checks the process component; returns the sum of its parts' points.
+    fn validate_process(&self, process: &ProcessComponent) -> Result<Decimal, PolicyError> {
+        check_clause("process.clause", &process.clause)?;
+        if process.parts.is_empty() {
+            return Err(invalid("process.parts", "at least one part is required"));
+        }
+        let scale = self.rounding.score_scale;
+        let mut ids = BTreeSet::new();
+        let mut measures = Vec::new();
+        let mut sum = Decimal::ZERO;
+        for (i, part) in process.parts.iter().enumerate() {
+            let at = format!("process.parts[{i}]");
+            check_name(&format!("{at}.id"), &part.id, "id")?;
+            if !ids.insert(part.id.as_str()) {
+                return Err(PolicyError::Duplicate { list: "process.parts", id: part.id.clone() });
+            }
+            if measures.contains(&part.measure) {
+                return Err(invalid(format!("{at}.measure"), format!("{} is measured twice", part.measure.name())));
+            }
+            measures.push(part.measure);
+            for (field, d) in [("points", Some(part.points)), ("per_finding", part.per_finding)] {
+                let Some(d) = d else { continue };
+                if d <= Decimal::ZERO {
+                    return Err(invalid(format!("{at}.{field}"), "must be greater than 0"));
+                }
+                if d.scale() > scale {
+                    return Err(invalid(
+                        format!("{at}.{field}"),
+                        format!("at most {scale} places (rounding.score_scale)"),
+                    ));
+                }
+            }
+            match (part.measure, part.per_finding) {
+                (ProcessMeasure::OverdueFindings, None) => {
+                    return Err(invalid(
+                        format!("{at}.per_finding"),
+                        "overdue_findings needs per_finding: the points lost per overdue finding",
+                    ));
+                }
+                (ProcessMeasure::OnTimeReporting | ProcessMeasure::ProjectReporting, Some(_)) => {
+                    return Err(invalid(format!("{at}.per_finding"), "per_finding belongs to overdue_findings only"));
+                }
+                _ => {}
+            }
+            check_clause(&format!("{at}.clause"), &part.clause)?;
+            sum = sum.checked_add(part.points).ok_or_else(|| invalid(format!("{at}.points"), "points too large"))?;
+        }
+        Ok(sum)
     }
 }

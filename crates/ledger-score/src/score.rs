@@ -2,14 +2,14 @@
 
 use crate::decimal::{self, Overflow, clean, round, show};
 use crate::exact::{self, Q};
-use crate::input::{Direction, IndicatorSpec, PeriodInput, PriorResult, TargetInput, ValueInput};
+use crate::input::{Direction, IndicatorSpec, PeriodInput, PriorResult, ProcessInput, TargetInput, ValueInput};
 use crate::output::{
     Anomaly, AnomalyKind, AppliedAdjustment, AppliedVeto, Consequence, ConsequenceKind, DisqualificationNote,
-    IndicatorScore, PeriodScores, UnitScore,
+    IndicatorScore, PeriodScores, ProcessScore, UnitScore,
 };
 use crate::policy::{
     Action, CityAverage, Comparison, DISQUALIFIED, FiscalRewardRule, IfMissing, IndicatorRule, Method, Policy,
-    PolicyError, RateForm, Reference, UnitKind, VetoWhen,
+    PolicyError, ProcessMeasure, ProcessPart, RateForm, Reference, UnitKind, VetoWhen,
 };
 use num_traits::{Signed, Zero};
 use rust_decimal::Decimal;
@@ -67,6 +67,19 @@ pub enum ScoreError {
     /// The history holds results of the period being scored.
     #[error("history holds results for period {0:?}, the period being scored; pass only earlier periods")]
     HistoryHasCurrentPeriod(String),
+    /// A unit's process record counts more reports on time than were due,
+    /// or more projects reported than were due.
+    #[error("process: unit {unit:?} has {on_time} {what} of {due} due; they cannot exceed those due")]
+    ProcessCounts {
+        /// The unit.
+        unit: String,
+        /// `reports on time` or `projects reported`.
+        what: &'static str,
+        /// Reports on time.
+        on_time: u32,
+        /// Reports due.
+        due: u32,
+    },
 }
 
 /// A reason an indicator scores 0.
@@ -167,6 +180,7 @@ struct Ctx<'a> {
     kinds: BTreeMap<&'a str, UnitKind>,
     values: BTreeMap<(&'a str, &'a str), &'a ValueInput>,
     targets: BTreeMap<(&'a str, &'a str), &'a TargetInput>,
+    process: BTreeMap<&'a str, &'a ProcessInput>,
     stats: BTreeMap<&'a str, Stats>,
     anomalies: Vec<Anomaly>,
 }
@@ -332,6 +346,20 @@ impl<'a> Ctx<'a> {
                 return Err(ScoreError::Duplicate { list: "unit_kinds", id: format!("unit {:?}", k.unit) });
             }
         }
+        let mut process = BTreeMap::new();
+        for p in &input.process {
+            if process.insert(p.unit.as_str(), p).is_some() {
+                return Err(ScoreError::Duplicate { list: "process", id: format!("unit {:?}", p.unit) });
+            }
+            for (what, done, due) in [
+                ("reports on time", p.reports_on_time, p.reports_due),
+                ("projects reported", p.projects_reported, p.projects_due),
+            ] {
+                if done > due {
+                    return Err(ScoreError::ProcessCounts { unit: p.unit.clone(), what, on_time: done, due });
+                }
+            }
+        }
         let mut seen = BTreeSet::new();
         for h in &input.history {
             if h.period == input.period {
@@ -354,6 +382,12 @@ impl<'a> Ctx<'a> {
         for unit in disqualified.keys().filter(|u| !units.contains(*u)) {
             not_assessed("a disqualification", unit, None);
         }
+        if policy.process.is_some() {
+            for unit in process.keys().filter(|u| !units.contains(*u)) {
+                not_assessed("a process record", unit, None);
+            }
+        }
+        process.retain(|u, _| units.contains(u));
         values.retain(|(u, _), _| units.contains(u));
         targets.retain(|(u, _), _| units.contains(u));
         disqualified.retain(|u, _| units.contains(u));
@@ -370,7 +404,7 @@ impl<'a> Ctx<'a> {
             s.sum = s.values.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v));
             s.exact_sum = s.values.iter().map(|v| exact::q(*v)).sum();
         }
-        Ok(Ctx { input, policy, specs, units, disqualified, kinds, values, targets, stats, anomalies })
+        Ok(Ctx { input, policy, specs, units, disqualified, kinds, values, targets, process, stats, anomalies })
     }
 
     fn anomaly(&mut self, unit: &str, indicator: Option<&str>, kind: AnomalyKind, message: String) {
@@ -864,6 +898,85 @@ impl<'a> Ctx<'a> {
 
     /// Evaluates `value op reference` for a unit; the inner `Err` says why it
     /// cannot be evaluated.
+    /// One part of the process component for a unit (section 6.1): the
+    /// count from the unit's process record (none: nothing due, nothing
+    /// overdue), then the points, rounded to `score_scale`.
+    fn process_part(&self, unit: &str, part: &ProcessPart) -> ProcessScore {
+        let rounding = self.policy.rounding;
+        let record = self.process.get(unit).copied();
+        let (due, on_time, overdue) =
+            record.map_or((0, 0, 0), |r| (r.reports_due, r.reports_on_time, r.findings_overdue));
+        let (projects, reported) = record.map_or((0, 0), |r| (r.projects_due, r.projects_reported));
+        let points = clean(part.points);
+        let rounded = |q: &Q| exact::round(q, rounding.score_scale, rounding.mode).unwrap_or(Decimal::ZERO);
+        let (score, basis) = match part.measure {
+            ProcessMeasure::OnTimeReporting if due == 0 => {
+                let score = rounded(&exact::q(points));
+                (score, format!("no in-year report was due: full points {}", decimal::to_text(&score)))
+            }
+            ProcessMeasure::OnTimeReporting => {
+                let exact = exact::q(points) * exact::count(on_time as usize) / exact::count(due as usize);
+                let score = rounded(&exact);
+                (
+                    score,
+                    format!(
+                        "{on_time} of {due} in-year report(s) arrived by their round's due date: {} x {on_time} / {due} -> {}",
+                        show(&points),
+                        decimal::to_text(&score)
+                    ),
+                )
+            }
+            ProcessMeasure::ProjectReporting if projects == 0 => {
+                let score = rounded(&exact::q(points));
+                (
+                    score,
+                    format!(
+                        "no major project of the unit was under construction: full points {}",
+                        decimal::to_text(&score)
+                    ),
+                )
+            }
+            ProcessMeasure::ProjectReporting => {
+                let exact = exact::q(points) * exact::count(reported as usize) / exact::count(projects as usize);
+                let score = rounded(&exact);
+                (
+                    score,
+                    format!(
+                        "{reported} of {projects} major project(s) under construction reported progress for the period: {} x {reported} / {projects} -> {}",
+                        show(&points),
+                        decimal::to_text(&score)
+                    ),
+                )
+            }
+            ProcessMeasure::OverdueFindings => {
+                let each = clean(part.per_finding.unwrap_or(Decimal::ZERO));
+                let lost = exact::q(each) * exact::count(overdue as usize);
+                let left = exact::q(points) - lost;
+                let floored = if left.is_negative() { Q::zero() } else { left };
+                let score = rounded(&floored);
+                let floor_words = if floored.is_zero() && overdue > 0 { ", not below 0" } else { "" };
+                (
+                    score,
+                    format!(
+                        "{overdue} supervision finding(s) past the follow-up date: {} - {} x {overdue}{floor_words} -> {}",
+                        show(&points),
+                        show(&each),
+                        decimal::to_text(&score)
+                    ),
+                )
+            }
+        };
+        ProcessScore {
+            id: part.id.clone(),
+            measure: part.measure.name().to_owned(),
+            points,
+            score,
+            clause: part.clause.clone(),
+            basis,
+            provenance: record.map(|r| r.provenance.clone()).unwrap_or_default(),
+        }
+    }
+
     fn condition(&self, unit: &str, indicator: &str, cmp: &Comparison) -> Evaluated {
         let Some(v) = self.value(unit, indicator) else {
             return Ok(Err((AnomalyKind::MissingValue, format!("no value for indicator {indicator}"))));
@@ -952,11 +1065,30 @@ pub fn score_period(input: &PeriodInput, policy: &Policy) -> Result<PeriodScores
                 vetoes: Vec::new(),
                 indicators,
                 adjustments: Vec::new(),
+                process: Vec::new(),
                 consequences: Vec::new(),
                 steps,
             });
             continue;
         }
+
+        // The process component.
+        let process: Vec<ProcessScore> = policy
+            .process
+            .iter()
+            .flat_map(|c| &c.parts)
+            .map(|part| {
+                let scored = ctx.process_part(unit, part);
+                steps.push(format!(
+                    "[{}] process {} ({}): {}",
+                    part.clause,
+                    part.id,
+                    part.measure.name(),
+                    scored.basis
+                ));
+                scored
+            })
+            .collect();
 
         // Adjustments.
         let mut adjustments = Vec::new();
@@ -1016,16 +1148,25 @@ pub fn score_period(input: &PeriodInput, policy: &Policy) -> Result<PeriodScores
             total = total.and_then(|t| decimal::add(t, s.score));
         }
         let sum_indicators = total;
+        for p in &process {
+            total = total.and_then(|t| decimal::add(t, p.score));
+        }
+        let with_process = total;
         for a in &adjustments {
             total = total.and_then(|t| decimal::add(t, a.points));
         }
-        let raw = match (sum_indicators, total) {
-            (Ok(si), Ok(t)) => {
+        let raw = match (sum_indicators, with_process, total) {
+            (Ok(si), Ok(sp), Ok(t)) => {
                 steps.push(format!("sum of indicator scores = {} = {}", parts.join(" + "), show(&si)));
+                if !process.is_empty() {
+                    let parts: Vec<String> =
+                        process.iter().map(|p| format!("+ {} ({})", show(&p.score), p.id)).collect();
+                    steps.push(format!("process component: {} {} = {}", show(&si), parts.join(" "), show(&sp)));
+                }
                 if !adjustments.is_empty() {
                     let adj: Vec<String> =
                         adjustments.iter().map(|a| format!("{} ({})", signed(&a.points), a.id)).collect();
-                    steps.push(format!("adjustments: {} {} = {}", show(&si), adj.join(" "), show(&t)));
+                    steps.push(format!("adjustments: {} {} = {}", show(&sp), adj.join(" "), show(&t)));
                 }
                 t
             }
@@ -1169,6 +1310,7 @@ pub fn score_period(input: &PeriodInput, policy: &Policy) -> Result<PeriodScores
             vetoes,
             indicators,
             adjustments,
+            process,
             consequences: Vec::new(),
             steps,
         });

@@ -40,6 +40,7 @@ pub fn input(units: &[&str]) -> PeriodInput {
         disqualified: Vec::new(),
         history: Vec::new(),
         unit_kinds: Vec::new(),
+        process: Vec::new(),
     }
 }
 

@@ -67,6 +67,7 @@ prop_compose! {
             disqualified,
             history,
             unit_kinds: vec![],
+            process: vec![],
         }
     }
 }
@@ -149,6 +150,7 @@ fn trailing_zeros_of_values_do_not_change_the_hash() {
         disqualified: vec![],
         history: vec![],
         unit_kinds: vec![],
+        process: vec![],
     };
     let a = score_period(&mk("25.6"), &policy).unwrap();
     let b = score_period(&mk("25.600"), &policy).unwrap();

@@ -18,7 +18,7 @@ fn parse(v: &Value) -> Result<Policy, PolicyError> {
 #[test]
 fn weights_must_sum_to_100() {
     let err = parse(&policy_json(two_rules("60", "39.5"), json!({}))).unwrap_err();
-    assert_eq!(err, PolicyError::WeightSum { sum: "99.5".into() });
+    assert_eq!(err, PolicyError::WeightSum { sum: "99.5".into(), process: String::new() });
     assert_eq!(
         err.to_string(),
         "indicator weights sum to 99.5, not 100: adjust the weights so that they add up to exactly 100"
@@ -270,4 +270,130 @@ fn policy_round_trips_through_json() {
     );
     let again = Policy::from_json(&p.to_json_value().to_string()).unwrap();
     assert_eq!(again, p);
+}
+
+fn process(parts: Value) -> Value {
+    json!({"process": {"clause": "plan lines 766-767", "parts": parts}})
+}
+
+#[test]
+fn the_process_component_is_validated() {
+    let q1 = json!({"id": "Q1", "measure": "on_time_reporting", "points": "6", "clause": "plan line 766"});
+    let q2 = json!({"id": "Q2", "measure": "overdue_findings", "points": "4", "per_finding": "2", "clause": "plan line 767"});
+    // weights 45 + 45 and 10 points of process: 100
+    assert!(parse(&policy_json(two_rules("45", "45"), process(json!([q1, q2])))).is_ok());
+    // the points count toward the 100
+    let err = parse(&policy_json(two_rules("50", "50"), process(json!([q1, q2])))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "indicator weights and the process component's points (10) sum to 110, not 100: adjust the weights so that they add up to exactly 100"
+    );
+    let check = |parts: Value, want: &str| {
+        let err = parse(&policy_json(two_rules("45", "45"), process(parts))).unwrap_err().to_string();
+        assert!(err.contains(want), "want {want:?} in {err:?}");
+    };
+    check(json!([]), "process.parts");
+    let mut no_per = q2.clone();
+    no_per.as_object_mut().unwrap().remove("per_finding");
+    let mut with_per = q1.clone();
+    with_per["per_finding"] = json!("1");
+    check(
+        json!([with_per, {"id": "Q2", "measure": "overdue_findings", "points": "4", "per_finding": "2", "clause": "c"}]),
+        "process.parts[0].per_finding",
+    );
+    check(json!([q1, no_per]), "process.parts[1]");
+    let twice = json!({"id": "Q3", "measure": "on_time_reporting", "points": "4", "clause": "c"});
+    check(json!([q1, twice]), "on_time_reporting is measured twice");
+    let mut zero = q2.clone();
+    zero["points"] = json!("0");
+    check(json!([q1.clone(), zero]), "process.parts[1].points");
+    let mut places = q1.clone();
+    places["points"] = json!("5.999");
+    check(json!([places, q2.clone()]), "process.parts[0].points");
+    let mut unknown = q1.clone();
+    unknown["measure"] = json!("trend");
+    check(json!([unknown, q2.clone()]), "unknown variant `trend`");
+    // ids share one name space with adjustments and vetoes
+    let mut p = policy_json(two_rules("45", "45"), process(json!([q1, q2])));
+    p["adjustments"] =
+        json!([{"id": "Q1", "indicator": "1", "when": {"op": ">", "value": "1"}, "points": "1", "clause": "c"}]);
+    let err = parse(&p).unwrap_err().to_string();
+    assert!(err.contains("\"Q1\" appears more than once"), "{err}");
+}
+
+#[test]
+fn process_inputs_are_checked() {
+    let p = policy(
+        two_rules("45", "45"),
+        process(json!([{"id": "Q1", "measure": "on_time_reporting", "points": "10", "clause": "c"}])),
+    );
+    let rec = |unit: &str, due: u32, on_time: u32| ledger_score::ProcessInput {
+        unit: unit.into(),
+        reports_due: due,
+        reports_on_time: on_time,
+        findings_overdue: 0,
+        projects_due: 0,
+        projects_reported: 0,
+        provenance: vec![],
+    };
+    let mut i = input(&["a"]);
+    i.process = vec![rec("a", 2, 3)];
+    assert!(matches!(score_period(&i, &p), Err(ScoreError::ProcessCounts { .. })), "{:?}", score_period(&i, &p));
+    i.process = vec![rec("a", 2, 1), rec("a", 2, 2)];
+    assert!(matches!(score_period(&i, &p), Err(ScoreError::Duplicate { list: "process", .. })));
+    // a unit not assessed: ignored, with an anomaly
+    i.process = vec![rec("zz", 2, 1)];
+    let s = score_period(&i, &p).unwrap();
+    assert!(
+        s.anomalies
+            .iter()
+            .any(|a| a.unit.as_deref() == Some("zz") && a.kind == ledger_score::AnomalyKind::UnitNotAssessed)
+    );
+    // a unit without a record had nothing due: full points
+    assert_eq!(unit(&s, "a").process[0].score.to_string(), "10.00");
+    // a disqualified unit has no process parts
+    let mut i = input(&["a"]).disqualify("a");
+    i.process = vec![rec("a", 2, 1)];
+    assert!(unit(&score_period(&i, &p).unwrap(), "a").process.is_empty());
+}
+
+#[test]
+fn project_reporting_is_scored_by_the_share_of_projects_reported() {
+    let p = policy(
+        two_rules("45", "45"),
+        process(json!([
+            {"id": "Q1", "measure": "on_time_reporting", "points": "7", "clause": "c"},
+            {"id": "Q3", "measure": "project_reporting", "points": "3", "clause": "plan line 770"}
+        ])),
+    );
+    let rec = |unit: &str, due: u32, reported: u32| ledger_score::ProcessInput {
+        unit: unit.into(),
+        reports_due: 0,
+        reports_on_time: 0,
+        findings_overdue: 0,
+        projects_due: due,
+        projects_reported: reported,
+        provenance: vec![7],
+    };
+    let mut i = input(&["a", "b"]);
+    i.process = vec![rec("a", 3, 2), rec("b", 0, 0)];
+    let s = score_period(&i, &p).unwrap();
+    let a = &unit(&s, "a").process[1];
+    assert_eq!((a.measure.as_str(), a.score.to_string()), ("project_reporting", "2.00".to_owned()));
+    assert_eq!(
+        a.basis,
+        "2 of 3 major project(s) under construction reported progress for the period: 3 x 2 / 3 -> 2.00"
+    );
+    assert_eq!(unit(&s, "b").process[1].score.to_string(), "3.00");
+    i.process = vec![rec("a", 1, 2)];
+    let err = score_period(&i, &p).unwrap_err();
+    assert!(err.to_string().contains("2 projects reported of 1 due"), "{err}");
+    // per_finding belongs to overdue_findings only
+    let bad = policy_json(
+        two_rules("45", "45"),
+        process(
+            json!([{"id": "Q3", "measure": "project_reporting", "points": "10", "per_finding": "1", "clause": "c"}]),
+        ),
+    );
+    assert!(parse(&bad).unwrap_err().to_string().contains("process.parts[0].per_finding"));
 }

@@ -95,7 +95,36 @@ fn default_policy_parses_validates_and_covers_table_1() {
         disqualified: vec![],
         history: vec![],
         unit_kinds: vec![],
+        process: vec![],
     };
     let scores = score_period(&input, &policy).unwrap();
     assert_eq!(scores.units[0].grade, "poor");
+}
+
+#[test]
+fn scoring_md_process_component_example() {
+    let b = blocks();
+    let policy = Policy::from_json(&b["json example-process-policy"]).unwrap();
+    let input: PeriodInput = serde_json::from_str(&b["json example-process-input"]).unwrap();
+    let scores = score_period(&input, &policy).unwrap();
+    let row = |u: &str| {
+        let s = scores.units.iter().find(|x| x.unit == u).unwrap();
+        let parts: Vec<String> = s.process.iter().map(|p| format!("{}={}", p.id, p.score)).collect();
+        (s.score.to_string(), parts.join(" "), s.rank, s.grade.clone())
+    };
+    // the table of docs/SCORING.md section 6.1
+    assert_eq!(row("a"), ("100.00".into(), "Q1=6.00 Q2=4.00".into(), Some(1), "excellent".into()));
+    assert_eq!(row("b"), ("96.50".into(), "Q1=4.00 Q2=2.50".into(), Some(2), "excellent".into()));
+    assert_eq!(row("c"), ("91.33".into(), "Q1=1.33 Q2=0.00".into(), Some(3), "excellent".into()));
+    assert_eq!(row("d"), ("91.00".into(), "Q1=6.00 Q2=4.00".into(), Some(4), "excellent".into()));
+    let c = scores.units.iter().find(|x| x.unit == "c").unwrap();
+    let quoted = b["text example-process-steps"].trim_end();
+    let produced: Vec<&str> = c.steps.iter().map(String::as_str).filter(|s| s.contains("] process ")).collect();
+    assert_eq!(quoted, produced.join("\n"));
+    assert!(c.steps.iter().any(|s| s == "process component: 90 + 1.33 (Q1) + 0 (Q2) = 91.33"), "{:#?}", c.steps);
+    // the parts are in the projection hash: another count, another hash
+    let mut other = input.clone();
+    other.process[2].reports_on_time = 3;
+    assert_ne!(projection_hash(&scores), projection_hash(&score_period(&other, &policy).unwrap()));
+    assert!(projection_value(&scores)["units"][0]["process"].is_array());
 }
