@@ -52,13 +52,13 @@ fn example(name: &str) -> String {
 /// The indicators of a period: the plan's 19 and the three fiscal ones.
 const INDICATORS: usize = 22;
 
-#[test]
-fn from_keygen_to_a_finalised_period_with_the_office_commands() {
+/// Keys for the root, the offices and `extra`; a ledger; the offices
+/// authorised; the time zone adopted; all at `jan`.
+fn offices_at(jan: &str, extra: &[&str]) -> Env {
     let env = Env::new();
-    for name in ["root", "authority", "statistics", "assessment", "shanghe", "lixia"] {
+    for name in ["root", "authority", "statistics", "assessment"].iter().chain(extra) {
         env.keygen(name);
     }
-    let jan = "2023-01-05T09:00:00+08:00";
     at(&env, jan, &["init", "--origin", "test.example/jinan", "--key", "keys/root.key", "--holder", "济南市"]).ok();
     for (name, holder, role) in OFFICES {
         let key = format!("keys/{name}.pub");
@@ -70,6 +70,13 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
         .ok();
     }
     at(&env, jan, &["adopt", "time-zone", "--key", "keys/authority.key"]).ok();
+    env
+}
+
+#[test]
+fn from_keygen_to_a_finalised_period_with_the_office_commands() {
+    let jan = "2023-01-05T09:00:00+08:00";
+    let env = offices_at(jan, &["shanghe", "lixia"]);
     for what in ["catalog", "units", "policy"] {
         at(&env, jan, &["adopt", what, "--key", "keys/authority.key"]).ok();
     }
@@ -326,22 +333,8 @@ fn the_readme_walkthrough_script_runs() {
 /// past its date); `status` and `explain` show them; refusals change nothing.
 #[test]
 fn monitoring_rounds_and_supervision_from_the_command_line() {
-    let env = Env::new();
-    for name in ["root", "authority", "statistics", "assessment"] {
-        env.keygen(name);
-    }
     let jan = "2023-01-05T09:00:00+08:00";
-    at(&env, jan, &["init", "--origin", "test.example/jinan", "--key", "keys/root.key", "--holder", "济南市"]).ok();
-    for (name, holder, role) in OFFICES {
-        let key = format!("keys/{name}.pub");
-        at(
-            &env,
-            jan,
-            &["key", "authorize", "--key", "keys/root.key", "--pub", &key, "--holder", holder, "--role", role],
-        )
-        .ok();
-    }
-    at(&env, jan, &["adopt", "time-zone", "--key", "keys/authority.key"]).ok();
+    let env = offices_at(jan, &[]);
     for what in ["catalog", "units"] {
         at(&env, jan, &["adopt", what, "--key", "keys/authority.key"]).ok();
     }

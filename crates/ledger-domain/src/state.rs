@@ -1155,37 +1155,27 @@ impl Domain {
             "measurement_submitted" => {
                 if let Ok(x) = parse::<MeasurementSubmitted>(t, d) {
                     let key = (x.unit.clone(), x.indicator.clone());
-                    if let Some(r) = x.round.as_ref().and_then(|r| period.rounds.get_mut(r)) {
-                        let m = Measurement {
-                            seq,
-                            unit: x.unit,
-                            indicator: x.indicator,
-                            verified: None,
-                            returned: None,
-                            evidence: x.evidence,
-                        };
-                        r.measurements.insert(seq, m);
-                        r.submitted_at.insert(seq, env.time);
-                        r.values
-                            .insert(key.clone(), vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }]);
-                        r.current.insert(key, seq);
-                        return;
-                    }
-                    period.measurements.insert(
+                    let step = vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }];
+                    let m = Measurement {
                         seq,
-                        Measurement {
-                            seq,
-                            unit: x.unit,
-                            indicator: x.indicator,
-                            verified: None,
-                            returned: None,
-                            evidence: x.evidence,
-                        },
-                    );
-                    period
-                        .values
-                        .insert(key.clone(), vec![ValueStep { seq, value: x.value.0, how: "submitted".into() }]);
-                    period.current.insert(key, seq);
+                        unit: x.unit,
+                        indicator: x.indicator,
+                        verified: None,
+                        returned: None,
+                        evidence: x.evidence,
+                    };
+                    // An in-year value lives in its round, apart from the annual one.
+                    let (measurements, values, current) = match x.round.as_ref().and_then(|r| period.rounds.get_mut(r))
+                    {
+                        Some(r) => {
+                            r.submitted_at.insert(seq, env.time);
+                            (&mut r.measurements, &mut r.values, &mut r.current)
+                        }
+                        None => (&mut period.measurements, &mut period.values, &mut period.current),
+                    };
+                    measurements.insert(seq, m);
+                    values.insert(key.clone(), step);
+                    current.insert(key, seq);
                 }
             }
             "measurement_corrected" => {

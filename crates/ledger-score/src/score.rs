@@ -909,45 +909,27 @@ impl<'a> Ctx<'a> {
         let (projects, reported) = record.map_or((0, 0), |r| (r.projects_due, r.projects_reported));
         let points = clean(part.points);
         let rounded = |q: &Q| exact::round(q, rounding.score_scale, rounding.mode).unwrap_or(Decimal::ZERO);
+        // points x done / due, exactly, then rounded; full points when nothing was due
+        let share = |done: u32, due: u32, none: &str, what: &str| {
+            if due == 0 {
+                let score = rounded(&exact::q(points));
+                return (score, format!("{none}: full points {}", decimal::to_text(&score)));
+            }
+            let score = rounded(&(exact::q(points) * exact::count(done as usize) / exact::count(due as usize)));
+            let words =
+                format!("{done} of {due} {what}: {} x {done} / {due} -> {}", show(&points), decimal::to_text(&score));
+            (score, words)
+        };
         let (score, basis) = match part.measure {
-            ProcessMeasure::OnTimeReporting if due == 0 => {
-                let score = rounded(&exact::q(points));
-                (score, format!("no in-year report was due: full points {}", decimal::to_text(&score)))
-            }
             ProcessMeasure::OnTimeReporting => {
-                let exact = exact::q(points) * exact::count(on_time as usize) / exact::count(due as usize);
-                let score = rounded(&exact);
-                (
-                    score,
-                    format!(
-                        "{on_time} of {due} in-year report(s) arrived by their round's due date: {} x {on_time} / {due} -> {}",
-                        show(&points),
-                        decimal::to_text(&score)
-                    ),
-                )
+                share(on_time, due, "no in-year report was due", "in-year report(s) arrived by their round's due date")
             }
-            ProcessMeasure::ProjectReporting if projects == 0 => {
-                let score = rounded(&exact::q(points));
-                (
-                    score,
-                    format!(
-                        "no major project of the unit was under construction: full points {}",
-                        decimal::to_text(&score)
-                    ),
-                )
-            }
-            ProcessMeasure::ProjectReporting => {
-                let exact = exact::q(points) * exact::count(reported as usize) / exact::count(projects as usize);
-                let score = rounded(&exact);
-                (
-                    score,
-                    format!(
-                        "{reported} of {projects} major project(s) under construction reported progress for the period: {} x {reported} / {projects} -> {}",
-                        show(&points),
-                        decimal::to_text(&score)
-                    ),
-                )
-            }
+            ProcessMeasure::ProjectReporting => share(
+                reported,
+                projects,
+                "no major project of the unit was under construction",
+                "major project(s) under construction reported progress for the period",
+            ),
             ProcessMeasure::OverdueFindings => {
                 let each = clean(part.per_finding.unwrap_or(Decimal::ZERO));
                 let lost = exact::q(each) * exact::count(overdue as usize);
