@@ -156,6 +156,45 @@ fn one_period_in_one_language() {
     assert!(!env.path("x.html").exists());
 }
 
+/// The 2022 report carries the process component as `scores` gives it,
+/// each unit's in-year record, the policy measures and the land use.
+#[test]
+fn the_report_shows_process_assessment_measures_and_land_use() {
+    let env = demo_env();
+    env.run(&["report", "--period", "2022", "--lang", "en", "--out", "p.html"]).ok();
+    let html = std::fs::read_to_string(env.path("p.html")).unwrap();
+    let board = env.run(&["scores", "--period", "2022", "--json"]).ok().json();
+    let shanghe = board["units"].as_array().unwrap().iter().find(|u| u["unit"] == "shanghe").unwrap();
+    // every part of Shanghe's process component, with its points as scored
+    let parts: Vec<(String, String)> = shanghe["process"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap().to_owned(), p["score"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(parts.len(), 2);
+    let card = html.find("data-unit=\"shanghe\"").unwrap();
+    let card = &html[card..card + html[card..].find("</article>").unwrap()];
+    for (id, score) in &parts {
+        assert!(
+            card.contains(&format!("data-part=\"{id}\" data-score=\"{score}\"")),
+            "{id} {score} not in Shanghe's card"
+        );
+    }
+    // the in-year record: Shanghe's late and missing reports and its overdue finding
+    assert!(html.contains("id=\"process-2022\"") && html.contains("Process assessment: in-year monitoring"));
+    let row = html.find("data-process-unit=\"Shanghe County\"").unwrap();
+    let row = &html[row..row + html[row..].find("</tr>").unwrap()];
+    assert!(row.contains("2022-Q2 #9 late") && row.contains("2022-Q4 #9 missing"), "{row}");
+    assert!(row.contains("sup-2022-3 (overdue, 2022-12-15)"), "{row}");
+    // policy measures and land use of the period
+    assert!(html.contains("id=\"monitoring-2022\"") && html.contains("Project approvals in one visit"));
+    assert!(html.contains("Supplied (ha)"));
+    // no process section for a period without rounds or findings
+    env.run(&["report", "--period", "2019", "--out", "p19.html"]).ok();
+    assert!(!std::fs::read_to_string(env.path("p19.html")).unwrap().contains("id=\"process-2019\""));
+}
+
 #[test]
 fn a_report_of_a_ledger_that_fails_verification_says_so_in_red() {
     let env = demo_env();

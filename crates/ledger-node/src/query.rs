@@ -834,6 +834,49 @@ pub struct PeriodDetail {
     pub findings: Vec<AuditFinding>,
     /// Findings inspectors recorded about the period.
     pub recorded_findings: Vec<RecordedFinding>,
+    /// Each unit's in-year record (monitoring rounds, supervision), empty
+    /// when the period has neither.
+    pub process: Vec<crate::office::UnitProcess>,
+    /// The plan's policy measures and their report for the period.
+    pub measures: Vec<MeasureRow>,
+    /// The land use reported for the period, by unit.
+    pub land_use: Vec<LandRow>,
+}
+
+/// A policy measure and where it stands in a period (its report for the
+/// period, if any).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureRow {
+    /// The measure.
+    pub measure: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: String,
+    /// The office that leads it.
+    pub lead_office: String,
+    /// Its due date, if the plan sets one.
+    pub due: Option<String>,
+    /// `planned`, `in_progress` or `done`: the period's report, else the
+    /// latest before it, else `planned`.
+    pub status: String,
+    /// The period's report: its record and text.
+    pub report: Option<(u64, String)>,
+}
+
+/// A unit's land use in a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct LandRow {
+    /// The unit.
+    pub unit: String,
+    /// Its record.
+    pub seq: u64,
+    /// Land supplied (ha).
+    pub supplied_ha: String,
+    /// Land used by the plan's projects (ha).
+    pub used_ha: String,
+    /// The projects it went to.
+    pub projects: Vec<String>,
 }
 
 impl View {
@@ -933,8 +976,47 @@ impl View {
             findings: project::audit(d, Some(period)),
             recorded_findings,
             scoreboard,
+            process: crate::office::process_status(d, period, None)?,
+            measures: measures_in(d, p),
+            land_use: d
+                .land_use
+                .values()
+                .flatten()
+                .filter(|(_, r)| r.period == p.id)
+                .map(|(seq, r)| LandRow {
+                    unit: r.unit.clone(),
+                    seq: *seq,
+                    supplied_ha: r.supplied_ha.0.to_string(),
+                    used_ha: r.used_ha.0.to_string(),
+                    projects: r.projects.clone(),
+                })
+                .collect(),
         })
     }
+}
+
+/// Every measure of the ledger, each with its report for the period (or
+/// its latest status before it; `planned` before any).
+fn measures_in(d: &Domain, p: &Period) -> Vec<MeasureRow> {
+    let status = |s: ledger_domain::monitoring::MeasureStatus| {
+        serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    };
+    d.measures
+        .iter()
+        .map(|(id, m)| {
+            let report = m.reports.iter().find(|(_, r)| r.period == p.id);
+            let earlier = m.reports.iter().rfind(|(_, r)| r.period.as_str() < p.id.as_str());
+            MeasureRow {
+                measure: id.clone(),
+                title_zh: m.definition.title_zh.clone(),
+                title_en: m.definition.title_en.clone(),
+                lead_office: m.definition.lead_office.clone(),
+                due: m.definition.due.as_ref().map(|x| x.0.clone()),
+                status: report.or(earlier).map_or_else(|| "planned".to_owned(), |(_, r)| status(r.status)),
+                report: report.map(|(seq, r)| (*seq, r.text.clone())),
+            }
+        })
+        .collect()
 }
 
 /// A value that changed after it was submitted: corrected, or replaced by

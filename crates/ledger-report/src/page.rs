@@ -163,6 +163,46 @@ struct PeriodView {
     units: Vec<UnitView>,
     findings: Vec<AuditView>,
     anomalies: Vec<String>,
+    process: Vec<ProcessView>,
+    measures: Vec<MeasureView>,
+    land: Vec<LandView>,
+}
+
+/// A unit's in-year record in a period (process assessment).
+#[derive(Serialize)]
+struct ProcessView {
+    unit: Bi,
+    on_time: usize,
+    late: usize,
+    missing: usize,
+    not_due: usize,
+    open: usize,
+    overdue: usize,
+    closed: usize,
+    closed_late: usize,
+    /// What is late or missing, and the findings open or overdue.
+    detail: Vec<String>,
+    /// The process component's points, part by part ("Q1 3.00/6").
+    points: String,
+}
+
+#[derive(Serialize)]
+struct MeasureView {
+    id: String,
+    title: Bi,
+    office: String,
+    due: String,
+    status: Bi,
+    report: Option<(u64, String)>,
+}
+
+#[derive(Serialize)]
+struct LandView {
+    unit: Bi,
+    supplied: String,
+    used: String,
+    projects: String,
+    seq: u64,
 }
 
 #[derive(Serialize)]
@@ -178,6 +218,8 @@ struct UnitView {
     distance: Bi,
     vetoes: Vec<(String, String)>,
     adjustments: Vec<(String, String, String)>,
+    /// The process component's parts: id, points earned, full points, basis.
+    process: Vec<(String, String, String, String)>,
     disqualified: Option<String>,
     indicators: Vec<IndicatorView>,
     due: Vec<DueView>,
@@ -509,7 +551,88 @@ fn period(d: &PeriodDetail, lang: Lang, zone: &ledger_core::time::Zone) -> Resul
         units,
         findings: findings.into_iter().filter(|f| f.unit.is_empty() || !names.contains_key(f.unit.as_str())).collect(),
         anomalies,
+        process: process_rows(d, &names, lang),
+        measures: d
+            .measures
+            .iter()
+            .map(|m| MeasureView {
+                id: m.measure.clone(),
+                title: Bi::new(m.title_zh.clone(), m.title_en.clone()),
+                office: m.lead_office.clone(),
+                due: m.due.clone().unwrap_or_else(|| "—".to_owned()),
+                status: words::measure_status(&m.status),
+                report: m.report.clone(),
+            })
+            .collect(),
+        land: d
+            .land_use
+            .iter()
+            .map(|l| LandView {
+                unit: names.get(l.unit.as_str()).map_or_else(
+                    || Bi::same(l.unit.clone()),
+                    |u| name_of(u.name_zh.as_deref(), u.name.as_deref(), &u.unit),
+                ),
+                supplied: l.supplied_ha.clone(),
+                used: l.used_ha.clone(),
+                projects: l.projects.join(", "),
+                seq: l.seq,
+            })
+            .collect(),
     })
+}
+
+/// The in-year record of each unit, in scoreboard order, with the points
+/// its process component gave.
+fn process_rows(d: &PeriodDetail, names: &BTreeMap<&str, &UnitRow>, lang: Lang) -> Vec<ProcessView> {
+    use ledger_domain::process::ReportState as R;
+    d.scoreboard
+        .units
+        .iter()
+        .filter_map(|row| d.process.iter().find(|p| p.unit == row.unit).map(|p| (row, p)))
+        .map(|(row, p)| {
+            let n = |s: R| p.reports.iter().filter(|r| r.status == s).count();
+            let f = |s: &str| p.findings.iter().filter(|x| x.status == s).count();
+            let mut detail: Vec<String> = p
+                .reports
+                .iter()
+                .filter(|r| matches!(r.status, R::Late | R::Missing))
+                .map(|r| {
+                    let what =
+                        if r.status == R::Late { Bi::new("逾期", "late") } else { Bi::new("未报", "missing") };
+                    let what = what.plain(lang);
+                    format!("{} #{} {what}", r.round, r.indicator)
+                })
+                .collect();
+            detail.extend(
+                p.findings
+                    .iter()
+                    .filter(|x| matches!(x.status, "open" | "overdue" | "closed_late"))
+                    .map(|x| format!("{} ({}, {}): {}", x.finding, x.status, x.follow_up_due, x.text)),
+            );
+            let unit = names.get(row.unit.as_str()).map_or_else(
+                || Bi::same(row.unit.clone()),
+                |u| name_of(u.name_zh.as_deref(), u.name.as_deref(), &u.unit),
+            );
+            ProcessView {
+                unit,
+                on_time: n(R::OnTime),
+                late: n(R::Late),
+                missing: n(R::Missing),
+                not_due: n(R::NotDue),
+                open: f("open"),
+                overdue: f("overdue"),
+                closed: f("closed"),
+                closed_late: f("closed_late"),
+                detail,
+                points: row
+                    .process
+                    .iter()
+                    .map(|x| format!("{} {}/{}", x.id, x.score, x.points))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            }
+        })
+        .collect()
 }
 
 fn unit(row: &UnitRow, e: &Explanation, d: &PeriodDetail, lang: Lang, findings: &[AuditView]) -> UnitView {
@@ -599,6 +722,11 @@ fn unit(row: &UnitRow, e: &Explanation, d: &PeriodDetail, lang: Lang, findings: 
         distance: distance(&row.score, &row.grade, &d.bands, &vetoes),
         vetoes: row.vetoes.iter().map(|v| (v.id.clone(), v.basis.clone())).collect(),
         adjustments: e.adjustments.iter().map(|a| (a.id.clone(), a.points.to_string(), a.basis.clone())).collect(),
+        process: e
+            .process
+            .iter()
+            .map(|p| (p.part.id.clone(), p.part.score.to_string(), p.part.points.to_string(), p.part.basis.clone()))
+            .collect(),
         disqualified: e.disqualification.as_ref().map(|x| x.basis.clone()),
         indicators,
         due,

@@ -133,6 +133,16 @@ pub fn finding(finding: &str) -> Bi {
     }
 }
 
+/// A policy measure's status.
+pub fn measure_status(status: &str) -> Bi {
+    match status {
+        "planned" => Bi::new("未开始", "planned"),
+        "in_progress" => Bi::new("推进中", "in progress"),
+        "done" => Bi::new("已完成", "done"),
+        other => Bi::same(other),
+    }
+}
+
 /// A unit's kind.
 pub fn unit_kind(kind: Option<&str>) -> Bi {
     match kind {
