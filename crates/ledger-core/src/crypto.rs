@@ -89,9 +89,39 @@ pub enum KeyError {
     Weak,
 }
 
+/// How many distinct keys each thread remembers having checked. A ledger
+/// has a handful of keys; a file with more (hostile or not) is checked
+/// key by key as without the cache.
+const KEY_CACHE: usize = 64;
+
+thread_local! {
+    /// The verdict of [`PublicKey::check`] for the keys this thread saw:
+    /// decoding a record's key costs a point decompression and two
+    /// compressions, about a quarter of a record's verification, and a
+    /// ledger repeats the same few keys. The verdict is a pure function of
+    /// the bytes, so the cache never changes an answer.
+    static CHECKED: std::cell::RefCell<Vec<([u8; 32], Result<PublicKey, KeyError>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl PublicKey {
     /// Accepts only canonical encodings of points that are not of small order.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        CHECKED.with(|cache| {
+            if let Some((_, verdict)) = cache.borrow().iter().find(|(k, _)| k == bytes) {
+                return verdict.clone();
+            }
+            let verdict = PublicKey::check(bytes);
+            let mut cache = cache.borrow_mut();
+            if cache.len() < KEY_CACHE {
+                cache.push((*bytes, verdict.clone()));
+            }
+            verdict
+        })
+    }
+
+    /// [`PublicKey::from_bytes`] without the cache.
+    pub fn check(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
         let key = VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::NotAPoint)?;
         if key.as_bytes() != bytes || key.to_edwards().compress().as_bytes() != bytes {
             return Err(KeyError::NotAPoint);
@@ -283,6 +313,36 @@ mod tests {
         let key = SigningKey::from_bytes(&[7u8; 32]);
         let public = PublicKey::from(&key);
         assert_eq!(public.to_hex().parse::<PublicKey>().unwrap(), public);
+    }
+
+    #[test]
+    fn the_key_cache_never_changes_a_verdict() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut non_canonical = [0xffu8; 32];
+        non_canonical[0] = 0xed;
+        non_canonical[31] = 0x7f;
+        // an order-8 point (small order, canonical encoding)
+        let order8: [u8; 32] = hex::decode("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let real = PublicKey::from(&SigningKey::from_bytes(&[7u8; 32]));
+        let mut candidates = vec![identity, non_canonical, order8, *real.as_bytes()];
+        // more distinct keys than the cache holds: the ones past it are checked afresh
+        candidates.extend((0u8..80).map(|i| *PublicKey::from(&SigningKey::from_bytes(&[i; 32])).as_bytes()));
+        for round in 0..3 {
+            for bytes in &candidates {
+                assert_eq!(
+                    PublicKey::from_bytes(bytes),
+                    PublicKey::check(bytes),
+                    "round {round}: {}",
+                    hex::encode(bytes)
+                );
+            }
+        }
+        assert_eq!(PublicKey::from_bytes(&order8), Err(KeyError::Weak));
+        assert_eq!(PublicKey::from_bytes(real.as_bytes()), Ok(real));
     }
 
     #[test]

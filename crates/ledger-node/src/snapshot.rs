@@ -27,7 +27,7 @@ pub const EVERY: u64 = 1000;
 /// the domain's state types gets a new number: a snapshot of another
 /// format is passed over (neither trusted nor judged), and the state is
 /// folded from the records.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The state as of one record: what a snapshot holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
