@@ -94,13 +94,16 @@ pub enum KeyError {
 /// key by key as without the cache.
 const KEY_CACHE: usize = 64;
 
+/// What [`PublicKey::check`] says of 32 bytes.
+type Verdict = Result<PublicKey, KeyError>;
+
 thread_local! {
     /// The verdict of [`PublicKey::check`] for the keys this thread saw:
     /// decoding a record's key costs a point decompression and two
     /// compressions, about a quarter of a record's verification, and a
     /// ledger repeats the same few keys. The verdict is a pure function of
     /// the bytes, so the cache never changes an answer.
-    static CHECKED: std::cell::RefCell<Vec<([u8; 32], Result<PublicKey, KeyError>)>> =
+    static CHECKED: std::cell::RefCell<Vec<([u8; 32], Verdict)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
