@@ -425,6 +425,36 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         ],
     )
     .ok();
+    // Verified and returned like annual values, by round.
+    let v = at(
+        &env,
+        may,
+        &["verify-values", "--period", "2023", "--round", "2023-Q1", "--unit", "历下区", "--key", a, "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(v["appended"], 2, "{v}");
+    at(&env, may, &["verify-values", "--period", "2023", "--round", "2023-Q7", "--key", a]).refused("rounds: 2023-Q1");
+    at(
+        &env,
+        may,
+        &[
+            "return",
+            "--period",
+            "2023",
+            "--round",
+            "2023-Q1",
+            "--unit",
+            "历下区",
+            "--indicator",
+            "9",
+            "--reason",
+            "x",
+            "--key",
+            a,
+        ],
+    )
+    .refused("was verified");
     // Supervision: an unassessed unit is refused; a finding closed in time; one left open.
     let sup = |unit: &str, due: &str| {
         vec![

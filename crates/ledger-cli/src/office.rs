@@ -142,6 +142,9 @@ pub enum OfficeCommand {
         /// The period.
         #[arg(long)]
         period: String,
+        /// The in-year values of this monitoring round (default: the annual values).
+        #[arg(long)]
+        round: Option<String>,
         /// Only this unit.
         #[arg(long)]
         unit: Option<String>,
@@ -158,6 +161,9 @@ pub enum OfficeCommand {
         /// The period.
         #[arg(long)]
         period: String,
+        /// The monitoring round of an in-year value (default: the annual value).
+        #[arg(long)]
+        round: Option<String>,
         /// The unit.
         #[arg(long)]
         unit: String,
@@ -891,12 +897,12 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
         OfficeCommand::Supervision(SupervisionCommand::Close { period, finding, text, signing }) => {
             write(ctx, &signing, out, |d| Ok(one(office::close_supervision(d, &period, &finding, &text)?)))
         }
-        OfficeCommand::VerifyValues { period, unit, indicator, signing } => write(ctx, &signing, out, |d| {
-            Ok(numbered(office::verifications(d, &period, unit.as_deref(), indicator.as_deref())?))
+        OfficeCommand::VerifyValues { period, round, unit, indicator, signing } => write(ctx, &signing, out, |d| {
+            Ok(numbered(office::verifications(d, &period, round.as_deref(), unit.as_deref(), indicator.as_deref())?))
         }),
-        OfficeCommand::Return { period, unit, indicator, reason, signing } => {
-            write(ctx, &signing, out, |d| Ok(one(office::return_value(d, &period, &unit, &indicator, &reason)?)))
-        }
+        OfficeCommand::Return { period, round, unit, indicator, reason, signing } => write(ctx, &signing, out, |d| {
+            Ok(one(office::return_value(d, &period, round.as_deref(), &unit, &indicator, &reason)?))
+        }),
         OfficeCommand::Objection(ObjectionCommand::File {
             period,
             id,

@@ -63,17 +63,7 @@ pub fn current_in(
             )
         });
     };
-    let rd = p.rounds.get(r).ok_or_else(|| {
-        let known: Vec<&str> = p.rounds.keys().map(String::as_str).collect();
-        Error::refused_with(
-            format!("period {period_id} has no monitoring round {r:?}"),
-            if known.is_empty() {
-                "open one with `ledger round open`".to_owned()
-            } else {
-                format!("rounds: {}", known.join(", "))
-            },
-        )
-    })?;
+    let rd = p.rounds.get(r).ok_or_else(|| no_round(p, r))?;
     rd.current.get(&key).copied().ok_or_else(|| {
         Error::refused_with(
             format!("unit {unit} has no current value for indicator {indicator} in round {r} of period {period_id}"),
@@ -230,6 +220,7 @@ pub fn correction(
 pub fn verifications(
     domain: &Domain,
     period_id: &str,
+    round: Option<&str>,
     unit: Option<&str>,
     indicator: Option<&str>,
 ) -> Result<Vec<Submission>, Error> {
@@ -237,11 +228,17 @@ pub fn verifications(
     let unit = unit.map(|u| names.unit(u)).transpose()?;
     let indicator = indicator.map(|i| names.indicator(i)).transpose()?;
     let p = period(domain, period_id)?;
-    let subs: Vec<Submission> = p
-        .current
+    let (current, measurements) = match round {
+        None => (&p.current, &p.measurements),
+        Some(r) => {
+            let rd = p.rounds.get(r).ok_or_else(|| no_round(p, r))?;
+            (&rd.current, &rd.measurements)
+        }
+    };
+    let subs: Vec<Submission> = current
         .iter()
         .filter(|((u, i), _)| unit.as_ref().is_none_or(|x| x == u) && indicator.as_ref().is_none_or(|x| x == i))
-        .filter(|(_, seq)| p.measurements.get(seq).is_some_and(|m| m.verified.is_none() && m.returned.is_none()))
+        .filter(|(_, seq)| measurements.get(seq).is_some_and(|m| m.verified.is_none() && m.returned.is_none()))
         .map(|(_, seq)| event(period_id, "measurement_verified", json!({"measurement": seq})))
         .collect();
     if subs.is_empty() {
@@ -254,14 +251,28 @@ pub fn verifications(
 pub fn return_value(
     domain: &Domain,
     period_id: &str,
+    round: Option<&str>,
     unit: &str,
     indicator: &str,
     reason: &str,
 ) -> Result<Submission, Error> {
     let names = Names::new(domain);
     let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
-    let seq = current_submission(domain, period_id, &unit, &indicator)?;
+    let seq = current_in(domain, period_id, round, &unit, &indicator)?;
     Ok(event(period_id, "measurement_returned", json!({"measurement": seq, "reason": reason})))
+}
+
+/// The refusal of a round the period does not have, naming those it has.
+fn no_round(p: &Period, r: &str) -> Error {
+    let known: Vec<&str> = p.rounds.keys().map(String::as_str).collect();
+    Error::refused_with(
+        format!("period {} has no monitoring round {r:?}", p.id),
+        if known.is_empty() {
+            "open one with `ledger round open`".to_owned()
+        } else {
+            format!("rounds: {}", known.join(", "))
+        },
+    )
 }
 
 /// An id new in the period: `given`, or `PREFIX-N` for the first N free.
