@@ -548,5 +548,28 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         "{explain}"
     );
     assert!(explain.contains("supervision_recorded  by 济南市考核办"), "{explain}");
+    // A finding about Lixia falls due after the latest record and before the
+    // publication: the publication attests it overdue (as of its own time),
+    // and the attested result no longer moves.
+    let jul = "2023-07-02T10:00:00+08:00";
+    at(&env, jul, &args(&sup("历下区", "2023-07-05"))).ok();
+    let published = at(
+        &env,
+        "2023-07-20T09:00:00+08:00",
+        &["publish", "--period", "2023", "--window-until", "2023-08-05", "--allow-incomplete", "--key", a],
+    )
+    .ok();
+    assert!(published.stdout.contains("scores_published: projection hash"), "{}", published.stdout);
+    let board = env.run(&["scores", "--period", "2023", "--json"]).ok().json();
+    let lixia = board["units"].as_array().unwrap().iter().find(|u| u["unit"] == "lixia").unwrap();
+    assert_eq!(lixia["process"][1]["score"], "2.00", "{lixia:#}");
+    at(
+        &env,
+        "2023-07-21T09:00:00+08:00",
+        &["supervision", "close", "--period", "2023", "--finding", "sup-2023-3", "--text", "已整改", "--key", a],
+    )
+    .ok();
+    let again = env.run(&["scores", "--period", "2023", "--json"]).ok().json();
+    assert_eq!(again["projection_hash"], board["projection_hash"]);
     env.run(&["verify", "--trust", "keys/root.pub"]).ok();
 }

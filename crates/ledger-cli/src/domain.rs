@@ -302,13 +302,20 @@ fn with_verification(mut value: Value, view: &View) -> Value {
 fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<(&str, bool)>, out: &mut Out) -> Result<Outcome> {
     let author = read_private(key)?;
     let mut ledger = ctx.open()?;
+    let now = crate::now()?;
     let (hash, missing) = {
         let domain = ledger.domain()?;
         let p = domain.periods.get(period).ok_or_else(|| {
             let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
             hinted(format!("no period {period:?} in this ledger"), format!("periods: {}", known.join(", ")))
         })?;
-        (score(domain, p)?.1, ledger_node::office::missing_values(domain, period)?)
+        // A publication attests the process component as of its own time
+        // (never earlier than the latest record: time does not go back).
+        let hash = match window {
+            Some(_) => ledger_node::query::score_at(domain, p, domain.clock.map_or(now, |c| c.max(now)))?.1,
+            None => score(domain, p)?.1,
+        };
+        (hash, ledger_node::office::missing_values(domain, period)?)
     };
     let (event_type, data) = match window {
         Some((_, false)) if missing > 0 => {
@@ -331,7 +338,7 @@ fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<(&str, bool)>, out
     let sub = Submission::new(&period_stream(period), event_type, data, &ledger_node::fresh_id());
     // The hash is decided again inside the append transaction: if anything
     // changed since it was computed, the append is refused.
-    let results = ledger.append(&[(0, sub)], Signer::new(&author), crate::now()?);
+    let results = ledger.append(&[(0, sub)], Signer::new(&author), now);
     ctx.warnings(&mut ledger);
     crate::office::report(&ledger, &results?, false, out)?;
     out.line(format!("{event_type}: projection hash {hash}"))?;

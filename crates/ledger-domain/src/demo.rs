@@ -365,7 +365,7 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
     // Publication, with a 15-day public notice.
     let published = t(&format!("{}-03-01T09:00:00Z", year + 1))?;
     let window = format!("{}-03-15", year + 1);
-    let hash = projection_hash(w.domain(), &p)?;
+    let hash = projection_hash(w.domain(), &p, Some(published))?;
     w.write(
         Signer::Office("assessment"),
         vec![Submission::new(
@@ -381,7 +381,7 @@ fn period(w: &mut dyn Writer, year: i32) -> Result<(), String> {
         objections(w, &stream, &p)?;
     }
 
-    let hash = projection_hash(w.domain(), &p)?;
+    let hash = projection_hash(w.domain(), &p, None)?;
     w.write(
         Signer::Office("assessment"),
         vec![Submission::new(&stream, "period_finalized", json!({"projection_hash": hash}), &format!("finalize-{p}"))],
@@ -510,9 +510,12 @@ fn process_year(w: &mut dyn Writer, stream: &str, p: &str, year: i32, units: &[&
     Ok(())
 }
 
-fn projection_hash(domain: &Domain, period: &str) -> Result<String, String> {
+/// The projection hash a publication at `at` attests (its process
+/// component counted as of then), or a finalisation (`None`).
+fn projection_hash(domain: &Domain, period: &str, at: Option<Timestamp>) -> Result<String, String> {
     let p = domain.periods.get(period).ok_or("period missing")?;
-    let (scores, _) = project::score(domain, p)?;
+    let cutoff = at.unwrap_or_else(|| crate::process::cutoff(domain, p));
+    let (scores, _) = project::score_at(domain, p, cutoff)?;
     Ok(hex::encode(ledger_score::projection_hash(&scores)))
 }
 

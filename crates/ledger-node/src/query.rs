@@ -202,7 +202,17 @@ fn status(p: &Period, hash: &str) -> Status {
 
 /// The scores of a period as the domain state stands, and their hash.
 pub fn score(domain: &Domain, p: &Period) -> Result<(ledger_score::PeriodScores, String), Error> {
-    let (scores, _) = project::score(domain, p).map_err(Error::refused)?;
+    score_at(domain, p, ledger_domain::process::cutoff(domain, p))
+}
+
+/// [`score`] with the process component counted as of `cutoff`: what a
+/// `scores_published` signed at that time attests.
+pub fn score_at(
+    domain: &Domain,
+    p: &Period,
+    cutoff: ledger_core::Timestamp,
+) -> Result<(ledger_score::PeriodScores, String), Error> {
+    let (scores, _) = project::score_at(domain, p, cutoff).map_err(Error::refused)?;
     let hash = hex::encode(ledger_score::projection_hash(&scores));
     Ok((scores, hash))
 }
