@@ -543,7 +543,8 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
         .get(&(p.policy.id.clone(), p.policy.version))
         .and_then(|a| a.policy.process.as_ref())
         .is_some_and(|c| c.parts.iter().any(|x| x.measure.name() == "project_reporting"));
-    print_process(&process, view.domain(), year, projects_scored, out)?;
+    let cutoff = ledger_domain::process::cutoff(view.domain(), p).local(&view.domain().zone());
+    print_process(&process, view.domain(), year, projects_scored, &cutoff, out)?;
     Ok(Outcome::Ok)
 }
 
@@ -554,6 +555,7 @@ fn print_process(
     domain: &ledger_domain::Domain,
     year: i32,
     projects_scored: bool,
+    cutoff: &str,
     out: &mut Out,
 ) -> Result<()> {
     use ledger_domain::process::ReportState;
@@ -561,7 +563,9 @@ fn print_process(
         return Ok(());
     }
     out.line("")?;
-    out.line("In-year record (process assessment 过程考核: monitoring rounds and supervision findings):")?;
+    out.line(format!(
+        "In-year record (process assessment 过程考核: monitoring rounds and supervision findings), as of {cutoff} (the publication, or while the period is open the latest record):"
+    ))?;
     for p in process {
         let name = domain.units.get(&p.unit).map(|x| x.as_of(year).name_zh).unwrap_or_default();
         let n = |s: ReportState| p.reports.iter().filter(|r| r.status == s).count();
