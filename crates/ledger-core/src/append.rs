@@ -258,6 +258,67 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         cosigners: &[&SigningKey],
         now: Timestamp,
     ) -> Result<Outcome, AppendError<V::Error>> {
+        self.add_presigned(sub, author, cosigners, now, None)
+    }
+
+    /// Signs, on all cores, the envelopes `subs` will have if each is
+    /// appended in order as a new record after what this batch holds now
+    /// (the stream versions counted on, the time `now` or the head's).
+    /// Signing is most of an append's work and needs no decision, so it can
+    /// run ahead; [`Batch::add_presigned`] uses a signature only when it is
+    /// over exactly the envelope it decides on, and signs again otherwise,
+    /// so the records are those of [`Batch::add`] byte for byte. `None` for
+    /// a submission that cannot be predicted (unknown type, an id already
+    /// seen in the batch, a store error).
+    pub fn presign(
+        &self,
+        subs: &[Submission],
+        author: &SigningKey,
+        cosigners: &[&SigningKey],
+        now: Timestamp,
+    ) -> Vec<Option<SignedEnvelope>> {
+        use rayon::prelude::*;
+        let kernel = KernelRules;
+        let mut versions: HashMap<&str, u64> = HashMap::new();
+        let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut predicted = Vec::with_capacity(subs.len());
+        for sub in subs {
+            let schema = kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type));
+            let fresh = !self.ids.contains_key(&sub.id) && ids.insert(sub.id.as_str());
+            let version = match versions.get(sub.stream.as_str()) {
+                Some(v) => Some(*v),
+                None => self.streams.get(&sub.stream).copied().or_else(|| self.view.stream_version(&sub.stream).ok()),
+            };
+            let (Some(schema), true, Some(current)) = (schema, fresh, version) else {
+                predicted.push(None);
+                continue;
+            };
+            versions.insert(sub.stream.as_str(), current + 1);
+            predicted.push(Some(Envelope {
+                origin: self.head.origin.clone(),
+                stream: sub.stream.clone(),
+                version: current + 1,
+                event_type: sub.event_type.clone(),
+                schema: sub.schema.unwrap_or(schema),
+                data: sub.data.clone(),
+                author: PublicKey::from(author),
+                time: now.max(self.head.time),
+                id: sub.id.clone(),
+            }));
+        }
+        predicted.into_par_iter().map(|e| e.and_then(|e| SignedEnvelope::sign(e, author, cosigners).ok())).collect()
+    }
+
+    /// [`Batch::add`] with a signature made ahead ([`Batch::presign`]),
+    /// used only if it is over the very envelope decided on.
+    pub fn add_presigned(
+        &mut self,
+        sub: Submission,
+        author: &SigningKey,
+        cosigners: &[&SigningKey],
+        now: Timestamp,
+        presigned: Option<SignedEnvelope>,
+    ) -> Result<Outcome, AppendError<V::Error>> {
         let kernel = KernelRules;
         let schema = match kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type)) {
             Some(latest) => sub.schema.unwrap_or(latest),
@@ -306,8 +367,10 @@ impl<'a, V: LedgerView> Batch<'a, V> {
             return Err(AppendError::Conflict { stream: sub.stream, expected, actual: current });
         }
         let envelope = Envelope { version: current + 1, ..envelope };
-        let signed =
-            SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?;
+        let signed = match presigned {
+            Some(s) if s.envelope == envelope => s,
+            _ => SignedEnvelope::sign(envelope, author, cosigners).map_err(|e| AppendError::Field(field_message(e)))?,
+        };
         self.admit(signed)
     }
 
@@ -495,8 +558,9 @@ impl MemoryLedger {
         let authority = self.authority().map_err(AppendError::Authority)?;
         let mut batch = Batch::new(self, self.head(), authority, rules);
         let mut outcomes = Vec::new();
-        for sub in submissions {
-            outcomes.push(batch.add(sub, author, cosigners, now)?);
+        let presigned = batch.presign(&submissions, author, cosigners, now);
+        for (sub, pre) in submissions.into_iter().zip(presigned) {
+            outcomes.push(batch.add_presigned(sub, author, cosigners, now, pre)?);
         }
         let new = batch.into_records();
         self.records.extend(new);

@@ -120,3 +120,36 @@ fn malformed_submissions_are_refused_with_the_field() {
     }
     assert_eq!(l.records().len(), 1);
 }
+
+/// Signing ahead on all cores (`Batch::presign`, used by `append`) gives
+/// the records one-by-one signing gives, byte for byte: new streams and
+/// existing ones, the same event twice in a batch (recorded once), an
+/// expected version.
+#[test]
+fn signing_ahead_gives_the_records_signing_one_by_one_gives() {
+    use ledger_core::append::{Batch, KernelRules};
+    let root = key(1);
+    let mut subs: Vec<Submission> =
+        (0..40).map(|i| note(&format!("s{}", i % 3), &format!("n{i}"), &format!("id-{i}"))).collect();
+    subs.push(note("s2", "n5", "id-5")); // again: the same event
+    let mut fresh = note("s9", "new stream", "id-new");
+    fresh.expected_version = Some(0);
+    subs.push(fresh);
+    let mut ahead = ledger();
+    ahead.append(note_batch("warm-up"), &root, &[], t(5), &mut KernelRules).unwrap();
+    let one_by_one = ahead.clone();
+    let outcomes = ahead.append(subs.clone(), &root, &[], t(10), &mut KernelRules).unwrap();
+    assert!(matches!(outcomes[40], Outcome::Existing(_)), "{:?}", outcomes[40]);
+    let mut rules = KernelRules;
+    let mut batch = Batch::new(&one_by_one, one_by_one.head(), one_by_one.authority().unwrap(), &mut rules);
+    for sub in subs {
+        batch.add(sub, &root, &[], t(10)).unwrap();
+    }
+    let records = batch.into_records();
+    assert_eq!(&ahead.records()[one_by_one.records().len()..], records.as_slice());
+    assert!(verify_all(&ahead.raw(), Options::default()).ok());
+}
+
+fn note_batch(prefix: &str) -> Vec<Submission> {
+    (0..3).map(|i| note(&format!("s{i}"), "warm", &format!("{prefix}-{i}"))).collect()
+}

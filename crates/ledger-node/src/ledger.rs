@@ -39,6 +39,9 @@ use std::path::{Path, PathBuf};
 /// The most events one append takes (one transaction, decided in memory).
 pub const MAX_BATCH: usize = 100_000;
 
+/// Submissions signed ahead at a time on all cores ([`Batch::presign`]).
+const PRESIGN_CHUNK: usize = 1024;
+
 /// Who signs a batch: the author, and co-signers (root keys up to the
 /// threshold, for governance events).
 #[derive(Debug, Clone, Copy)]
@@ -298,11 +301,18 @@ impl Ledger {
         let erased = personal.iter().any(|(_, op)| matches!(op, PersonalOp::Erase { .. }));
         let results = self.append_events(submissions.len(), personal, |batch, results| {
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
-            for (n, sub) in submissions {
-                progress.advance(1);
-                let outcome =
-                    batch.add(sub.clone(), signer.author, signer.cosigners, now).map_err(|e| line_error(*n, e))?;
-                results.push(Appended::of(*n, outcome));
+            // Signed ahead on all cores, a chunk at a time (memory stays
+            // bounded), then decided and sealed in order.
+            for chunk in submissions.chunks(PRESIGN_CHUNK) {
+                let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
+                let presigned = batch.presign(&subs, signer.author, signer.cosigners, now);
+                for (((n, _), sub), pre) in chunk.iter().zip(subs).zip(presigned) {
+                    progress.advance(1);
+                    let outcome = batch
+                        .add_presigned(sub, signer.author, signer.cosigners, now, pre)
+                        .map_err(|e| line_error(*n, e))?;
+                    results.push(Appended::of(*n, outcome));
+                }
             }
             Ok(())
         })?;
