@@ -238,10 +238,13 @@ fn the_benchmark_runs_and_reports_every_figure_at_a_tiny_size() {
     let report = ledger_bench::run(&config).unwrap();
     assert_eq!(report.ledger.records, 300);
     assert!(report.ledger.append > 0.0 && report.ledger.verify > 0.0 && report.raw.verify_all > 0.0);
+    assert!(report.ledger.verify_pipeline > 0.0, "the raw verification pipeline is measured in the run");
     assert!(report.scale.append_at_n_ms > 0.0 && report.scale.rehash_seconds > 0.0);
     assert_eq!(report.scale.scores_seconds, None, "no domain content below 10,000 records");
     let json = ledger_bench::report_json(&report);
     assert_eq!(json["records"], 300);
     assert!(json["targets"].as_array().unwrap().iter().any(|t| t["name"] == "append_scale"));
+    assert!(json["targets"].as_array().unwrap().iter().any(|t| t["name"] == "verify_pipeline"));
+    assert!(json["ratios"]["verify_vs_raw_pipeline"].as_f64().unwrap() > 0.0);
     assert!(ledger_bench::report_text(&report).iter().any(|l| l.starts_with("scale")));
 }
