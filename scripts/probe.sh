@@ -112,15 +112,21 @@ for round in $(seq 1 "$kills"); do
     before=$after
     for i in $(seq 1 $size_batch); do note "b$round-$i"; done > "$batch"
   else
+    # The loop runs in a process group of its own (set -m), so that one
+    # signal reaches it and every child it has forked, even a child not yet
+    # exec'd: killing the loop and then the binary by name missed such a
+    # child, which then appended after the count below (CI, exit 1).
+    set -m
     ( for i in $(seq 1 200); do
         note "s$round-$i" | "$L" --db "$k/ledger.db" append --key "$k/keys/office.key" -q >/dev/null 2>&1 \
           && echo "s$round-$i" >> "$k/acked"
       done ) &
     loop=$!
+    set +m
     sleep "0.$(( RANDOM % 9 + 1 ))"
-    kill -9 "$loop" 2>/dev/null || true
-    pkill -9 -x ledger-probe 2>/dev/null || true
+    kill -9 -- "-$loop" 2>/dev/null || true
     wait "$loop" 2>/dev/null || true
+    while pgrep -x ledger-probe >/dev/null; do pkill -9 -x ledger-probe 2>/dev/null || true; sleep 0.05; done
     before=$(verified_count "$k/ledger.db" "$k/verify.err") \
       || defect "kill: round $round left a ledger that does not verify: $(head -3 "$k/verify.err")"
   fi
