@@ -241,10 +241,36 @@ fn the_benchmark_runs_and_reports_every_figure_at_a_tiny_size() {
     assert!(report.ledger.verify_pipeline > 0.0, "the raw verification pipeline is measured in the run");
     assert!(report.scale.append_at_n_ms > 0.0 && report.scale.rehash_seconds > 0.0);
     assert_eq!(report.scale.scores_seconds, None, "no domain content below 10,000 records");
+    // Issue 14's figures, each with the raw limit measured in the same run.
+    let l = &report.ledger;
+    assert_eq!(l.import_events, 300, "one import of as many notes as the ledger holds, at most 100,000");
+    assert!(l.import > 0.0 && l.import_pipeline > 0.0, "the bulk import and its raw pipeline");
+    assert!(l.durable_append > 0.0 && l.durable_raw > 0.0, "the durable single append and the raw FULL-sync insert");
+    assert_eq!((l.replay_events, l.replay), (0, 0.0), "no domain events to replay below 10,000 records");
+    let linux = std::path::Path::new("/proc/self/status").exists();
+    if linux {
+        for (name, mib) in [("verify", report.scale.verify_rss_mib), ("replay", report.scale.replay_rss_mib)] {
+            assert!(mib.is_some_and(|m| m > 1.0 && m < 1024.0), "peak memory of {name}: {mib:?}");
+        }
+    }
     let json = ledger_bench::report_json(&report);
     assert_eq!(json["records"], 300);
     assert!(json["targets"].as_array().unwrap().iter().any(|t| t["name"] == "append_scale"));
     assert!(json["targets"].as_array().unwrap().iter().any(|t| t["name"] == "verify_pipeline"));
     assert!(json["ratios"]["verify_vs_raw_pipeline"].as_f64().unwrap() > 0.0);
+    for ratio in ["import_vs_raw_pipeline", "import_vs_peer", "durable_append_vs_raw_insert"] {
+        assert!(json["ratios"][ratio].as_f64().unwrap() > 0.0, "{ratio}");
+    }
+    assert_eq!(json["peer"]["bulk_append_events_per_s"], 49_500.0);
+    assert_eq!(json["peer"]["measured"], false);
+    let names: Vec<&str> = json["targets"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for name in ["import_pipeline", "import_vs_peer", "durable_append"] {
+        assert!(names.contains(&name), "target {name} in {names:?}");
+    }
+    if linux {
+        for name in ["verify_rss_mib", "replay_rss_mib", "memory_flat"] {
+            assert!(names.contains(&name), "target {name} in {names:?}");
+        }
+    }
     assert!(ledger_bench::report_text(&report).iter().any(|l| l.starts_with("scale")));
 }

@@ -78,6 +78,30 @@ const APPEND_TARGET: f64 = 0.5;
 const VERIFY_TARGET: f64 = 0.5;
 /// Full verification against the raw pipeline over the same file (issue 14).
 const VERIFY_PIPELINE_TARGET: f64 = 0.85;
+/// One bulk import against its raw pipeline (issue 14).
+const IMPORT_PIPELINE_TARGET: f64 = 0.75;
+/// One bulk import against the peer's published figure (issue 14).
+const IMPORT_VS_PEER_TARGET: f64 = 2.0;
+/// The peer: bulk appends per second of a widely used Python event-sourcing
+/// library on SQLite, which neither signs nor chains. Not measured here: a
+/// constant, with its source.
+pub const PEER_BULK_APPEND_PER_S: f64 = 49_500.0;
+/// Where [`PEER_BULK_APPEND_PER_S`] comes from.
+pub const PEER_SOURCE: &str = "issue 14 (filed 2026): a widely used Python event-sourcing library on SQLite, bulk \
+     append, no signing or chaining, measured on this 2-core machine";
+/// Events in the one bulk import (or the ledger's size, if smaller).
+const IMPORT_EVENTS: u64 = 100_000;
+/// A durable single append against a raw one-row insert with its own
+/// FULL-sync commit (issue 14).
+const DURABLE_TARGET: f64 = 0.8;
+/// Durable single appends timed (each its own transaction).
+const DURABLE_APPENDS: usize = 40;
+/// Replay of the domain events into the projection, events per second (issue 14).
+const REPLAY_TARGET_PER_S: f64 = 1_000_000.0;
+/// ... and against a raw scan of the same rows with a JSON decode of each.
+const REPLAY_VS_RAW_TARGET: f64 = 0.5;
+/// Peak memory at N records over the same at the small ledger: "flat in N".
+const MEMORY_FLAT_TARGET: f64 = 1.5;
 /// Inclusion proofs: 99th percentile below this many microseconds.
 const PROOF_P99_TARGET_US: f64 = 1000.0;
 /// Proofs: at least this share of the speed of the same SQLite reads without the ledger's code.
@@ -162,6 +186,28 @@ pub struct LedgerFigures {
     pub verify_pipeline: f64,
     /// Verification runs.
     pub verify_runs: usize,
+    /// Events in the one bulk import (a fresh ledger, one `append`).
+    pub import_events: u64,
+    /// Events per second of that import, signing included.
+    pub import: f64,
+    /// Events per second of a raw import pipeline of the same notes:
+    /// canonical envelope bytes and signatures on all cores, then the
+    /// BLAKE3 chain and one transaction of plain inserts.
+    pub import_pipeline: f64,
+    /// Durable single appends per second at N records (an open ledger; each
+    /// append its own transaction, committed with synchronous=FULL).
+    pub durable_append: f64,
+    /// One-row inserts per second into a plain table, each its own
+    /// FULL-sync transaction: the raw limit of a durable single append.
+    pub durable_raw: f64,
+    /// Domain events the replay folds (0 without domain content).
+    pub replay_events: u64,
+    /// Domain events per second replayed into the projection (the
+    /// streaming pass `scores` and `status` run after verification).
+    pub replay: f64,
+    /// Events per second of a raw scan of the same rows with a JSON decode
+    /// of each envelope.
+    pub replay_raw: f64,
     /// Inclusion proofs timed.
     pub proofs: usize,
     /// Mean microseconds per inclusion proof.
@@ -212,6 +258,11 @@ pub struct ScaleFigures {
     pub verify_rss_mib: Option<f64>,
     /// The same at the small ledger.
     pub verify_rss_small_mib: Option<f64>,
+    /// Peak resident memory of a verification and replay from genesis
+    /// (`ledger catalog` with no cache) at N records, MiB (Linux).
+    pub replay_rss_mib: Option<f64>,
+    /// The same at the small ledger.
+    pub replay_rss_small_mib: Option<f64>,
 }
 
 /// The ledger's figures as shares of the raw limits.
@@ -238,6 +289,14 @@ pub struct Ratios {
     pub bytes_per_record: f64,
     /// Bytes per record over bytes per plain row.
     pub disk_vs_row: f64,
+    /// The bulk import over its raw pipeline.
+    pub import_vs_pipeline: f64,
+    /// The bulk import over the peer's constant.
+    pub import_vs_peer: f64,
+    /// A durable single append over a raw one-row FULL-sync insert.
+    pub durable_vs_raw: f64,
+    /// The replay over a raw scan and JSON decode of the same rows.
+    pub replay_vs_raw: f64,
 }
 
 /// `a / b`, or 0 when `b` is not a positive number.
@@ -270,6 +329,10 @@ pub fn ratios(raw: &RawLimits, l: &LedgerFigures) -> Ratios {
         consistency_efficiency: ratio(l.consistency_raw_us, l.consistency_us),
         bytes_per_record,
         disk_vs_row: ratio(bytes_per_record, raw.sqlite_row_bytes),
+        import_vs_pipeline: ratio(l.import, l.import_pipeline),
+        import_vs_peer: ratio(l.import, PEER_BULK_APPEND_PER_S),
+        durable_vs_raw: ratio(l.durable_append, l.durable_raw),
+        replay_vs_raw: ratio(l.replay, l.replay_raw),
     }
 }
 
@@ -326,11 +389,33 @@ pub fn scale_targets(s: &ScaleFigures) -> Vec<Target> {
             false,
         ));
     }
+    if let Some(rss) = s.replay_rss_mib {
+        t.push(target(
+            "replay_rss_mib",
+            "peak memory of a verification and replay from genesis < 64 MiB (MiB)",
+            rss,
+            VERIFY_RSS_TARGET_MIB,
+            false,
+        ));
+    }
+    let growth = [(s.verify_rss_mib, s.verify_rss_small_mib), (s.replay_rss_mib, s.replay_rss_small_mib)]
+        .into_iter()
+        .filter_map(|(n, small)| Some(ratio(n?, small?)))
+        .reduce(f64::max);
+    if let Some(growth) = growth {
+        t.push(target(
+            "memory_flat",
+            "peak memory flat in N: at N records <= 1.5 x at the small ledger (the larger of verify's and replay's)",
+            growth,
+            MEMORY_FLAT_TARGET,
+            false,
+        ));
+    }
     t
 }
 
 pub fn targets(l: &LedgerFigures, r: &Ratios) -> Vec<Target> {
-    vec![
+    let mut t = vec![
         target(
             "append",
             "append rate >= 50% of the serial ceiling (sign + BLAKE3 + tree leaf + plain insert, a commit per batch)",
@@ -367,7 +452,45 @@ pub fn targets(l: &LedgerFigures, r: &Ratios) -> Vec<Target> {
             DISK_TARGET,
             false,
         ),
-    ]
+        target(
+            "import_pipeline",
+            "one bulk import >= 75% of a raw pipeline (canonical encoding + signing on all cores + BLAKE3 + one transaction of inserts)",
+            r.import_vs_pipeline,
+            IMPORT_PIPELINE_TARGET,
+            true,
+        ),
+        target(
+            "import_vs_peer",
+            "one bulk import >= 2 x the peer's 49,500 events/s (a constant: see peer)",
+            r.import_vs_peer,
+            IMPORT_VS_PEER_TARGET,
+            true,
+        ),
+        target(
+            "durable_append",
+            "a durable single append >= 80% of a raw one-row insert with its own FULL-sync commit",
+            r.durable_vs_raw,
+            DURABLE_TARGET,
+            true,
+        ),
+    ];
+    if l.replay_events > 0 {
+        t.push(target(
+            "replay",
+            "replay of the domain events >= 1,000,000 events/s",
+            l.replay,
+            REPLAY_TARGET_PER_S,
+            true,
+        ));
+        t.push(target(
+            "replay_vs_raw",
+            "replay >= 50% of a raw scan of the same rows with a JSON decode of each",
+            r.replay_vs_raw,
+            REPLAY_VS_RAW_TARGET,
+            true,
+        ));
+    }
+    t
 }
 
 /// Everything one run found.
@@ -454,7 +577,14 @@ pub fn report_json(report: &Report) -> Value {
                 "raw_reads_median_us": round(l.consistency_raw_us),
             },
             "disk": {"bytes": l.db_bytes, "bytes_per_record": round(r.bytes_per_record)},
+            "import": {"events": l.import_events, "events_per_s": round(l.import),
+                       "raw_pipeline_events_per_s": round(l.import_pipeline)},
+            "durable_append": {"appends_per_s": round(l.durable_append),
+                               "raw_full_sync_inserts_per_s": round(l.durable_raw)},
+            "replay": {"events": l.replay_events, "events_per_s": round(l.replay),
+                       "raw_scan_and_decode_events_per_s": round(l.replay_raw)},
         },
+        "peer": {"bulk_append_events_per_s": PEER_BULK_APPEND_PER_S, "measured": false, "source": PEER_SOURCE},
         "scale": {
             "small_records": sc.small_records,
             "append_single_ms": {"at_n": round(sc.append_at_n_ms), "at_small": round(sc.append_at_small_ms),
@@ -463,6 +593,7 @@ pub fn report_json(report: &Report) -> Value {
                                "raw_rehash": round(sc.rehash_seconds),
                                "ratio": sc.scores_seconds.map(|s| round(ratio(s, sc.rehash_seconds)))},
             "verify_peak_rss_mib": {"at_n": sc.verify_rss_mib.map(round), "at_small": sc.verify_rss_small_mib.map(round)},
+            "replay_peak_rss_mib": {"at_n": sc.replay_rss_mib.map(round), "at_small": sc.replay_rss_small_mib.map(round)},
         },
         "ratios": {
             "serial_ceiling_records_per_s": round(r.serial_ceiling),
@@ -477,6 +608,10 @@ pub fn report_json(report: &Report) -> Value {
             "inclusion_proof_vs_raw_reads": round(r.inclusion_efficiency),
             "consistency_proof_vs_raw_reads": round(r.consistency_efficiency),
             "disk_vs_plain_row": round(r.disk_vs_row),
+            "import_vs_raw_pipeline": round(r.import_vs_pipeline),
+            "import_vs_peer": round(r.import_vs_peer),
+            "durable_append_vs_raw_insert": round(r.durable_vs_raw),
+            "replay_vs_raw_scan_and_decode": round(r.replay_vs_raw),
         },
         "targets": targets.iter().map(|t| json!({
             "name": t.name,
@@ -615,6 +750,35 @@ pub fn report_text(report: &Report) -> Vec<String> {
             r.disk_vs_row,
             l.db_bytes as f64 / 1e6
         ),
+        format!(
+            "  import        one append of {} notes into a fresh ledger: {} events/s = {} of a raw pipeline ({} events/s: canonical encoding and signing on {t} threads, BLAKE3 chain, one transaction of plain inserts); {:.2} x the peer",
+            grouped(l.import_events as f64),
+            grouped(l.import),
+            percent(r.import_vs_pipeline),
+            grouped(l.import_pipeline),
+            r.import_vs_peer,
+        ),
+        format!(
+            "  durable one   {} appends/s at N (open ledger, each its own transaction, synchronous=FULL) = {} of a raw one-row insert with its own commit ({}/s)",
+            grouped(l.durable_append),
+            percent(r.durable_vs_raw),
+            grouped(l.durable_raw),
+        ),
+        if l.replay_events > 0 {
+            format!(
+                "  replay        {} domain events: {} events/s into the projection = {} of a raw scan of the same rows with a JSON decode of each ({} events/s)",
+                grouped(l.replay_events as f64),
+                grouped(l.replay),
+                percent(r.replay_vs_raw),
+                grouped(l.replay_raw),
+            )
+        } else {
+            format!("  replay        not measured below {} records (no domain content)", grouped(DOMAIN_FROM as f64))
+        },
+        format!(
+            "  peer          {} events/s bulk append (not measured: a constant; source: {PEER_SOURCE})",
+            grouped(PEER_BULK_APPEND_PER_S)
+        ),
         String::new(),
         format!(
             "scale (the same content with 1,000 notes: {} records; or a raw limit; measured in this run)",
@@ -647,6 +811,12 @@ pub fn report_text(report: &Report) -> Vec<String> {
             report.scale.verify_rss_small_mib.map_or_else(|| "unknown".into(), |m| format!("{m:.1} MiB")),
             grouped(report.scale.small_records as f64)
         ),
+        format!(
+            "  replay memory peak {} at N, {} at {} records (verification and replay from genesis: `ledger catalog`, no cache)",
+            report.scale.replay_rss_mib.map_or_else(|| "unknown".into(), |m| format!("{m:.1} MiB")),
+            report.scale.replay_rss_small_mib.map_or_else(|| "unknown".into(), |m| format!("{m:.1} MiB")),
+            grouped(report.scale.small_records as f64)
+        ),
         String::new(),
         "targets".into(),
     ];
@@ -654,7 +824,8 @@ pub fn report_text(report: &Report) -> Vec<String> {
         let value = match t.name {
             "inclusion_p99" => format!("{:.0} µs", t.value),
             "append_single_ms" => format!("{:.1} ms", t.value),
-            "verify_rss_mib" => format!("{:.1} MiB", t.value),
+            "verify_rss_mib" | "replay_rss_mib" => format!("{:.1} MiB", t.value),
+            "replay" => format!("{}/s", grouped(t.value)),
             _ => format!("{:.2}", t.value),
         };
         lines.push(format!("  {:<8} {:<21} {:>8}  {}", if t.met { "met" } else { "NOT MET" }, t.name, value, t.rule));
@@ -707,6 +878,9 @@ pub fn run(config: &Config) -> Result<Report> {
     let mut ledger = build(&db, config.records, config.batch, &keys, &cache, with_domain)?;
     read_and_verify(&db, &keys, &mut ledger)?;
     proofs(&db, &mut ledger)?;
+    replay(&db, &mut ledger)?;
+    durable_appends(&db, &work.path.join(RAW_FILE), &keys, &cache, &mut ledger)?;
+    bulk_import(&work.path, &keys, &cache, &mut ledger)?;
     let binary = match &config.ledger_binary {
         Some(b) => b.clone(),
         None => std::env::current_exe().context("finding the ledger binary")?,
@@ -1300,6 +1474,248 @@ fn raw_verify_pipeline(db: &Path, records: u64) -> Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
+/// The domain replay (what `scores` and `status` fold after a verification)
+/// against a raw scan of the same rows through a plain connection with a
+/// `serde_json::Value` decode of each envelope; each the median of several
+/// passes (at least the run time).
+fn replay(db: &Path, l: &mut LedgerFigures) -> Result<()> {
+    let types: Vec<&str> = ledger_domain::events::TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| ledger_domain::events::is_domain_type(t))
+        .collect();
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let list = vec!["?"; types.len()].join(", ");
+    let sql = format!("SELECT envelope FROM records WHERE type IN ({list}) ORDER BY seq");
+    let raw_pass = || -> Result<u64> {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(types.iter()))?;
+        let mut n = 0u64;
+        while let Some(row) = rows.next()? {
+            let value: Value = serde_json::from_slice(row.get_ref(0)?.as_bytes()?)?;
+            black_box(value);
+            n += 1;
+        }
+        Ok(n)
+    };
+    let events = raw_pass()?;
+    l.replay_events = events;
+    if events == 0 {
+        return Ok(());
+    }
+    progress(format!(
+        "replay: {} domain events into the projection, and the raw scan and decode",
+        grouped(events as f64)
+    ));
+    let store = Store::open_read_only(db)?;
+    let ledger_pass = || -> Result<u64> {
+        let replay = ledger_node::verify::replay_verified(&store, &std::collections::BTreeSet::new(), AsOf::End)?;
+        ensure!(
+            replay.anomalies.is_empty(),
+            "the benchmark ledger's replay skipped {} record(s)",
+            replay.anomalies.len()
+        );
+        black_box(&replay.domain);
+        Ok(1)
+    };
+    let timed = |pass: &dyn Fn() -> Result<u64>| -> Result<f64> {
+        pass()?;
+        let mut rates = Vec::new();
+        for _ in 0..REPEATS {
+            let (started, mut passes) = (Instant::now(), 0u64);
+            while passes == 0 || started.elapsed() < scaled(RUN) {
+                pass()?;
+                passes += 1;
+            }
+            rates.push(ratio((passes * events) as f64, started.elapsed().as_secs_f64()));
+        }
+        Ok(median(&mut rates))
+    };
+    l.replay_raw = timed(&|| raw_pass())?;
+    l.replay = timed(&ledger_pass)?;
+    Ok(())
+}
+
+/// Durable single appends at N records through an open ledger, each its
+/// own transaction (synchronous=FULL), against one-row inserts into a
+/// plain table with the store's pragmas, each its own transaction.
+fn durable_appends(db: &Path, raw_path: &Path, keys: &Keys, cache: &Cache, l: &mut LedgerFigures) -> Result<()> {
+    let count = if QUICK.load(std::sync::atomic::Ordering::Relaxed) { 5 } else { DURABLE_APPENDS };
+    progress(format!("durable: {count} single appends, each its own transaction, and as many raw one-row commits"));
+    let mut ledger = Ledger::open(db, cache.clone())?;
+    ledger.append(&[(1, note_submission(u64::MAX / 4))], Signer::new(&keys.office), Timestamp::now())?;
+    let started = Instant::now();
+    for i in 0..count {
+        let sub = note_submission(u64::MAX / 4 + 1 + i as u64);
+        ledger.append(&[(1, sub)], Signer::new(&keys.office), Timestamp::now())?;
+    }
+    l.durable_append = ratio(count as f64, started.elapsed().as_secs_f64());
+    drop(ledger);
+
+    let result = (|| -> Result<f64> {
+        let conn = raw_table(raw_path)?;
+        let sample = note_submission(0);
+        let envelope = serde_json::to_string(&sample.data)?;
+        let insert = |seq: i64| -> Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            conn.prepare_cached(RAW_INSERT)?.execute(params![seq, &[0u8; 32][..], &[1u8; 32][..], envelope, "[]"])?;
+            conn.execute_batch("COMMIT")?;
+            Ok(())
+        };
+        insert(0)?;
+        let started = Instant::now();
+        for i in 0..count {
+            insert(i as i64 + 1)?;
+        }
+        Ok(ratio(count as f64, started.elapsed().as_secs_f64()))
+    })();
+    remove_sqlite_files(raw_path);
+    l.durable_raw = result?;
+    Ok(())
+}
+
+/// A plain SQLite file with the store's pragmas and the stored columns of a
+/// record, no index.
+fn raw_table(path: &Path) -> Result<Connection> {
+    remove_sqlite_files(path);
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch(
+        "CREATE TABLE raw (seq INTEGER PRIMARY KEY, prev BLOB NOT NULL, hash BLOB NOT NULL, \
+         envelope TEXT NOT NULL, signatures TEXT NOT NULL) STRICT;",
+    )?;
+    Ok(conn)
+}
+
+/// One bulk import: `IMPORT_EVENTS` notes (or the ledger's size) in one
+/// `append` into a fresh ledger, signing included, against the raw import
+/// pipeline of the same notes ([`raw_import`]).
+fn bulk_import(work: &Path, keys: &Keys, cache: &Cache, l: &mut LedgerFigures) -> Result<()> {
+    let n = IMPORT_EVENTS.min(l.records);
+    let subs: Vec<(usize, Submission)> = (0..n).map(|i| (i as usize + 1, note_submission(i))).collect();
+    let inputs: Vec<(String, String, String)> =
+        subs.iter().zip(0..n).map(|((_, s), i)| (s.stream.clone(), note(i).1, s.id.clone())).collect();
+    progress(format!("import: one append of {} notes into a fresh ledger, and the raw pipeline", grouped(n as f64)));
+    let raw_path = work.join("bench-import-raw.db");
+    let raw = raw_import(&raw_path, &keys.office, &inputs);
+    remove_sqlite_files(&raw_path);
+    l.import_pipeline = raw?;
+
+    let db = work.join("bench-import.db");
+    remove_sqlite_files(&db);
+    let result = (|| -> Result<f64> {
+        let now = Timestamp::now();
+        let (mut ledger, _) =
+            Ledger::create(&db, ORIGIN, &keys.genesis_parts()?, Signer::new(&keys.root), now, cache.clone())?;
+        ledger.append(&[(0, keys.authorization())], Signer::new(&keys.root), now)?;
+        let started = Instant::now();
+        let appended = ledger.append(&subs, Signer::new(&keys.office), Timestamp::now())?;
+        let seconds = started.elapsed().as_secs_f64();
+        ensure!(appended.len() as u64 == n, "the import appended {} of {n} events", appended.len());
+        Ok(ratio(n as f64, seconds))
+    })();
+    remove_sqlite_files(&db);
+    l.import_events = n;
+    l.import = result?;
+    Ok(())
+}
+
+/// The raw import pipeline: what any importer of this format must at least
+/// do for these notes. On all cores (rayon): the canonical envelope bytes,
+/// written directly, and the author's signature; then in order the
+/// signature list, the BLAKE3 record hash chained to the one before and
+/// the row, all inserted in one transaction into a plain table. Stream
+/// versions are counted per stream. Checked (untimed) to give the bytes
+/// the ledger's own encoder gives.
+fn raw_import(path: &Path, key: &SigningKey, inputs: &[(String, String, String)]) -> Result<f64> {
+    use rayon::prelude::*;
+    let author = PublicKey::from(key);
+    let author_json = serde_json::to_string(&author)?;
+    let now = Timestamp::now();
+    let time_json = serde_json::to_string(&now)?;
+    let encode = |stream: &str, text: &str, id: &str, version: u64| -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(160 + text.len());
+        out.extend_from_slice(b"{\"author\":");
+        out.extend_from_slice(author_json.as_bytes());
+        out.extend_from_slice(b",\"data\":{\"text\":");
+        serde_json::to_writer(&mut out, text)?;
+        out.extend_from_slice(b"},\"id\":");
+        serde_json::to_writer(&mut out, id)?;
+        out.extend_from_slice(b",\"origin\":");
+        serde_json::to_writer(&mut out, ORIGIN)?;
+        out.extend_from_slice(b",\"schema\":1,\"stream\":");
+        serde_json::to_writer(&mut out, stream)?;
+        out.extend_from_slice(b",\"time\":");
+        out.extend_from_slice(time_json.as_bytes());
+        out.extend_from_slice(b",\"type\":\"note\",\"version\":");
+        out.extend_from_slice(version.to_string().as_bytes());
+        out.push(b'}');
+        Ok(out)
+    };
+    // The check, untimed: the same bytes as the ledger's encoder.
+    if let Some((stream, text, id)) = inputs.first() {
+        let envelope = ledger_core::record::Envelope {
+            origin: ORIGIN.into(),
+            stream: stream.clone(),
+            version: 1,
+            event_type: "note".into(),
+            schema: 1,
+            data: match json!({ "text": text }) {
+                Value::Object(m) => m,
+                _ => bail!("a note's data is an object"),
+            },
+            author,
+            time: now,
+            id: id.clone(),
+        };
+        ensure!(
+            envelope.to_bytes()? == encode(stream, text, id, 1)?,
+            "the raw pipeline's envelope bytes differ from the ledger's canonical encoding"
+        );
+    }
+    let conn = raw_table(path)?;
+    let started = Instant::now();
+    let mut versions: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    let numbered: Vec<(&(String, String, String), u64)> = inputs
+        .iter()
+        .map(|input| {
+            let v = versions.entry(input.0.as_str()).or_insert(0);
+            *v += 1;
+            (input, *v)
+        })
+        .collect();
+    let signed = numbered
+        .par_iter()
+        .map(|((stream, text, id), version)| {
+            let envelope = encode(stream, text, id, *version)?;
+            let sig = key.sign(&event_signing_message(&envelope));
+            Ok((envelope, sig))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut insert = tx.prepare(RAW_INSERT)?;
+        let mut prev = ledger_core::Hash::ZERO;
+        let key_hex = author.to_hex();
+        for (seq, (envelope, sig)) in signed.iter().enumerate() {
+            let signatures = format!("[{{\"key\":\"{key_hex}\",\"sig\":\"{}\"}}]", hex::encode(sig.to_bytes()));
+            let hash = ledger_core::crypto::record_hash(&prev, seq as u64 + 2, envelope, signatures.as_bytes());
+            insert.execute(params![
+                seq as i64 + 2,
+                &prev.0[..],
+                &hash.0[..],
+                std::str::from_utf8(envelope)?,
+                signatures
+            ])?;
+            prev = hash;
+        }
+    }
+    tx.commit()?;
+    Ok(ratio(inputs.len() as f64, started.elapsed().as_secs_f64()))
+}
+
 /// One durable single-event append, as a `ledger append` process makes it:
 /// open the ledger, load the state (the trusted snapshot and the records
 /// after it), decide, sign, commit. Median milliseconds of several.
@@ -1341,15 +1757,15 @@ fn raw_rehash(db: &Path) -> Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
-/// Peak resident memory (MiB) of `ledger verify` on `db`, run as a child:
+/// Peak resident memory (MiB) of `ledger <command>` on `db`, run as a child:
 /// its `VmHWM` (Linux), read every few milliseconds while it runs. (The
 /// children's `ru_maxrss` would count this process's memory too: a child
 /// starts as a copy of its parent.)
-fn verify_peak_rss(binary: &Path, db: &Path) -> Result<Option<f64>> {
+fn peak_rss(binary: &Path, db: &Path, command: &str) -> Result<Option<f64>> {
     let mut child = std::process::Command::new(binary)
         .arg("--db")
         .arg(db)
-        .args(["--no-cache", "--quiet", "verify"])
+        .args(["--no-cache", "--quiet", command])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -1369,7 +1785,7 @@ fn verify_peak_rss(binary: &Path, db: &Path) -> Result<Option<f64>> {
         }
         std::thread::sleep(Duration::from_millis(2));
     };
-    ensure!(status.success(), "`ledger verify` of the benchmark ledger failed ({status})");
+    ensure!(status.success(), "`ledger {command}` of the benchmark ledger failed ({status})");
     Ok(peak_kib.map(|k| k as f64 / 1024.0))
 }
 
@@ -1394,8 +1810,11 @@ fn scale(
     progress(format!("scale: a small ledger of {small_records} records"));
     build(&small_db, small_records, config.batch.min(SMALL_RECORDS as usize), keys, cache, with_domain)?;
     progress(format!("scale: peak memory of `ledger verify` ({})", binary.display()));
-    let verify_rss_small_mib = verify_peak_rss(binary, &small_db)?;
-    let verify_rss_mib = verify_peak_rss(binary, db)?;
+    let verify_rss_small_mib = peak_rss(binary, &small_db, "verify")?;
+    let verify_rss_mib = peak_rss(binary, db, "verify")?;
+    progress("scale: peak memory of a verification and replay from genesis (`ledger catalog`)");
+    let replay_rss_small_mib = peak_rss(binary, &small_db, "catalog")?;
+    let replay_rss_mib = peak_rss(binary, db, "catalog")?;
     progress(format!("scale: raw chain re-hash of {} records", grouped(config.records as f64)));
     let rehash_seconds = raw_rehash(db)?;
     let (scores_seconds, scores_first_seconds) = if with_domain {
@@ -1426,6 +1845,8 @@ fn scale(
         rehash_seconds,
         verify_rss_mib,
         verify_rss_small_mib,
+        replay_rss_mib,
+        replay_rss_small_mib,
     })
 }
 
@@ -1589,6 +2010,14 @@ mod tests {
             verify_seconds: 0.0625,
             verify_runs: 3,
             verify_pipeline: 20_000.0,
+            import_events: 1000,
+            import: 99_000.0,
+            import_pipeline: 120_000.0,
+            durable_append: 90.0,
+            durable_raw: 100.0,
+            replay_events: 500,
+            replay: 400_000.0,
+            replay_raw: 1_000_000.0,
             proofs: 1000,
             inclusion_mean_us: 30.0,
             inclusion_p99_us: 1200.0,
@@ -1618,6 +2047,10 @@ mod tests {
         assert!((r.consistency_efficiency - 1.0).abs() < 1e-12);
         assert!((r.bytes_per_record - 1400.0).abs() < 1e-9);
         assert!((r.disk_vs_row - 2.0).abs() < 1e-12);
+        assert!((r.import_vs_pipeline - 0.825).abs() < 1e-12);
+        assert!((r.import_vs_peer - 2.0).abs() < 1e-12, "99,000 / the peer's 49,500");
+        assert!((r.durable_vs_raw - 0.9).abs() < 1e-12);
+        assert!((r.replay_vs_raw - 0.4).abs() < 1e-12);
         let met: Vec<(&str, bool)> = targets(&ledger, &r).iter().map(|t| (t.name, t.met)).collect();
         assert_eq!(
             met,
@@ -1627,9 +2060,18 @@ mod tests {
                 ("verify_pipeline", false),
                 ("inclusion_p99", false),
                 ("inclusion_efficiency", true),
-                ("disk", false)
+                ("disk", false),
+                ("import_pipeline", true),
+                ("import_vs_peer", true),
+                ("durable_append", true),
+                ("replay", false),
+                ("replay_vs_raw", false),
             ]
         );
+        // Without domain content there is no replay to measure, and no target for it.
+        let none = LedgerFigures { replay_events: 0, ..ledger };
+        let names: Vec<&str> = targets(&none, &ratios(&raw, &none)).iter().map(|t| t.name).collect();
+        assert!(!names.contains(&"replay") && !names.contains(&"replay_vs_raw") && names.contains(&"durable_append"));
     }
 
     #[test]
@@ -1644,6 +2086,8 @@ mod tests {
             rehash_seconds: 0.2,
             verify_rss_mib: Some(30.0),
             verify_rss_small_mib: Some(20.0),
+            replay_rss_mib: Some(70.0),
+            replay_rss_small_mib: Some(50.0),
         };
         let report =
             Report { raw, ledger, scale, dir: "/tmp/x".into(), kept: false, release: true, load_average: Some(0.1) };
@@ -1684,15 +2128,35 @@ mod tests {
                 "inclusion_p99",
                 "inclusion_efficiency",
                 "disk",
+                "import_pipeline",
+                "import_vs_peer",
+                "durable_append",
+                "replay",
+                "replay_vs_raw",
                 "append_scale",
                 "append_single_ms",
                 "scores_vs_rehash",
-                "verify_rss_mib"
+                "verify_rss_mib",
+                "replay_rss_mib",
+                "memory_flat"
             ]
         );
         let met: Vec<bool> =
-            v["targets"].as_array().unwrap()[6..].iter().map(|t| t["met"].as_bool().unwrap()).collect();
-        assert_eq!(met, [true, true, false, true]);
+            v["targets"].as_array().unwrap()[11..].iter().map(|t| t["met"].as_bool().unwrap()).collect();
+        assert_eq!(met, [true, true, false, true, false, true]);
+        // Memory growth is the larger of the two: 30/20 = 1.5 and 70/50 = 1.4.
+        assert_eq!(v["targets"][16]["value"], 1.5);
+        assert_eq!(v["peer"]["bulk_append_events_per_s"], 49_500.0);
+        assert_eq!(v["peer"]["measured"], false);
+        assert!(v["peer"]["source"].as_str().unwrap().contains("issue 14"));
+        assert_eq!(v["ledger"]["import"]["raw_pipeline_events_per_s"], 120_000.0);
+        assert_eq!(v["ratios"]["import_vs_raw_pipeline"], 0.825);
+        assert_eq!(v["ratios"]["import_vs_peer"], 2.0);
+        assert_eq!(v["ledger"]["durable_append"]["raw_full_sync_inserts_per_s"], 100.0);
+        assert_eq!(v["ratios"]["durable_append_vs_raw_insert"], 0.9);
+        assert_eq!(v["ledger"]["replay"]["raw_scan_and_decode_events_per_s"], 1_000_000.0);
+        assert_eq!(v["ratios"]["replay_vs_raw_scan_and_decode"], 0.4);
+        assert_eq!(v["scale"]["replay_peak_rss_mib"]["at_n"], 70.0);
         assert_eq!(v["targets"][0]["name"], "append");
         assert_eq!(v["targets"][0]["met"], true);
         assert_eq!(v["targets_met"], false);
