@@ -1389,7 +1389,7 @@ fn read_and_verify(db: &Path, keys: &Keys, l: &mut LedgerFigures) -> Result<()> 
     let mut count = 0u64;
     store.for_each_chunk(4096, |chunk| {
         count += chunk.len() as u64;
-        black_box(chunk);
+        black_box(&chunk);
     })?;
     l.read = ratio(count as f64, started.elapsed().as_secs_f64());
     drop(store);

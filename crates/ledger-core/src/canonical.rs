@@ -68,11 +68,202 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 /// Parses bytes that must already be canonical JSON; refuses any other
 /// encoding of the same value.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
+    if is_canonical(bytes)
+        && let Ok(value) = serde_json::from_slice(bytes)
+    {
+        return Ok(value);
+    }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| CanonicalError::Syntax(e.to_string()))?;
     if to_vec(&value)? != bytes {
         return Err(CanonicalError::NotCanonical);
     }
     Ok(value)
+}
+
+/// Whether `bytes` are the canonical encoding of some JSON value, decided
+/// in one pass over the bytes without building the value: the fast path of
+/// [`from_slice`] and of the decoders of stored records.
+///
+/// It accepts only what [`from_slice`] accepts (a property test and a fuzz
+/// target hold it to that); when it says no, callers take the slow path,
+/// which says why.
+pub fn is_canonical(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else { return false };
+    let mut scan = Scan { b: text.as_bytes(), i: 0 };
+    scan.value(1) && scan.i == scan.b.len()
+}
+
+/// The cursor of [`is_canonical`].
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+/// An object key as [`Scan::object`] compares it.
+enum Key {
+    /// The bytes between these positions, which hold no escape.
+    Raw(usize, usize),
+    /// A key with escapes, decoded.
+    Decoded(String),
+}
+
+impl Key {
+    fn bytes<'a>(&'a self, b: &'a [u8]) -> &'a [u8] {
+        match self {
+            Key::Raw(s, e) => &b[*s..*e],
+            Key::Decoded(k) => k.as_bytes(),
+        }
+    }
+}
+
+impl Scan<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        let ok = self.b[self.i..].starts_with(lit);
+        if ok {
+            self.i += lit.len();
+        }
+        ok
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        match self.peek() {
+            Some(b'{') => depth <= MAX_DEPTH && self.object(depth),
+            Some(b'[') => depth <= MAX_DEPTH && self.array(depth),
+            Some(b'"') => self.string().is_some(),
+            Some(b't') => self.eat(b"true"),
+            Some(b'f') => self.eat(b"false"),
+            Some(b'n') => self.eat(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => false,
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> bool {
+        self.i += 1;
+        if self.eat(b"]") {
+            return true;
+        }
+        loop {
+            if !self.value(depth + 1) {
+                return false;
+            }
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> bool {
+        self.i += 1;
+        if self.eat(b"}") {
+            return true;
+        }
+        // Each key must sort strictly after the one before by the bytes of
+        // its decoded UTF-8 (sorted, and no key twice). A key without
+        // escapes is its own decoded bytes; one with escapes is decoded.
+        let mut prev: Option<Key> = None;
+        loop {
+            if self.peek() != Some(b'"') {
+                return false;
+            }
+            let start = self.i + 1;
+            let Some(escaped) = self.string() else { return false };
+            let end = self.i - 1;
+            let key = if escaped {
+                match serde_json::from_slice::<String>(&self.b[start - 1..=end]) {
+                    Ok(k) => Key::Decoded(k),
+                    Err(_) => return false,
+                }
+            } else {
+                Key::Raw(start, end)
+            };
+            if prev.as_ref().is_some_and(|p| p.bytes(self.b) >= key.bytes(self.b)) {
+                return false;
+            }
+            prev = Some(key);
+            if !self.eat(b":") || !self.value(depth + 1) {
+                return false;
+            }
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// A string in canonical form; the cursor on its opening quote. Returns
+    /// whether it holds an escape (`None`: not canonical).
+    fn string(&mut self) -> Option<bool> {
+        self.i += 1;
+        let mut escaped = false;
+        loop {
+            let c = *self.b.get(self.i)?;
+            self.i += 1;
+            match c {
+                b'"' => return Some(escaped),
+                0..=0x1f => return None,
+                b'\\' => {
+                    escaped = true;
+                    let e = *self.b.get(self.i)?;
+                    self.i += 1;
+                    match e {
+                        b'"' | b'\\' | b'b' | b't' | b'n' | b'f' | b'r' => {}
+                        b'u' => {
+                            // Only `\u00xx`, lowercase, for a control
+                            // character without a short escape.
+                            let hex = self.b.get(self.i..self.i + 4)?;
+                            self.i += 4;
+                            let digit = |h: u8| match h {
+                                b'0'..=b'9' => Some(h - b'0'),
+                                b'a'..=b'f' => Some(h - b'a' + 10),
+                                _ => None,
+                            };
+                            if hex[0] != b'0' || hex[1] != b'0' {
+                                return None;
+                            }
+                            let v = digit(hex[2])? * 16 + digit(hex[3])?;
+                            if v >= 0x20 || matches!(v, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                                return None;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// An integer in shortest form, at most 2^53 - 1 in magnitude.
+    fn number(&mut self) -> bool {
+        let negative = self.eat(b"-");
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        let digits = &self.b[start..self.i];
+        if digits.is_empty() || digits.len() > 16 || (digits[0] == b'0' && (digits.len() > 1 || negative)) {
+            return false;
+        }
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return false;
+        }
+        let magnitude = digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        magnitude <= MAX_SAFE_INTEGER
+    }
 }
 
 /// Parses JSON that need not be canonical (an event as a user writes it),
@@ -338,6 +529,60 @@ mod tests {
         })
     }
 
+    /// What [`is_canonical`] must agree with.
+    fn slow_is_canonical(bytes: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(bytes).ok().and_then(|v| to_vec(&v).ok()).is_some_and(|e| e == bytes)
+    }
+
+    #[test]
+    fn the_fast_check_on_the_edge_cases() {
+        for (text, ok) in [
+            (&br#"{"a":1,"b":2}"#[..], true),
+            (br#"{"b":2,"a":1}"#, false),
+            (br#"{"a":1,"a":1}"#, false),
+            (br#"{"a": 1}"#, false),
+            (br#"{"a":"\u0041"}"#, false),
+            (br#"{"a":"\u001f"}"#, true),
+            (br#"{"a":"\u001F"}"#, false),
+            (br#"{"a":"\u0009"}"#, false),
+            (br#"{"a":"\t"}"#, true),
+            (br#"{"a":"\/"}"#, false),
+            (br#"{"a":-0}"#, false),
+            (br#"{"a":0}"#, true),
+            (br#"{"a":01}"#, false),
+            (br#"{"a":1.0}"#, false),
+            (br#"{"a":1e3}"#, false),
+            (br#"9007199254740991"#, true),
+            (br#"-9007199254740991"#, true),
+            (br#"9007199254740992"#, false),
+            (br#"99999999999999999999"#, false),
+            (br#"{"\"":1,"a":2}"#, true),
+            (br#"{"a":2,"\"":1}"#, false),
+            (br#"{"a\n":1,"a\t":2}"#, false),
+            (br#"{"a\t":1,"a\n":2}"#, true),
+            (br#"{"\t":1,"\t":2}"#, false),
+            ("{\"\u{ff61}\":2,\"\u{1f600}\":1}".as_bytes(), true),
+            (b"{\"a\":1}\n", false),
+            (b"[\"\x01\"]", false),
+            (b"\"\xff\"", false),
+            (b"", false),
+            (b"[]", true),
+            (b"[1,]", false),
+            (b"{}", true),
+            (b"truex", false),
+        ] {
+            assert_eq!(is_canonical(text), ok, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(slow_is_canonical(text), ok, "{:?}", String::from_utf8_lossy(text));
+        }
+        let mut deep = "1".to_owned();
+        for _ in 0..MAX_DEPTH {
+            deep = format!("[{deep}]");
+        }
+        assert!(is_canonical(deep.as_bytes()));
+        assert!(!is_canonical(format!("[{deep}]").as_bytes()));
+        assert!(!slow_is_canonical(format!("[{deep}]").as_bytes()));
+    }
+
     #[test]
     fn refuses_deep_nesting() {
         let mut v = json!(1);
@@ -369,6 +614,26 @@ mod tests {
             let pretty = serde_json::to_string_pretty(&v).unwrap();
             let parsed = parse_unique(&pretty).unwrap();
             prop_assert_eq!(to_vec(&parsed).unwrap(), bytes);
+        }
+
+        /// The one-pass check agrees with decoding and encoding again, on
+        /// canonical encodings, on them with a byte changed, and on short
+        /// strings of JSON's own characters.
+        #[test]
+        fn the_fast_check_agrees_with_the_slow_one(
+            v in arb_json(),
+            position in any::<prop::sample::Index>(),
+            mask in 1u8..=255,
+            noise in prop::collection::vec(prop::sample::select(&b"{}[]\",:-0123456789truefalsn\\u/ .eE\x1f\x7f"[..]), 0..24),
+        ) {
+            let bytes = to_vec(&v).unwrap();
+            prop_assert!(is_canonical(&bytes));
+            let mut changed = bytes.clone();
+            let i = position.index(changed.len());
+            changed[i] ^= mask;
+            for b in [&changed, &noise] {
+                prop_assert_eq!(is_canonical(b), slow_is_canonical(b), "{:?}", String::from_utf8_lossy(b));
+            }
         }
 
         /// A changed byte of a canonical encoding is refused, or is the

@@ -143,6 +143,14 @@ impl Envelope {
 
     /// Decodes canonical envelope bytes, refusing any other encoding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Envelope, DecodeError> {
+        // The fast path: canonical bytes decode straight into the envelope.
+        // Anything it does not take goes the slow way, which says why.
+        if canonical::is_canonical(bytes)
+            && let Ok(envelope) = serde_json::from_slice::<Envelope>(bytes)
+            && envelope.check_fields().is_ok()
+        {
+            return Ok(envelope);
+        }
         let value =
             canonical::from_slice(bytes).map_err(|source| DecodeError::Canonical { part: "envelope", source })?;
         let envelope: Envelope = serde_json::from_value(value).map_err(|e| shape("envelope", e.to_string()))?;
@@ -164,8 +172,14 @@ pub fn signatures_to_bytes(signatures: &[Signature]) -> Vec<u8> {
 /// ascending order of their key bytes, no key twice.
 pub fn signatures_from_bytes(bytes: &[u8], author: &PublicKey) -> Result<Vec<Signature>, DecodeError> {
     let part = "signatures";
-    let value = canonical::from_slice(bytes).map_err(|source| DecodeError::Canonical { part, source })?;
-    let signatures: Vec<Signature> = serde_json::from_value(value).map_err(|e| shape(part, e.to_string()))?;
+    let fast = if canonical::is_canonical(bytes) { serde_json::from_slice::<Vec<Signature>>(bytes).ok() } else { None };
+    let signatures = match fast {
+        Some(signatures) => signatures,
+        None => {
+            let value = canonical::from_slice(bytes).map_err(|source| DecodeError::Canonical { part, source })?;
+            serde_json::from_value(value).map_err(|e| shape(part, e.to_string()))?
+        }
+    };
     let Some(first) = signatures.first() else {
         return Err(shape(part, "no signature"));
     };

@@ -290,7 +290,33 @@ pub struct Resume {
     pub origin: String,
 }
 
-struct Prechecked {
+/// The checks of a chunk of records that need no order (decoding, the
+/// record hash, the signatures), made in parallel by
+/// [`Verifier::precheck`], for [`Verifier::check`] to finish in order. They
+/// depend on nothing but the records' bytes, so a caller may make them on
+/// other threads while it checks the chunk before.
+#[derive(Debug, Default)]
+pub struct Prechecked(Vec<PrecheckedOne>);
+
+impl Prechecked {
+    /// Records prechecked.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no record was prechecked.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Splits off the records from `at` on (as [`Vec::split_off`]).
+    pub fn split_off(&mut self, at: usize) -> Prechecked {
+        Prechecked(self.0.split_off(at.min(self.0.len())))
+    }
+}
+
+#[derive(Debug)]
+struct PrecheckedOne {
     decoded: Result<Record, DecodeError>,
     /// The envelope alone, when the record as a whole does not decode but
     /// its envelope does (e.g. a `prev` of the wrong length): it still
@@ -371,34 +397,48 @@ impl Verifier {
     /// passed every check so far (a later compromise revocation can still
     /// invalidate one; see [`Report::failed`]).
     pub fn push(&mut self, chunk: &[RawRecord]) -> Vec<(Option<Record>, bool)> {
-        let pre: Vec<Prechecked> = chunk
-            .par_iter()
-            .map(|raw| {
-                let decoded = raw.decode();
-                let envelope = if decoded.is_err() { Envelope::from_bytes(&raw.envelope).ok() } else { None };
-                let signature = decoded.as_ref().ok().map(Record::verify_signatures);
-                Prechecked { decoded, envelope, computed: raw.computed_hash(), signature }
-            })
-            .collect();
-        chunk.iter().zip(pre).map(|(raw, pre)| self.check_one(raw, pre)).collect()
+        let pre = Verifier::precheck(chunk);
+        self.check(chunk, pre)
     }
 
-    fn check_one(&mut self, raw: &RawRecord, pre: Prechecked) -> (Option<Record>, bool) {
+    /// The checks of `chunk` that need no order, on all cores (rayon):
+    /// decoding, the record hashes and the signatures.
+    pub fn precheck(chunk: &[RawRecord]) -> Prechecked {
+        Prechecked(
+            chunk
+                .par_iter()
+                .map(|raw| {
+                    let decoded = raw.decode();
+                    let envelope = if decoded.is_err() { Envelope::from_bytes(&raw.envelope).ok() } else { None };
+                    let signature = decoded.as_ref().ok().map(Record::verify_signatures);
+                    PrecheckedOne { decoded, envelope, computed: raw.computed_hash(), signature }
+                })
+                .collect(),
+        )
+    }
+
+    /// Finishes the verification of `chunk`, prechecked as `pre` (by
+    /// [`Verifier::precheck`] of the same records), in order: what
+    /// [`Verifier::push`] returns.
+    pub fn check(&mut self, chunk: &[RawRecord], pre: Prechecked) -> Vec<(Option<Record>, bool)> {
+        debug_assert_eq!(chunk.len(), pre.len());
+        chunk.iter().zip(pre.0).map(|(raw, pre)| self.check_one(raw, pre)).collect()
+    }
+
+    fn check_one(&mut self, raw: &RawRecord, pre: PrecheckedOne) -> (Option<Record>, bool) {
         let seq = raw.seq;
         let before = self.findings.len();
         let first = self.records == 0 && !self.resumed;
         self.records += 1;
         // 1. decode
         let (record, envelope) = match pre.decoded {
-            Ok(r) => {
-                let env = r.envelope.clone();
-                (Some(r), Some(env))
-            }
+            Ok(r) => (Some(r), None),
             Err(e) => {
                 self.fail(seq, Check::Decode, format!("record does not decode: {e}"));
                 (None, pre.envelope)
             }
         };
+        let envelope = record.as_ref().map(|r| &r.envelope).or(envelope.as_ref());
         let no_genesis = |seq: u64| {
             let why =
                 if seq != 0 { format!("the first record is {seq}, not 0") } else { "record 0 does not decode".into() };

@@ -20,15 +20,21 @@
 
 use crate::Error;
 use ledger_core::authority::Authority;
-use ledger_core::verify::{Check, Finding, Options, Report, Verifier, id_digest};
-use ledger_core::{Envelope, Hash, PublicKey, Record};
+use ledger_core::verify::{Check, Finding, Options, Prechecked, Report, Verifier, id_digest};
+use ledger_core::{Envelope, Hash, PublicKey, RawRecord, Record};
 use ledger_domain::{AsOf, Replay};
 use ledger_store::{Frontier, IdScratch, Store, TreeCheck};
 use ledger_tlog::event::{CHECKPOINT_TYPE, check_recorded_checkpoint};
 use std::collections::BTreeSet;
+use std::sync::{Arc, mpsc};
 
 /// Records read per chunk.
 pub(crate) const CHUNK: usize = 4096;
+
+/// Records per chunk of the full verification, which holds up to three
+/// (one read, one being prechecked on the pool, one being checked in
+/// order): enough work per chunk for every core, little memory.
+const VERIFY_CHUNK: usize = 1024;
 
 /// What a full verification found.
 #[derive(Debug)]
@@ -228,9 +234,25 @@ fn sort_findings(findings: &mut Vec<Finding>) {
 }
 
 fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
-    // SQLite's structure check first: a damaged page can hide records from
-    // every query below, and they would all agree with each other.
-    let mut damage = store.quick_check()?;
+    // SQLite's structure check: a damaged page can hide records from every
+    // query below, and they would all agree with each other. It reads the
+    // whole file, so it runs on a second connection beside the records'
+    // stream (here, after it, when the file cannot be opened twice).
+    std::thread::scope(|scope| {
+        let twin = store.twin().map(|twin| scope.spawn(move || twin.quick_check()));
+        let structure = move || match twin {
+            Some(handle) => handle.join().unwrap_or_else(|_| Ok(vec!["the structure check stopped".into()])),
+            None => store.quick_check(),
+        };
+        verify_records(store, options, structure)
+    })
+}
+
+fn verify_records(
+    store: &Store,
+    options: Options,
+    structure: impl FnOnce() -> Result<Vec<String>, ledger_store::StoreError>,
+) -> Result<Verification, Error> {
     let mut ids = IdScratch::new()?;
     let mut scratch_error = None;
     let mut verifier = Verifier::new(options);
@@ -257,7 +279,8 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
     let mut bound_hash = None;
     let mut notices = Vec::new();
     let progress = crate::progress::task("verifying", store.tree().records()?);
-    store.for_each_chunk(CHUNK, |chunk| {
+    // The checks in order, of a chunk whose order-free checks are made.
+    let mut finish = |chunk: &[RawRecord], mut pre: Prechecked| {
         progress.advance(chunk.len());
         // A chunk that passes the snapshot's record is verified in two
         // parts, so that the state can be taken right after that record.
@@ -266,11 +289,12 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
             .filter(|s| s.folded.is_none())
             .and_then(|s| chunk.iter().position(|r| r.seq == s.seq))
             .map_or(chunk.len(), |i| i + 1);
-        for part in [&chunk[..split], &chunk[split..]] {
+        let rest = pre.split_off(split);
+        for (part, pre) in [(&chunk[..split], pre), (&chunk[split..], rest)] {
             if part.is_empty() {
                 continue;
             }
-            for (raw, (record, passed)) in part.iter().zip(verifier.push(part)) {
+            for (raw, (record, passed)) in part.iter().zip(verifier.check(part, pre)) {
                 last_seq = Some(raw.seq);
                 if let Some(r) = record.as_ref().filter(|r| r.envelope.event_type == CHECKPOINT_TYPE) {
                     let finding = check_recorded_checkpoint(r, tree.size(), &tree.root());
@@ -315,7 +339,28 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
                 s.folded = Some(crate::snapshot::digest(&body));
             }
         }
+    };
+    // Pipelined: while the records of one chunk are checked in order here,
+    // the pool makes the order-free checks of the next (rayon).
+    let mut in_flight: Option<(Arc<Vec<RawRecord>>, mpsc::Receiver<Prechecked>)> = None;
+    let mut take = |(chunk, done): (Arc<Vec<RawRecord>>, mpsc::Receiver<Prechecked>)| {
+        let pre = done.recv().unwrap_or_else(|_| Verifier::precheck(&chunk));
+        finish(&chunk, pre);
+    };
+    store.for_each_chunk(VERIFY_CHUNK, |chunk| {
+        let chunk = Arc::new(chunk);
+        let (tx, done) = mpsc::sync_channel(1);
+        let job = Arc::clone(&chunk);
+        rayon::spawn(move || {
+            let _ = tx.send(Verifier::precheck(&job));
+        });
+        if let Some(before) = in_flight.replace((chunk, done)) {
+            take(before);
+        }
     })?;
+    if let Some(last) = in_flight.take() {
+        take(last);
+    }
     if let Some(e) = scratch_error {
         return Err(e.into());
     }
@@ -337,6 +382,7 @@ fn verify_pass(store: &Store, options: Options) -> Result<Verification, Error> {
             message: a.message.trim_start_matches("not applied: ").to_owned(),
         });
     }
+    let mut damage = structure()?;
     // Every index is a count of the records of its own: one that lists more
     // than could be read shows records hidden by damage (a deletion through
     // SQL removes index entries too).

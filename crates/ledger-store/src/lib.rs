@@ -438,20 +438,20 @@ impl Store {
     }
 
     /// Calls `f` with successive chunks of stored records, in order: the
-    /// whole ledger in bounded memory.
-    pub fn for_each_chunk(&self, chunk: usize, mut f: impl FnMut(&[RawRecord])) -> Result<(), StoreError> {
+    /// whole ledger in bounded memory. Each chunk is `f`'s to keep (to hand
+    /// to another thread, say).
+    pub fn for_each_chunk(&self, chunk: usize, mut f: impl FnMut(Vec<RawRecord>)) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM records ORDER BY seq"))?;
         let mut rows = stmt.query([])?;
         let mut buf = Vec::with_capacity(chunk);
         while let Some(row) = rows.next()? {
             buf.push(raw_from_row(row)?);
             if buf.len() == chunk {
-                f(&buf);
-                buf.clear();
+                f(std::mem::replace(&mut buf, Vec::with_capacity(chunk)));
             }
         }
         if !buf.is_empty() {
-            f(&buf);
+            f(buf);
         }
         Ok(())
     }
@@ -533,6 +533,18 @@ impl Store {
             }
         }
         Ok(problems)
+    }
+
+    /// A second read-only connection to the same file, for work on another
+    /// thread beside this one (SQLite's structure check during a
+    /// verification, say). `None` for a ledger not in a file, or when the
+    /// file cannot be opened again: the caller then does the work here.
+    ///
+    /// The twin reads the file as it is when it begins: when a writer
+    /// appends meanwhile, a later state than this connection's.
+    pub fn twin(&self) -> Option<Store> {
+        let path = PathBuf::from(self.conn.path().filter(|p| !p.is_empty())?);
+        Store::open_read_only(&path).ok()
     }
 
     /// For each index of the records table present in the file, the number
