@@ -277,15 +277,27 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         cosigners: &[&SigningKey],
         now: Timestamp,
     ) -> Vec<Option<SignedEnvelope>> {
-        use rayon::prelude::*;
+        sign_ahead(self.predict(&mut Ahead::default(), subs, &PublicKey::from(author), now), author, cosigners)
+    }
+
+    /// The envelopes `subs` will have if each is appended in order as a new
+    /// record after what this batch holds now and what `ahead` predicted
+    /// before them (which it then counts too): the first half of
+    /// [`Batch::presign`], for a caller that signs one part of a batch
+    /// ([`sign_ahead`], on other threads) while it decides the part before.
+    pub fn predict(
+        &self,
+        ahead: &mut Ahead,
+        subs: &[Submission],
+        author: &PublicKey,
+        now: Timestamp,
+    ) -> Vec<Option<Envelope>> {
         let kernel = KernelRules;
-        let mut versions: HashMap<&str, u64> = HashMap::new();
-        let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut predicted = Vec::with_capacity(subs.len());
         for sub in subs {
             let schema = kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type));
-            let fresh = !self.ids.contains_key(&sub.id) && ids.insert(sub.id.as_str());
-            let version = match versions.get(sub.stream.as_str()) {
+            let fresh = !self.ids.contains_key(&sub.id) && ahead.ids.insert(sub.id.clone());
+            let version = match ahead.versions.get(sub.stream.as_str()) {
                 Some(v) => Some(*v),
                 None => self.streams.get(&sub.stream).copied().or_else(|| self.view.stream_version(&sub.stream).ok()),
             };
@@ -293,7 +305,7 @@ impl<'a, V: LedgerView> Batch<'a, V> {
                 predicted.push(None);
                 continue;
             };
-            versions.insert(sub.stream.as_str(), current + 1);
+            ahead.versions.insert(sub.stream.clone(), current + 1);
             predicted.push(Some(Envelope {
                 origin: self.head.origin.clone(),
                 stream: sub.stream.clone(),
@@ -301,12 +313,12 @@ impl<'a, V: LedgerView> Batch<'a, V> {
                 event_type: sub.event_type.clone(),
                 schema: sub.schema.unwrap_or(schema),
                 data: sub.data.clone(),
-                author: PublicKey::from(author),
+                author: *author,
                 time: now.max(self.head.time),
                 id: sub.id.clone(),
             }));
         }
-        predicted.into_par_iter().map(|e| e.and_then(|e| SignedEnvelope::sign(e, author, cosigners).ok())).collect()
+        predicted
     }
 
     /// [`Batch::add`] with a signature made ahead ([`Batch::presign`]),
@@ -458,10 +470,44 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         &self.authority
     }
 
+    /// The view of the ledger the batch decides against.
+    pub fn view(&self) -> &V {
+        self.view
+    }
+
+    /// Takes the records decided so far, for the caller to write into the
+    /// ledger the view reads (in the same transaction) before it adds more:
+    /// from then on the view answers for them (event ids, streams), and a
+    /// large batch is written as it is decided instead of held whole.
+    pub fn drain_records(&mut self) -> Vec<Record> {
+        self.ids.clear();
+        std::mem::take(&mut self.records)
+    }
+
     /// The records to write, in order.
     pub fn into_records(self) -> Vec<Record> {
         self.records
     }
+}
+
+/// What [`Batch::predict`] has counted on so far: the stream versions and
+/// the event ids of the envelopes it predicted.
+#[derive(Debug, Default, Clone)]
+pub struct Ahead {
+    versions: HashMap<String, u64>,
+    ids: std::collections::HashSet<String>,
+}
+
+/// Signs predicted envelopes ([`Batch::predict`]) on all cores (rayon):
+/// what [`Batch::add_presigned`] takes. Needs nothing of the batch, so it
+/// may run on other threads while the batch decides.
+pub fn sign_ahead(
+    envelopes: Vec<Option<Envelope>>,
+    author: &SigningKey,
+    cosigners: &[&SigningKey],
+) -> Vec<Option<SignedEnvelope>> {
+    use rayon::prelude::*;
+    envelopes.into_par_iter().map(|e| e.and_then(|e| SignedEnvelope::sign(e, author, cosigners).ok())).collect()
 }
 
 fn field_message(e: DecodeError) -> String {

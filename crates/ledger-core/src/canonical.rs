@@ -384,32 +384,61 @@ fn write_value(out: &mut String, value: &Value, path: &mut String, depth: usize)
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (key, item)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                write_value(out, item, path, depth + 1)?;
-                path.truncate(len);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_members(out, map, path, depth)?,
     }
     Ok(())
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// Writes an object at `depth` (its members one deeper), naming `path`
+/// in errors.
+fn write_members(
+    out: &mut String,
+    map: &serde_json::Map<String, Value>,
+    path: &mut String,
+    depth: usize,
+) -> Result<(), CanonicalError> {
+    let mut members: Vec<(&String, &Value)> = map.iter().collect();
+    members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push('{');
+    for (i, (key, item)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        write_value(out, item, path, depth + 1)?;
+        path.truncate(len);
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// Writes the object `map` canonically as the member `name` of a
+/// top-level object (at depth 2): how an envelope writes its `data`
+/// without building a [`Value`] of the whole envelope. Errors name paths
+/// below `name`, as [`to_vec`] of the whole object would.
+pub(crate) fn write_member_object(
+    out: &mut String,
+    name: &str,
+    map: &serde_json::Map<String, Value>,
+) -> Result<(), CanonicalError> {
+    write_members(out, map, &mut name.to_owned(), 2)
+}
+
+/// Writes a string canonically (quotes and escapes).
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings need no escape: copy them whole.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -134,11 +134,35 @@ impl Envelope {
         Ok(())
     }
 
-    /// The canonical bytes of the envelope.
+    /// The canonical bytes of the envelope, written directly: its nine
+    /// members in the order of their names' bytes (`docs/FORMAT.md`
+    /// section 4), the payload through the canonical writer. The same
+    /// bytes as [`canonical::to_vec`] of the envelope as a JSON value (a
+    /// property test holds it to that).
     pub fn to_bytes(&self) -> Result<Vec<u8>, DecodeError> {
         self.check_fields()?;
-        let value = serde_json::to_value(self).map_err(|e| shape("envelope", e.to_string()))?;
-        canonical::to_vec(&value).map_err(|source| DecodeError::Canonical { part: "envelope", source })
+        let mut out = String::with_capacity(320);
+        out.push_str("{\"author\":\"");
+        out.push_str(&self.author.to_hex());
+        out.push_str("\",\"data\":");
+        canonical::write_member_object(&mut out, "data", &self.data)
+            .map_err(|source| DecodeError::Canonical { part: "envelope", source })?;
+        out.push_str(",\"id\":");
+        canonical::write_string(&mut out, &self.id);
+        out.push_str(",\"origin\":");
+        canonical::write_string(&mut out, &self.origin);
+        out.push_str(",\"schema\":");
+        out.push_str(&self.schema.to_string());
+        out.push_str(",\"stream\":");
+        canonical::write_string(&mut out, &self.stream);
+        out.push_str(",\"time\":");
+        canonical::write_string(&mut out, &self.time.to_string());
+        out.push_str(",\"type\":");
+        canonical::write_string(&mut out, &self.event_type);
+        out.push_str(",\"version\":");
+        out.push_str(&self.version.to_string());
+        out.push('}');
+        Ok(out.into_bytes())
     }
 
     /// Decodes canonical envelope bytes, refusing any other encoding.
@@ -159,13 +183,23 @@ impl Envelope {
     }
 }
 
-/// Encodes a signature list canonically.
+/// Encodes a signature list canonically: `[{"key":"<hex>","sig":"<hex>"},...]`
+/// (lowercase hex needs no escape).
 pub fn signatures_to_bytes(signatures: &[Signature]) -> Vec<u8> {
-    let value = Value::Array(
-        signatures.iter().map(|s| serde_json::json!({"key": s.key.to_hex(), "sig": hex::encode(s.sig.0)})).collect(),
-    );
-    // Only strings inside: cannot fail.
-    canonical::to_vec(&value).unwrap_or_default()
+    let mut out = Vec::with_capacity(2 + signatures.len() * 210);
+    out.push(b'[');
+    for (i, s) in signatures.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"key\":\"");
+        out.extend_from_slice(s.key.to_hex().as_bytes());
+        out.extend_from_slice(b"\",\"sig\":\"");
+        out.extend_from_slice(hex::encode(s.sig.0).as_bytes());
+        out.extend_from_slice(b"\"}");
+    }
+    out.push(b']');
+    out
 }
 
 /// Decodes and checks the order rule: the author first, then co-signers in

@@ -77,6 +77,14 @@ proptest! {
         prop_assert_eq!(record.to_raw().decode().unwrap(), record);
     }
 
+    /// The envelope's direct writer gives the bytes of the canonical
+    /// encoding of the envelope as a JSON value (what FORMAT.md defines).
+    #[test]
+    fn the_direct_writer_is_the_canonical_encoding((envelope, _key) in arb_envelope()) {
+        let value = serde_json::to_value(&envelope).unwrap();
+        prop_assert_eq!(envelope.to_bytes().unwrap(), ledger_core::canonical::to_vec(&value).unwrap());
+    }
+
     /// Any changed byte of a signed envelope is refused when decoding, or
     /// decodes to another envelope whose signature does not verify.
     #[test]
@@ -95,4 +103,38 @@ proptest! {
             prop_assert_ne!(changed.computed_hash(), record.hash);
         }
     }
+}
+
+/// A payload the canonical form refuses is refused by the direct writer
+/// with the same error, naming the same path.
+#[test]
+fn the_direct_writer_refuses_as_the_canonical_encoding_does() {
+    let key = SigningKey::from_bytes(&[3; 32]);
+    let envelope = |data: Value| Envelope {
+        origin: "o".into(),
+        stream: "s".into(),
+        version: 1,
+        event_type: "note".into(),
+        schema: 1,
+        data: data.as_object().unwrap().clone(),
+        author: PublicKey::from(&key),
+        time: Timestamp::from_unix(0).unwrap(),
+        id: "i".into(),
+    };
+    let mut deep = json!(1);
+    for _ in 0..63 {
+        deep = json!([deep]);
+    }
+    for data in [json!({"a": {"b": [1, 2.5]}}), json!({"n": 9_007_199_254_740_992_u64}), json!({"d": deep.clone()})] {
+        let e = envelope(data);
+        let direct = e.to_bytes().unwrap_err();
+        let via_value = ledger_core::canonical::to_vec(&serde_json::to_value(&e).unwrap()).unwrap_err();
+        assert_eq!(direct.to_string(), format!("envelope: {via_value}"));
+    }
+    // 62 levels inside `data` (at depth 2) fit; 63 do not.
+    let mut fits = json!(1);
+    for _ in 0..62 {
+        fits = json!([fits]);
+    }
+    assert!(envelope(json!({"d": fits})).to_bytes().is_ok());
 }

@@ -26,7 +26,7 @@ use crate::Error;
 use crate::local::{Cache, LocalState, TrustedSnapshot, VerifiedPoint};
 use crate::snapshot::{self, State};
 use crate::verify::{CHUNK, domain_types, is_domain_record};
-use ledger_core::append::{AppendError, Batch, Head, Outcome, Rules, Submission};
+use ledger_core::append::{Ahead, AppendError, Batch, Head, Outcome, Rules, Submission, sign_ahead};
 use ledger_core::authority::{Authority, GOVERNANCE_STREAM, GOVERNANCE_TYPES, Genesis, is_governance_type};
 use ledger_core::record::SignedEnvelope;
 use ledger_core::{Hash, RawRecord, Record, SigningKey, Timestamp};
@@ -35,12 +35,17 @@ use ledger_store::{AppendFailure, AppendTx, SnapshotRow, Store, StoreError};
 use ledger_tlog::event::CheckpointRules;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 /// The most events one append takes (one transaction, decided in memory).
 pub const MAX_BATCH: usize = 100_000;
 
-/// Submissions signed ahead at a time on all cores ([`Batch::presign`]).
+/// Submissions signed ahead at a time on all cores ([`Batch::predict`],
+/// [`sign_ahead`]), while the chunk before is decided and written.
 const PRESIGN_CHUNK: usize = 1024;
+
+/// Chunks being signed ahead of the one being decided.
+const SIGNED_AHEAD: usize = 2;
 
 /// Who signs a batch: the author, and co-signers (root keys up to the
 /// threshold, for governance events).
@@ -299,22 +304,48 @@ impl Ledger {
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
         let erased = personal.iter().any(|(_, op)| matches!(op, PersonalOp::Erase { .. }));
-        let results = self.append_events(submissions.len(), personal, |batch, results| {
+        let results = self.append_events(submissions.len(), personal, |batch, results, written| {
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
-            // Signed ahead on all cores, a chunk at a time (memory stays
-            // bounded), then decided and sealed in order.
-            for chunk in submissions.chunks(PRESIGN_CHUNK) {
-                let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
-                let presigned = batch.presign(&subs, signer.author, signer.cosigners, now);
-                for (((n, _), sub), pre) in chunk.iter().zip(subs).zip(presigned) {
-                    progress.advance(1);
-                    let outcome = batch
-                        .add_presigned(sub, signer.author, signer.cosigners, now, pre)
-                        .map_err(|e| line_error(*n, e))?;
-                    results.push(Appended::of(*n, outcome));
+            let author = ledger_core::PublicKey::from(signer.author);
+            let (key, cosigners) = (signer.author, signer.cosigners);
+            // Pipelined, a chunk at a time (memory stays bounded): while
+            // the pool signs the envelopes the next chunk will have if
+            // appended in order, this thread decides, seals and writes the
+            // chunk before with the signatures made for it.
+            let chunks: Vec<&[(usize, Submission)]> = submissions.chunks(PRESIGN_CHUNK).collect();
+            let mut ahead = Ahead::default();
+            rayon::in_place_scope(|scope| -> Result<(), Error> {
+                let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>>| {
+                    let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
+                    let envelopes = batch.predict(&mut ahead, &subs, &author, now);
+                    let (tx, signed) = mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        let _ = tx.send(sign_ahead(envelopes, key, cosigners));
+                    });
+                    (subs, signed)
+                };
+                // Two chunks signed ahead: the pool never waits for this
+                // thread to ask for more.
+                let mut queued: std::collections::VecDeque<_> =
+                    chunks.iter().take(SIGNED_AHEAD).map(|c| sign(c, batch)).collect();
+                for (i, chunk) in chunks.iter().enumerate() {
+                    let Some((subs, signed)) = queued.pop_front() else { break };
+                    if let Some(c) = chunks.get(i + SIGNED_AHEAD) {
+                        queued.push_back(sign(c, batch));
+                    }
+                    let presigned = signed.recv().unwrap_or_default();
+                    let mut presigned = presigned.into_iter();
+                    for ((n, _), sub) in chunk.iter().zip(subs) {
+                        progress.advance(1);
+                        let outcome = batch
+                            .add_presigned(sub, key, cosigners, now, presigned.next().flatten())
+                            .map_err(|e| line_error(*n, e))?;
+                        results.push(Appended::of(*n, outcome));
+                    }
+                    written.write(batch)?;
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })?;
         if erased && let Err(e) = self.store.truncate_log() {
             self.warn(format!("the write-ahead log could not be emptied after the erasure: {e}"));
@@ -328,7 +359,7 @@ impl Ledger {
     /// it was signed ([`Batch::add_signed`]). An event already recorded is
     /// reported as such.
     pub fn append_signed(&mut self, events: &[(usize, SignedEnvelope)]) -> Result<Vec<Appended>, Error> {
-        self.append_events(events.len(), &[], |batch, results| {
+        self.append_events(events.len(), &[], |batch, results, _| {
             let progress = crate::progress::task("appending", events.len() as u64);
             for (n, signed) in events {
                 progress.advance(1);
@@ -343,7 +374,7 @@ impl Ledger {
         &mut self,
         count: usize,
         personal: &[(usize, PersonalOp)],
-        mut decide: impl FnMut(&mut Batch<'_, AppendTx<'_>>, &mut Vec<Appended>) -> Result<(), Error>,
+        mut decide: impl FnMut(&mut Batch<'_, AppendTx<'_>>, &mut Vec<Appended>, &mut Written) -> Result<(), Error>,
     ) -> Result<Vec<Appended>, Error> {
         if count > MAX_BATCH {
             return Err(Error::refused_with(
@@ -364,14 +395,16 @@ impl Ledger {
                 _ => load_state(tx, &head, &local, &mut warnings)?,
             };
             let before = head.clone();
+            let mut written = Written::default();
             let (results, records) = {
                 let mut rules = CheckpointRules::new(Fold(&mut w.replay));
                 let mut batch = Batch::new(tx, head, w.authority.clone(), &mut rules);
                 let mut results = Vec::with_capacity(count);
-                decide(&mut batch, &mut results)?;
+                decide(&mut batch, &mut results, &mut written)?;
                 w.authority = batch.authority().clone();
                 (results, batch.into_records())
             };
+            written.count(&records);
             for (line, op) in personal {
                 let Some(r) = results.iter().find(|r| r.line == *line) else { continue };
                 if r.existing {
@@ -384,24 +417,19 @@ impl Ledger {
                     }
                 }
             }
-            let mut written = None;
-            if let Some(last) = records.last() {
-                let mut period_change = false;
-                for r in records.iter().filter(|r| is_domain_record(r)) {
-                    w.since_snapshot += 1;
-                    period_change |= snapshot::changes_period(&r.envelope.event_type);
-                }
-                w.head =
-                    Head { seq: last.seq, hash: last.hash, time: last.envelope.time, origin: before.origin.clone() };
-                if w.snapshot_due || period_change || w.since_snapshot >= snapshot::EVERY {
+            let mut snapshot_written = None;
+            if let Some((seq, hash, time)) = written.last {
+                w.since_snapshot += written.domain;
+                w.head = Head { seq, hash, time, origin: before.origin.clone() };
+                if w.snapshot_due || written.period_change || w.since_snapshot >= snapshot::EVERY {
                     let body = encode(&w);
-                    tx.put_snapshot(last.seq, &last.hash.0, &body)?;
-                    written = Some(TrustedSnapshot { seq: last.seq, hash: last.hash, digest: snapshot::digest(&body) });
+                    tx.put_snapshot(seq, &hash.0, &body)?;
+                    snapshot_written = Some(TrustedSnapshot { seq, hash, digest: snapshot::digest(&body) });
                     w.since_snapshot = 0;
                     w.snapshot_due = false;
                 }
             }
-            Ok((records, (results, w, learned, written, before)))
+            Ok((records, (results, w, learned, snapshot_written, before)))
         });
         self.warnings.extend(warnings);
         match result {
@@ -441,6 +469,39 @@ impl Ledger {
             Err(AppendFailure::Refused(e)) => Err(e.context("nothing was appended")),
             Err(AppendFailure::Store(e)) => Err(Error::from(e).context("nothing was appended")),
         }
+    }
+}
+
+/// The records of an append, as far as its snapshot needs them: counted
+/// as they are written during the decision ([`Written::write`]) and at its
+/// end.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Domain records.
+    domain: u64,
+    /// Whether one changes a period's lifecycle.
+    period_change: bool,
+    /// The last record: seq, hash, time.
+    last: Option<(u64, Hash, Timestamp)>,
+}
+
+impl Written {
+    fn count(&mut self, records: &[Record]) {
+        for r in records.iter().filter(|r| is_domain_record(r)) {
+            self.domain += 1;
+            self.period_change |= snapshot::changes_period(&r.envelope.event_type);
+        }
+        if let Some(last) = records.last() {
+            self.last = Some((last.seq, last.hash, last.envelope.time));
+        }
+    }
+
+    /// Writes the records the batch decided so far, in its transaction.
+    fn write(&mut self, batch: &mut Batch<'_, AppendTx<'_>>) -> Result<(), Error> {
+        let records = batch.drain_records();
+        self.count(&records);
+        batch.view().write(&records)?;
+        Ok(())
     }
 }
 

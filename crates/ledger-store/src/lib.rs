@@ -590,23 +590,29 @@ impl Store {
             let view = AppendTx { conn: &tx };
             decide(&view).map_err(AppendFailure::Refused)?
         };
-        if !records.is_empty() {
-            let mut expected = head(&tx)?;
-            for r in &records {
-                if r.seq != expected.seq + 1 || r.prev != expected.hash {
-                    return Err(
-                        StoreError::Corrupt { seq: r.seq, reason: "record does not extend the head".into() }.into()
-                    );
-                }
-                insert(&tx, r)?;
-                expected = Head { seq: r.seq, hash: r.hash, time: r.envelope.time, origin: expected.origin };
-            }
-            // The Merkle tree grows in the same transaction as the records.
-            tree::catch_up(&tx)?;
-        }
+        write_records(&tx, &records)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
+}
+
+/// Inserts records that extend the head, and the Merkle tree's nodes for
+/// them, inside the caller's transaction.
+fn write_records(conn: &Connection, records: &[Record]) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut expected = head(conn)?;
+    for r in records {
+        if r.seq != expected.seq + 1 || r.prev != expected.hash {
+            return Err(StoreError::Corrupt { seq: r.seq, reason: "record does not extend the head".into() });
+        }
+        insert(conn, r)?;
+        expected = Head { seq: r.seq, hash: r.hash, time: r.envelope.time, origin: expected.origin };
+    }
+    // The Merkle tree grows in the same transaction as the records.
+    tree::catch_up(conn)?;
+    Ok(())
 }
 
 /// Before any write: the last record's stored bytes hash to its stored hash
@@ -875,6 +881,14 @@ impl AppendTx<'_> {
     /// The last record.
     pub fn head(&self) -> Result<Head, StoreError> {
         head(self.conn)
+    }
+
+    /// Writes records decided so far (which extend the head), with their
+    /// Merkle nodes, before the decision ends: a large batch is written as
+    /// it is decided. Still one transaction: if the decision is refused
+    /// later, nothing of it is kept. Reads through this view see them.
+    pub fn write(&self, records: &[Record]) -> Result<(), StoreError> {
+        write_records(self.conn, records)
     }
 
     /// The authority as of the last record.

@@ -1,0 +1,83 @@
+//! A batch larger than one signing chunk is signed ahead on the pool and
+//! written chunk by chunk as it is decided, inside its one transaction.
+//! What a user relies on: the records are the ones a batch decided one
+//! event at a time would hold, an event id seen in an earlier chunk is
+//! still recognised (the same event: recorded once; other content:
+//! refused), and a refusal in a late chunk leaves the ledger as it was.
+
+#![allow(clippy::unwrap_used)]
+
+use ledger_core::append::Submission;
+use ledger_core::authority::{GOVERNANCE_STREAM, Genesis, RoleTable, RootKey};
+use ledger_core::{PublicKey, SigningKey, Timestamp};
+use ledger_node::local::Cache;
+use ledger_node::{Ledger, Signer};
+use serde_json::json;
+
+fn note(i: usize, text: &str, id: &str) -> Submission {
+    Submission::new(&format!("notes/u{}", i % 7), "note", json!({ "text": text }), id)
+}
+
+fn ledger(dir: &std::path::Path, root: &SigningKey, office: &SigningKey) -> Ledger {
+    let roles: RoleTable = serde_json::from_str(ledger_domain::defaults::ROLES).unwrap();
+    let genesis = Genesis { roots: vec![RootKey { key: root.into(), holder: "Root".into() }], threshold: 1, roles };
+    let time = Timestamp::from_unix(1_700_000_000).unwrap();
+    let cache = Cache::at(dir.join("cache"));
+    let (mut ledger, _) =
+        Ledger::create(&dir.join("l.db"), "test.example/large", &genesis, Signer::new(root), time, cache).unwrap();
+    let authorize = Submission::new(
+        GOVERNANCE_STREAM,
+        "key_authorized",
+        json!({"key": PublicKey::from(office).to_hex(), "holder": "Office", "roles": ["statistics"]}),
+        "auth-1",
+    );
+    ledger.append(&[(1, authorize)], Signer::new(root), time).unwrap();
+    ledger
+}
+
+#[test]
+fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, office) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
+    let mut l = ledger(dir.path(), &root, &office);
+    let now = Timestamp::from_unix(1_700_000_100).unwrap();
+    let n = 2_600; // three chunks
+    let mut subs: Vec<(usize, Submission)> =
+        (0..n).map(|i| (i + 1, note(i, &format!("remark {i}"), &format!("id-{i}")))).collect();
+    // Line 2,501 repeats line 6 (chunk 1) exactly: recorded once.
+    subs.insert(2_500, (2_501, note(5, "remark 5", "id-5")));
+    let before = l.record_count().unwrap();
+    let appended = l.append(&subs, Signer::new(&office), now).unwrap();
+    assert_eq!(l.record_count().unwrap(), before + n as u64);
+    let again = appended.iter().find(|a| a.line == 2_501).unwrap();
+    let first = appended.iter().find(|a| a.line == 6).unwrap();
+    assert!(again.existing && again.seq == first.seq, "{again:?} {first:?}");
+
+    // The records are those of a batch decided one event at a time.
+    std::fs::create_dir_all(dir.path().join("b")).unwrap();
+    let mut one_by_one = ledger(&dir.path().join("b"), &root, &office);
+    for chunk in subs.chunks(1) {
+        one_by_one.append(chunk, Signer::new(&office), now).unwrap();
+    }
+    let (a, b) = (l.store().read(0, 10_000).unwrap(), one_by_one.store().read(0, 10_000).unwrap());
+    assert_eq!(a.len(), b.len());
+    // Genesis and the authorisation differ only by their own times and ids;
+    // from the notes on, byte for byte (same envelopes, same signatures).
+    for (x, y) in a.iter().zip(&b).skip(2) {
+        assert_eq!((&x.envelope, &x.signatures), (&y.envelope, &y.signatures), "record {}", x.seq);
+    }
+    assert!(l.verify(Default::default()).unwrap().report.ok());
+
+    // An id of chunk 1 used again with other content in chunk 3: refused,
+    // and the chunks already written in the transaction are not kept.
+    let count = l.record_count().unwrap();
+    let mut bad: Vec<(usize, Submission)> =
+        (0..n).map(|i| (i + 1, note(i, &format!("more {i}"), &format!("more-{i}")))).collect();
+    bad.push((n + 1, note(3, "other content", "id-3")));
+    let err = l.append(&bad, Signer::new(&office), now).unwrap_err().to_string();
+    assert!(err.contains(&format!("line {}", n + 1)) && err.contains("id-3"), "{err}");
+    assert_eq!(l.record_count().unwrap(), count);
+    assert!(l.store().read(count, 10).unwrap().is_empty(), "nothing past the head");
+    let verification = l.verify(Default::default()).unwrap();
+    assert!(verification.report.ok() && verification.report.records == count);
+}
