@@ -319,6 +319,47 @@ pub struct Domain {
     /// the same for everyone who replays the same records.
     #[serde(default)]
     pub clock: Option<Timestamp>,
+    /// The scores `decide` computed for a `period_finalized`, which its
+    /// `apply` needs again on the same state. Not part of the state: never
+    /// serialised, compared or cloned.
+    #[serde(skip)]
+    memo: ScoreMemo,
+}
+
+/// The scores of one finalisation between its `decide` and its `apply`:
+/// (the event's id, the cut-off they were counted at, the scores). Every
+/// `apply` takes it, so it never outlives the decision it came from.
+#[derive(Default)]
+struct ScoreMemo(std::sync::Mutex<Option<(String, Timestamp, ledger_score::PeriodScores)>>);
+
+impl ScoreMemo {
+    fn put(&self, id: &str, cutoff: Timestamp, scores: ledger_score::PeriodScores) {
+        if let Ok(mut m) = self.0.lock() {
+            *m = Some((id.to_owned(), cutoff, scores));
+        }
+    }
+
+    fn take(&self) -> Option<(String, Timestamp, ledger_score::PeriodScores)> {
+        self.0.lock().ok().and_then(|mut m| m.take())
+    }
+}
+
+impl Clone for ScoreMemo {
+    fn clone(&self) -> Self {
+        ScoreMemo::default()
+    }
+}
+
+impl PartialEq for ScoreMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ScoreMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScoreMemo")
+    }
 }
 
 /// A person named by a record, as the ledger knows it: only the commitment.
@@ -782,7 +823,7 @@ impl Domain {
                         env.time.local(&self.zone())
                     ));
                 }
-                self.check_hash(period, &x.projection_hash, "scores_published", Some(env.time))
+                self.check_hash(period, &x.projection_hash, "scores_published", Some(env.time)).map(drop)
             }
             "objection_filed" => {
                 let x: ObjectionFiled = parse(t, d)?;
@@ -846,7 +887,10 @@ impl Domain {
                 if let Some(o) = period.objections.values().find(|o| o.resolved.is_none()) {
                     return Err(format!("objection {} (seq {}) is not resolved", o.filed.objection, o.seq));
                 }
-                self.check_hash(period, &x.projection_hash, "period_finalized", None)
+                let cutoff = crate::process::cutoff(self, period);
+                let scores = self.check_hash(period, &x.projection_hash, "period_finalized", Some(cutoff))?;
+                self.memo.put(&env.id, cutoff, scores);
+                Ok(())
             }
             "reward_granted" => {
                 let x: RewardGranted = parse(t, d)?;
@@ -948,7 +992,14 @@ impl Domain {
 
     /// `cutoff`: the process component's (the time of the publication being
     /// decided); by default the period's own (`process::cutoff`).
-    fn check_hash(&self, period: &Period, claimed: &str, what: &str, cutoff: Option<Timestamp>) -> Result<(), String> {
+    /// Returns the scores computed.
+    fn check_hash(
+        &self,
+        period: &Period,
+        claimed: &str,
+        what: &str,
+        cutoff: Option<Timestamp>,
+    ) -> Result<ledger_score::PeriodScores, String> {
         let cutoff = cutoff.unwrap_or_else(|| crate::process::cutoff(self, period));
         let (scores, _) =
             project::score_at(self, period, cutoff).map_err(|e| format!("cannot compute the scores: {e}"))?;
@@ -958,12 +1009,13 @@ impl Domain {
                 "{what} attests projection hash {claimed}, but the ledger's events give {actual}: the scores attested are not the scores these events imply"
             ));
         }
-        Ok(())
+        Ok(scores)
     }
 
     /// Applies an event that `decide` accepted. Never fails; an event of a
     /// type it does not know changes nothing.
     pub fn apply(&mut self, record: &Record) {
+        let decided = self.memo.take();
         let env = &record.envelope;
         let seq = record.seq;
         let t = env.event_type.as_str();
@@ -1121,15 +1173,19 @@ impl Domain {
                 if let Ok(ActionTaken { person: Some(commitment), .. }) = parse::<ActionTaken>(t, d) {
                     self.personal.insert(seq, PersonalCommitment { commitment, redacted: None });
                 }
-                self.apply_period_event(record);
+                self.apply_period_event(record, None);
             }
             "measure_registered" | "measure_progress_reported" | "land_use_reported" => self.apply_monitoring(record),
             t if t.starts_with("project_") => self.apply_project(record),
-            _ => self.apply_period_event(record),
+            _ => self.apply_period_event(record, decided),
         }
     }
 
-    fn apply_period_event(&mut self, record: &Record) {
+    fn apply_period_event(
+        &mut self,
+        record: &Record,
+        decided: Option<(String, Timestamp, ledger_score::PeriodScores)>,
+    ) {
         let env = &record.envelope;
         let (seq, t, d) = (record.seq, env.event_type.as_str(), &env.data);
         let Some(id) = env.stream.strip_prefix("period/") else { return };
@@ -1137,7 +1193,14 @@ impl Domain {
             return self.apply_process(record, id);
         }
         let finalized_scores = if t == "period_finalized" {
-            self.periods.get(id).and_then(|p| project::score(self, p).ok()).map(|(s, _)| s)
+            self.periods.get(id).and_then(|p| {
+                let cutoff = crate::process::cutoff(self, p);
+                match decided {
+                    // What `decide` computed for this very event on this state.
+                    Some((event, at, scores)) if event == env.id && at == cutoff => Some(scores),
+                    _ => project::score_at(self, p, cutoff).ok().map(|(s, _)| s),
+                }
+            })
         } else {
             None
         };
