@@ -47,6 +47,9 @@ const PRESIGN_CHUNK: usize = 1024;
 /// Chunks being signed ahead of the one being decided.
 const SIGNED_AHEAD: usize = 2;
 
+/// Batches smaller than this are signed on the appending thread.
+const SIGN_HERE_BELOW: usize = 32;
+
 /// Who signs a batch: the author, and co-signers (root keys up to the
 /// threshold, for governance events).
 #[derive(Debug, Clone, Copy)]
@@ -308,6 +311,16 @@ impl Ledger {
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
             let author = ledger_core::PublicKey::from(signer.author);
             let (key, cosigners) = (signer.author, signer.cosigners);
+            if submissions.len() < SIGN_HERE_BELOW {
+                // A clerk's few events: signed here, sparing the hand-over
+                // to other threads (which costs more than it saves).
+                for (n, sub) in submissions {
+                    progress.advance(1);
+                    let outcome = batch.add(sub.clone(), key, cosigners, now).map_err(|e| line_error(*n, e))?;
+                    results.push(Appended::of(*n, outcome));
+                }
+                return Ok(());
+            }
             // Pipelined, a chunk at a time (memory stays bounded): while
             // the pool signs the envelopes the next chunk will have if
             // appended in order, this thread decides, seals and writes the

@@ -212,6 +212,9 @@ fn decode(raw: RawRecord) -> Result<Record, StoreError> {
     raw.decode().map_err(|e| StoreError::Corrupt { seq: raw.seq, reason: e.to_string() })
 }
 
+/// Prepared statements a connection keeps.
+const STATEMENT_CACHE: usize = 128;
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // Sorts and temporary tables go to disk: memory stays bounded whatever
@@ -395,6 +398,10 @@ impl Store {
         }
         let not_a_ledger = |reason: String| StoreError::NotALedger { path: path.to_owned(), reason };
         let conn = Connection::open_with_flags(name, flags)?;
+        // Every statement of the append and read paths stays prepared (the
+        // default of 16 is fewer than one append uses: they were prepared
+        // again on every append).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let app: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(|e| not_a_ledger(format!("not an SQLite database ({e})")))?;
@@ -784,10 +791,9 @@ fn for_each_of_types(
 }
 
 fn snapshot_table_exists(conn: &Connection) -> Result<bool, StoreError> {
-    let n: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'", [], |r| {
-            r.get(0)
-        })?;
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'")?
+        .query_row([], |r| r.get(0))?;
     Ok(n > 0)
 }
 
@@ -836,17 +842,20 @@ fn snapshot_body(conn: &Connection, seq: u64) -> Result<Option<Vec<u8>>, StoreEr
 }
 
 fn read(conn: &Connection, from: u64, limit: usize) -> Result<Vec<RawRecord>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT ?2"))?;
-    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    // The limit is written into the statement: as a bound parameter, SQLite
+    // (built with STAT4) prepares the statement again on every run.
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![from, limit], raw_from_row)?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq >= ?1 ORDER BY seq LIMIT {limit}"))?;
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![from], raw_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn head(conn: &Connection) -> Result<Head, StoreError> {
     let last = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM records ORDER BY seq DESC LIMIT 1"), [], raw_from_row)
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM records ORDER BY seq DESC LIMIT 1"))?
+        .query_row([], raw_from_row)
         .optional()?
         .ok_or(StoreError::Empty)?;
     let last = decode(last)?;
@@ -969,7 +978,10 @@ impl LedgerView for AppendTx<'_> {
     fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
         let v: Option<i64> = self
             .conn
-            .prepare_cached("SELECT max(version) FROM records WHERE stream = ?1")?
+            // CAST: compared with a bound value as it is, the index's
+            // first column makes SQLite (STAT4) prepare the statement
+            // again on every run; the cast is the same text.
+            .prepare_cached("SELECT max(version) FROM records WHERE stream = CAST(?1 AS TEXT)")?
             .query_row([stream], |r| r.get(0))?;
         Ok(v.unwrap_or(0) as u64)
     }
