@@ -63,6 +63,62 @@ fn non_canonical_key() -> String {
     hex::encode(b)
 }
 
+/// Signatures made by hand on the curve, for the vectors that tell a
+/// strict (cofactorless) verifier from a cofactored or batch one.
+mod torsion {
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_TABLE, EIGHT_TORSION};
+    use curve25519_dalek::edwards::EdwardsPoint;
+    use curve25519_dalek::scalar::Scalar;
+    use curve25519_dalek::traits::IsIdentity;
+    use sha2::{Digest, Sha512};
+
+    fn hash_scalar(parts: &[&[u8]]) -> Scalar {
+        let mut h = Sha512::new();
+        for p in parts {
+            h.update(p);
+        }
+        Scalar::from_bytes_mod_order_wide(&h.finalize().into())
+    }
+
+    /// The point of order 2.
+    fn order_two() -> EdwardsPoint {
+        let t = EIGHT_TORSION[4];
+        assert!(!t.is_identity() && (t + t).is_identity(), "EIGHT_TORSION[4] has order 2");
+        t
+    }
+
+    /// `R || S` by the secret scalar `a` of the key `a_pub` over `message`:
+    /// R = [r]B (plus the point of order 2 with `twist`), S = r + k a.
+    pub fn sign(a: &Scalar, a_pub: &[u8; 32], message: &[u8], nonce: &[u8], twist: bool) -> [u8; 64] {
+        let r = hash_scalar(&[nonce, message]);
+        let mut big_r = ED25519_BASEPOINT_TABLE * &r;
+        if twist {
+            big_r += order_two();
+        }
+        let r_bytes = big_r.compress().to_bytes();
+        let k = hash_scalar(&[&r_bytes, a_pub, message]);
+        let s = r + k * a;
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&r_bytes);
+        sig[32..].copy_from_slice(s.as_bytes());
+        sig
+    }
+
+    /// Whether k = SHA-512(R || A || M) mod L of the signature is even.
+    pub fn k_is_even(sig: &[u8; 64], a_pub: &[u8; 32], message: &[u8]) -> bool {
+        hash_scalar(&[&sig[..32], a_pub, message]).as_bytes()[0].is_multiple_of(2)
+    }
+
+    /// A key of mixed order: [a]B plus the point of order 2 (a torsion
+    /// component, not of small order), with its scalar a.
+    pub fn mixed_order_key() -> (Scalar, [u8; 32]) {
+        let a = hash_scalar(&[b"assessment-ledger test vector mixed-order key"]);
+        let point = ED25519_BASEPOINT_TABLE * &a + order_two();
+        assert!(!point.is_small_order() && !point.is_torsion_free());
+        (a, point.compress().to_bytes())
+    }
+}
+
 /// One stored record.
 #[derive(Clone)]
 pub struct Row {
@@ -109,6 +165,12 @@ impl Ledger {
 
     fn bytes(v: &Value) -> Vec<u8> {
         canonical::to_vec(v).unwrap()
+    }
+
+    /// A copy that numbers the next envelope as this ledger would, to try
+    /// one out.
+    fn draft(&self) -> Ledger {
+        Ledger { versions: self.versions.clone(), built: self.built, ..Ledger::default() }
     }
 
     fn sign(envelope: &Value, k: &SigningKey) -> String {
@@ -739,6 +801,63 @@ pub fn cases() -> Vec<Case> {
         l,
         &[(2, "signature")],
     ));
+
+    // Signatures that only a cofactored check, or a batch check, accepts:
+    // the strict (cofactorless) equation decides (FORMAT.md section 3,
+    // "One signature at a time"). A key holder can make them at will.
+    let mut l = Ledger::standard();
+    let env = l.envelope("notes", "note", json!({"text": "R with a torsion component"}), &public(&stats));
+    let message = event_signing_message(&Ledger::bytes(&env));
+    let sig = torsion::sign(&stats.to_scalar(), stats.verifying_key().as_bytes(), &message, b"r", true);
+    l.push(&env, json!([{"key": public(&stats), "sig": hex::encode(sig)}]));
+    out.push(case(
+        "signature_r_with_torsion",
+        "3: R + a point of order 2, S made for it: [8] of the equation holds, the equation does not: signature",
+        l,
+        &[(2, "signature")],
+    ));
+
+    for (name, valid) in [("mixed_order_key_signature", true), ("mixed_order_key_signature_cofactored_only", false)] {
+        let mut l = Ledger::standard();
+        let (a, a_pub) = torsion::mixed_order_key();
+        let holder = "An office whose key has a torsion component";
+        l.governance(
+            "key_authorized",
+            json!({"holder": holder, "key": hex::encode(a_pub), "roles": ["clerk"]}),
+            &root,
+            &[],
+        );
+        // The equation holds exactly when k (of the signature) is even:
+        // the first text that gives the parity wanted.
+        let author = hex::encode(a_pub);
+        let text = (0..)
+            .map(|i| format!("by a key of mixed order {i}"))
+            .find(|text| {
+                let env = l.draft().envelope("notes", "note", json!({ "text": text }), &author);
+                let message = event_signing_message(&Ledger::bytes(&env));
+                let sig = torsion::sign(&a, &a_pub, &message, b"r", false);
+                torsion::k_is_even(&sig, &a_pub, &message) == valid
+            })
+            .unwrap();
+        let env = l.envelope("notes", "note", json!({ "text": text }), &author);
+        let sig = torsion::sign(&a, &a_pub, &event_signing_message(&Ledger::bytes(&env)), b"r", false);
+        l.push(&env, json!([{"key": author, "sig": hex::encode(sig)}]));
+        if valid {
+            out.push(case(
+                name,
+                "3: a key of mixed order is a key; its signature verifies when the equation holds",
+                l,
+                &[],
+            ));
+        } else {
+            out.push(case(
+                name,
+                "3: a key of mixed order, a signature whose equation holds only up to a point of order 2: signature",
+                l,
+                &[(3, "signature")],
+            ));
+        }
+    }
 
     for (name, author) in
         [("author_small_order_key", SMALL_ORDER_KEY.to_owned()), ("author_non_canonical_key", non_canonical_key())]
