@@ -720,7 +720,7 @@ pub fn report_text(report: &Report) -> Vec<String> {
             percent(r.verify_vs_read),
         ),
         format!(
-            "                the raw pipeline over the same file (SQLite scan + BLAKE3 + verify_strict on {t} threads) {} records/s: verify is {} of it",
+            "                the raw pipeline over the same file (SQLite scan + BLAKE3 + verify_strict on {t} threads) {} records/s: verify is {} of it (both check each signature by the strict equation: no batch, FORMAT.md section 3)",
             grouped(l.verify_pipeline),
             percent(r.verify_vs_pipeline),
         ),
@@ -778,6 +778,16 @@ pub fn report_text(report: &Report) -> Vec<String> {
         format!(
             "  peer          {} events/s bulk append (not measured: a constant; source: {PEER_SOURCE})",
             grouped(PEER_BULK_APPEND_PER_S)
+        ),
+        format!(
+            "                2 x the peer is {} events/s; signing alone on {t} threads reaches {} /s here{}",
+            grouped(IMPORT_VS_PEER_TARGET * PEER_BULK_APPEND_PER_S),
+            grouped(raw.sign_all),
+            if raw.sign_all < IMPORT_VS_PEER_TARGET * PEER_BULK_APPEND_PER_S {
+                ": no import that signs each event can meet that goal on this machine"
+            } else {
+                ""
+            }
         ),
         String::new(),
         format!(
