@@ -1257,14 +1257,7 @@ fn sqlite_limits_in(path: &Path, samples: &[Record], batch: usize) -> Result<(f6
             Ok((&r.prev.0[..], &r.hash.0[..], envelope, signatures))
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch(
-        "CREATE TABLE raw (seq INTEGER PRIMARY KEY, prev BLOB NOT NULL, hash BLOB NOT NULL, \
-         envelope TEXT NOT NULL, signatures TEXT NOT NULL) STRICT;",
-    )?;
+    let mut conn = raw_table(path)?;
     let mut next: i64 = 0;
     let insert = |conn: &Connection, next: &mut i64| -> rusqlite::Result<()> {
         let (prev, hash, envelope, signatures) = rows[(*next as usize) % rows.len()];

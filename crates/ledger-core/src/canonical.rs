@@ -151,14 +151,23 @@ impl Scan<'_> {
             if !self.value(depth + 1) {
                 return false;
             }
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return true;
-                }
-                _ => return false,
+            match self.after_item(b']') {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
             }
+        }
+    }
+
+    /// After an item of an array or object: `,` (more to come: `false`),
+    /// the closing `close` (`true`), or anything else (`None`).
+    fn after_item(&mut self, close: u8) -> Option<bool> {
+        let c = self.peek()?;
+        self.i += 1;
+        match c {
+            b',' => Some(false),
+            c if c == close => Some(true),
+            _ => None,
         }
     }
 
@@ -193,13 +202,10 @@ impl Scan<'_> {
             if !self.eat(b":") || !self.value(depth + 1) {
                 return false;
             }
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return true;
-                }
-                _ => return false,
+            match self.after_item(b'}') {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
             }
         }
     }
