@@ -80,9 +80,17 @@ proptest! {
     /// The envelope's direct writer gives the bytes of the canonical
     /// encoding of the envelope as a JSON value (what FORMAT.md defines).
     #[test]
-    fn the_direct_writer_is_the_canonical_encoding((envelope, _key) in arb_envelope()) {
+    fn the_direct_writer_is_the_canonical_encoding(
+        (envelope, key) in arb_envelope(),
+        cosigners in prop::collection::vec(any::<[u8; 32]>(), 0..3),
+    ) {
         let value = serde_json::to_value(&envelope).unwrap();
         prop_assert_eq!(envelope.to_bytes().unwrap(), ledger_core::canonical::to_vec(&value).unwrap());
+        // and the signature list's
+        let cosigners: Vec<SigningKey> = cosigners.iter().map(SigningKey::from_bytes).collect();
+        let signed = SignedEnvelope::sign(envelope, &key, &cosigners.iter().collect::<Vec<_>>()).unwrap();
+        let list = serde_json::to_value(&signed.signatures).unwrap();
+        prop_assert_eq!(&signed.signatures_bytes, &ledger_core::canonical::to_vec(&list).unwrap());
     }
 
     /// Any changed byte of a signed envelope is refused when decoding, or

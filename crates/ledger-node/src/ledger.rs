@@ -326,15 +326,20 @@ impl Ledger {
             // appended in order, this thread decides, seals and writes the
             // chunk before with the signatures made for it.
             let chunks: Vec<&[(usize, Submission)]> = submissions.chunks(PRESIGN_CHUNK).collect();
+            let pipelined = crate::pool_can_help();
             let mut ahead = Ahead::default();
             rayon::in_place_scope(|scope| -> Result<(), Error> {
                 let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>>| {
                     let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
                     let envelopes = batch.predict(&mut ahead, &subs, &author, now);
                     let (tx, signed) = mpsc::sync_channel(1);
-                    scope.spawn(move |_| {
+                    if pipelined {
+                        scope.spawn(move |_| {
+                            let _ = tx.send(sign_ahead(envelopes, key, cosigners));
+                        });
+                    } else {
                         let _ = tx.send(sign_ahead(envelopes, key, cosigners));
-                    });
+                    }
                     (subs, signed)
                 };
                 // Two chunks signed ahead: the pool never waits for this

@@ -34,6 +34,14 @@ pub const FORMAT_VERSION: u32 = 1;
 /// reads and writes, shown by `ledger --version`.
 pub const STORE_SCHEMA_VERSION: i32 = ledger_store::SCHEMA_VERSION;
 
+/// Whether work handed to rayon's pool runs beside this thread: the
+/// pipelines of verification and append send a chunk to the pool and wait
+/// for it here, which on a pool thread could wait for itself (a pool of
+/// one). There, and on a machine of one core, they do the work in place.
+pub(crate) fn pool_can_help() -> bool {
+    rayon::current_thread_index().is_none() && rayon::current_num_threads() > 1
+}
+
 /// A fresh event id: 48 bits of milliseconds since 1970, then 80 random
 /// bits, as 32 hex digits. Time-ordered ids go to the right edge of the
 /// unique index, so appends stay fast as the ledger grows (random ids dirty

@@ -347,13 +347,18 @@ fn verify_records(
         let pre = done.recv().unwrap_or_else(|_| Verifier::precheck(&chunk));
         finish(&chunk, pre);
     };
+    let pipelined = crate::pool_can_help();
     store.for_each_chunk(VERIFY_CHUNK, |chunk| {
         let chunk = Arc::new(chunk);
         let (tx, done) = mpsc::sync_channel(1);
-        let job = Arc::clone(&chunk);
-        rayon::spawn(move || {
-            let _ = tx.send(Verifier::precheck(&job));
-        });
+        if pipelined {
+            let job = Arc::clone(&chunk);
+            rayon::spawn(move || {
+                let _ = tx.send(Verifier::precheck(&job));
+            });
+        } else {
+            let _ = tx.send(Verifier::precheck(&chunk));
+        }
         if let Some(before) = in_flight.replace((chunk, done)) {
             take(before);
         }

@@ -81,3 +81,23 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     let verification = l.verify(Default::default()).unwrap();
     assert!(verification.report.ok() && verification.report.records == count);
 }
+
+/// Called from a thread of a pool of one (a caller's own rayon pool), the
+/// pipelines of append and verification do their work in place instead of
+/// waiting for a pool that is busy waiting for them.
+#[test]
+fn appends_and_verifies_from_inside_a_pool_of_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, office) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
+    let mut l = ledger(dir.path(), &root, &office);
+    let now = Timestamp::from_unix(1_700_000_100).unwrap();
+    let subs: Vec<(usize, Submission)> =
+        (0..1_500).map(|i| (i + 1, note(i, &format!("remark {i}"), &format!("id-{i}")))).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let (appended, verification) = pool.install(|| {
+        let appended = l.append(&subs, Signer::new(&office), now).unwrap();
+        (appended, l.verify(Default::default()).unwrap())
+    });
+    assert_eq!(appended.len(), 1_500);
+    assert!(verification.report.ok() && verification.report.records == 1_502);
+}
