@@ -1,12 +1,16 @@
-//! Canonical JSON (`ledger_core::canonical`): `from_slice` accepts exactly
-//! the canonical encodings, `parse_unique` any JSON without a repeated key,
+//! Canonical JSON (`ledger_core::canonical`): `is_canonical` and
+//! `from_slice` accept exactly the canonical encodings, `parse_unique` any JSON without a repeated key,
 //! and what either returns encodes back consistently.
 #![no_main]
 
-use ledger_core::canonical::{check_value, check_value_at, from_slice, parse_unique, to_vec};
+use ledger_core::canonical::{check_value, check_value_at, from_slice, is_canonical, parse_unique, to_vec};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // The one-pass check (the fast path of every decoder of stored bytes)
+    // says yes exactly when decoding and encoding again gives the bytes.
+    let slow = serde_json::from_slice::<serde_json::Value>(data).ok().and_then(|v| to_vec(&v).ok());
+    assert_eq!(is_canonical(data), slow.as_deref() == Some(data), "the one-pass canonical check disagrees");
     // Canonical bytes: decoding and encoding again gives the same bytes.
     if let Ok(value) = from_slice(data) {
         assert_eq!(to_vec(&value).as_deref(), Ok(data), "from_slice accepted a non-canonical encoding");
