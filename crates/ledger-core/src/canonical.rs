@@ -68,9 +68,7 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
 /// Parses bytes that must already be canonical JSON; refuses any other
 /// encoding of the same value.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
-    if is_canonical(bytes)
-        && let Ok(value) = serde_json::from_slice(bytes)
-    {
+    if let Some(value) = decode_canonical(bytes) {
         return Ok(value);
     }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| CanonicalError::Syntax(e.to_string()))?;
@@ -78,6 +76,13 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, CanonicalError> {
         return Err(CanonicalError::NotCanonical);
     }
     Ok(value)
+}
+
+/// The fast path of every decoder of canonical bytes: `bytes` decoded
+/// straight into a `T` when they are canonical ([`is_canonical`]) and a
+/// `T`; `None` otherwise, for the caller's slow path to say why.
+pub fn decode_canonical<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    if is_canonical(bytes) { serde_json::from_slice(bytes).ok() } else { None }
 }
 
 /// Whether `bytes` are the canonical encoding of some JSON value, decided

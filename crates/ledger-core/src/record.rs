@@ -169,8 +169,7 @@ impl Envelope {
     pub fn from_bytes(bytes: &[u8]) -> Result<Envelope, DecodeError> {
         // The fast path: canonical bytes decode straight into the envelope.
         // Anything it does not take goes the slow way, which says why.
-        if canonical::is_canonical(bytes)
-            && let Ok(envelope) = serde_json::from_slice::<Envelope>(bytes)
+        if let Some(envelope) = canonical::decode_canonical::<Envelope>(bytes)
             && envelope.check_fields().is_ok()
         {
             return Ok(envelope);
@@ -206,8 +205,7 @@ pub fn signatures_to_bytes(signatures: &[Signature]) -> Vec<u8> {
 /// ascending order of their key bytes, no key twice.
 pub fn signatures_from_bytes(bytes: &[u8], author: &PublicKey) -> Result<Vec<Signature>, DecodeError> {
     let part = "signatures";
-    let fast = if canonical::is_canonical(bytes) { serde_json::from_slice::<Vec<Signature>>(bytes).ok() } else { None };
-    let signatures = match fast {
+    let signatures = match canonical::decode_canonical::<Vec<Signature>>(bytes) {
         Some(signatures) => signatures,
         None => {
             let value = canonical::from_slice(bytes).map_err(|source| DecodeError::Canonical { part, source })?;

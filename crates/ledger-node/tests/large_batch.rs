@@ -18,6 +18,11 @@ fn note(i: usize, text: &str, id: &str) -> Submission {
     Submission::new(&format!("notes/u{}", i % 7), "note", json!({ "text": text }), id)
 }
 
+/// `n` notes numbered from line 1, with ids `<prefix>-<i>`.
+fn notes(n: usize, prefix: &str) -> Vec<(usize, Submission)> {
+    (0..n).map(|i| (i + 1, note(i, &format!("{prefix} {i}"), &format!("{prefix}-{i}")))).collect()
+}
+
 fn ledger(dir: &std::path::Path, root: &SigningKey, office: &SigningKey) -> Ledger {
     let roles: RoleTable = serde_json::from_str(ledger_domain::defaults::ROLES).unwrap();
     let genesis = Genesis { roots: vec![RootKey { key: root.into(), holder: "Root".into() }], threshold: 1, roles };
@@ -42,10 +47,9 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     let mut l = ledger(dir.path(), &root, &office);
     let now = Timestamp::from_unix(1_700_000_100).unwrap();
     let n = 2_600; // three chunks
-    let mut subs: Vec<(usize, Submission)> =
-        (0..n).map(|i| (i + 1, note(i, &format!("remark {i}"), &format!("id-{i}")))).collect();
+    let mut subs = notes(n, "id");
     // Line 2,501 repeats line 6 (chunk 1) exactly: recorded once.
-    subs.insert(2_500, (2_501, note(5, "remark 5", "id-5")));
+    subs.insert(2_500, (2_501, note(5, "id 5", "id-5")));
     let before = l.record_count().unwrap();
     let appended = l.append(&subs, Signer::new(&office), now).unwrap();
     assert_eq!(l.record_count().unwrap(), before + n as u64);
@@ -71,8 +75,7 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     // An id of chunk 1 used again with other content in chunk 3: refused,
     // and the chunks already written in the transaction are not kept.
     let count = l.record_count().unwrap();
-    let mut bad: Vec<(usize, Submission)> =
-        (0..n).map(|i| (i + 1, note(i, &format!("more {i}"), &format!("more-{i}")))).collect();
+    let mut bad = notes(n, "more");
     bad.push((n + 1, note(3, "other content", "id-3")));
     let err = l.append(&bad, Signer::new(&office), now).unwrap_err().to_string();
     assert!(err.contains(&format!("line {}", n + 1)) && err.contains("id-3"), "{err}");
@@ -91,8 +94,7 @@ fn appends_and_verifies_from_inside_a_pool_of_one() {
     let (root, office) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
     let mut l = ledger(dir.path(), &root, &office);
     let now = Timestamp::from_unix(1_700_000_100).unwrap();
-    let subs: Vec<(usize, Submission)> =
-        (0..1_500).map(|i| (i + 1, note(i, &format!("remark {i}"), &format!("id-{i}")))).collect();
+    let subs = notes(1_500, "id");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let (appended, verification) = pool.install(|| {
         let appended = l.append(&subs, Signer::new(&office), now).unwrap();
