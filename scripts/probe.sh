@@ -15,6 +15,9 @@
 #   inputs       duplicate JSON keys, an oversized event, an oversized batch,
 #                a CSV quote never closed, a garbage consistency proof: each
 #                refused (exit 2) and the ledger byte for byte as before
+#   edges        a restored backup fails verify (exit 1) until `ledger
+#                forget`; an event dated a year ahead is refused and the
+#                ledger goes on; an erasure posted to the service erases
 #
 #   scripts/probe.sh [--fast]     (--fast: fewer rounds; .ci/run runs it)
 #
@@ -204,5 +207,58 @@ refused "a private key as events" app "$i/keys/root.key"
 "$L" keygen --out "$i/keys/w" -q
 echo "not a proof" > "$i/junk.proof"
 refused "a garbage consistency proof" "$L" --db "$db" cosign --key "$i/keys/w.key" --proof "$i/junk.proof" "$i/cp.txt"
+
+# --- trust at the edges ------------------------------------------------------
+say "edges: a restored backup, a far-future event, an erasure over the service"
+e="$work/edges"; fresh "$e"
+edb="$e/ledger.db"
+copy_db() { # from, to: the file and its write-ahead log, as a backup would
+  rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"; [ ! -e "$1-wal" ] || cp "$1-wal" "$2-wal"
+}
+note "before the backup" | "$L" --db "$edb" append --key "$e/keys/office.key" -q
+"$L" --db "$edb" verify -q || defect "edges: a fresh ledger does not verify"
+copy_db "$edb" "$e/backup.db"
+note "after the backup" | "$L" --db "$edb" append --key "$e/keys/office.key" -q
+"$L" --db "$edb" verify -q || defect "edges: the ledger does not verify after an append"
+copy_db "$e/backup.db" "$edb"
+for attempt in 1 2; do
+  "$L" --db "$edb" verify >"$e/out" 2>&1 && rc=0 || rc=$?
+  [ $rc -eq 1 ] || defect "edges: verify of a restored backup exited $rc (attempt $attempt; expected 1): $(head -2 "$e/out")"
+  grep -q "rollback" "$e/out" || defect "edges: verify did not call the restored backup a rollback: $(head -2 "$e/out")"
+done
+note "on the old copy" | "$L" --db "$edb" append --key "$e/keys/office.key" -q 2>/dev/null \
+  && defect "edges: an append extended a rolled-back ledger"
+"$L" --db "$edb" forget -q
+"$L" --db "$edb" verify -q || defect "edges: the restored backup does not verify after ledger forget"
+# An office clock a year ahead: refused, the ledger unchanged.
+future=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
+note "from the future" | LEDGER_NOW=$future "$L" sign --key "$e/keys/office.key" --copy "$edb" > "$e/future.jsonl"
+before=$(sum "$edb")
+"$L" --db "$edb" append --signed "$e/future.jsonl" >/dev/null 2>"$e/err" && rc=0 || rc=$?
+[ $rc -eq 2 ] || defect "edges: an event dated $future was appended (exit $rc)"
+grep -q "after this machine's clock" "$e/err" || defect "edges: the far-future refusal does not say why: $(head -2 "$e/err")"
+[ "$(sum "$edb")" = "$before" ] || defect "edges: the refused far-future event changed the ledger"
+note "on time" | "$L" --db "$edb" append --key "$e/keys/office.key" -q || defect "edges: the ledger is frozen"
+# An erasure signed elsewhere and posted to the service erases the data.
+if command -v curl >/dev/null 2>&1; then
+  s="$e/served"; mkdir -p "$s"; cp -r "$h/demo/keys" "$s/keys"; copy_db "$h/base.db" "$s/ledger.db"
+  person=$("$L" --db "$s/ledger.db" action take --period 2022 --unit shanghe --kind admonition-talk \
+    --basis C3.2 --person-name 王五探针 --key "$s/keys/authority.key" --json | grep -o '"seq": *[0-9]*' | grep -o '[0-9]*$')
+  "$L" --db "$s/ledger.db" serve --listen 127.0.0.1:0 --log-key "$s/keys/log.key" >"$s/serve.out" 2>"$s/serve.err" &
+  server=$!
+  for _ in $(seq 1 100); do grep -q "listening on" "$s/serve.out" && break; sleep 0.1; done
+  url=$(sed -n 's/^listening on //p' "$s/serve.out")
+  [ -n "$url" ] || defect "edges: the service did not start: $(head -2 "$s/serve.err")"
+  printf '{"stream":"personal-data","type":"personal_data_redacted","data":{"record":%s,"reason":"probe"}}\n' "$person" \
+    | "$L" sign --key "$s/keys/authority.key" --server "$url" > "$s/erasure.jsonl"
+  status=$(curl -s -o "$s/answer" -w '%{http_code}' --data-binary @"$s/erasure.jsonl" "$url/add")
+  kill -TERM "$server"; wait "$server" || true
+  [ "$status" = 200 ] || defect "edges: the service answered $status to an erasure: $(head -c 300 "$s/answer")"
+  if { cat "$s/ledger.db"; [ ! -e "$s/ledger.db-wal" ] || cat "$s/ledger.db-wal"; } | grep -a -q "王五探针"; then
+    defect "edges: an erasure posted to the service left the name in the ledger's files"
+  fi
+else
+  say "edges: no curl on this machine; the erasure over the service is left to tests/serve.rs"
+fi
 
 say "no defect found"

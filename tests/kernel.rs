@@ -1,7 +1,7 @@
 //! The kernel from the command line: init, append, log, show, verify, and
 //! the refusal of bad input with the ledger left byte-for-byte unchanged.
 
-use crate::support::{Env, errors};
+use crate::support::{Env, days_from_now, errors};
 use rusqlite::params;
 
 #[test]
@@ -267,18 +267,159 @@ fn a_replaced_root_and_a_truncated_tail_are_caught_with_trust_and_expect_head() 
     env.tamper(|c| {
         c.execute("DELETE FROM records WHERE seq >= 4", []).unwrap();
     });
-    let (code, r) = env.verify_json(&[]);
+    let (code, r) = env.verify_json(&["--no-cache"]);
     assert_eq!((code, errors(&r)), (1, vec![(4, "tree".into())]));
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("2 records were removed from its end"), "{r}");
-    // cut with its tree, the chain is internally consistent: only the head
-    // seen before tells
+    // cut with its tree, the chain is internally consistent: only a head
+    // seen before tells (this machine's memory, or one given)
     env.rebuild_tree();
-    assert_eq!(env.verify_json(&[]).0, 0, "a truncated chain is internally consistent");
-    let (code, r) = env.verify_json(&["--expect-head", &head]);
+    assert_eq!(env.verify_json(&["--no-cache"]).0, 0, "a truncated chain is internally consistent");
+    let (code, r) = env.verify_json(&["--no-cache", "--expect-head", &head]);
     assert_eq!(code, 1);
     assert_eq!(errors(&r), vec![(3, "head".into())]);
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!((code, errors(&r)), (1, vec![(3, "head".into())]), "this machine verified 6 records");
     // a malformed head is a usage error
     env.run(&["verify", "--expect-head", "xyz"]).refused("--expect-head");
+}
+
+/// Copies the ledger file (with its write-ahead log) as a backup would.
+fn backup(env: &Env, to: &str) {
+    let _ = std::fs::remove_file(env.path(&format!("{to}-wal")));
+    for suffix in ["", "-wal"] {
+        let from = env.path(&format!("ledger.db{suffix}"));
+        if from.exists() {
+            std::fs::copy(from, env.path(&format!("{to}{suffix}"))).unwrap();
+        }
+    }
+}
+
+/// Puts a backup in the ledger's place, as an operator restoring it would.
+fn restore(env: &Env, from: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(env.path(&format!("ledger.db{suffix}")));
+    }
+    for suffix in ["", "-wal"] {
+        let src = env.path(&format!("{from}{suffix}"));
+        if src.exists() {
+            std::fs::copy(src, env.path(&format!("ledger.db{suffix}"))).unwrap();
+        }
+    }
+}
+
+const NOTE: &str = "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"after the backup\"}}\n";
+
+#[test]
+fn a_restored_backup_or_another_history_fails_verify_and_the_memory_stays_until_forgotten() {
+    let env = Env::with_ledger();
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    backup(&env, "backup.db");
+    env.append("stats", NOTE).ok();
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+
+    // The backup restored: a rollback, reported by verify (exit 1) and by
+    // every read, and the memory is kept however often it is asked.
+    restore(&env, "backup.db");
+    for _ in 0..2 {
+        let (code, r) = env.verify_json(&["--trust", "keys/root.pub"]);
+        assert_eq!((code, errors(&r)), (1, vec![(5, "head".into())]), "{r}");
+        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("this machine verified 7 records") && message.contains("rollback"), "{message}");
+    }
+    assert_eq!(env.run(&["audit"]).code, 1);
+    // It is not extended either: that would make the rollback permanent.
+    let records = || env.run(&["--no-cache", "log", "--json"]).ok().stdout;
+    let before = records();
+    let r = env.append("stats", NOTE);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("rollback") && r.stderr.contains("nothing was appended"), "{}", r.stderr);
+    assert_eq!(records(), before, "the refused append changed the records");
+    // --no-cache keeps its meaning: a machine that remembers nothing.
+    assert_eq!(env.verify_json(&["--no-cache", "--trust", "keys/root.pub"]).0, 0);
+
+    // Another history of the same length: a fork, at the record verified.
+    let other = env.run_with_input(
+        &["--no-cache", "append", "--key", "keys/stats.key"],
+        Some(b"{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"another history\"}}\n"),
+    );
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let (code, r) = env.verify_json(&["--trust", "keys/root.pub"]);
+    assert_eq!((code, errors(&r)), (1, vec![(6, "head".into())]), "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("fork"), "{r}");
+    let text = env.run(&["verify"]);
+    assert!(text.stderr.contains("ledger forget"), "the way out is named: {}", text.stderr);
+
+    // Accepting it is an explicit act that says what it forgets.
+    let forgot = env.run(&["forget"]).ok().stdout;
+    assert!(forgot.contains("forgot: 7 records of the ledger test.example/ledger"), "{forgot}");
+    env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    assert!(env.run(&["forget"]).ok().stdout.contains("forgot: 7 records"));
+    assert!(env.run(&["forget"]).ok().stdout.contains("nothing to forget"));
+
+    // Another ledger under the same origin put at the same path: a fork from
+    // its first record.
+    env.run(&["verify"]).ok();
+    let fake = Env::new();
+    fake.keygen("root");
+    fake.run(&["init", "--origin", "test.example/ledger", "--key", "keys/root.key"]).ok();
+    std::fs::copy(fake.db(), env.path("fake.db")).unwrap();
+    restore(&env, "fake.db");
+    let (code, r) = env.verify_json(&[]);
+    assert_eq!((code, errors(&r)), (1, vec![(0, "genesis".into())]), "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("another ledger under the same origin"), "{r}");
+    // A new ledger created at the path is the explicit act too.
+    restore(&env, "nothing-there.db");
+    env.run(&["init", "--origin", "test.example/ledger", "--key", "keys/root.key"]).ok();
+    env.run(&["verify"]).ok();
+}
+
+#[test]
+fn an_event_dated_far_after_this_machines_clock_is_refused_and_changes_nothing() {
+    let env = Env::with_ledger();
+    let next_year = days_from_now(365);
+    // An office whose clock is a year ahead signs offline.
+    let signed = env
+        .run_with_env(
+            &["sign", "--key", "keys/stats.key", "--copy", "ledger.db"],
+            &[("LEDGER_NOW", &next_year)],
+            Some(NOTE.as_bytes()),
+        )
+        .ok()
+        .stdout;
+    std::fs::write(env.path("signed.jsonl"), &signed).unwrap();
+    let records = || env.run(&["log", "--json"]).ok().stdout;
+    let before = records();
+    let r = env.run(&["append", "--signed", "signed.jsonl"]).refused("after this machine's clock");
+    // Both times are named, and the bound.
+    assert!(r.stderr.contains(&format!("dated {next_year}")), "{}", r.stderr);
+    assert!(r.stderr.contains("365 days") && r.stderr.contains("more than 5 min after it"), "{}", r.stderr);
+    assert_eq!(records(), before, "the refused event changed the ledger");
+    // Events signed at the true time still go in: nothing was frozen.
+    env.append("stats", &NOTE.replace("\"notes\"", "\"elsewhere\"")).ok();
+    // The operator sets the bound.
+    let r = env.run_with_env(&["append", "--signed", "signed.jsonl"], &[("LEDGER_MAX_CLOCK_SKEW", "2m")], None);
+    assert!(r.stderr.contains("more than 2 min after it"), "{}", r.stderr);
+    env.run(&["--max-clock-skew", "soon", "log"]).refused("not a duration");
+}
+
+#[test]
+fn a_replayed_event_with_a_broken_signature_is_refused_not_taken_as_existing() {
+    let env = Env::with_ledger();
+    let signed = env
+        .run_with_input(&["sign", "--key", "keys/stats.key", "--copy", "ledger.db"], Some(NOTE.as_bytes()))
+        .ok()
+        .stdout;
+    std::fs::write(env.path("signed.jsonl"), &signed).unwrap();
+    env.run(&["append", "--signed", "signed.jsonl"]).ok();
+    // The same event sent again: already recorded.
+    let again = env.run(&["append", "--signed", "signed.jsonl", "--json"]).ok().json();
+    assert_eq!(again["events"][0]["status"], "existing", "{again}");
+    // Sent again with one signature character changed: refused.
+    let mut line: serde_json::Value = serde_json::from_str(signed.trim()).unwrap();
+    let sig = line["signatures"][0]["sig"].as_str().unwrap().to_owned();
+    line["signatures"][0]["sig"] = serde_json::Value::String(crate::support::another_first_digit(&sig));
+    std::fs::write(env.path("forged.jsonl"), format!("{line}\n")).unwrap();
+    env.run(&["append", "--signed", "forged.jsonl"]).refused("signature");
 }
 
 #[test]

@@ -111,3 +111,81 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
     );
     env.run_with_input(&["append", "--key", auth], Some(line.as_bytes())).refused("person: the commitment is 64");
 }
+
+/// An accountability action naming `NAME`, taken with the authority's key:
+/// its seq.
+fn take_action_naming(env: &crate::support::Env) -> u64 {
+    let taken = env
+        .run(&[
+            "action",
+            "take",
+            "--period",
+            "2022",
+            "--unit",
+            "shanghe",
+            "--kind",
+            "admonition-talk",
+            "--basis",
+            "C3.2: poor two periods running",
+            "--person-name",
+            NAME,
+            "--key",
+            "keys/authority.key",
+            "--json",
+        ])
+        .ok()
+        .json();
+    taken["events"][0]["seq"].as_u64().unwrap_or_else(|| panic!("{taken}"))
+}
+
+#[test]
+fn an_erasure_signed_elsewhere_erases_and_a_file_that_kept_the_data_is_repaired() {
+    let env = demo_env();
+    let seq = take_action_naming(&env);
+    let kept: (Vec<u8>, String) = {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row("SELECT salt, details FROM personal_data WHERE seq = ?1", [seq as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    // The authority signs the erasure on its own machine; the ledger's
+    // machine appends it as it came.
+    let line = format!(
+        "{{\"stream\":\"personal-data\",\"type\":\"personal_data_redacted\",\"data\":{{\"record\":{seq},\"reason\":\"retention period over\"}}}}\n"
+    );
+    let signed = env
+        .run_with_input(&["sign", "--key", "keys/authority.key", "--copy", "ledger.db"], Some(line.as_bytes()))
+        .ok()
+        .stdout;
+    std::fs::write(env.path("erasure.jsonl"), signed).unwrap();
+    env.run(&["append", "--signed", "erasure.jsonl"]).ok();
+    assert!(!contains(&ledger_bytes(&env), NAME.as_bytes()), "an erasure signed elsewhere erased nothing");
+    let shown = env.run(&["show", &seq.to_string(), "--json"]).ok().json();
+    assert!(
+        shown["personal_data"]["details"].is_null() && !shown["personal_data"]["erasure_pending"].as_bool().unwrap()
+    );
+
+    // A file written by a version that did not carry such erasures out
+    // still holds the row: verify says so, show hides it, repair erases it.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "INSERT INTO personal_data (seq, salt, details) VALUES (?1, ?2, ?3)",
+        rusqlite::params![seq as i64, kept.0, kept.1],
+    )
+    .unwrap();
+    drop(conn);
+    let verified = env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    assert!(verified.stderr.contains("the erasure was not carried out here"), "{}", verified.stderr);
+    assert!(verified.stderr.contains("ledger repair --erase-redacted"), "{}", verified.stderr);
+    let shown = env.run(&["show", &seq.to_string()]).ok().stdout;
+    assert!(shown.contains("BUT THIS FILE STILL HOLDS THE DETAILS") && !shown.contains(NAME), "{shown}");
+    let shown = env.run(&["show", &seq.to_string(), "--json"]).ok();
+    assert!(!shown.stdout.contains(NAME) && shown.json()["personal_data"]["erasure_pending"] == true);
+    let repaired = env.run(&["repair", "--erase-redacted"]).ok().stdout;
+    assert!(repaired.contains(&format!("erased the personal data of record {seq}")), "{repaired}");
+    assert!(!contains(&ledger_bytes(&env), NAME.as_bytes()), "repair left the name in the ledger's files");
+    assert!(env.run(&["repair", "--erase-redacted"]).ok().stdout.contains("nothing to erase"));
+    let verified = env.run(&["verify", "--trust", "keys/root.pub"]).ok();
+    assert!(!verified.stderr.contains("not carried out"), "{}", verified.stderr);
+}

@@ -259,7 +259,7 @@ fn a_unit_key_writes_for_its_own_unit_only() {
     );
     let signed = sign(&env, "shanghe", &server, &line).ok().stdout;
     let (status, answer) = server.post(signed.as_bytes());
-    assert_eq!(status, 422, "{answer}");
+    assert_eq!(status, 403, "{answer}");
     assert!(answer["error"].as_str().unwrap().contains("speaks for unit shanghe"), "{answer}");
     assert_eq!(server.get("/healthz"), head);
 }
@@ -569,4 +569,75 @@ fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidenc
     assert!(evidence.iter().any(
         |p| std::fs::read_to_string(p).unwrap() == std::fs::read_to_string(env.path("forked/checkpoint")).unwrap()
     ));
+}
+
+#[test]
+fn a_far_future_event_a_forged_replay_and_an_erasure_over_the_service_are_answered_rightly() {
+    let env = crate::support::demo_env();
+    // An accountability action naming an official, taken on the ledger's machine.
+    let taken = env
+        .run(&[
+            "action",
+            "take",
+            "--period",
+            "2022",
+            "--unit",
+            "shanghe",
+            "--kind",
+            "admonition-talk",
+            "--basis",
+            "C3.2",
+            "--person-name",
+            "王五",
+            "--key",
+            "keys/authority.key",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let person = taken["events"][0]["seq"].as_u64().unwrap();
+    let server = Server::start(&env, &[]);
+
+    // An office whose clock is a year ahead: refused, naming both times, the
+    // ledger unchanged, and events signed at the true time still taken.
+    let head = server.get("/healthz");
+    let next_year = crate::support::days_from_now(365);
+    let future = env
+        .run_with_env(
+            &["sign", "--key", "keys/statistics.key", "--server", &server.url],
+            &[("LEDGER_NOW", &next_year)],
+            Some(note("notes", "from the future").as_bytes()),
+        )
+        .ok()
+        .stdout;
+    let (status, answer) = server.post(future.as_bytes());
+    assert_eq!(status, 422, "{answer}");
+    let error = answer["error"].as_str().unwrap();
+    assert!(error.contains(&next_year) && error.contains("after this machine's clock"), "{answer}");
+    assert_eq!(server.get("/healthz"), head);
+    let accepted = submit(&env, "statistics", &server, &note("notes", "on time"));
+
+    // A replay whose signature was changed is refused, not "existing".
+    let mut line: Value = serde_json::from_str(sign_again(&accepted, &env).trim()).unwrap();
+    let sig = line["signatures"][0]["sig"].as_str().unwrap().to_owned();
+    line["signatures"][0]["sig"] = Value::String(crate::support::another_first_digit(&sig));
+    let (status, answer) = server.post(format!("{line}\n").as_bytes());
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("signature"), "{answer}");
+
+    // An erasure signed on the authority's machine and posted: the data goes.
+    let erasure = format!(
+        "{}\n",
+        json!({"stream": "personal-data", "type": "personal_data_redacted",
+               "data": {"record": person, "reason": "retention period over"}})
+    );
+    submit(&env, "authority", &server, &erasure);
+    drop(server);
+    let shown = env.run(&["show", &person.to_string(), "--json"]).ok();
+    assert!(!shown.stdout.contains("王五"), "{}", shown.stdout);
+    let kept: i64 = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM personal_data WHERE seq = ?1", [person as i64], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0, "an erasure over the service erased nothing");
 }

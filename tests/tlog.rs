@@ -555,7 +555,7 @@ fn verify_from_a_checkpoint_checks_only_the_records_added_since() {
     assert_eq!(code, 1, "{r}");
     assert_eq!(checks(&r), [(11, "hash".to_owned()), (11, "signature".to_owned())]);
     // A record the checkpoint vouches for, changed without its stored hash:
-    // not read again (the full check finds it); the checkpoint still holds.
+    // re-hashed under the checkpoint, so caught there too.
     let env = with_log();
     notes(&env, &["a", "b"]);
     checkpoint(&env, "cp.txt");
@@ -563,9 +563,56 @@ fn verify_from_a_checkpoint_checks_only_the_records_added_since() {
     env.tamper(|c| {
         c.execute("UPDATE records SET envelope = replace(envelope, '\"a\"', '\"A\"') WHERE seq = 7", []).unwrap();
     });
-    assert_eq!(env.verify_json(&["--checkpoint", "cp.txt"]).0, 0);
+    let (code, r) = env.verify_json(&["--checkpoint", "cp.txt"]);
+    assert_eq!((code, checks(&r)), (1, vec![(7, "hash".to_owned())]), "{r}");
     let (code, full) = env.verify_json(&[]);
     assert_eq!((code, checks(&full)), (1, vec![(7, "hash".to_owned()), (7, "signature".to_owned())]));
+    // Changed with its stored hash and the chain mended after it, as a
+    // careful attacker would: the records under the checkpoint no longer
+    // give its signed root.
+    let env = with_log();
+    notes(&env, &["a", "b"]);
+    checkpoint(&env, "cp.txt");
+    let text = env.run(&["verify", "--checkpoint", "cp.txt"]).ok().stdout;
+    assert!(text.contains("its 9 records re-hashed against its root"), "{text}");
+    assert!(text.contains("not re-checked: the signatures and authority of the 9 records"), "{text}");
+    rewrite_from(&env, 7, "a", "A");
+    let (code, r) = env.verify_json(&["--checkpoint", "cp.txt"]);
+    assert_eq!((code, checks(&r)[0].clone()), (1, (8, "consistency".to_owned())), "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("the 9 records under cp.txt hash to the root"), "{r}");
+}
+
+/// Rewrites the note text `from` to `to` in record `seq`, with its stored
+/// hash and every later record's link and hash: the chain holds again, only
+/// signatures and signed roots do not.
+fn rewrite_from(env: &Env, seq: u64, from: &str, to: &str) {
+    env.tamper(|c| {
+        c.execute(
+            &format!("UPDATE records SET envelope = replace(envelope, '\"{from}\"', '\"{to}\"') WHERE seq = ?1"),
+            [seq as i64],
+        )
+        .unwrap();
+        let rows: Vec<(i64, String, String)> = c
+            .prepare("SELECT seq, envelope, signatures FROM records WHERE seq >= ?1 ORDER BY seq")
+            .unwrap()
+            .query_map([seq as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut prev: Vec<u8> =
+            c.query_row("SELECT prev FROM records WHERE seq = ?1", [seq as i64], |r| r.get(0)).unwrap();
+        for (s, envelope, sigs) in &rows {
+            let h = ledger_core::crypto::record_hash(
+                &ledger_core::Hash::from_slice(&prev).unwrap(),
+                *s as u64,
+                envelope.as_bytes(),
+                sigs.as_bytes(),
+            );
+            c.execute("UPDATE records SET prev = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, &h.0[..], s])
+                .unwrap();
+            prev = h.0.to_vec();
+        }
+    });
 }
 
 #[test]

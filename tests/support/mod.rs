@@ -68,8 +68,16 @@ impl Env {
     }
 
     pub fn run_with_input(&self, args: &[&str], input: Option<&[u8]>) -> Run {
+        self.run_with_env(args, &[], input)
+    }
+
+    /// Runs with these environment variables set as well (`LEDGER_NOW`, say).
+    pub fn run_with_env(&self, args: &[&str], vars: &[(&str, &str)], input: Option<&[u8]>) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ledger"));
         cmd.current_dir(self.dir.path())
+            .env_remove("LEDGER_NOW")
+            .env_remove("LEDGER_MAX_CLOCK_SKEW")
+            .envs(vars.iter().copied())
             .env("LEDGER_DB", self.db())
             .env("LEDGER_CACHE", self.cache.path())
             .env_remove("LEDGER_NO_CACHE")
@@ -166,6 +174,18 @@ impl Env {
         let v = r.json();
         (r.code, v)
     }
+}
+
+/// A time `days` after this machine's clock, as `LEDGER_NOW` takes it.
+pub fn days_from_now(days: i64) -> String {
+    ledger_core::Timestamp::now().plus_seconds(days * 86_400).to_string()
+}
+
+/// The hex text with its first digit changed (a signature that no longer verifies).
+pub fn another_first_digit(hex: &str) -> String {
+    let mut rest = hex.chars();
+    let first = if rest.next() == Some('a') { 'b' } else { 'a' };
+    format!("{first}{}", rest.as_str())
 }
 
 /// `(seq, check)` pairs of a `verify --json` report.

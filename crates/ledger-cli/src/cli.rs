@@ -37,8 +37,27 @@ pub struct Cli {
     #[arg(long, global = true, env = "LEDGER_NO_CACHE")]
     pub no_cache: bool,
 
+    /// How far after this machine's clock an event may be dated and still be appended (here or by `serve`): 300, 90s, 5m, 2h, 1d. An event dated later is refused, so that no wrong clock can freeze the ledger (docs/FORMAT.md, "Time").
+    #[arg(long, global = true, env = "LEDGER_MAX_CLOCK_SKEW", default_value = "5m", value_name = "DURATION", value_parser = parse_skew)]
+    pub max_clock_skew: u32,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A duration in whole seconds: `300`, `90s`, `5m`, `2h`, `1d`.
+fn parse_skew(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u32 = number.parse().map_err(|_| format!("{text:?} is not a duration: give e.g. 300, 90s, 5m, 2h or 1d"))?;
+    let factor = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        other => return Err(format!("unknown unit {other:?}: use s, m, h or d")),
+    };
+    n.checked_mul(factor).ok_or_else(|| format!("{text:?} is too long"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,9 +138,20 @@ pub enum Command {
   ledger verify --trust keys/root.pub --state inspector-state.txt   # also: nothing rewritten since last time
   ledger verify --trust keys/root.pub --checkpoint checkpoint.txt --policy witnesses.policy --json")]
     Verify(VerifyArgs),
-    /// Rebuild derived data from records that verify (the operator's explicit recovery; see docs/TLOG.md).
+    /// Forget what this machine verified of the ledger: the explicit act of accepting a history other than the one verified (an older copy restored, another ledger at the same path), which `verify` and every read otherwise report as tampering.
     #[command(after_help = "Examples:
-  ledger repair --rebuild-tree --trust keys/root.pub   # after `ledger verify` reports a tree finding")]
+  ledger verify --trust keys/root.pub      # FAILED: ... records were removed from its end (a rollback)
+  ledger forget                            # prints what it forgets; the next verify starts from genesis
+  ledger --db restored.db forget --json")]
+    Forget {
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild derived data from records that verify, or carry out the erasures they record (the operator's explicit recovery; see docs/TLOG.md).
+    #[command(after_help = "Examples:
+  ledger repair --rebuild-tree --trust keys/root.pub   # after `ledger verify` reports a tree finding
+  ledger repair --erase-redacted                       # after `ledger verify` warns of an erasure not carried out")]
     Repair(RepairArgs),
     /// The verifiable log: checkpoint, prove, verify-proof, consistency, cosign (docs/TLOG.md).
     #[command(flatten)]
@@ -372,8 +402,11 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct RepairArgs {
     /// Drop the Merkle tree table and build it again from the records (refused while they fail verification).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "erase_redacted")]
     pub rebuild_tree: bool,
+    /// Erase the personal data of every record the ledger says was redacted but this file still holds (a file written before erasures arriving signed elsewhere were carried out); refused while the ledger fails verification.
+    #[arg(long)]
+    pub erase_redacted: bool,
     /// Root public key(s) the genesis record must name.
     #[arg(long = "trust", value_name = "PUB")]
     pub trust: Vec<PathBuf>,

@@ -25,12 +25,20 @@ pub const DEFAULT_ROLES: &str = ledger_domain::defaults::ROLES;
 pub struct Ctx {
     pub db: PathBuf,
     pub cache: Cache,
+    /// How far after this machine's clock an appended event may be dated.
+    pub max_clock_skew: u32,
 }
 
 impl Ctx {
-    /// The ledger, for reading and appending.
+    /// The ledger, for reading and appending, its appends bounded by this
+    /// machine's clock.
     pub fn open(&self) -> Result<Ledger> {
-        Ok(Ledger::open(&self.db, self.cache.clone())?)
+        let mut ledger = Ledger::open(&self.db, self.cache.clone())?;
+        // LEDGER_NOW sets this machine's clock for the command: the time it
+        // signs at, and the time its appends are bounded by.
+        let fixed = std::env::var_os("LEDGER_NOW").map(|_| crate::now()).transpose()?;
+        ledger.set_clock(ledger_node::Clock { fixed, max_skew: self.max_clock_skew });
+        Ok(ledger)
     }
 
     /// The ledger, read-only.
@@ -50,7 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let mut out = Out::new(cli.quiet);
     crate::progress::install(cli.quiet);
     let cache = if cli.no_cache { Cache::disabled() } else { Cache::default_place() };
-    let ctx = Ctx { db: cli.db, cache };
+    let ctx = Ctx { db: cli.db, cache, max_clock_skew: cli.max_clock_skew };
     match cli.command {
         Command::Keygen { out: base } => keygen(&base, &mut out),
         Command::Init(args) => init(&ctx, args, &mut out),
@@ -60,6 +68,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Show { seq, json } => show(&ctx, seq, json, &mut out),
         Command::PersonalCheck { record, details, salt } => personal_check(&ctx, record, &details, &salt, &mut out),
         Command::Verify(args) => verify(&ctx, args, &mut out),
+        Command::Forget { json } => forget(&ctx, json, &mut out),
         Command::Repair(args) => repair(&ctx, args, &mut out),
         Command::Key(command) => crate::keys::run(&ctx, command, &mut out),
         Command::Tlog(command) => crate::tlog::run(&ctx, command, &mut out),
@@ -349,6 +358,9 @@ fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
                         "person    redacted at seq {by} ({reason}); the commitment {} remains",
                         p.commitment
                     ))?;
+                    if p.erasure_pending {
+                        out.line("          BUT THIS FILE STILL HOLDS THE DETAILS: the erasure was not carried out here; `ledger repair --erase-redacted` erases them")?;
+                    }
                 }
                 (Some(d), Some(salt), None) => {
                     out.line(format!("person    {} (kept beside the ledger, not signed)", serde_json::to_string(d)?))?;
@@ -378,6 +390,62 @@ fn personal_check(ctx: &Ctx, seq: u64, details: &str, salt: &str, out: &mut Out)
     }
 }
 
+/// `ledger forget`: drops what this machine verified of the ledger, saying
+/// what that was; the only way, besides a new ledger created at the path,
+/// to accept a history that disagrees with it.
+fn forget(ctx: &Ctx, json: bool, out: &mut Out) -> Result<Outcome> {
+    if !ctx.cache.enabled() {
+        return Err(hinted(
+            "--no-cache: this machine keeps nothing of any ledger, so there is nothing to forget",
+            "run `ledger forget` without --no-cache (or LEDGER_NO_CACHE) to forget what the cache holds",
+        ));
+    }
+    let mut ledger = ctx.open_read_only()?;
+    let forgotten = ledger.forget()?;
+    let path = ledger.path().display().to_string();
+    if json {
+        out.json(&json!({
+            "forgotten": forgotten.is_some(),
+            "path": path,
+            "origin": forgotten.as_ref().map(|s| s.origin()),
+            "genesis": forgotten.as_ref().map(|s| s.genesis().to_hex()),
+            "verified_records": forgotten.as_ref().and_then(|s| s.verified.as_ref()).map(|v| v.seq + 1),
+            "verified_head": forgotten.as_ref().and_then(|s| s.verified.as_ref()).map(|v| v.hash.to_hex()),
+            "verified_at": forgotten.as_ref().and_then(|s| s.verified.as_ref()).map(|v| v.at.to_string()),
+            "snapshots": forgotten.as_ref().map_or(0, |s| s.snapshots.len()),
+        }))?;
+        return Ok(Outcome::Ok);
+    }
+    match forgotten {
+        None => out.line(format!("this machine remembers nothing of the ledger at {path}: nothing to forget"))?,
+        Some(state) => {
+            match &state.verified {
+                Some(v) => out.line(format!(
+                    "forgot: {} records of the ledger {} at {} verified on {}, up to record {} (hash {}), genesis {}",
+                    v.seq + 1,
+                    state.origin(),
+                    state.path(),
+                    v.at.local(&ledger_core::time::zone(ledger_core::time::DEFAULT_ZONE).map_err(|e| anyhow!("{e}"))?),
+                    v.seq,
+                    v.hash,
+                    state.genesis()
+                ))?,
+                None => out.line(format!(
+                    "forgot: the ledger {} at {} (genesis {}), never verified in full here",
+                    state.origin(),
+                    state.path(),
+                    state.genesis()
+                ))?,
+            }
+            out.line(format!("forgot: {} snapshot digest(s) this machine had computed", state.snapshots.len()))?;
+            out.line(
+                "the next `ledger verify` or read checks this file from its genesis record, and remembers what it verifies then",
+            )?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
 /// `ledger repair --rebuild-tree`: the explicit recovery of derived data (the
 /// Merkle tree table, the snapshots) that is damaged, behind or ahead of the
 /// records. Refused unless every record passes verification. A tree ahead
@@ -386,6 +454,22 @@ fn personal_check(ctx: &Ctx, seq: u64, details: &str, salt: &str, out: &mut Out)
 fn repair(ctx: &Ctx, args: RepairArgs, out: &mut Out) -> Result<Outcome> {
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
     let mut ledger = ctx.open()?;
+    if args.erase_redacted {
+        let erased = ledger.erase_redacted()?;
+        ctx.warnings(&mut ledger);
+        if erased.is_empty() {
+            out.line("every erasure the ledger records is carried out in this file: nothing to erase")?;
+        }
+        for u in &erased {
+            out.line(format!(
+                "erased the personal data of record {} (the erasure recorded at seq {})",
+                u.record, u.redacted_at
+            ))?;
+        }
+        if !args.rebuild_tree {
+            return Ok(Outcome::Ok);
+        }
+    }
     let repaired = ledger.rebuild_derived(Options { trusted_roots, expect_head: None, ..Options::default() })?;
     out.line(format!(
         "rebuilt the Merkle tree from the {} records: {} leaves (it held {})",
@@ -497,6 +581,11 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         out.line(
             "note: the root of trust was not checked (no --trust): a ledger anyone wrote under their own key verifies on its own; pin the root with --trust ROOT.pub",
         )?;
+    }
+    if verification.against_memory {
+        eprintln!(
+            "hint: this machine keeps what it verified of this ledger as evidence; if the file's history is the one to accept (a backup restored on purpose), `ledger forget` says what it forgets and the next verify starts from genesis"
+        );
     }
     if !args.json {
         for w in &warnings {

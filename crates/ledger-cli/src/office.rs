@@ -960,8 +960,7 @@ pub fn run(ctx: &Ctx, command: OfficeCommand, out: &mut Out) -> Result<Outcome> 
             })
         }
         OfficeCommand::Redact { record, reason, signing } => write_personal(ctx, &signing, out, |d| {
-            let (sub, op) = ledger_node::personal::redaction(d, record, &reason)?;
-            Ok((one(sub), vec![(0, op)]))
+            Ok((one(ledger_node::personal::redaction(d, record, &reason)?), Vec::new()))
         }),
         OfficeCommand::Action(ActionCommand::Rescind { period, target, reason, signing }) => {
             write(ctx, &signing, out, |d| Ok(one(office::rescission(d, &period, &target, &reason)?)))

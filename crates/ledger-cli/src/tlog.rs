@@ -463,11 +463,22 @@ pub fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<
         }))?;
     } else if report.ok {
         match verified {
-            Some(v) if v.from > 0 => out.line(format!(
-                "ok: the checkpoint of {} records is consistent with the ledger ({records} records, origin {origin}); verified the {} records added since",
-                v.from, v.count
-            ))?,
-            _ => out.line(format!("ok: {records} records verified, origin {origin}"))?,
+            Some(v) if v.from > 0 => {
+                out.line(format!(
+                    "ok: the checkpoint of {} records is consistent with the ledger ({records} records, origin {origin}); its {} records re-hashed against its root; verified the {} records added since",
+                    v.from, report.rehashed, v.count
+                ))?;
+                out.line(format!(
+                    "not re-checked: the signatures and authority of the {} records under the checkpoint (the log signed their tree), and for every record the domain replay, the snapshots and SQLite's structure check: `ledger verify` without --checkpoint/--state checks them all",
+                    v.from
+                ))?;
+            }
+            _ => {
+                out.line(format!("ok: {records} records verified, origin {origin}"))?;
+                out.line(
+                    "not re-checked: the domain replay, the snapshots and SQLite's structure check: `ledger verify` without --checkpoint/--state checks them",
+                )?;
+            }
         }
         if let Some(v) = verified {
             out.line(format!("root {} (tree of {records} records)", tlog::b64(&v.root)))?;

@@ -125,6 +125,14 @@ pub trait Rules {
     /// The latest payload schema of an event type, or `None` when the type
     /// is not one these rules know.
     fn latest_schema(&self, event_type: &str) -> Option<u32>;
+    /// Whether the signer may speak for what the event is about (a key bound
+    /// to one unit writes for that unit only): checked after the authority
+    /// (the signer may sign this type) and before [`Rules::decide`]; a
+    /// refusal is the signer's lack of mandate ([`AppendError::Mandate`]),
+    /// not a fault of the event. Changes nothing.
+    fn mandate(&self, _envelope: &Envelope) -> Result<(), String> {
+        Ok(())
+    }
     /// Checks an event against the state so far. May refuse; changes nothing.
     fn decide(&self, envelope: &Envelope) -> Result<(), String>;
     /// Applies an event that will be written. Cannot fail.
@@ -191,6 +199,22 @@ pub enum AppendError<E> {
         /// The time of the ledger's last record.
         head: Timestamp,
     },
+    /// An event dated further after the appending machine's clock than the
+    /// ledger allows ([`Batch::with_clock`]): taken, it would hold every
+    /// later event, signed at the true time, as "late".
+    #[error(
+        "dated {time}, {} after this machine's clock ({clock}); the ledger refuses events dated more than {} after it: check the clock of the machine that signed it, and sign it again",
+        span(time.as_unix() - clock.as_unix()),
+        span(i64::from(*max_skew))
+    )]
+    Future {
+        /// The event's time.
+        time: Timestamp,
+        /// The appending machine's clock.
+        clock: Timestamp,
+        /// The most seconds an event may be dated after it.
+        max_skew: u32,
+    },
     /// No rules know this event type.
     #[error("unknown event type {0:?}")]
     UnknownType(String),
@@ -203,10 +227,31 @@ pub enum AppendError<E> {
     /// The signer may not write this.
     #[error("{0}")]
     Authority(AuthorityError),
+    /// The signer may write events of this type, but not about this subject
+    /// ([`Rules::mandate`]: a unit's key writing for another unit).
+    #[error("{0}")]
+    Mandate(String),
     /// The store failed.
     #[error("store: {0}")]
     Store(E),
 }
+
+/// A length of time as a person reads it: `365 days 2 h`, `5 min`, `40 s`.
+fn span(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (days, hours, minutes, secs) = (s / 86_400, s / 3_600 % 24, s / 60 % 60, s % 60);
+    let parts: Vec<String> = [(days, "days"), (hours, "h"), (minutes, "min"), (secs, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .take(2)
+        .map(|(n, unit)| if n == 1 && unit == "days" { "1 day".to_owned() } else { format!("{n} {unit}") })
+        .collect();
+    if parts.is_empty() { "0 s".to_owned() } else { parts.join(" ") }
+}
+
+/// The default bound on how far after the appending machine's clock an
+/// event may be dated (`docs/FORMAT.md`, "Time"): five minutes.
+pub const DEFAULT_MAX_SKEW: u32 = 300;
 
 /// What one submission came to.
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +271,9 @@ pub struct Batch<'a, V: LedgerView> {
     streams: HashMap<String, u64>,
     ids: HashMap<String, usize>,
     records: Vec<Record>,
+    /// The latest time an event may carry: the appending machine's clock
+    /// plus the skew allowed ([`Batch::with_clock`]).
+    not_after: Option<(Timestamp, u32)>,
 }
 
 impl<V: LedgerView> std::fmt::Debug for Batch<'_, V> {
@@ -245,7 +293,26 @@ fn same_event(a: &Envelope, b: &Envelope) -> bool {
 impl<'a, V: LedgerView> Batch<'a, V> {
     /// Starts a batch on top of `head`, with the authority as of `head`.
     pub fn new(view: &'a V, head: Head, authority: Authority, rules: &'a mut dyn Rules) -> Self {
-        Batch { view, head, authority, rules, streams: HashMap::new(), ids: HashMap::new(), records: Vec::new() }
+        Batch {
+            view,
+            head,
+            authority,
+            rules,
+            streams: HashMap::new(),
+            ids: HashMap::new(),
+            records: Vec::new(),
+            not_after: None,
+        }
+    }
+
+    /// Refuses events dated more than `max_skew` seconds after `clock`, the
+    /// appending machine's time ([`AppendError::Future`]). Without it (the
+    /// kernel takes no clock of its own) any time not before the head is
+    /// taken. An event dated in the future would otherwise make every event
+    /// signed at the true time "late", forever.
+    pub fn with_clock(mut self, clock: Timestamp, max_skew: u32) -> Self {
+        self.not_after = Some((clock, max_skew));
+        self
     }
 
     /// Decides one submission, signed by `author` and co-signed by
@@ -411,6 +478,9 @@ impl<'a, V: LedgerView> Batch<'a, V> {
                 AppendError::UnknownType(env.event_type.clone())
             });
         }
+        // The signatures first: a replay whose signature does not verify is
+        // refused, never answered as the record already there.
+        signed.verify_signatures().map_err(|e| AppendError::Field(e.to_string()))?;
         let id = env.id.clone();
         let earlier = match self.ids.get(&id) {
             Some(&i) => Some(self.records[i].clone()),
@@ -437,7 +507,6 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         if env.time < self.head.time {
             return Err(AppendError::Late { time: env.time, head: self.head.time });
         }
-        signed.verify_signatures().map_err(|e| AppendError::Field(e.to_string()))?;
         self.admit(signed)
     }
 
@@ -446,12 +515,18 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         let kernel = KernelRules;
         // Who may sign comes first (an unauthorised signer learns nothing
         // of the domain's state), then what the event says.
+        if let Some((clock, max_skew)) = self.not_after
+            && signed.envelope.time > clock.plus_seconds(i64::from(max_skew))
+        {
+            return Err(AppendError::Future { time: signed.envelope.time, clock, max_skew });
+        }
         let seq = self.head.seq + 1;
         let record = Record::seal(seq, self.head.hash, signed);
         let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
         if kernel.latest_schema(&record.envelope.event_type).is_some() {
             kernel.decide(&record.envelope).map_err(AppendError::Refused)?;
         } else {
+            self.rules.mandate(&record.envelope).map_err(AppendError::Mandate)?;
             self.rules.decide(&record.envelope).map_err(AppendError::Refused)?;
         }
         if let Some(change) = change {

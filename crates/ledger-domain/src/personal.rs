@@ -18,6 +18,9 @@ pub const SCHEME: &str = "blake3(salt32 || canonical-json(details))";
 /// The stream `personal_data_redacted` events live in.
 pub const STREAM: &str = "personal-data";
 
+/// The type of the event that erases a record's personal data.
+pub const REDACTED_TYPE: &str = "personal_data_redacted";
+
 /// Checks the details an official is named by: a JSON object with a
 /// non-empty `name` and only non-empty string members (at most 16, each at
 /// most 200 characters), so that its canonical form is well defined.

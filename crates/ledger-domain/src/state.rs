@@ -424,6 +424,23 @@ impl Domain {
         self.unit_keys.get(&key.to_hex()).map(String::as_str)
     }
 
+    /// Whether the signer of `env` may speak for the unit it is about: a key
+    /// bound to a unit files objections, rectifications and progress reports
+    /// for that unit only (the append's mandate check, before `decide`,
+    /// which checks the same again so that the replay refuses it too).
+    pub fn mandate(&self, env: &Envelope) -> Result<(), String> {
+        let about = |field: &str| env.data.get(field).and_then(serde_json::Value::as_str);
+        match env.event_type.as_str() {
+            "objection_filed" => about("unit").map_or(Ok(()), |u| self.speaks_for(env, u, "objections")),
+            "rectification_submitted" => about("unit").map_or(Ok(()), |u| self.speaks_for(env, u, "rectifications")),
+            "project_progress_reported" => match about("project").and_then(|p| self.projects.get(p)) {
+                Some(p) => self.speaks_for(env, &p.unit, "progress reports"),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn speaks_for(&self, env: &Envelope, unit: &str, what: &str) -> Result<(), String> {
         match self.unit_of_key(&env.author) {
             Some(bound) if bound != unit => Err(format!(
@@ -1403,6 +1420,9 @@ fn check_def(def: &IndicatorDef) -> Result<(), String> {
 impl ledger_core::append::Rules for Domain {
     fn latest_schema(&self, event_type: &str) -> Option<u32> {
         TYPES.iter().any(|(t, _)| *t == event_type && *t != "checkpoint_signed").then_some(1)
+    }
+    fn mandate(&self, envelope: &Envelope) -> Result<(), String> {
+        Domain::mandate(self, envelope)
     }
     fn decide(&self, envelope: &Envelope) -> Result<(), String> {
         Domain::decide(self, envelope)

@@ -57,11 +57,6 @@ impl Writer for LedgerWriter {
             {
                 ops.push((*line, self.sealed.remove(pos).1));
             }
-            if sub.event_type == "personal_data_redacted"
-                && let Some(record) = sub.data.get("record").and_then(|v| v.as_u64())
-            {
-                ops.push((*line, crate::PersonalOp::Erase { record }));
-            }
         }
         match self.ledger.append_personal(&numbered, &ops, Signer::new(key), at) {
             Ok(results) => Ok(results.into_iter().map(|r| r.seq).collect()),

@@ -100,6 +100,33 @@ struct WriterState {
     snapshot_due: bool,
 }
 
+/// The appending machine's clock, which bounds how far in the future an
+/// event may be dated (`docs/FORMAT.md`, "Time"): an event dated after it
+/// by more than `max_skew` seconds is refused, whoever signed it, so that
+/// no wrong clock can make every later event "late".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// This machine's time: `None` reads the system clock at each append;
+    /// `Some` is a fixed time (a rehearsal of an assessment calendar,
+    /// `LEDGER_NOW`, or a test).
+    pub fixed: Option<Timestamp>,
+    /// The most seconds an event may be dated after it.
+    pub max_skew: u32,
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock { fixed: None, max_skew: ledger_core::append::DEFAULT_MAX_SKEW }
+    }
+}
+
+impl Clock {
+    /// The time now, by this clock.
+    pub fn now(&self) -> Timestamp {
+        self.fixed.unwrap_or_else(Timestamp::now)
+    }
+}
+
 /// An open ledger file.
 #[derive(Debug)]
 pub struct Ledger {
@@ -108,6 +135,7 @@ pub struct Ledger {
     cache: Cache,
     writer: Option<WriterState>,
     warnings: Vec<String>,
+    clock: Clock,
 }
 
 fn store_error(path: &Path, e: StoreError) -> Error {
@@ -124,13 +152,13 @@ impl Ledger {
     /// Opens a ledger for reading and appending. Opening writes nothing.
     pub fn open(path: &Path, cache: Cache) -> Result<Ledger, Error> {
         let store = Store::open(path).map_err(|e| store_error(path, e))?;
-        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() })
+        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new(), clock: Clock::default() })
     }
 
     /// Opens a ledger read-only: nothing done through it changes the file.
     pub fn open_read_only(path: &Path, cache: Cache) -> Result<Ledger, Error> {
         let store = Store::open_read_only(path).map_err(|e| store_error(path, e))?;
-        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() })
+        Ok(Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new(), clock: Clock::default() })
     }
 
     /// Creates a ledger with its genesis record: refuses an existing file.
@@ -158,7 +186,13 @@ impl Ledger {
             ledger_core::append::genesis(origin, genesis, signer.author, signer.cosigners, time, "genesis".into())
                 .map_err(|e| Error::refused(format!("genesis refused: {e}")))?;
         let store = Store::create(path, &record).map_err(|e| store_error(path, e))?;
-        Ok((Ledger { store, path: path.to_owned(), cache, writer: None, warnings: Vec::new() }, record))
+        // A new ledger at this path is the explicit act of starting another
+        // history there: what this machine verified of an earlier one is dropped.
+        let mut warnings = Vec::new();
+        if let Err(e) = cache.forget(path, origin) {
+            warnings.push(e);
+        }
+        Ok((Ledger { store, path: path.to_owned(), cache, writer: None, warnings, clock: Clock::default() }, record))
     }
 
     /// Runs a read of the whole ledger so that it sees one consistent state:
@@ -195,6 +229,17 @@ impl Ledger {
         self.store = Store::open_read_snapshot(&self.path).map_err(|e| store_error(&self.path, e))?;
         self.writer = None;
         Ok(())
+    }
+
+    /// Sets the clock appends are bounded by (default: the system clock and
+    /// [`ledger_core::append::DEFAULT_MAX_SKEW`]).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// The clock appends are bounded by.
+    pub fn clock(&self) -> Clock {
+        self.clock
     }
 
     /// Records in the ledger: the last sequence number + 1.
@@ -251,6 +296,20 @@ impl Ledger {
         Ok(state)
     }
 
+    /// Forgets what this machine verified of this ledger (`ledger forget`):
+    /// the explicit act of accepting the history the file holds now when
+    /// it disagrees with the one verified before (an older copy restored,
+    /// another ledger at the same path). Returns what was forgotten; the
+    /// next verification or read checks the file from its genesis record.
+    pub fn forget(&mut self) -> Result<Option<LocalState>, Error> {
+        let genesis = self.store.get(0)?.ok_or(StoreError::Empty)?;
+        let origin = ledger_core::Envelope::from_bytes(&genesis.envelope)
+            .map(|e| e.origin)
+            .map_err(|e| StoreError::Corrupt { seq: 0, reason: e.to_string() })?;
+        self.writer = None;
+        self.cache.forget(&self.path, &origin).map_err(Error::refused)
+    }
+
     /// The domain state the last append in this process left, if any.
     pub fn writer_domain(&self) -> Option<&Domain> {
         self.writer.as_ref().map(|w| &w.replay.domain)
@@ -295,10 +354,11 @@ impl Ledger {
     }
 
     /// [`Ledger::append`], and in the same transaction the personal data
-    /// the events refer to by commitment: kept beside a line's record, or
-    /// erased (`docs/FORMAT.md`, "Personal data"). An erasure also empties
-    /// the write-ahead log afterwards, so that the details are in no log
-    /// frame either.
+    /// the events refer to by commitment, kept beside a line's record
+    /// (`docs/FORMAT.md`, "Personal data"). An erasure (a
+    /// `personal_data_redacted` event, by any path) deletes the data in the
+    /// same transaction and empties the write-ahead log afterwards, so that
+    /// the details are in no log frame either.
     pub fn append_personal(
         &mut self,
         submissions: &[(usize, Submission)],
@@ -306,8 +366,7 @@ impl Ledger {
         signer: Signer<'_>,
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
-        let erased = personal.iter().any(|(_, op)| matches!(op, PersonalOp::Erase { .. }));
-        let results = self.append_events(submissions.len(), personal, |batch, results, written| {
+        self.append_events(submissions.len(), personal, |batch, results, written| {
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
             let author = ledger_core::PublicKey::from(signer.author);
             let (key, cosigners) = (signer.author, signer.cosigners);
@@ -364,11 +423,7 @@ impl Ledger {
                 }
                 Ok(())
             })
-        })?;
-        if erased && let Err(e) = self.store.truncate_log() {
-            self.warn(format!("the write-ahead log could not be emptied after the erasure: {e}"));
-        }
-        Ok(results)
+        })
     }
 
     /// Writes events signed elsewhere (`ledger sign`; `ledger append
@@ -404,7 +459,14 @@ impl Ledger {
             ));
         }
         let mut slot = self.writer.take();
+        let clock = self.clock;
         let local = self.local_state()?;
+        // Never extend a file that disagrees with what this machine verified
+        // of it (an older copy restored, another history): that would make
+        // the rollback or the fork permanent.
+        if let Some(f) = self.against_memory(&local, self.store.head()?.seq)? {
+            return Err(Error::Tampered { seq: f.seq, message: format!("{}; nothing was appended", f.message) });
+        }
         let mut warnings = Vec::new();
         let result = self.store.append(|tx| -> Result<_, Error> {
             let head = tx.head()?;
@@ -416,7 +478,8 @@ impl Ledger {
             let mut written = Written::default();
             let (results, records) = {
                 let mut rules = CheckpointRules::new(Fold(&mut w.replay));
-                let mut batch = Batch::new(tx, head, w.authority.clone(), &mut rules);
+                let mut batch =
+                    Batch::new(tx, head, w.authority.clone(), &mut rules).with_clock(clock.now(), clock.max_skew);
                 let mut results = Vec::with_capacity(count);
                 decide(&mut batch, &mut results, &mut written)?;
                 w.authority = batch.authority().clone();
@@ -428,13 +491,16 @@ impl Ledger {
                 if r.existing {
                     continue;
                 }
-                match op {
-                    PersonalOp::Keep { salt, details } => tx.put_personal(r.seq, salt, details)?,
-                    PersonalOp::Erase { record } => {
-                        tx.erase_personal(*record)?;
-                    }
-                }
+                let PersonalOp::Keep { salt, details } = op;
+                tx.put_personal(r.seq, salt, details)?;
             }
+            // Every erasure recorded, however it came (a command here, a line
+            // signed elsewhere, the service), deletes the data it certifies
+            // erased, in the same transaction.
+            for record in &written.erasures {
+                tx.erase_personal(*record)?;
+            }
+            let erased = !written.erasures.is_empty();
             let mut snapshot_written = None;
             if let Some((seq, hash, time)) = written.last {
                 w.since_snapshot += written.domain;
@@ -447,11 +513,15 @@ impl Ledger {
                     w.snapshot_due = false;
                 }
             }
-            Ok((records, (results, w, learned, snapshot_written, before)))
+            Ok((records, (results, w, learned, snapshot_written, before, erased)))
         });
         self.warnings.extend(warnings);
         match result {
-            Ok((results, w, learned, written, before)) => {
+            Ok((results, w, learned, written, before, erased)) => {
+                // The details erased are in no log frame either.
+                if erased && let Err(e) = self.store.truncate_log() {
+                    self.warn(format!("the write-ahead log could not be emptied after the erasure: {e}"));
+                }
                 let mut local = local;
                 let mut changed = false;
                 for s in learned.into_iter().chain(written) {
@@ -501,6 +571,9 @@ pub(crate) struct Written {
     period_change: bool,
     /// The last record: seq, hash, time.
     last: Option<(u64, Hash, Timestamp)>,
+    /// The records whose personal data a `personal_data_redacted` record
+    /// of the batch erases.
+    erasures: Vec<u64>,
 }
 
 impl Written {
@@ -508,6 +581,11 @@ impl Written {
         for r in records.iter().filter(|r| is_domain_record(r)) {
             self.domain += 1;
             self.period_change |= snapshot::changes_period(&r.envelope.event_type);
+            if r.envelope.event_type == ledger_domain::personal::REDACTED_TYPE
+                && let Some(record) = r.envelope.data.get("record").and_then(serde_json::Value::as_u64)
+            {
+                self.erasures.push(record);
+            }
         }
         if let Some(last) = records.last() {
             self.last = Some((last.seq, last.hash, last.envelope.time));
@@ -523,7 +601,9 @@ impl Written {
     }
 }
 
-/// What an append does with personal data beside its records.
+/// What an append keeps of personal data beside its records. (Erasing
+/// needs no operation: a `personal_data_redacted` record erases the data
+/// it names in the transaction that writes it, however it arrives.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PersonalOp {
     /// Keep the salt and the details (canonical JSON) that open the
@@ -533,11 +613,6 @@ pub enum PersonalOp {
         salt: [u8; 32],
         /// The details, canonical JSON.
         details: String,
-    },
-    /// Erase those of an earlier record.
-    Erase {
-        /// The record whose payload holds the commitment.
-        record: u64,
     },
 }
 
@@ -567,6 +642,9 @@ impl Rules for Fold<'_> {
     fn latest_schema(&self, event_type: &str) -> Option<u32> {
         <Domain as Rules>::latest_schema(&self.0.domain, event_type)
     }
+    fn mandate(&self, envelope: &ledger_core::Envelope) -> Result<(), String> {
+        self.0.domain.mandate(envelope)
+    }
     fn decide(&self, envelope: &ledger_core::Envelope) -> Result<(), String> {
         self.0.domain.decide(envelope)
     }
@@ -591,6 +669,9 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
             "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
         ),
         AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
+        AppendError::Future { .. } => Some(
+            "set the signing machine's clock right (LEDGER_NOW, if set, is the clock of the command it is given to); the operator sets the bound with --max-clock-skew",
+        ),
         _ => None,
     };
     if let AppendError::Store(s) = e {
@@ -603,7 +684,7 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
         AppendError::Conflict { .. } | AppendError::DuplicateId { .. } | AppendError::Late { .. } => {
             Error::Conflict { message, hint }
         }
-        AppendError::Authority(_) => Error::Forbidden { message },
+        AppendError::Authority(_) | AppendError::Mandate(_) => Error::Forbidden { message },
         _ => Error::Refused { message, hint },
     }
 }

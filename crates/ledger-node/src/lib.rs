@@ -24,7 +24,7 @@ pub mod verify;
 pub mod view;
 
 pub use error::Error;
-pub use ledger::{Appended, Ledger, MAX_BATCH, PersonalOp, Signer};
+pub use ledger::{Appended, Clock, Ledger, MAX_BATCH, PersonalOp, Signer};
 
 /// The version of the record format this build writes and verifies
 /// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.

@@ -46,22 +46,20 @@ pub fn details(name: &str, pairs: &[String]) -> Result<Value, Error> {
     Ok(value)
 }
 
-/// `personal_data_redacted` of record `record`, and the erasure of its row.
-pub fn redaction(domain: &Domain, record: u64, reason: &str) -> Result<(Submission, PersonalOp), Error> {
+/// `personal_data_redacted` of record `record`: appended, it erases the
+/// record's row in the same transaction (whichever way it arrives).
+pub fn redaction(domain: &Domain, record: u64, reason: &str) -> Result<Submission, Error> {
     if !domain.personal.contains_key(&record) {
         return Err(Error::refused_with(
             format!("record {record} names no person: it holds no personal-data commitment"),
             "`ledger show SEQ` shows whether a record names a person",
         ));
     }
-    Ok((
-        Submission::new(
-            personal::STREAM,
-            "personal_data_redacted",
-            json!({"record": record, "reason": reason}),
-            &crate::fresh_id(),
-        ),
-        PersonalOp::Erase { record },
+    Ok(Submission::new(
+        personal::STREAM,
+        personal::REDACTED_TYPE,
+        json!({"record": record, "reason": reason}),
+        &crate::fresh_id(),
     ))
 }
 
@@ -81,6 +79,11 @@ pub struct PersonalView {
     /// True when the details and salt kept open the commitment (false for
     /// a row that does not: the table was edited).
     pub opens: Option<bool>,
+    /// The ledger records the erasure, but this file still holds the
+    /// details and salt (written by a version that did not erase what
+    /// arrived signed elsewhere): `ledger repair --erase-redacted` erases
+    /// them. They are not shown.
+    pub erasure_pending: bool,
 }
 
 /// The person record `seq` names, if it names one (None otherwise).
@@ -91,7 +94,10 @@ pub fn view(ledger: &mut Ledger, seq: u64) -> Result<Option<PersonalView>, Error
     };
     let redacted = ledger.domain()?.personal.get(&seq).and_then(|p| p.redacted.clone());
     let kept = ledger.store().personal(seq)?;
+    let erasure_pending = redacted.is_some() && kept.is_some();
     let (details, salt, opens) = match kept {
+        // Erased by the ledger's word: never shown again, even if still here.
+        Some(_) if redacted.is_some() => (None, None, None),
         Some((salt, text)) => {
             let details: Option<Value> = serde_json::from_str(&text).ok();
             let opens = details.as_ref().map(|d| personal::commitment(&salt, d).is_ok_and(|c| c == commitment));
@@ -99,7 +105,7 @@ pub fn view(ledger: &mut Ledger, seq: u64) -> Result<Option<PersonalView>, Error
         }
         None => (None, None, None),
     };
-    Ok(Some(PersonalView { commitment, scheme: personal::SCHEME, details, salt, redacted, opens }))
+    Ok(Some(PersonalView { commitment, scheme: personal::SCHEME, details, salt, redacted, opens, erasure_pending }))
 }
 
 /// Whether `details` and `salt` (hex) open the commitment of record `seq`.
@@ -110,4 +116,70 @@ pub fn check(ledger: &mut Ledger, seq: u64, details: &Value, salt: &str) -> Resu
             Error::refused(format!("record {seq} names no person: it holds no personal-data commitment"))
         })?;
     personal::opens(commitment, salt, details).map_err(Error::refused)
+}
+
+/// A record whose erasure the ledger records while this file still holds
+/// its personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Unerased {
+    /// The record that names the person.
+    pub record: u64,
+    /// The `personal_data_redacted` record that erased it.
+    pub redacted_at: u64,
+}
+
+/// The records of `domain` that are redacted while `store` still holds
+/// their personal data.
+pub fn unerased(domain: &Domain, store: &ledger_store::Store) -> Result<Vec<Unerased>, Error> {
+    let mut found = Vec::new();
+    for (record, p) in &domain.personal {
+        if let Some((redacted_at, _)) = &p.redacted
+            && store.personal(*record)?.is_some()
+        {
+            found.push(Unerased { record: *record, redacted_at: *redacted_at });
+        }
+    }
+    Ok(found)
+}
+
+impl Ledger {
+    /// Carries out every erasure the ledger records that this file has not
+    /// (`ledger repair --erase-redacted`): the personal data of each record
+    /// a `personal_data_redacted` record erased is deleted, all in one
+    /// transaction, and the write-ahead log is emptied. Refused unless the
+    /// ledger verifies: the erasures are the ones its signed records say.
+    pub fn erase_redacted(&mut self) -> Result<Vec<Unerased>, Error> {
+        let view = self.view(ledger_domain::AsOf::End)?;
+        if let Some(first) = view.checked.first() {
+            return Err(Error::refused_with(
+                format!(
+                    "refusing to erase: the ledger fails verification ({} problem(s), the first at seq {}: {})",
+                    view.checked.findings.len(),
+                    first.seq,
+                    first.message
+                ),
+                "run `ledger verify` to see every problem",
+            ));
+        }
+        let pending = unerased(&view.replay.domain, self.store())?;
+        if pending.is_empty() {
+            return Ok(pending);
+        }
+        let records: Vec<u64> = pending.iter().map(|u| u.record).collect();
+        self.store_mut()
+            .append(|tx| -> Result<_, Error> {
+                for record in &records {
+                    tx.erase_personal(*record)?;
+                }
+                Ok((Vec::new(), ()))
+            })
+            .map_err(|e| match e {
+                ledger_store::AppendFailure::Refused(e) => e,
+                ledger_store::AppendFailure::Store(e) => Error::from(e),
+            })?;
+        if let Err(e) = self.store().truncate_log() {
+            self.warn(format!("the write-ahead log could not be emptied after the erasure: {e}"));
+        }
+        Ok(pending)
+    }
 }

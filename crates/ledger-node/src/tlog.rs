@@ -340,6 +340,7 @@ impl Ledger {
     /// records it, in one transaction; refuses if the ledger is not
     /// consistent with the checkpoint signed before.
     pub fn checkpoint(&mut self, key: &SigningKey, now: Timestamp) -> Result<SignedCheckpoint, Error> {
+        let clock = self.clock();
         let result = self.store_mut().append(|tx| -> Result<_, Error> {
             let head = tx.head()?;
             let size = head.seq + 1;
@@ -386,7 +387,7 @@ impl Ledger {
                 Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
             })?;
             let mut rules = CheckpointRules::new(KernelRules);
-            let mut batch = Batch::new(tx, head, authority, &mut rules);
+            let mut batch = Batch::new(tx, head, authority, &mut rules).with_clock(clock.now(), clock.max_skew);
             let seq = match batch.add(sub, key, &[], now) {
                 Ok(Appended::Appended(seq)) => seq,
                 Ok(Appended::Existing(seq)) => {
@@ -1086,6 +1087,11 @@ pub struct CheckpointReport {
     pub records: u64,
     /// What happened to the state file.
     pub state_note: Option<String>,
+    /// The records under the checkpoint the verification started from,
+    /// re-hashed (bytes, chain and Merkle root against the signed root) but
+    /// not checked for signatures, authority or the domain's rules: those
+    /// are the log's word, as its signature on the tree says.
+    pub rehashed: u64,
 }
 
 impl Ledger {
@@ -1118,6 +1124,7 @@ impl Ledger {
             origin: "?".into(),
             records,
             state_note: None,
+            rehashed: 0,
         };
         let tree_size = match tree.size() {
             Ok(size) => size,
@@ -1205,6 +1212,7 @@ impl Ledger {
             }
         }
         // 3. The base: the checkpoint presented, else the one seen before.
+        let mut rehashed = 0;
         let base = match (&presented, &seen) {
             (Some(p), _) => Some((p, presented_holds)),
             (None, Some(s)) => Some((s, seen_holds)),
@@ -1213,6 +1221,30 @@ impl Ledger {
         let verified = match base {
             Some((_, false)) => None, // reported above; records cannot be verified from it
             Some((b, true)) => {
+                // The records under the checkpoint, re-hashed: their bytes,
+                // their chain and the tree they give, against its root. The
+                // stored tree alone would let an edited record through.
+                let under = crate::view::rehash_records(store, b.size(), true)?;
+                rehashed = b.size();
+                if let Some(f) = under.broken {
+                    problems.push(Problem::new(
+                        f.seq,
+                        f.check,
+                        format!("{}, under the checkpoint of {} records ({})", f.message, b.size(), b.source),
+                    ));
+                } else if under.frontier.root() != b.checkpoint.root {
+                    problems.push(Problem::consistency(
+                        b.size().saturating_sub(1),
+                        format!(
+                            "the {} records under {} hash to the root {}, not to the checkpoint's {}: records were changed after it was signed, with their stored hashes",
+                            b.size(),
+                            b.source,
+                            b64(&under.frontier.root()),
+                            b64(&b.checkpoint.root)
+                        ),
+                        &[b],
+                    ));
+                }
                 let trusted = TrustedStart::Root { size: b.size(), root: b.checkpoint.root };
                 Some(resume(store, &trusted, &origin, &keys, &mut problems)?)
             }
@@ -1248,7 +1280,7 @@ impl Ledger {
                     Some(format!("state {} now holds the checkpoint of {} records", path.display(), newest.size()));
             }
         }
-        Ok(CheckpointReport { ok, problems, verified, origin, records, state_note })
+        Ok(CheckpointReport { ok, problems, verified, origin, records, state_note, rehashed })
     }
 }
 

@@ -61,6 +61,9 @@ pub struct Verification {
     pub unsealed: u64,
     /// The seq of that last valid recorded checkpoint.
     pub last_seal: Option<u64>,
+    /// The file disagrees with what this machine verified of it before (a
+    /// rollback or a fork, among the findings); the memory is kept.
+    pub against_memory: bool,
 }
 
 /// An accepted event an inspector should know about.
@@ -415,7 +418,16 @@ fn verify_records(
     sort_findings(&mut report.findings);
     let failed_now = report.failed();
     notices.retain(|n| !failed_now.contains(&n.seq));
-    Ok(Verification { report, replay, frontier: tree.frontier, snapshot: trusted, notices, unsealed, last_seal })
+    Ok(Verification {
+        report,
+        replay,
+        frontier: tree.frontier,
+        snapshot: trusted,
+        notices,
+        unsealed,
+        last_seal,
+        against_memory: false,
+    })
 }
 
 /// The `id` findings: each record that uses an event id an earlier record
@@ -556,12 +568,58 @@ impl crate::Ledger {
     /// The full verification of the ledger (see [`verify_store`]). When it
     /// passes, this machine remembers the point verified and the snapshot
     /// shown to be the state the records give.
+    ///
+    /// The file is also checked against what this machine verified of it
+    /// before (`crate::local`): one that ends before that point (a rollback)
+    /// or holds another history (a fork) fails with a `head` or `genesis`
+    /// finding, and this machine keeps its memory until [`Cache::forget`]
+    /// (`ledger forget`) is asked for explicitly.
+    ///
+    /// [`Cache::forget`]: crate::local::Cache::forget
     pub fn verify(&mut self, options: Options) -> Result<Verification, Error> {
-        let verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
+        let mut verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
+        let mut local = self.local_state()?;
+        // Another process may have appended and verified records after this
+        // read's snapshot began: the file holds them, and the verification
+        // runs again on a snapshot that holds them too. Only a file that
+        // really ends before the point this machine verified is reported.
+        for _ in 0..2 {
+            let head_seq = verification.report.head_seq.unwrap_or(0);
+            match &local.verified {
+                Some(v)
+                    if v.seq > head_seq
+                        && self.store().is_read_only()
+                        && self.live_head_seq()?.is_some_and(|live| live >= v.seq) =>
+                {
+                    self.reopen_snapshot()?;
+                    verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
+                    local = self.local_state()?;
+                }
+                _ => break,
+            }
+        }
+        let head_seq = verification.report.head_seq.unwrap_or(0);
+        if verification.report.records > 0
+            && let Some(finding) = self.against_memory(&local, head_seq)?
+        {
+            verification.report.findings.push(finding);
+            sort_findings(&mut verification.report.findings);
+            verification.against_memory = true;
+        }
+        // An erasure the ledger records that this file has not carried out.
+        for u in crate::personal::unerased(&verification.replay.domain, self.store())? {
+            verification.notices.push(Notice {
+                seq: u.redacted_at,
+                event_type: ledger_domain::personal::REDACTED_TYPE.to_owned(),
+                message: format!(
+                    "this record erases the personal data of record {}, but the file still holds it: the erasure was not carried out here; `ledger repair --erase-redacted` erases it",
+                    u.record
+                ),
+            });
+        }
         if verification.report.ok()
             && let (Some(seq), Some(hash)) = (verification.report.head_seq, verification.report.head)
         {
-            let mut local = self.local_state()?;
             if let Some(s) = &verification.snapshot {
                 local.remember(s.clone());
             }

@@ -22,14 +22,14 @@
 //! machine, `--no-cache`) the full verification runs directly.
 
 use crate::ledger::load_state_until;
-use crate::local::VerifiedPoint;
+use crate::local::{Disagreement, LocalState, VerifiedPoint};
 use crate::tlog::{Problem, TrustedStart, resume};
 use crate::verify::{CHUNK, replay_verified, verify_store};
 use crate::{Error, Ledger};
 use ledger_core::Hash;
 use ledger_core::verify::{Check, Finding, Options};
 use ledger_domain::{AsOf, Replay};
-use ledger_store::Store;
+use ledger_store::{Frontier, Store};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -91,26 +91,63 @@ fn finding(p: &Problem) -> Finding {
 /// decoding, no signatures): `Some` with the hash of record `upto` when
 /// everything links, `None` at the first break.
 fn rehash(store: &Store, upto: u64) -> Result<Option<Hash>, Error> {
+    let rehashed = rehash_records(store, upto + 1, false)?;
+    Ok(if rehashed.broken.is_none() { rehashed.last } else { None })
+}
+
+/// What re-hashing the first records of a file found.
+#[derive(Debug)]
+pub(crate) struct Rehashed {
+    /// The stored hash of the last record re-hashed, when any.
+    pub last: Option<Hash>,
+    /// The Merkle frontier of the records re-hashed (when asked for).
+    pub frontier: Frontier,
+    /// The first record that does not hold: its seq, the check and why.
+    pub broken: Option<Finding>,
+}
+
+/// Re-hashes records `0..count`: every record's bytes against its stored
+/// hash (BLAKE3), each `prev` against the hash before, the sequence
+/// numbers, and, with `tree`, folds the hashes into the RFC 6962 tree (one
+/// SHA-256 per record) so that the caller can compare the root with a
+/// signed one. No decoding and no signatures: the cheap proof that the
+/// bytes are the ones a trusted point covered. Stops at the first break.
+pub(crate) fn rehash_records(store: &Store, count: u64, tree: bool) -> Result<Rehashed, Error> {
     let mut prev = Hash::ZERO.0.to_vec();
     let mut next = 0u64;
-    let progress = crate::progress::task("re-hashing", upto + 1);
-    while next <= upto {
-        let want = usize::try_from((upto - next + 1).min(CHUNK as u64)).unwrap_or(CHUNK);
+    let mut frontier = Frontier::new();
+    let progress = crate::progress::task("re-hashing", count);
+    let broken = |seq: u64, check: Check, message: String| Finding { seq, check, message };
+    while next < count {
+        let want = usize::try_from((count - next).min(CHUNK as u64)).unwrap_or(CHUNK);
         let chunk = store.read(next, want)?;
         progress.advance(chunk.len());
         if chunk.is_empty() {
-            return Ok(None);
+            let message = format!("record {next} is missing: the file holds fewer records than {count}");
+            return Ok(Rehashed { last: None, frontier, broken: Some(broken(next, Check::Sequence, message)) });
         }
         let computed: Vec<Option<Hash>> = chunk.par_iter().map(|r| r.computed_hash()).collect();
         for (raw, c) in chunk.iter().zip(computed) {
-            if raw.seq != next || raw.prev != prev || c.is_none_or(|c| c.0[..] != raw.hash[..]) {
-                return Ok(None);
+            let failure = if raw.seq != next {
+                Some((Check::Sequence, format!("record {next} is missing (the next one read is {})", raw.seq)))
+            } else if raw.prev != prev {
+                Some((Check::Chain, format!("record {next} does not link to the hash of the record before it")))
+            } else if c.is_none_or(|c| c.0[..] != raw.hash[..]) {
+                Some((Check::Hash, format!("record {next}'s bytes do not hash to its stored hash: it was changed")))
+            } else {
+                None
+            };
+            if let Some((check, message)) = failure {
+                return Ok(Rehashed { last: None, frontier, broken: Some(broken(next, check, message)) });
+            }
+            if tree && let Ok(leaf) = <[u8; 32]>::try_from(raw.hash.as_slice()) {
+                frontier.push(&leaf);
             }
             prev.clone_from(&raw.hash);
             next += 1;
         }
     }
-    Ok(Hash::from_slice(&prev))
+    Ok(Rehashed { last: Hash::from_slice(&prev).filter(|_| count > 0), frontier, broken: None })
 }
 
 /// The counts of the records the file holds besides the records: tree,
@@ -125,7 +162,38 @@ fn witnesses_agree(store: &Store, records: u64) -> Result<bool, Error> {
     Ok(store.snapshots()?.iter().all(|s| s.seq < records))
 }
 
+/// The finding of a file that disagrees with what this machine verified of
+/// it: a `genesis` finding for another first record, else a `head` finding
+/// at the record where it shows.
+pub(crate) fn memory_finding(local: &LocalState, d: &Disagreement, seq: u64) -> Finding {
+    let check = match d {
+        Disagreement::Genesis { .. } => Check::Genesis,
+        _ => Check::Head,
+    };
+    Finding { seq, check, message: local.describe(d) }
+}
+
 impl Ledger {
+    /// The check of the file against what this machine verified of it (the
+    /// same for `verify`, every read and every append): a finding when the
+    /// file ends before the verified point, holds another record there, or
+    /// has another genesis record (`crate::local`).
+    pub(crate) fn against_memory(&self, local: &LocalState, head_seq: u64) -> Result<Option<Finding>, Error> {
+        let Some(point) = local.verified.as_ref().map(|v| v.seq) else { return Ok(None) };
+        let at_point = match self.store().get(point.min(head_seq))? {
+            Some(raw) if point <= head_seq => Hash::from_slice(&raw.hash),
+            _ => None,
+        };
+        Ok(local.disagreement(head_seq, at_point).map(|d| {
+            let seq = match d {
+                Disagreement::Genesis { .. } => 0,
+                Disagreement::Shorter { head_seq } => head_seq,
+                Disagreement::Rewritten { .. } => point,
+            };
+            memory_finding(local, &d, seq)
+        }))
+    }
+
     /// The domain state as of `as_of`, with what verifying the ledger found.
     /// Diagnostics (a snapshot ignored, a local state set aside) are left in
     /// [`Ledger::take_warnings`].
@@ -156,35 +224,17 @@ impl Ledger {
             }
         }
         let mut inconsistent = Vec::new();
-        if let Some(v) = local.verified.clone() {
-            if v.seq > head.seq {
-                inconsistent.push(Finding {
-                    seq: head.seq,
-                    check: Check::Head,
-                    message: format!(
-                        "this machine verified {} records of this ledger on {}, but it now ends at record {}: records were removed from its end",
-                        v.seq + 1,
-                        v.at,
-                        head.seq
-                    ),
-                });
-            } else {
-                match rehash(self.store(), v.seq)? {
-                    Some(h) if h == v.hash => {
-                        if let Some(view) = self.incremental(&v, &head, as_of, &mut local)? {
-                            return Ok(view);
-                        }
+        if let Some(found) = self.against_memory(&local, head.seq)? {
+            inconsistent.push(found);
+        } else if let Some(v) = local.verified.clone() {
+            match rehash(self.store(), v.seq)? {
+                Some(h) if h == v.hash => {
+                    if let Some(view) = self.incremental(&v, &head, as_of, &mut local)? {
+                        return Ok(view);
                     }
-                    Some(h) => inconsistent.push(Finding {
-                        seq: v.seq,
-                        check: Check::Head,
-                        message: format!(
-                            "record {} is not the one this machine verified on {} (hash {} then, {h} now): the ledger was rewritten since",
-                            v.seq, v.at, v.hash
-                        ),
-                    }),
-                    None => {} // a record before it changed: the full check says which
                 }
+                Some(found) => inconsistent.push(memory_finding(&local, &Disagreement::Rewritten { found }, v.seq)),
+                None => {} // a record before it changed: the full check says which
             }
         }
         // The full verification, from genesis.

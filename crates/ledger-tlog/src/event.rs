@@ -44,6 +44,10 @@ impl<R: Rules> Rules for CheckpointRules<R> {
         if event_type == CHECKPOINT_TYPE { Some(1) } else { self.inner.latest_schema(event_type) }
     }
 
+    fn mandate(&self, envelope: &Envelope) -> Result<(), String> {
+        if envelope.event_type == CHECKPOINT_TYPE { Ok(()) } else { self.inner.mandate(envelope) }
+    }
+
     fn decide(&self, envelope: &Envelope) -> Result<(), String> {
         if envelope.event_type == CHECKPOINT_TYPE {
             check_checkpoint_event(envelope).map(|_| ())
