@@ -94,6 +94,12 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         );
         covered.insert(*def);
     }
+    // What this machine verified, forgotten (then verified again).
+    let forgot = env.run(&["forget", "--json"]).ok().json();
+    let wrong = problems(&validator(&doc, "forget"), &forgot);
+    assert!(wrong.is_empty() && forgot["forgotten"] == true, "ledger forget --json:\n{}\n{forgot}", wrong.join("\n"));
+    covered.insert("forget");
+    env.run(&["verify"]).ok();
     // Every command documented is run above.
     let documented: BTreeSet<&str> = doc["$defs"]
         .as_object()
