@@ -299,9 +299,11 @@ impl Cache {
             }
             // Another ledger under the same origin at the same path: what
             // this machine verified there is evidence, kept until forgotten.
-            Ok(s) if s.version == VERSION && s.origin == origin && s.path == canonical => {
+            Ok(s) if s.version == VERSION && s.origin == origin && s.path == canonical && s.verified.is_some() => {
                 (LocalState { file, found_genesis: Some(*genesis), ..s }, None)
             }
+            // Another genesis, but nothing verified of the first: no evidence to keep.
+            Ok(s) if s.version == VERSION && s.origin == origin && s.path == canonical => (fresh, None),
             _ => (fresh, Some(format!("the local state {} is unreadable: verifying from the start", f.display()))),
         }
     }
