@@ -140,7 +140,8 @@ impl LocalState {
     /// How a file whose last record is `head_seq`, and whose record at the
     /// verified point has the hash `at_point` (`None` when the file ends
     /// before it), disagrees with what this machine verified: `None` when
-    /// it holds every record verified, unchanged.
+    /// it holds every record verified, unchanged (or when the record at the
+    /// point is missing inside the file: the record checks report that).
     pub fn disagreement(&self, head_seq: u64, at_point: Option<Hash>) -> Option<Disagreement> {
         if let Some(found) = self.found_genesis {
             return Some(Disagreement::Genesis { remembered: self.genesis, found });
@@ -150,7 +151,8 @@ impl LocalState {
             _ if v.seq > head_seq => Some(Disagreement::Shorter { head_seq }),
             Some(h) if h == v.hash => None,
             Some(found) => Some(Disagreement::Rewritten { found }),
-            None => Some(Disagreement::Shorter { head_seq }),
+            // A record missing inside the file: the record checks say where.
+            None => None,
         }
     }
 
