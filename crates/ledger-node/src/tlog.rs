@@ -377,6 +377,9 @@ impl Ledger {
         if info.root || info.former_root {
             return refuse("a root key signs governance events, not checkpoints".into());
         }
+        if let Some(from) = info.valid_from.filter(|from| head.time < *from) {
+            return refuse(format!("not valid before {from} (the ledger's last record is of {})", head.time));
+        }
         if let Some(until) = info.valid_until.filter(|until| head.time > *until) {
             return refuse(format!("expired at {until}"));
         }
