@@ -97,7 +97,14 @@ struct SealState {
     failing: Option<String>,
     /// Failed attempts in a row (the retry waits longer after each).
     failures: u32,
+    /// When to try again on its own.
+    retry_at: Option<Instant>,
 }
+
+/// The first retry of a failed seal comes this long after it; each further
+/// one waits twice as long, up to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_secs(5);
+const RETRY_MAX: Duration = Duration::from_secs(300);
 
 struct App {
     writer: Mutex<Ledger>,
@@ -412,21 +419,27 @@ fn seal_pending(ledger: &mut Ledger, app: &App) -> Sealed {
             let why = e.to_string();
             tracing::error!(unsealed, error = %why, "the records appended are not sealed; the service tries again");
             seal.failing = Some(why.clone());
+            let wait = RETRY_FIRST.saturating_mul(1 << seal.failures.min(8)).min(RETRY_MAX);
             seal.failures = seal.failures.saturating_add(1);
+            seal.retry_at = Some(Instant::now() + wait);
             Sealed::Failed(unsealed, why)
         }
     }
 }
 
-/// While a seal is failing, tries again: after 1 s, then waiting twice as
-/// long after each failure, up to 5 minutes. (Every append tries too.)
+/// While a seal is failing, tries again on its own: 5 s after it failed,
+/// then waiting twice as long after each failure, up to 5 minutes. (Every
+/// batch appended tries too.)
 async fn retry_seals(app: Shared) {
     loop {
-        let failures = app.seal.lock().unwrap_or_else(std::sync::PoisonError::into_inner).failures;
-        let wait = if failures == 0 { 1 } else { (1u64 << failures.min(9)).min(300) };
-        tokio::time::sleep(Duration::from_secs(wait)).await;
-        let failing = app.seal.lock().unwrap_or_else(std::sync::PoisonError::into_inner).failing.is_some();
-        if failing {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let due = app
+            .seal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retry_at
+            .is_some_and(|at| at <= Instant::now());
+        if due {
             let _ = with_writer(&app, |ledger, app| Ok(seal_pending(ledger, app))).await;
         }
     }
