@@ -810,6 +810,15 @@ fn slow_and_idle_connections_are_bounded_closed_and_do_not_hold_shutdown() {
     assert_eq!(wait(&mut server.child, Duration::from_secs(20)), 0, "a clean stop");
     assert!(start.elapsed() < Duration::from_secs(20));
     drop(streams);
+
+    // A connection on which no byte moves is closed after the idle time,
+    // even while its headers still have time.
+    let server = Server::start(&env, &["--header-timeout", "600", "--idle-timeout", "1"]);
+    let mut idle = connect(&server);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    assert_eq!(read_all(&mut idle), "", "closed without an answer");
+    let (_, stderr) = server.terminate();
+    assert!(stderr.contains("no byte moved for 1 s"), "{stderr}");
 }
 
 #[test]

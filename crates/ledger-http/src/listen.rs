@@ -287,6 +287,7 @@ pub(crate) async fn run(listener: TcpListener, router: Router, tls: Option<TlsAc
         }
     }
     drop(listener);
+    while connections.try_join_next().is_some() {}
     tracing::info!(
         connections = connections.len(),
         "shutting down: no new connections; the requests in flight get {} s to finish (--shutdown-grace)",

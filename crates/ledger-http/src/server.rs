@@ -499,7 +499,7 @@ fn log_request(client: &str, method: &axum::http::Method, path: &str, response: 
     let reason = response.extensions().get::<Refusal>().map(|r| r.0.as_str());
     match reason {
         Some(reason) => {
-            tracing::warn!(client = %client, %method, path = %path, status, micros, reason = %reason, "request refused{details}");
+            tracing::warn!(client = %client, %method, path = %path, status, micros, reason, "request refused{details}");
         }
         None => tracing::info!(client = %client, %method, path = %path, status, micros, "request{details}"),
     }
