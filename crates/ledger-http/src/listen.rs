@@ -367,7 +367,13 @@ async fn serve_connection<I>(
         }
     });
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+    // Headers of at most 64 KiB (hyper's default buffer is 400 KiB): what
+    // the connections open at once can make the service hold stays small.
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true)
+        .max_buf_size(64 * 1024);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     let mut watch =
