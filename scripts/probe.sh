@@ -18,11 +18,17 @@
 #   edges        a restored backup fails verify (exit 1) until `ledger
 #                forget`; an event dated a year ahead is refused and the
 #                ledger goes on; an erasure posted to the service erases
+#   flood        `ledger serve` under 32 clients each POSTing a 16 MiB body
+#                (one recorded line, over and over) at once: every answer 200
+#                or 503, the service's peak resident memory (VmHWM) under
+#                256 MiB, and it still answers, stops on SIGTERM and
+#                verifies (issue 23; needs curl and /proc)
 #
 #   scripts/probe.sh [--fast]     (--fast: fewer rounds; .ci/run runs it)
 #
 # Exits 1 on the first defect, naming it. LEDGER=path uses that binary
-# (default: builds target/release/ledger). Needs bash, coreutils, sha256sum.
+# (default: builds target/release/ledger). Needs bash, coreutils, sha256sum,
+# and for the flood curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -259,6 +265,53 @@ if command -v curl >/dev/null 2>&1; then
   fi
 else
   say "edges: no curl on this machine; the erasure over the service is left to tests/serve.rs"
+fi
+
+# --- flood -----------------------------------------------------------------
+flood_clients=32
+flood_body=$(( 16 * 1024 * 1024 ))
+flood_limit_kib=$(( 256 * 1024 ))
+if ! command -v curl >/dev/null 2>&1 || [ ! -d /proc/self ]; then
+  say "flood: skipped (needs curl and /proc)"
+else
+  say "flood: $flood_clients clients each POST a 16 MiB body at once; the service stays under 256 MiB"
+  f="$work/flood"; fresh "$f"
+  ( cd "$f"
+    "$L" keygen --out keys/log -q
+    "$L" --db ledger.db key authorize --key keys/root.key --pub keys/log.pub --holder Log --role log -q )
+  "$L" --db "$f/ledger.db" serve --listen 127.0.0.1:0 --log-key "$f/keys/log.key" >"$f/serve.out" 2>"$f/serve.err" &
+  server=$!
+  for _ in $(seq 1 200); do grep -q '^listening on ' "$f/serve.out" && break; sleep 0.05; done
+  url=$(sed -n 's/^listening on //p' "$f/serve.out")
+  [ -n "$url" ] || defect "flood: the service did not start: $(head -3 "$f/serve.err")"
+  # One line, recorded; then the body: that line over and over, 16 MiB.
+  note "flood" | "$L" sign --key "$f/keys/office.key" --server "$url" >"$f/line"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$f/line" "$url/add")" = 200 ] \
+    || defect "flood: the first line was not recorded"
+  records=$(count "$f/ledger.db")
+  cp "$f/line" "$f/body"
+  while [ "$(stat -c %s "$f/body")" -lt "$flood_body" ]; do cat "$f/body" "$f/body" >"$f/twice"; mv "$f/twice" "$f/body"; done
+  line_bytes=$(stat -c %s "$f/line")
+  head -c $(( flood_body / line_bytes * line_bytes )) "$f/body" >"$f/flood"
+  : >"$f/codes"
+  clients=()
+  for _ in $(seq 1 "$flood_clients"); do
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 300 --data-binary @"$f/flood" "$url/add" >>"$f/codes" &
+    clients+=($!)
+  done
+  for c in "${clients[@]}"; do wait "$c" || true; done
+  peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")
+  say "flood: peak resident memory of the service $(( peak / 1024 )) MiB; answers: $(sort "$f/codes" | uniq -c | tr -s ' \n' ' ')"
+  [ "$peak" -lt "$flood_limit_kib" ] || defect "flood: the service peaked at $(( peak / 1024 )) MiB (VmHWM), over 256 MiB"
+  bad=$(grep -cv '^\(200\|503\)$' "$f/codes" || true)
+  [ "$bad" -eq 0 ] || defect "flood: $bad answers neither 200 nor 503: $(sort "$f/codes" | uniq -c | tr '\n' ' ')"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = 200 ] || defect "flood: /healthz does not answer 200 after it"
+  kill -TERM "$server"
+  wait "$server" && rc=0 || rc=$?
+  [ "$rc" -eq 0 ] || defect "flood: the service exited $rc on SIGTERM: $(tail -3 "$f/serve.err")"
+  grep -q panicked "$f/serve.err" && defect "flood: the service panicked"
+  [ "$(count "$f/ledger.db")" -eq "$records" ] || defect "flood: lines already recorded added records"
+  "$L" --db "$f/ledger.db" verify --no-cache -q || defect "flood: the ledger does not verify"
 fi
 
 say "no defect found"

@@ -27,11 +27,25 @@ struct Server {
 
 impl Server {
     fn start(env: &Env, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
+        Server::launch(env, extra, None)
+    }
+
+    /// With `open_files` as its limit on open files (`ulimit -n`).
+    fn launch(env: &Env, extra: &[&str], open_files: Option<u32>) -> Server {
+        let mut command = match open_files {
+            None => Command::new(env!("CARGO_BIN_EXE_ledger")),
+            Some(n) => {
+                let mut c = Command::new("sh");
+                c.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_ledger")]);
+                c
+            }
+        };
+        let mut child = command
             .current_dir(env.dir.path())
             .env("LEDGER_DB", env.db())
             .env("LEDGER_CACHE", env.cache.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--log-key", "keys/log.key"])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(if extra.contains(&"--log-key") { &[][..] } else { &["--log-key", "keys/log.key"][..] })
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -640,4 +654,509 @@ fn a_far_future_event_a_forged_replay_and_an_erasure_over_the_service_are_answer
         .query_row("SELECT count(*) FROM personal_data WHERE seq = ?1", [person as i64], |r| r.get(0))
         .unwrap();
     assert_eq!(kept, 0, "an erasure over the service erased nothing");
+}
+
+// --- issue 23: the service's answers, bounds, audit trail and TLS -----------
+
+/// `ledger serve` with these arguments, expected to refuse to start: its
+/// exit code and stderr.
+fn serve_refuses(env: &Env, args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .current_dir(env.dir.path())
+        .env("LEDGER_DB", env.db())
+        .env("LEDGER_CACHE", env.cache.path())
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code().unwrap_or(-1);
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the service started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (code, stderr)
+}
+
+/// Root-signed `roles_defined` giving the role `log` these event types, the
+/// rest of the default table unchanged.
+fn roles_with_log(env: &Env, server: &Server, log: &[&str]) -> String {
+    let mut roles: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ledger/roles.json")).unwrap(),
+    )
+    .unwrap();
+    roles["log"] = json!(log);
+    let line = format!("{}\n", json!({"stream": "ledger", "type": "roles_defined", "data": {"roles": roles}}));
+    sign(env, "root", server, &line).ok().stdout
+}
+
+#[test]
+fn a_log_key_that_may_not_sign_checkpoints_is_refused_at_start() {
+    let env = served_env();
+    let (code, stderr) = serve_refuses(&env, &["--listen", "127.0.0.1:0", "--log-key", "keys/stats.key"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--log-key") && stderr.contains("may not sign checkpoints"), "{stderr}");
+    assert!(stderr.contains("hint:") && stderr.contains("--role log"), "{stderr}");
+}
+
+#[test]
+fn a_batch_whose_seal_fails_is_answered_200_unsealed_and_healthz_says_so_until_a_seal_succeeds() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    // The root takes checkpoint_signed away from the role `log`: the batch
+    // that does it commits, and its seal then fails.
+    let (status, answer) = server.post(roles_with_log(&env, &server, &[]).as_bytes());
+    assert_eq!(status, 200, "recorded, so not a refusal: {answer}");
+    assert_eq!(answer["appended"], 1, "{answer}");
+    let seq = answer["events"][0]["seq"].as_u64().unwrap();
+    assert!(answer["checkpoint"].is_null(), "{answer}");
+    assert_eq!(answer["unsealed"], 1, "{answer}");
+    let warning = answer["warning"].as_str().unwrap();
+    assert!(warning.contains("not sealed") && warning.contains("may not sign checkpoints"), "{warning}");
+    assert_eq!(env.run(&["show", &seq.to_string(), "--json"]).ok().json()["type"], "roles_defined");
+
+    let (code, health) = server.get("/healthz");
+    assert_eq!(code, 503, "{health}");
+    assert!(
+        health.contains("1 record(s)") && health.contains("unsealed") && health.contains("may not sign"),
+        "{health}"
+    );
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("\nledger_unsealed_records 1\n"), "{metrics}");
+    let failures = metrics.lines().find_map(|l| l.strip_prefix("ledger_seal_failures_total ")).unwrap();
+    assert!(failures.parse::<u64>().unwrap() >= 1, "{metrics}");
+    let (code, proof) = server.get(&format!("/proof/{seq}"));
+    assert_eq!(code, 404, "{proof}");
+    assert!(proof.contains("no checkpoint covers it yet"), "{proof}");
+
+    // The next batch gives the role back: its own seal covers both.
+    let (status, answer) = server.post(roles_with_log(&env, &server, &["checkpoint_signed"]).as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["checkpoint"].is_string() && answer.get("warning").is_none(), "{answer}");
+    let (code, health) = server.get("/healthz");
+    assert_eq!((code, health.starts_with("ok ")), (200, true), "{health}");
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("\nledger_unsealed_records 0\n"), "{metrics}");
+    drop(server);
+    assert_eq!(env.run(&["verify", "--trust", "keys/root.pub", "--json"]).ok().json()["unsealed"], 0);
+}
+
+#[test]
+fn a_revoked_log_key_leaves_the_batch_recorded_and_unsealed_and_is_refused_at_the_next_start() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    let key = ledger_keyfile::read_public(&env.path("keys/log.pub")).unwrap();
+    let line = format!(
+        "{}\n",
+        json!({"stream": "ledger", "type": "key_revoked",
+               "data": {"key": key.to_hex(), "reason": "log key retired", "compromised": false}})
+    );
+    let revoke = sign(&env, "root", &server, &line).ok().stdout;
+    let (status, answer) = server.post(revoke.as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["checkpoint"].is_null() && answer["warning"].as_str().unwrap().contains("revoked"), "{answer}");
+    let (code, health) = server.get("/healthz");
+    assert_eq!(code, 503, "{health}");
+    assert!(health.contains("revoked"), "{health}");
+    drop(server);
+
+    let (code, stderr) = serve_refuses(&env, &["--listen", "127.0.0.1:0", "--log-key", "keys/log.key"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("revoked"), "{stderr}");
+    // A new log key: the service seals what was left on start.
+    env.keygen("log2");
+    env.authorize("log2", "The new log", "log");
+    let server = Server::start(&env, &["--log-key", "keys/log2.key"]);
+    let (code, health) = server.get("/healthz");
+    assert_eq!(code, 200, "{health}");
+    drop(server);
+    assert_eq!(env.run(&["verify", "--trust", "keys/root.pub", "--json"]).ok().json()["unsealed"], 0);
+}
+
+/// A raw connection to the service, for what a well-behaved client never
+/// sends.
+fn connect(server: &Server) -> std::net::TcpStream {
+    let address = server.url.trim_start_matches("http://").trim_start_matches("https://");
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+}
+
+/// Everything the service sends until it closes the connection (or, after
+/// 30 s, what came so far: the caller's assertions then fail).
+fn read_all(stream: &mut std::net::TcpStream) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_before_the_body_is_read() {
+    use std::io::Write;
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    let head = server.get("/healthz");
+    let mut stream = connect(&server);
+    // One gibibyte declared, a few bytes sent: the answer comes anyway.
+    stream
+        .write_all(b"POST /add HTTP/1.1\r\nHost: ledger\r\nContent-Length: 1073741824\r\n\r\n{\"envelope\":")
+        .unwrap();
+    let answer = read_all(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    assert!(answer.contains("larger than the 16777216 bytes"), "{answer}");
+    // Neither a length that is not a number.
+    let mut stream = connect(&server);
+    stream.write_all(b"POST /add HTTP/1.1\r\nHost: ledger\r\nContent-Length: lots\r\n\r\n").unwrap();
+    let answer = read_all(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    assert_eq!(server.get("/healthz"), head, "nothing was written");
+}
+
+/// The service's open file descriptors.
+fn open_files(server: &Server) -> usize {
+    std::fs::read_dir(format!("/proc/{}/fd", server.child.id())).unwrap().count()
+}
+
+#[test]
+fn slow_and_idle_connections_are_bounded_closed_and_do_not_hold_shutdown() {
+    use std::io::Write;
+    let env = served_env();
+    let server = Server::start(&env, &["--header-timeout", "1", "--max-connections", "8"]);
+    assert_eq!(server.get("/healthz").0, 200);
+    let before = open_files(&server);
+    // Twenty connections, half of them sending headers that never end.
+    let mut streams: Vec<_> = (0..20)
+        .map(|i| {
+            let mut s = connect(&server);
+            if i % 2 == 0 {
+                s.write_all(b"POST /add HTTP/1.1\r\nHost: ledger\r\n").unwrap();
+            }
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let open = open_files(&server);
+    assert!(open <= before + 8 + 1, "{open} files open, {before} before: the bound is 8 connections");
+    // Every one ends: those over the bound at once with a 503, the others
+    // when their headers are late.
+    let answers: Vec<String> = streams.iter_mut().map(read_all).collect();
+    let full = answers.iter().filter(|a| a.starts_with("HTTP/1.1 503") && a.contains("--max-connections")).count();
+    assert_eq!(full, 12, "{answers:?}");
+    assert!(answers.iter().all(|a| a.is_empty() || a.starts_with("HTTP/1.1 ")), "{answers:?}");
+    assert_eq!(server.get("/healthz").0, 200, "the service answers once they are gone");
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, 0);
+    assert!(stderr.contains("no complete request headers within 1 s"), "{stderr}");
+    assert!(stderr.contains("connection refused: 8 connections are open"), "{stderr}");
+
+    // Connections that hold their headers do not hold the shutdown either.
+    let server = Server::start(&env, &["--header-timeout", "600", "--shutdown-grace", "1"]);
+    let mut streams: Vec<_> = (0..10).map(|_| connect(&server)).collect();
+    for s in &mut streams {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: ").unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    let start = Instant::now();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let mut server = server;
+    // The grace is 1 s; a generous margin for a loaded machine.
+    assert_eq!(wait(&mut server.child, Duration::from_secs(20)), 0, "a clean stop");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    drop(streams);
+
+    // A connection on which no byte moves is closed after the idle time,
+    // even while its headers still have time.
+    let server = Server::start(&env, &["--header-timeout", "600", "--idle-timeout", "1"]);
+    let mut idle = connect(&server);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    assert_eq!(read_all(&mut idle), "", "closed without an answer");
+    let (_, stderr) = server.terminate();
+    assert!(stderr.contains("no byte moved for 1 s"), "{stderr}");
+}
+
+#[test]
+fn a_lock_held_by_another_process_is_answered_503_retry_after_and_reads_do_not_wait() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    submit(&env, "stats", &server, &note("notes", "before the lock"));
+    let signed = sign(&env, "stats", &server, &note("notes", "during the lock")).ok().stdout;
+    let head = server.get("/healthz");
+    // Another process takes the write lock (as `ledger append` would).
+    let other = rusqlite::Connection::open(env.db()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let url = server.url.clone();
+    let body = signed.clone();
+    let add = std::thread::spawn(move || {
+        let mut r = agent().post(&format!("{url}/add")).send(body.as_bytes()).unwrap();
+        let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        (r.status().as_u16(), retry, r.body_mut().read_to_string().unwrap())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    // While the append waits for the lock, the reads answer.
+    for path in ["/healthz", "/checkpoint", "/metrics", "/streams?stream=notes"] {
+        assert_eq!(server.get(path).0, 200, "{path}");
+    }
+    assert_eq!(server.get("/healthz"), head);
+    assert!(!add.is_finished(), "the reads answered while the append still waited for the lock");
+    let (status, retry, text) = add.join().unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok()), "Retry-After");
+    assert!(text.contains("locked"), "{text}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(server.get("/healthz"), head, "nothing was written");
+    // Sent again once the lock is gone: recorded.
+    let (status, answer) = server.post(signed.as_bytes());
+    assert_eq!((status, answer["appended"].as_u64()), (200, Some(1)), "{answer}");
+}
+
+#[test]
+fn the_latest_checkpoint_is_answered_404_with_what_to_ask_and_hints_name_no_operator_command() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    submit(&env, "stats", &server, &note("notes", "proved"));
+    let (_, health) = server.get("/healthz");
+    let head: u64 = health.split(' ').nth(1).unwrap().parse().unwrap();
+    let (code, text) = server.get(&format!("/proof/{head}"));
+    assert_eq!(code, 404, "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    let error = answer["error"].as_str().unwrap();
+    assert!(error.contains("latest checkpoint itself") && error.contains("GET /checkpoint"), "{error}");
+    assert!(!text.contains("`ledger "), "{text}");
+    assert_eq!(server.get(&format!("/proof/{}", head - 1)).0, 200);
+    let (code, text) = server.get(&format!("/proof/{}", head + 5));
+    assert_eq!(code, 404, "{text}");
+    assert!(text.contains("no record"), "{text}");
+    // A signer the ledger does not know: told to ask, not to run a command
+    // on a file it does not hold.
+    env.keygen("stranger");
+    let signed = sign(&env, "stranger", &server, &note("notes", "who am I")).ok().stdout;
+    let (status, answer) = server.post(signed.as_bytes());
+    assert_eq!(status, 403, "{answer}");
+    assert!(!answer.to_string().contains("`ledger "), "{answer}");
+    let (code, text) = server.get("/no/such/path");
+    assert_eq!(code, 404, "{text}");
+    assert!(text.contains("/add"), "{text}");
+}
+
+#[test]
+fn a_witness_whose_name_the_service_does_not_accept_exits_1_and_says_what_it_cosigned() {
+    let env = served_env();
+    env.keygen("w1");
+    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--witness"]).ok().stdout;
+    std::fs::write(env.path("w1.vkey"), &w1).unwrap();
+    let log = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    std::fs::write(env.path("log.vkey"), &log).unwrap();
+    let server = Server::start(&env, &["--witness", "w1.vkey"]);
+    let witness = |name: &str, state: &str| {
+        env.run(&[
+            "witness",
+            "--key",
+            "keys/w1.key",
+            "--name",
+            name,
+            "--log-vkey",
+            "log.vkey",
+            "--state",
+            state,
+            "--log",
+            &server.url,
+            "--submit",
+        ])
+    };
+    submit(&env, "stats", &server, &note("notes", "first"));
+    let (_, checkpoint) = server.get("/checkpoint");
+    let first: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
+    let r = witness("w1.example", "w1").ok();
+    assert!(r.stderr.contains(&format!("cosigned {first} (first sight")), "{}", r.stderr);
+    assert!(r.stderr.contains("accepted"), "{}", r.stderr);
+    // The same key under a name the service does not know: the checkpoint it
+    // sends holds w1.example's cosignature, which the service accepts again,
+    // but not this one.
+    let r = witness("other.example/w", "other");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("FAILED") && r.stdout.contains("other.example/w"), "{}", r.stdout);
+    for i in 0..2 {
+        submit(&env, "stats", &server, &note("notes", &format!("more {i}")));
+    }
+    let (_, checkpoint) = server.get("/checkpoint");
+    let latest: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
+    let r = witness("w1.example", "w1").ok();
+    assert!(r.stderr.contains(&format!("cosigned {latest}, consistent with {first}")), "{}", r.stderr);
+}
+
+#[test]
+fn every_request_is_logged_with_its_client_keys_events_and_refusal() {
+    use std::io::Write;
+    let env = served_env();
+    let server = Server::start(&env, &["--header-timeout", "1"]);
+    let signed = sign(&env, "stats", &server, &note("notes", "audited")).ok().stdout;
+    let id = serde_json::from_str::<Value>(signed.trim()).unwrap()["envelope"]["id"].as_str().unwrap().to_owned();
+    let key = ledger_keyfile::read_public(&env.path("keys/stats.pub")).unwrap().key_id().to_string();
+    assert_eq!(server.post(signed.as_bytes()).0, 200);
+    assert_eq!(server.post(b"{\"envelope\": 1").0, 400);
+    assert_eq!(server.get("/nowhere").0, 404);
+    let mut slow = connect(&server);
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    read_all(&mut slow);
+    let (_, log) = server.terminate();
+    let line = |what: &str| log.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("no {what}:\n{log}"));
+    let added = line("path=/add status=200 ");
+    assert!(added.contains("client=127.0.0.1:"), "{added}");
+    assert!(added.contains(&key) && added.contains(&id) && added.contains("appended=1"), "{added}");
+    let bad = line("status=400");
+    assert!(bad.contains("client=127.0.0.1:") && bad.contains("reason=") && bad.contains("line 1"), "{bad}");
+    let lost = line("status=404");
+    assert!(lost.contains("path=/nowhere"), "{lost}");
+    let late = line("no complete request headers");
+    assert!(late.contains("client=127.0.0.1:"), "{late}");
+}
+
+/// A certificate authority and a certificate it signs for `localhost` and
+/// 127.0.0.1: the chain and key files, and the authority's certificate.
+fn tls_files(env: &Env) {
+    use std::os::unix::fs::PermissionsExt;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "Test City CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+    std::fs::create_dir_all(env.path("tls")).unwrap();
+    std::fs::write(env.path("tls/chain.pem"), format!("{}{}", cert.pem(), ca_cert.pem())).unwrap();
+    std::fs::write(env.path("tls/key.pem"), key.serialize_pem()).unwrap();
+    std::fs::set_permissions(env.path("tls/key.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(env.path("tls/ca.pem"), ca_cert.pem()).unwrap();
+}
+
+/// `ledger` with `SSL_CERT_FILE` set (or removed).
+fn run_trusting(env: &Env, ca: Option<&str>, args: &[&str], input: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ledger"));
+    cmd.current_dir(env.dir.path())
+        .env("LEDGER_DB", env.db())
+        .env("LEDGER_CACHE", env.cache.path())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match ca {
+        Some(ca) => cmd.env("SSL_CERT_FILE", env.path(ca)),
+        None => cmd.env_remove("SSL_CERT_FILE"),
+    };
+    let mut child = cmd.spawn().unwrap();
+    let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.unwrap_or("").as_bytes());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn plain_http_beyond_loopback_is_refused_unless_asked_and_tls_serves_signing_and_tiles() {
+    let env = served_env();
+    let (code, stderr) = serve_refuses(&env, &["--listen", "0.0.0.0:0", "--log-key", "keys/log.key"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("plain HTTP") && stderr.contains("--tls-cert") && stderr.contains("--insecure-plain-http"));
+
+    tls_files(&env);
+    let server = Server::start(&env, &["--tls-cert", "tls/chain.pem", "--tls-key", "tls/key.pem"]);
+    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    let lines = note("notes", "over TLS");
+    let signed = run_trusting(
+        &env,
+        Some("tls/ca.pem"),
+        &["sign", "--key", "keys/stats.key", "--server", &server.url],
+        Some(&lines),
+    )
+    .ok();
+    // A client that trusts the authority.
+    let ca = std::fs::read(env.path("tls/ca.pem")).unwrap();
+    let roots: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&ca)
+        .filter_map(|i| match i.unwrap() {
+            ureq::tls::PemItem::Certificate(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&roots)).build();
+    let client: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).tls_config(tls).build().into();
+    let mut r = client.post(&format!("{}/add", server.url)).send(signed.stdout.as_bytes()).unwrap();
+    let text = r.body_mut().read_to_string().unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{text}");
+    let verified = run_trusting(
+        &env,
+        Some("tls/ca.pem"),
+        &["verify", "--tiles", &server.url, "--trust", "keys/root.pub", "--json"],
+        None,
+    )
+    .ok();
+    assert_eq!(verified.json()["ok"], true);
+    // Without the authority, the certificate is not trusted: nothing is signed.
+    let r = run_trusting(&env, None, &["sign", "--key", "keys/stats.key", "--server", &server.url], Some(&lines));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    // Plain HTTP to the TLS port gets no answer as HTTP.
+    let plain = format!("http://{}", server.url.trim_start_matches("https://"));
+    assert!(agent().get(&format!("{plain}/healthz")).call().is_err());
+    drop(server);
+
+    // Beyond loopback when asked, plainly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .current_dir(env.dir.path())
+        .env("LEDGER_DB", env.db())
+        .env("LEDGER_CACHE", env.cache.path())
+        .args(["serve", "--listen", "0.0.0.0:0", "--log-key", "keys/log.key", "--insecure-plain-http"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_low_limit_on_open_files_lowers_the_bounds_and_the_service_keeps_answering() {
+    let env = served_env();
+    let server = Server::launch(&env, &["--header-timeout", "1"], Some(64));
+    // Far more connections than the service has descriptors for: each ends
+    // (turned away, or closed for want of headers), none takes the service down.
+    let mut streams: Vec<_> = (0..100).map(|_| connect(&server)).collect();
+    let answers: Vec<String> = streams.iter_mut().map(read_all).collect();
+    assert!(answers.iter().all(|a| a.is_empty() || a.starts_with("HTTP/1.1 503")), "{answers:?}");
+    assert!(open_files(&server) < 64);
+    // Reads at once: answered, or turned away with 503, never failing.
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16).map(|_| s.spawn(|| server.get("/checkpoint").0)).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert!(statuses.contains(&200), "{statuses:?}");
+    submit(&env, "stats", &server, &note("notes", "still writing"));
+    let (code, log) = server.terminate();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("the limit on open files is 64"), "{log}");
 }

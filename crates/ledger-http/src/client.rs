@@ -9,10 +9,27 @@ use std::io::Read;
 use std::time::Duration;
 
 /// A client of `ledger serve` (or of any web server publishing the tiles).
+///
+/// Over `https://` it trusts the Mozilla root certificates (webpki-roots),
+/// or, when the environment variable `SSL_CERT_FILE` names a PEM file of
+/// certificates (the OpenSSL convention), those instead: a service whose
+/// certificate a private authority signed.
 #[derive(Debug, Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,
+    /// `SSL_CERT_FILE` could not be read: every request fails with this.
+    roots_error: Option<String>,
+}
+
+/// The certificates `SSL_CERT_FILE` names, if it is set.
+fn trusted_roots() -> Result<Option<ureq::tls::RootCerts>, String> {
+    let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) else { return Ok(None) };
+    let path = std::path::PathBuf::from(path);
+    let certificates = ledger_keyfile::read_certificates(&path).map_err(|e| format!("SSL_CERT_FILE: {e}"))?;
+    let certificates: Vec<ureq::tls::Certificate<'static>> =
+        certificates.iter().map(|der| ureq::tls::Certificate::from_der(der).to_owned()).collect();
+    Ok(Some(ureq::tls::RootCerts::new_with_certs(&certificates)))
 }
 
 /// An answer: the status and the body.
@@ -34,12 +51,29 @@ impl Answer {
 impl Client {
     /// A client of the service at `base` (`http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
-        Client { base: base.trim_end_matches('/').to_owned(), agent }
+        let https = base.starts_with("https://");
+        let (roots, roots_error) = match trusted_roots() {
+            _ if !https => (None, None),
+            Ok(roots) => (roots, None),
+            Err(e) => (None, Some(e)),
+        };
+        let mut config =
+            ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60)));
+        if let Some(roots) = roots {
+            config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+        }
+        let agent: ureq::Agent = config.build().into();
+        Client { base: base.trim_end_matches('/').to_owned(), agent, roots_error }
+    }
+
+    fn usable(&self) -> Result<(), Error> {
+        match &self.roots_error {
+            None => Ok(()),
+            Some(e) => Err(Error::refused_with(
+                e.clone(),
+                "SSL_CERT_FILE names the PEM certificates an https:// service is trusted by; unset it for the Mozilla roots",
+            )),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -67,12 +101,14 @@ impl Client {
 
     /// GET a path; its status and body (at most `limit` bytes).
     pub fn get(&self, path: &str, limit: usize) -> Result<Answer, Error> {
+        self.usable()?;
         let response = self.agent.get(&self.url(path)).call().map_err(|e| self.failed(path, e))?;
         self.read(response, path, limit)
     }
 
     /// POST a text body to a path.
     pub fn post(&self, path: &str, body: &str) -> Result<Answer, Error> {
+        self.usable()?;
         let response = self
             .agent
             .post(&self.url(path))
@@ -84,6 +120,7 @@ impl Client {
 
     /// POST signed events (`ledger sign` lines) to `/add`.
     pub fn add(&self, lines: &str) -> Result<Answer, Error> {
+        self.usable()?;
         let response = self
             .agent
             .post(&self.url("add"))

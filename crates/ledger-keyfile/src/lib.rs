@@ -4,7 +4,11 @@
 //!   `openssl pkey` reads, written with mode 0600 and never over an existing
 //!   file; a private key file that group or others can read is refused;
 //! * public keys: SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`),
-//!   the form `openssl pkey -pubin` reads.
+//!   the form `openssl pkey -pubin` reads;
+//! * TLS files for `ledger serve --tls-cert --tls-key`: a certificate chain
+//!   (PEM `CERTIFICATE` blocks, also the certificates a client trusts) and
+//!   its private key (PKCS#8, PKCS#1 or SEC1 PEM, refused when group or
+//!   others can read it), handed on as DER.
 //!
 //! Non-features: no key is ever printed or logged by this crate, and error
 //! messages never contain key material.
@@ -181,16 +185,140 @@ fn not_a_key(path: &Path, expected: &'static str, reason: &str) -> KeyFileError 
 pub const MAX_KEY_FILE: u64 = 64 * 1024;
 
 fn read_text(path: &Path, expected: &'static str) -> Result<String, KeyFileError> {
+    read_bounded(path, expected, MAX_KEY_FILE)
+}
+
+fn read_bounded(path: &Path, expected: &'static str, max: u64) -> Result<String, KeyFileError> {
     if path.is_dir() {
         return Err(not_a_key(path, expected, "it is a directory"));
     }
     let file = std::fs::File::open(path).map_err(io(path))?;
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_KEY_FILE + 1), &mut bytes).map_err(io(path))?;
-    if bytes.len() as u64 > MAX_KEY_FILE {
-        return Err(not_a_key(path, expected, "the file is larger than 64 KiB, far too large for a key"));
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes).map_err(io(path))?;
+    if bytes.len() as u64 > max {
+        let what = if max == MAX_KEY_FILE { "a key" } else { "certificates" };
+        return Err(not_a_key(
+            path,
+            expected,
+            &format!("the file is larger than {} KiB, far too large for {what}", max / 1024),
+        ));
     }
     String::from_utf8(bytes).map_err(|_| not_a_key(path, expected, "the file is not text"))
+}
+
+/// A TLS private key in DER, as a PEM file held it (`ledger serve
+/// --tls-key`). Its `Debug` form names the kind only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TlsKey {
+    /// The form of the DER.
+    pub kind: TlsKeyKind,
+    /// The key.
+    pub der: Vec<u8>,
+}
+
+impl std::fmt::Debug for TlsKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TlsKey({:?}, ..)", self.kind)
+    }
+}
+
+/// The forms of private key a TLS key file may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsKeyKind {
+    /// PKCS#8 (`-----BEGIN PRIVATE KEY-----`).
+    Pkcs8,
+    /// PKCS#1 RSA (`-----BEGIN RSA PRIVATE KEY-----`).
+    Pkcs1,
+    /// SEC1 elliptic curve (`-----BEGIN EC PRIVATE KEY-----`).
+    Sec1,
+}
+
+/// The PEM blocks of a text, in order: label and DER contents, or why the
+/// block does not decode.
+fn pem_blocks(text: &str) -> Vec<Result<(String, Vec<u8>), String>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let block = &rest[start..];
+        let Some(label_end) = block["-----BEGIN ".len()..].find("-----") else {
+            out.push(Err("a BEGIN line without its end".into()));
+            break;
+        };
+        let label = &block["-----BEGIN ".len()..][..label_end];
+        let end_line = format!("-----END {label}-----");
+        let Some(end) = block.find(&end_line).map(|i| i + end_line.len()) else {
+            out.push(Err("a PEM block without its END line".into()));
+            break;
+        };
+        out.push(
+            ed25519_dalek::pkcs8::spki::der::pem::decode_vec(&block.as_bytes()[..end])
+                .map(|(found, der)| (found.to_owned(), der))
+                .map_err(|e| e.to_string()),
+        );
+        rest = &block[end..];
+    }
+    out
+}
+
+/// The most a certificate file may hold: a system's whole bundle of
+/// certificate authorities is a few hundred kilobytes.
+pub const MAX_CERTIFICATE_FILE: u64 = 4 * 1024 * 1024;
+
+/// Reads one or more X.509 certificates (PEM `CERTIFICATE` blocks) in DER:
+/// a TLS certificate chain, leaf first (`ledger serve --tls-cert`), or the
+/// certificates a client trusts (a bundle: blocks of other kinds, and
+/// blocks that do not decode, are passed over). Refuses a file holding a
+/// private key, and one without a certificate.
+pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, KeyFileError> {
+    let expected = "a PEM certificate file";
+    let text = read_bounded(path, expected, MAX_CERTIFICATE_FILE)?;
+    if is_private_key_pem(text.as_bytes()) {
+        return Err(not_a_key(path, expected, "it holds a private key; pass the certificate file"));
+    }
+    let blocks = pem_blocks(&text);
+    let first_error = blocks.iter().find_map(|b| b.as_ref().err().cloned());
+    let certificates: Vec<Vec<u8>> = blocks
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|(label, _)| label == "CERTIFICATE")
+        .map(|(_, der)| der)
+        .collect();
+    if certificates.is_empty() {
+        let why = first_error.unwrap_or_else(|| "no -----BEGIN CERTIFICATE----- block".into());
+        return Err(not_a_key(path, expected, &why));
+    }
+    Ok(certificates)
+}
+
+/// Reads a TLS private key (PEM: PKCS#8, PKCS#1 or SEC1), refusing a file
+/// that group or others can read, as [`read_private`] does.
+pub fn read_tls_key(path: &Path) -> Result<TlsKey, KeyFileError> {
+    let expected = "a PEM private key for TLS";
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    let text = read_text(path, expected)?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(KeyFileError::Permissions { path: path.to_owned(), mode });
+    }
+    // The message never quotes the file: it holds a secret.
+    let blocks = pem_blocks(&text)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| not_a_key(path, expected, "a PEM block does not decode"))?;
+    let mut keys = blocks.into_iter().filter_map(|(label, der)| {
+        let kind = match label.as_str() {
+            "PRIVATE KEY" => TlsKeyKind::Pkcs8,
+            "RSA PRIVATE KEY" => TlsKeyKind::Pkcs1,
+            "EC PRIVATE KEY" => TlsKeyKind::Sec1,
+            _ => return None,
+        };
+        Some(TlsKey { kind, der })
+    });
+    let key = keys.next().ok_or_else(|| not_a_key(path, expected, "no PRIVATE KEY block"))?;
+    if keys.next().is_some() {
+        return Err(not_a_key(path, expected, "more than one private key"));
+    }
+    Ok(key)
 }
 
 /// Whether `bytes` hold a PEM private key (PKCS#8, or the PKCS#1/SEC1/OpenSSH
@@ -233,5 +361,34 @@ mod tests {
         std::fs::write(&junk, "hello").unwrap();
         std::fs::set_permissions(&junk, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(matches!(read_private(&junk), Err(KeyFileError::NotAKey { .. })));
+    }
+
+    /// A PEM block of `label` around `der` (64 columns, as RFC 7468 writes).
+    fn pem(label: &str, der: &[u8]) -> String {
+        ed25519_dalek::pkcs8::spki::der::pem::encode_string(label, LineEnding::LF, der).unwrap()
+    }
+
+    #[test]
+    fn tls_files_give_the_chain_in_order_and_the_key_only_when_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let chain = dir.path().join("chain.pem");
+        let text = format!("leaf:\n{}intermediate:\n{}", pem("CERTIFICATE", b"leaf"), pem("CERTIFICATE", b"ca"));
+        std::fs::write(&chain, text).unwrap();
+        assert_eq!(read_certificates(&chain).unwrap(), vec![b"leaf".to_vec(), b"ca".to_vec()]);
+        let key = dir.path().join("key.pem");
+        std::fs::write(&key, pem("EC PRIVATE KEY", b"secret")).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(read_tls_key(&key), Err(KeyFileError::Permissions { mode: 0o644, .. })));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let read = read_tls_key(&key).unwrap();
+        assert_eq!((read.kind, read.der.as_slice()), (TlsKeyKind::Sec1, &b"secret"[..]));
+        assert!(!format!("{read:?}").contains("secret"));
+        // Swapped, empty, or the key inside the chain: refused by name.
+        assert!(matches!(read_certificates(&key), Err(KeyFileError::NotAKey { .. })));
+        std::fs::set_permissions(&chain, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(read_tls_key(&chain), Err(KeyFileError::NotAKey { .. })));
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no PEM here").unwrap();
+        assert!(matches!(read_certificates(&empty), Err(KeyFileError::NotAKey { .. })));
     }
 }

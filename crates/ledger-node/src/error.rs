@@ -44,6 +44,13 @@ pub enum Error {
         /// Who may not write what, naming the line.
         message: String,
     },
+    /// The ledger is locked by another writer (another process holds its
+    /// write lock) past the wait for it: nothing was written; try again.
+    #[error("{message}")]
+    Busy {
+        /// What waited for the lock.
+        message: String,
+    },
     /// A file named by the user could not be read.
     #[error(transparent)]
     Input(#[from] InputError),
@@ -57,6 +64,9 @@ impl From<StoreError> for Error {
         match e {
             StoreError::Tampered { seq, reason } => {
                 Error::Tampered { seq, message: format!("the ledger fails verification at seq {seq}: {reason}") }
+            }
+            other if other.is_busy() => {
+                Error::Busy { message: format!("the ledger is locked by another writer ({other})") }
             }
             other => Error::Store(other),
         }
@@ -80,6 +90,7 @@ impl Error {
             Error::Refused { hint, .. } | Error::Conflict { hint, .. } => hint.as_deref(),
             Error::Forbidden { .. } => Some("see who may sign what with `ledger key list`"),
             Error::Tampered { .. } => Some("run `ledger verify` to see every problem; nothing was written"),
+            Error::Busy { .. } => Some("another process holds the ledger's write lock; try again in a few seconds"),
             _ => None,
         }
     }
@@ -92,6 +103,7 @@ impl Error {
             Error::Tampered { seq, message } => Error::Tampered { seq, message: format!("{prefix}: {message}") },
             Error::Conflict { message, hint } => Error::Conflict { message: format!("{prefix}: {message}"), hint },
             Error::Forbidden { message } => Error::Forbidden { message: format!("{prefix}: {message}") },
+            Error::Busy { message } => Error::Busy { message: format!("{prefix}: {message}") },
             other => Error::Refused { message: format!("{prefix}: {other}"), hint: None },
         }
     }

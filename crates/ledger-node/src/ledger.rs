@@ -443,6 +443,28 @@ impl Ledger {
         })
     }
 
+    /// [`Ledger::append_signed`] for events given as the lines `ledger sign`
+    /// writes, numbered: each is decoded as the batch takes it ([`crate::sign::read_signed_line`])
+    /// and the records are written a chunk at a time, so that memory holds
+    /// the text and one chunk, not every event decoded and every record at
+    /// once (the HTTP service, with bodies of up to 100,000 events). A line
+    /// that does not decode refuses the batch, naming it.
+    pub fn append_signed_lines(&mut self, lines: &[(usize, &str)]) -> Result<Vec<Appended>, Error> {
+        self.append_events(lines.len(), &[], |batch, results, written| {
+            let progress = crate::progress::task("appending", lines.len() as u64);
+            for (i, (n, line)) in lines.iter().enumerate() {
+                progress.advance(1);
+                let Some(signed) = crate::sign::read_signed_line(*n, line)? else { continue };
+                let outcome = batch.add_signed(signed).map_err(|e| line_error(*n, e))?;
+                results.push(Appended::of(*n, outcome));
+                if (i + 1) % PRESIGN_CHUNK == 0 {
+                    written.write(batch)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn append_events(
         &mut self,
         count: usize,

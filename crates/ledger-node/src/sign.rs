@@ -103,25 +103,38 @@ impl crate::Ledger {
 pub fn read_signed(text: &str) -> Result<Vec<(usize, SignedEnvelope)>, Error> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+        if let Some(signed) = read_signed_line(i + 1, line)? {
+            out.push((i + 1, signed));
         }
-        if line.len() > ledger_core::append::MAX_EVENT_BYTES * 2 {
-            return Err(Error::refused(format!(
-                "line {}: {} bytes, more than a signed event may hold (docs/LIMITS.md)",
-                i + 1,
-                line.len()
-            )));
-        }
-        let signed = SignedEnvelope::from_line(line).map_err(|e| Error::refused(format!("line {}: {e}", i + 1)))?;
-        out.push((i + 1, signed));
     }
     if out.len() > crate::MAX_BATCH {
-        return Err(Error::refused(format!(
-            "{} events, more than the {} a batch may hold; nothing was appended",
-            out.len(),
-            crate::MAX_BATCH
-        )));
+        return Err(too_many_signed(out.len()));
     }
     Ok(out)
+}
+
+/// One line of signed events (numbered `number` from 1 in messages):
+/// `None` for a blank line. For a reader that takes the lines as they
+/// arrive (the HTTP service), which bounds a batch by [`crate::MAX_BATCH`]
+/// itself with [`too_many_signed`].
+pub fn read_signed_line(number: usize, line: &str) -> Result<Option<SignedEnvelope>, Error> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    if line.len() > MAX_SIGNED_LINE {
+        return Err(Error::refused(format!(
+            "line {number}: {} bytes, more than a signed event may hold (docs/LIMITS.md)",
+            line.len()
+        )));
+    }
+    SignedEnvelope::from_line(line).map(Some).map_err(|e| Error::refused(format!("line {number}: {e}")))
+}
+
+/// The longest line of signed events read: an event at its limit, with
+/// room for its signatures.
+pub const MAX_SIGNED_LINE: usize = ledger_core::append::MAX_EVENT_BYTES * 2;
+
+/// The refusal of a batch of more than [`crate::MAX_BATCH`] signed events.
+pub fn too_many_signed(count: usize) -> Error {
+    Error::refused(format!("{count} events, more than the {} a batch may hold; nothing was appended", crate::MAX_BATCH))
 }

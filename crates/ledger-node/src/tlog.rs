@@ -336,6 +336,65 @@ fn as_b64<S: serde::Serializer>(h: &Hash, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl Ledger {
+    /// The records after the latest recorded checkpoint, which covers the
+    /// records before it (all of them when there is none): those no
+    /// checkpoint seals yet, counted as `verify` counts them, without
+    /// checking anything.
+    pub fn unsealed(&self) -> Result<u64, Error> {
+        let head = self.store().head()?;
+        Ok(match self.store().last_of_type(CHECKPOINT_TYPE)? {
+            Some(record) => head.seq.saturating_sub(record.seq),
+            None => head.seq + 1,
+        })
+    }
+
+    /// Whether `key` may sign the ledger's checkpoints now: a key the
+    /// ledger authorises, holding a role that grants `checkpoint_signed`,
+    /// not revoked, within its validity window at the head's time. The
+    /// refusal says which of these fails (`ledger serve` checks its log key
+    /// at start-up with it, before it takes a batch it could not seal).
+    pub fn check_log_key(&self, key: &SigningKey) -> Result<(), Error> {
+        let store = self.store();
+        let head = store.head()?;
+        let authority = store.authority()?.map_err(|e| {
+            Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+        })?;
+        let public = PublicKey::from(key);
+        let id = public.key_id();
+        let authorise = "authorise it as the log key: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log";
+        let Some(info) = authority.key(&public) else {
+            return Err(Error::refused_with(
+                format!("key {id} is not a key of this ledger, so it may not sign its checkpoints"),
+                authorise,
+            ));
+        };
+        let refuse = |why: String| {
+            Err(Error::refused_with(format!("key {id} ({}) may not sign checkpoints: {why}", info.holder), authorise))
+        };
+        if let Some(r) = &info.revoked {
+            return refuse(format!("revoked at seq {}: {}", r.seq, r.reason));
+        }
+        if info.root || info.former_root {
+            return refuse("a root key signs governance events, not checkpoints".into());
+        }
+        if let Some(from) = info.valid_from.filter(|from| head.time < *from) {
+            return refuse(format!("not valid before {from} (the ledger's last record is of {})", head.time));
+        }
+        if let Some(until) = info.valid_until.filter(|until| head.time > *until) {
+            return refuse(format!("expired at {until}"));
+        }
+        let granted = info.roles.iter().any(|r| authority.roles().get(r).is_some_and(|t| t.contains(CHECKPOINT_TYPE)));
+        if !granted {
+            let roles = if info.roles.is_empty() {
+                "no role".to_owned()
+            } else {
+                info.roles.iter().cloned().collect::<Vec<_>>().join(", ")
+            };
+            return refuse(format!("it holds {roles}, and none grants `{CHECKPOINT_TYPE}` (the role `log` does)"));
+        }
+        Ok(())
+    }
+
     /// Signs a checkpoint of the ledger as it stands with the log key and
     /// records it, in one transaction; refuses if the ledger is not
     /// consistent with the checkpoint signed before.
@@ -855,6 +914,10 @@ pub struct Cosignature {
     pub timestamp: u64,
     /// The checkpoint's size.
     pub size: u64,
+    /// The size of the checkpoint it was proven consistent with: the
+    /// newest the witness had seen before (none on first sight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consistent_with: Option<u64>,
     /// Whether the state file moved to this checkpoint.
     pub state_updated: bool,
 }
@@ -1027,6 +1090,7 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
         vkey: cosigner.verifier().to_string(),
         timestamp,
         size: new.size(),
+        consistent_with: old.as_ref().map(Signed::size),
         state_updated,
     }))
 }

@@ -155,6 +155,19 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// SQLite gave up waiting for a lock another connection holds (its
+    /// busy timeout passed): nothing was written, and trying again later
+    /// may succeed.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// An open ledger.
 #[derive(Debug)]
 pub struct Store {
