@@ -355,3 +355,14 @@ fn docs_cli_md_is_generated_from_the_grammar() {
         "docs/CLI.md is not what the grammar gives (a command, option or example changed): regenerate it with\n    cargo run -- man --markdown > docs/CLI.md\nand commit it"
     );
 }
+
+#[test]
+fn a_test_whose_tool_is_missing_fails_in_ci_and_skips_elsewhere() {
+    use crate::support::missing_tool_under;
+    missing_tool_under(None, "chromium", "the browser test");
+    missing_tool_under(Some("false"), "chromium", "the browser test");
+    for ci in ["true", "1"] {
+        let failed = std::panic::catch_unwind(|| missing_tool_under(Some(ci), "chromium", "the browser test"));
+        assert!(failed.is_err(), "CI={ci}: a missing chromium passed silently");
+    }
+}

@@ -81,7 +81,7 @@ fn append_record_reusing_an_id(env: &Env) {
 #[test]
 fn the_python_verifier_written_from_the_spec_agrees_with_ledger_verify() {
     if !python_ready() {
-        eprintln!("python3 with blake3 and pynacl is not available: skipping the cross-check (.ci/run installs them)");
+        crate::support::missing_tool("python3 with blake3 and pynacl", "the cross-check with the Python verifier");
         return;
     }
     // The Python verifier checks the test vectors of FORMAT.md itself.
@@ -217,7 +217,7 @@ for line in sys.stdin:
 #[test]
 fn both_verifiers_report_the_vectors_exactly() {
     if !python_ready() {
-        eprintln!("python3 with blake3 and pynacl is not available: skipping the cross-check (.ci/run installs them)");
+        crate::support::missing_tool("python3 with blake3 and pynacl", "the cross-check with the Python verifier");
         return;
     }
     let cases = crate::vectors::cases();
@@ -290,7 +290,7 @@ fn vector_problem(
 #[test]
 fn a_file_that_is_not_a_ledger_stops_both_verifiers() {
     if !python_ready() {
-        eprintln!("python3 with blake3 and pynacl is not available: skipping the cross-check (.ci/run installs them)");
+        crate::support::missing_tool("python3 with blake3 and pynacl", "the cross-check with the Python verifier");
         return;
     }
     type Spoil = fn(&Env);

@@ -154,7 +154,7 @@ fn root_rotation_and_thresholds_from_the_command_line() {
 fn key_files_interoperate_with_openssl() {
     // The recipe of keys/README.md, run for real when openssl is installed.
     if std::process::Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("openssl is not installed: skipping the interoperability check (.ci/run installs it)");
+        crate::support::missing_tool("openssl", "the interoperability check of the key files");
         return;
     }
     let env = Env::with_ledger();

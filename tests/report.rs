@@ -338,7 +338,7 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 fn the_report_opens_in_a_browser_without_console_errors() {
     let found = Command::new("chromium").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
     if !found.is_ok_and(|s| s.success()) {
-        println!("note: chromium is not installed; the browser test of the report is skipped (.ci/run installs it)");
+        crate::support::missing_tool("chromium", "the browser test of the report");
         return;
     }
     let env = demo_env();

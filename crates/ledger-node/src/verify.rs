@@ -578,14 +578,16 @@ impl crate::Ledger {
     /// [`Cache::forget`]: crate::local::Cache::forget
     pub fn verify(&mut self, options: Options) -> Result<Verification, Error> {
         let mut verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
-        let mut local = self.local_state()?;
+        // No genesis record to know the ledger by (an empty or damaged
+        // file): no memory to compare with; the findings say what is wrong.
+        let mut local = self.local_state().ok();
         // Another process may have appended and verified records after this
         // read's snapshot began: the file holds them, and the verification
         // runs again on a snapshot that holds them too. Only a file that
         // really ends before the point this machine verified is reported.
         for _ in 0..2 {
             let head_seq = verification.report.head_seq.unwrap_or(0);
-            match &local.verified {
+            match local.as_ref().and_then(|l| l.verified.as_ref()) {
                 Some(v)
                     if v.seq > head_seq
                         && self.store().is_read_only()
@@ -593,14 +595,15 @@ impl crate::Ledger {
                 {
                     self.reopen_snapshot()?;
                     verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
-                    local = self.local_state()?;
+                    local = self.local_state().ok();
                 }
                 _ => break,
             }
         }
         let head_seq = verification.report.head_seq.unwrap_or(0);
         if verification.report.records > 0
-            && let Some(finding) = self.against_memory(&local, head_seq)?
+            && let Some(local) = &local
+            && let Some(finding) = self.against_memory(local, head_seq)?
         {
             verification.report.findings.push(finding);
             sort_findings(&mut verification.report.findings);
@@ -619,6 +622,7 @@ impl crate::Ledger {
         }
         if verification.report.ok()
             && let (Some(seq), Some(hash)) = (verification.report.head_seq, verification.report.head)
+            && let Some(mut local) = local
         {
             if let Some(s) = &verification.snapshot {
                 local.remember(s.clone());
