@@ -550,6 +550,11 @@ pub(crate) fn domain_types() -> Vec<&'static str> {
     ledger_domain::events::TYPES.iter().map(|(t, _)| *t).filter(|t| *t != CHECKPOINT_TYPE).collect()
 }
 
+/// The recomputed hash of the last record a verification read.
+fn head_hash(v: &Verification) -> Hash {
+    v.report.head.unwrap_or(Hash::ZERO)
+}
+
 /// What `repair` rebuilt.
 #[derive(Debug, Clone)]
 pub struct Repaired {
@@ -580,28 +585,20 @@ impl crate::Ledger {
         let mut verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
         // No genesis record to know the ledger by (an empty or damaged
         // file): no memory to compare with; the findings say what is wrong.
-        let mut local = self.local_state().ok();
-        // Another process may have appended and verified records after this
-        // read's snapshot began: the file holds them, and the verification
-        // runs again on a snapshot that holds them too. Only a file that
-        // really ends before the point this machine verified is reported.
-        for _ in 0..2 {
-            let head_seq = verification.report.head_seq.unwrap_or(0);
-            match local.as_ref().and_then(|l| l.verified.as_ref()) {
-                Some(v)
-                    if v.seq > head_seq
-                        && self.store().is_read_only()
-                        && self.live_head_seq()?.is_some_and(|live| live >= v.seq) =>
-                {
-                    self.reopen_snapshot()?;
-                    verification = self.consistent(|l| verify_store(l.store(), options.clone()))?;
-                    local = self.local_state().ok();
-                }
-                _ => break,
-            }
-        }
+        let local = self.local_state().ok();
         let head_seq = verification.report.head_seq.unwrap_or(0);
+        let remembered = local.as_ref().and_then(|l| l.verified.as_ref());
+        // Another process may have appended and verified records after this
+        // read's snapshot began: the memory is then ahead of the snapshot,
+        // and the file as it is now holds the records verified, this
+        // snapshot's head among them. That is no rollback, and the memory
+        // is not moved back to the older head.
+        let behind = remembered.is_some_and(|v| v.seq > head_seq);
+        let overtaken = behind
+            && remembered
+                .is_some_and(|v| self.file_now_holds(&[(v.seq, v.hash), (head_seq, head_hash(&verification))]));
         if verification.report.records > 0
+            && !overtaken
             && let Some(local) = &local
             && let Some(finding) = self.against_memory(local, head_seq)?
         {
@@ -621,6 +618,7 @@ impl crate::Ledger {
             });
         }
         if verification.report.ok()
+            && !behind
             && let (Some(seq), Some(hash)) = (verification.report.head_seq, verification.report.head)
             && let Some(mut local) = local
         {
@@ -633,6 +631,21 @@ impl crate::Ledger {
             }
         }
         Ok(verification)
+    }
+
+    /// Whether the file as it is now (a new read of it, outside this read's
+    /// snapshot) holds each `(seq, record hash)`. A few tries: a writer's
+    /// checkpoint of the log may keep the file from being opened a moment.
+    pub(crate) fn file_now_holds(&self, records: &[(u64, Hash)]) -> bool {
+        for attempt in 0..3 {
+            if let Ok(now) = Store::open_read_snapshot(self.path()) {
+                return records.iter().all(|(seq, hash)| {
+                    now.get(*seq).ok().flatten().and_then(|r| Hash::from_slice(&r.hash)).is_some_and(|h| h == *hash)
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20 << attempt));
+        }
+        false
     }
 
     /// Rebuilds the derived data (the Merkle tree table; the snapshots are

@@ -224,9 +224,14 @@ impl Ledger {
             }
         }
         let mut inconsistent = Vec::new();
-        if let Some(found) = self.against_memory(&local, head.seq)? {
+        // The memory ahead of this snapshot while the file as it is now holds
+        // both: another process appended and verified meanwhile (no rollback).
+        let behind = local.verified.as_ref().is_some_and(|v| v.seq > head.seq);
+        let overtaken = behind
+            && local.verified.as_ref().is_some_and(|v| self.file_now_holds(&[(v.seq, v.hash), (head.seq, head.hash)]));
+        if let Some(found) = self.against_memory(&local, head.seq)?.filter(|_| !overtaken) {
             inconsistent.push(found);
-        } else if let Some(v) = local.verified.clone() {
+        } else if let Some(v) = local.verified.clone().filter(|_| !behind) {
             match rehash(self.store(), v.seq)? {
                 Some(h) if h == v.hash => {
                     if let Some(view) = self.incremental(&v, &head, as_of, &mut local)? {
@@ -247,7 +252,8 @@ impl Ledger {
             AsOf::End => verification.replay,
             _ => replay_verified(self.store(), &report.failed(), as_of)?,
         };
-        if ok {
+        // Never moved back to an older head than the one it remembers.
+        if ok && !behind {
             if let Some(s) = verification.snapshot {
                 local.remember(s);
             }
