@@ -8,11 +8,10 @@ use crate::{Outcome, hinted};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use ledger_core::Timestamp;
-use ledger_core::append::Submission;
 use ledger_core::verify::Options;
 use ledger_domain::AsOf;
-use ledger_domain::state::period_stream;
-use ledger_node::query::{Scoreboard, Status, score};
+use ledger_node::attest::Attest;
+use ledger_node::query::{Scoreboard, Status};
 use ledger_node::view::View;
 use ledger_node::{Ledger, Signer};
 use serde_json::{Value, json};
@@ -219,9 +218,9 @@ pub fn run(ctx: &Ctx, command: DomainCommand, out: &mut Out) -> Result<Outcome> 
         DomainCommand::Projects { unit, stage, read } => projects(ctx, unit.as_deref(), stage, &read, out),
         DomainCommand::Monitoring(read) => monitoring(ctx, &read, out),
         DomainCommand::Publish { key, period, window_until, allow_incomplete } => {
-            attest(ctx, &key, &period, Some((&window_until, allow_incomplete)), out)
+            attest(ctx, &key, &period, &Attest::Publish { window_until, allow_incomplete }, out)
         }
-        DomainCommand::Finalize { key, period } => attest(ctx, &key, &period, None, out),
+        DomainCommand::Finalize { key, period } => attest(ctx, &key, &period, &Attest::Finalize, out),
         DomainCommand::Scores(args) => scores(ctx, &args, out),
         DomainCommand::Explain { period, unit, indicator, as_of, format, read } => {
             let read = ReadArgs { json: read.json || format == crate::report::ExplainFormat::Json, ..read };
@@ -299,49 +298,14 @@ fn with_verification(mut value: Value, view: &View) -> Value {
 
 // --- attestation --------------------------------------------------------------
 
-fn attest(ctx: &Ctx, key: &Path, period: &str, window: Option<(&str, bool)>, out: &mut Out) -> Result<Outcome> {
+fn attest(ctx: &Ctx, key: &Path, period: &str, what: &Attest, out: &mut Out) -> Result<Outcome> {
     let author = read_private(key)?;
     let mut ledger = ctx.open()?;
-    let now = crate::now()?;
-    let (hash, missing) = {
-        let domain = ledger.domain()?;
-        let p = domain.periods.get(period).ok_or_else(|| {
-            let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
-            hinted(format!("no period {period:?} in this ledger"), format!("periods: {}", known.join(", ")))
-        })?;
-        // A publication attests the process component as of its own time
-        // (never earlier than the latest record: time does not go back).
-        let hash = match window {
-            Some(_) => ledger_node::query::score_at(domain, p, domain.clock.map_or(now, |c| c.max(now)))?.1,
-            None => score(domain, p)?.1,
-        };
-        (hash, ledger_node::office::missing_values(domain, period)?)
-    };
-    let (event_type, data) = match window {
-        Some((_, false)) if missing > 0 => {
-            return Err(hinted(
-                format!("period {period} has {missing} value(s) missing or returned; nothing was published"),
-                format!(
-                    "see which with `ledger status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
-                ),
-            ));
-        }
-        Some((w, _)) => {
-            let mut data = json!({"window_until": w, "projection_hash": hash});
-            if missing > 0 {
-                data["missing_values"] = json!(missing);
-            }
-            ("scores_published", data)
-        }
-        None => ("period_finalized", json!({"projection_hash": hash})),
-    };
-    let sub = Submission::new(&period_stream(period), event_type, data, &ledger_node::fresh_id());
-    // The hash is decided again inside the append transaction: if anything
-    // changed since it was computed, the append is refused.
-    let results = ledger.append(&[(0, sub)], Signer::new(&author), now);
+    let result = ledger_node::attest::attest(&mut ledger, period, what, Signer::new(&author), crate::now()?);
     ctx.warnings(&mut ledger);
-    crate::office::report(&ledger, &results?, false, out)?;
-    out.line(format!("{event_type}: projection hash {hash}"))?;
+    let (appended, attested) = result?;
+    crate::office::report(&ledger, &appended, false, out)?;
+    out.line(format!("{}: projection hash {}", attested.event_type, attested.projection_hash))?;
     Ok(Outcome::Ok)
 }
 
