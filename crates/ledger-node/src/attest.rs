@@ -74,7 +74,7 @@ pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Re
             return Err(Error::refused_with(
                 format!("period {period} has {missing} value(s) missing or returned; nothing was published"),
                 format!(
-                    "see which with `ledger status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
+                    "see which with `ledger period status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
                 ),
             ));
         }
