@@ -98,9 +98,9 @@ pub struct Rewritten {
 }
 
 /// Every old command path and option name, as `ledger OLD` = `ledger NEW`
-/// pairs of words.
+/// pairs of words (for the test in `main.rs` that holds them to the grammar).
 #[cfg(test)]
-fn spellings() -> impl Iterator<Item = (String, String)> {
+pub fn spellings() -> impl Iterator<Item = (String, String)> {
     let commands = COMMANDS.iter().map(|(old, new)| (old.join(" "), new.join(" ")));
     let options = OPTIONS.iter().map(|(path, old, change)| {
         let path = path.join(" ");

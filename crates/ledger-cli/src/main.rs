@@ -53,3 +53,36 @@ fn main() -> ExitCode {
         Err(e) => ctx::usage_exit(&e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{cli, legacy};
+    use clap::CommandFactory;
+    use std::ffi::OsString;
+
+    /// Every old spelling is rewritten to a command line of the grammar:
+    /// its words a command path, its options that command's.
+    #[test]
+    fn every_old_spelling_becomes_a_command_line_of_the_grammar() {
+        let mut grammar = cli::Cli::command();
+        grammar.build();
+        for (old, new) in legacy::spellings() {
+            let args = std::iter::once("ledger").chain(old.split(' ')).map(OsString::from).collect();
+            let rewritten = legacy::rewrite(args, &grammar);
+            let words: Vec<String> = rewritten.args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+            assert_eq!(words.join(" "), new, "ledger {old}");
+            assert!(!rewritten.notes.is_empty(), "ledger {old}: no note");
+            let mut command = &grammar;
+            for word in new.split(' ') {
+                if let Some(long) = word.strip_prefix("--") {
+                    let arg = command.get_arguments().find(|a| a.get_long() == Some(long));
+                    assert!(arg.is_some_and(|a| !a.is_hide_set()), "ledger {new}: no option --{long}");
+                } else if let Some(sub) = command.find_subcommand(word) {
+                    command = sub;
+                }
+            }
+            assert_ne!(command.get_name(), "ledger", "ledger {new}: no command");
+        }
+    }
+}
