@@ -62,8 +62,8 @@ fresh() {
   local dir=$1
   mkdir -p "$dir"
   ( cd "$dir"
-    "$L" keygen --out keys/root -q
-    "$L" keygen --out keys/office -q
+    "$L" key generate --prefix keys/root -q
+    "$L" key generate --prefix keys/office -q
     "$L" --db ledger.db init --origin probe.example/ledger --key keys/root.key -q
     "$L" --db ledger.db key authorize --key keys/root.key --pub keys/office.pub --holder Office --role statistics -q )
 }
@@ -205,12 +205,12 @@ refused "a 2 MB event" app "$i/big.jsonl"
 for n in $(seq 1 100001); do note "n$n"; done > "$i/many.jsonl"
 refused "a batch of 100,001 events" app "$i/many.jsonl"
 printf 'unit,indicator,value,note\nlixia,1,2,"never closed\n' > "$i/quote.csv"
-refused "a CSV quote never closed" "$L" --db "$db" submit --period 2022 --key "$i/keys/office.key" "$i/quote.csv"
+refused "a CSV quote never closed" "$L" --db "$db" values submit --period 2022 --key "$i/keys/office.key" "$i/quote.csv"
 refused "a private key as events" app "$i/keys/root.key"
-"$L" --db "$db" keygen --out "$i/keys/log" -q
+"$L" --db "$db" key generate --prefix "$i/keys/log" -q
 "$L" --db "$db" key authorize --key "$i/keys/root.key" --pub "$i/keys/log.pub" --holder Log --role log -q
-"$L" --db "$db" checkpoint --key "$i/keys/log.key" > "$i/cp.txt"
-"$L" keygen --out "$i/keys/w" -q
+"$L" --db "$db" checkpoint --log-key "$i/keys/log.key" > "$i/cp.txt"
+"$L" key generate --prefix "$i/keys/w" -q
 echo "not a proof" > "$i/junk.proof"
 refused "a garbage consistency proof" "$L" --db "$db" cosign --key "$i/keys/w.key" --proof "$i/junk.proof" "$i/cp.txt"
 
@@ -248,7 +248,7 @@ note "on time" | "$L" --db "$edb" append --key "$e/keys/office.key" -q || defect
 # An erasure signed elsewhere and posted to the service erases the data.
 if command -v curl >/dev/null 2>&1; then
   s="$e/served"; mkdir -p "$s"; cp -r "$h/demo/keys" "$s/keys"; copy_db "$h/base.db" "$s/ledger.db"
-  person=$("$L" --db "$s/ledger.db" action take --period 2022 --unit shanghe --kind admonition-talk \
+  person=$("$L" --db "$s/ledger.db" decision action --period 2022 --unit shanghe --kind admonition-talk \
     --basis C3.2 --person-name 王五探针 --key "$s/keys/authority.key" --json | grep -o '"seq": *[0-9]*' | grep -o '[0-9]*$')
   "$L" --db "$s/ledger.db" serve --listen 127.0.0.1:0 --log-key "$s/keys/log.key" >"$s/serve.out" 2>"$s/serve.err" &
   server=$!
@@ -277,7 +277,7 @@ else
   say "flood: $flood_clients clients each POST a 16 MiB body at once; the service stays under 256 MiB"
   f="$work/flood"; fresh "$f"
   ( cd "$f"
-    "$L" keygen --out keys/log -q
+    "$L" key generate --prefix keys/log -q
     "$L" --db ledger.db key authorize --key keys/root.key --pub keys/log.pub --holder Log --role log -q )
   "$L" --db "$f/ledger.db" serve --listen 127.0.0.1:0 --log-key "$f/keys/log.key" >"$f/serve.out" 2>"$f/serve.err" &
   server=$!

@@ -1,6 +1,10 @@
 //! The conventions of the command line itself: `--version`, shell
 //! completions, manual pages and docs/CLI.md generated from the grammar,
-//! and examples that parse at the end of every command's `--help`.
+//! examples that parse at the end of every command's `--help`, one
+//! vocabulary of options (the table of docs/CLI.md) held to by every
+//! command, no group of one command, the old spellings working for one
+//! release and shown nowhere, and a command-line crate without an import
+//! circle.
 
 use crate::support::Env;
 
@@ -30,7 +34,7 @@ fn completions_for_every_shell_know_the_commands() {
 #[test]
 fn a_manual_page_per_command() {
     let env = Env::new();
-    let run = env.run(&["man", "--out", "man"]).ok();
+    let run = env.run(&["man", "--dir", "man"]).ok();
     assert!(run.stdout.contains("manual page(s) in man"), "{}", run.stdout);
     for page in ["ledger.1", "ledger-report.1", "ledger-scores.1", "ledger-key-authorize.1", "ledger-completions.1"] {
         let text = std::fs::read_to_string(env.path("man").join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
@@ -229,6 +233,9 @@ fn check_arguments(what: &str, args: &[String], path: &[String], help: &str) {
                 args.next();
             }
             given.push(flag.to_owned());
+            if let Some(long) = options(help).into_iter().find(|o| o.short.as_deref() == Some(flag)) {
+                given.push(long.long);
+            }
         } else {
             words.push(arg.clone());
         }
@@ -364,5 +371,414 @@ fn a_test_whose_tool_is_missing_fails_in_ci_and_skips_elsewhere() {
     for ci in ["true", "1"] {
         let failed = std::panic::catch_unwind(|| missing_tool_under(Some(ci), "chromium", "the browser test"));
         assert!(failed.is_err(), "CI={ci}: a missing chromium passed silently");
+    }
+}
+
+// --- one vocabulary, no group of one, the old spellings, no import circle -------
+
+/// An option as a `--help` lists it.
+#[derive(Debug, Clone, PartialEq)]
+struct Opt {
+    short: Option<String>,
+    long: String,
+    /// The value's name (`FILE` of `--out <FILE>`), `None` for a flag.
+    value: Option<String>,
+}
+
+/// The options of a help text (`-o, --out <FILE>`, `--json`).
+fn options(help: &str) -> Vec<Opt> {
+    let lines = section(help, "Options:").into_iter().filter(|l| l.len() - l.trim_start().len() <= 6);
+    lines
+        .filter_map(|l| {
+            let names = l.trim_start().split("  ").next().unwrap_or_default();
+            let mut short = None;
+            let mut long = None;
+            let mut value = None;
+            for part in names.split(", ") {
+                let mut words = part.splitn(2, ' ');
+                let name = words.next().unwrap_or_default();
+                if name.starts_with("--") {
+                    long = Some(name.to_owned());
+                    value = words.next().map(|v| v.trim_matches(['<', '>', '.']).to_owned());
+                } else if name.starts_with('-') {
+                    short = Some(name.to_owned());
+                }
+            }
+            long.map(|long| Opt { short, long, value })
+        })
+        .collect()
+}
+
+/// One row of the vocabulary table of docs/CLI.md.
+#[derive(Debug)]
+struct Word {
+    short: Option<String>,
+    long: String,
+    /// The value names it may take (`["SEQ", "DATE"]`), empty for a flag.
+    values: Vec<String>,
+}
+
+/// The vocabulary table of `ledger man --markdown`.
+fn vocabulary(markdown: &str) -> Vec<Word> {
+    let table = markdown.split("## The option vocabulary").nth(1).expect("docs/CLI.md states the option vocabulary");
+    let rows = table.lines().skip_while(|l| !l.starts_with("| option |")).skip(2).take_while(|l| l.starts_with('|'));
+    rows.map(|row| {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let names: Vec<&str> = cells[0].trim_start_matches("| ").split(", ").map(|n| n.trim_matches('`')).collect();
+        let long = names.iter().find(|n| n.starts_with("--")).unwrap().to_string();
+        let short = names.iter().find(|n| !n.starts_with("--")).map(|n| n.to_string());
+        let values = if cells[1] == "(flag)" {
+            Vec::new()
+        } else {
+            cells[1].split(" or ").map(|v| v.trim_matches('`').to_owned()).collect()
+        };
+        Word { short, long, values }
+    })
+    .collect()
+}
+
+/// Every option of every command (the root too) is in the vocabulary of
+/// docs/CLI.md with its value and short name; no option is a flag in one
+/// command and takes a value in another, nor takes two kinds of value
+/// (unless the vocabulary says it takes either); no word of the vocabulary
+/// is unused.
+#[test]
+fn every_option_keeps_to_the_vocabulary_of_docs_cli_md() {
+    let env = Env::new();
+    let words = vocabulary(&env.run(&["man", "--markdown"]).ok().stdout);
+    assert!(words.len() > 100, "{words:?}");
+    for must in ["--out", "--dir", "--since", "--until", "--key", "--log-key", "--log-vkey", "--json"] {
+        assert!(words.iter().any(|w| w.long == must), "the vocabulary states {must}");
+    }
+    let mut paths = command_paths(&env);
+    paths.insert(0, Vec::new());
+    let mut used: std::collections::BTreeMap<String, Vec<(String, Opt)>> = Default::default();
+    for path in &paths {
+        let name = format!("ledger {}", path.join(" ")).trim_end().to_owned();
+        for opt in options(&help(&env, path)) {
+            let word = words.iter().find(|w| w.long == opt.long);
+            let word = word.unwrap_or_else(|| panic!("{name}: {} is not in the vocabulary of docs/CLI.md", opt.long));
+            assert_eq!(word.short, opt.short, "{name}: {} has another short name than the vocabulary's", opt.long);
+            match &opt.value {
+                None => assert!(
+                    word.values.is_empty(),
+                    "{name}: {} is a flag; the vocabulary says it takes a value",
+                    opt.long
+                ),
+                Some(v) => assert!(
+                    word.values.contains(v),
+                    "{name}: {} <{v}>; the vocabulary says {:?}",
+                    opt.long,
+                    word.values
+                ),
+            }
+            used.entry(opt.long.clone()).or_default().push((name.clone(), opt));
+        }
+    }
+    for (long, uses) in &used {
+        let flags: Vec<&str> = uses.iter().filter(|(_, o)| o.value.is_none()).map(|(c, _)| c.as_str()).collect();
+        assert!(
+            flags.is_empty() || flags.len() == uses.len(),
+            "{long} is a flag in {flags:?} and takes a value elsewhere: {uses:?}"
+        );
+    }
+    for w in &words {
+        assert!(used.contains_key(&w.long), "{} is in the vocabulary of docs/CLI.md but no command takes it", w.long);
+    }
+}
+
+/// A group has at least two commands; a thing's writes and its list are in
+/// its group.
+#[test]
+fn no_command_group_has_one_command() {
+    let env = Env::new();
+    let paths = command_paths(&env);
+    for path in &paths {
+        let subs = subcommands(&help(&env, path));
+        assert!(subs.len() != 1, "`ledger {}` is a group of one command: {subs:?}", path.join(" "));
+    }
+    for (group, list) in [("project", "list"), ("monitoring", "list"), ("key", "list"), ("period", "status")] {
+        assert!(paths.iter().any(|p| p == &[group, list]), "ledger {group} {list}");
+    }
+}
+
+/// Old spellings (`ledger OLD`), the new ones, on the demonstration
+/// ledger: each old one prints a note naming the new one on stderr, then
+/// the same stdout and exit code as the new one.
+#[test]
+fn the_old_spellings_still_work_and_name_the_new_ones() {
+    let env = crate::support::demo_env();
+    let vkey = env.run(&["key", "export", "log", "--format", "vkey"]).ok().stdout;
+    std::fs::write(env.path("log.vkey"), &vkey).unwrap();
+    let pairs: &[(&[&str], &[&str], &str)] = &[
+        (
+            &["status", "--period", "2022"],
+            &["period", "status", "--period", "2022"],
+            "`ledger status` is now `ledger period status`",
+        ),
+        (&["projects", "--json"], &["project", "list", "--json"], "`ledger projects` is now `ledger project list`"),
+        (&["monitoring"], &["monitoring", "list"], "`ledger monitoring` is now `ledger monitoring list`"),
+        (
+            &["--db", "ledger.db", "monitoring", "--json"],
+            &["monitoring", "list", "--json"],
+            "is now `ledger monitoring list`",
+        ),
+        (
+            &["log", "--from", "5", "--limit", "3"],
+            &["log", "--since", "5", "--limit", "3"],
+            "`ledger log --from` is now `ledger log --since`",
+        ),
+        (
+            &["key", "export", "log", "--vkey"],
+            &["key", "export", "log", "--format", "vkey"],
+            "is now `ledger key export --format vkey`",
+        ),
+        (
+            &["key", "vkey", "keys/root.pub", "--name", "w.example", "--witness"],
+            &["key", "vkey", "keys/root.pub", "--name", "w.example", "--kind", "witness"],
+            "`ledger key vkey --witness` is now `ledger key vkey --kind witness`",
+        ),
+        (
+            &["scores", "--period", "2022", "--format", "json"],
+            &["scores", "--period", "2022", "--json"],
+            "is now `ledger scores --json`",
+        ),
+        (
+            &["prove", "5", "--vkey", "log.vkey"],
+            &["prove", "5", "--log-vkey", "log.vkey"],
+            "is now `ledger prove --log-vkey`",
+        ),
+        (
+            &["verify-values", "--period", "1999", "--key", "keys/assessment.key"],
+            &["values", "verify", "--period", "1999", "--key", "keys/assessment.key"],
+            "`ledger verify-values` is now `ledger values verify`",
+        ),
+        (
+            &["reward", "grant", "--help"],
+            &["decision", "reward", "--help"],
+            "`ledger reward grant` is now `ledger decision reward`",
+        ),
+        (
+            &["round", "open", "--period", "2022"],
+            &["period", "open-round", "--period", "2022"],
+            "`ledger round open` is now `ledger period open-round`",
+        ),
+        (&["help", "submit"], &["help", "values", "submit"], "`ledger submit` is now `ledger values submit`"),
+        (
+            &["keygen", "--out", "keys/root"],
+            &["key", "generate", "--prefix", "keys/root"],
+            "`ledger keygen --out` is now `ledger key generate --prefix`",
+        ),
+    ];
+    for (old, new, note) in pairs {
+        let (was, is) = (env.run(old), env.run(new));
+        assert_eq!(
+            (was.code, &was.stdout),
+            (is.code, &is.stdout),
+            "`ledger {}` and `ledger {}` differ",
+            old.join(" "),
+            new.join(" ")
+        );
+        assert!(
+            was.stderr.starts_with("note: ") && was.stderr.contains(note),
+            "`ledger {}`: {}",
+            old.join(" "),
+            was.stderr
+        );
+        assert!(!is.stderr.contains("note: `ledger"), "`ledger {}`: {}", new.join(" "), is.stderr);
+        let after_notes: String =
+            was.stderr.lines().filter(|l| !l.starts_with("note: `ledger")).map(|l| format!("{l}\n")).collect();
+        assert_eq!(after_notes, is.stderr, "`ledger {}`: the same diagnostics after the note", old.join(" "));
+    }
+    // A new ledger from the old spellings, as before.
+    let fresh = Env::new();
+    fresh.run(&["keygen", "--out", "keys/root"]).ok();
+    let r = fresh.run(&["init", "--origin", "x.example/l", "--key", "keys/root.key", "--roles", "keys/root.pub"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is now `ledger init --role-table`") && r.stderr.contains("error: role table"),
+        "{}",
+        r.stderr
+    );
+    let r = fresh.run(&["export-tiles", "public"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("`ledger export-tiles DIR` is now `ledger export-tiles --dir DIR`"), "{}", r.stderr);
+}
+
+/// The old spellings are no part of the grammar: no help, completion script
+/// or docs/CLI.md shows them.
+#[test]
+fn the_old_spellings_are_shown_nowhere() {
+    let env = Env::new();
+    let old_commands = [
+        "keygen",
+        "personal-check",
+        "redact",
+        "submit",
+        "correct",
+        "return",
+        "verify-values",
+        "status",
+        "targets",
+        "publish",
+        "finalize",
+        "round",
+        "reward",
+        "action",
+        "rectify",
+        "fraud",
+        "projects",
+        "measure",
+        "land",
+    ];
+    let top = subcommands(&help(&env, &[]));
+    for old in old_commands {
+        assert!(!top.iter().any(|c| c == old), "`ledger {old}` is listed by `ledger --help`: {top:?}");
+    }
+    let old_options: &[(&[&str], &[&str])] = &[
+        (&["verify"], &["--vkey", "--policy"]),
+        (&["prove"], &["--vkey"]),
+        (&["verify-proof"], &["--vkey", "--policy", "--record"]),
+        (&["consistency"], &["--vkey"]),
+        (&["cosign"], &["--vkey"]),
+        (&["checkpoint"], &["--key"]),
+        (&["witness"], &["--state", "--log"]),
+        (&["key", "export"], &["--vkey", "--witness"]),
+        (&["key", "vkey"], &["--witness"]),
+        (&["key", "authorize"], &["--from"]),
+        (&["key", "revoke"], &["--from"]),
+        (&["log"], &["--from"]),
+        (&["init"], &["--roles"]),
+        (&["objection", "resolve"], &["--reasons"]),
+        (&["project", "promote"], &["--to"]),
+        (&["man"], &["--out"]),
+    ];
+    for (path, olds) in old_options {
+        let path: Vec<String> = path.iter().map(|w| w.to_string()).collect();
+        let listed = options(&help(&env, &path));
+        for old in *olds {
+            assert!(!listed.iter().any(|o| o.long == *old), "`ledger {} {old}` is listed by its help", path.join(" "));
+        }
+    }
+    let scores = help(&env, &["scores".to_owned()]);
+    assert!(!scores.contains("json (as --json)") && !scores.contains("- json"), "{scores}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = env.run(&["completions", shell]).ok().stdout;
+        for old in ["keygen", "personal-check", "verify-values", "log-vkey"] {
+            assert_eq!(script.contains(old), old == "log-vkey", "{shell} completions and {old}");
+        }
+    }
+    let docs = env.run(&["man", "--markdown"]).ok().stdout;
+    for old in
+        ["`ledger keygen", "`ledger personal-check", "verify-values", "`ledger submit", "reward grant", "--reasons"]
+    {
+        assert!(!docs.contains(old), "docs/CLI.md shows {old}");
+    }
+}
+
+/// A usage line shows what is required: never the global `--db`, even when
+/// `LEDGER_DB` (or another variable of a global option) is set.
+#[test]
+fn usage_lines_do_not_show_the_global_options_as_required() {
+    let env = Env::new();
+    let vars = [("LEDGER_MAX_CLOCK_SKEW", "2m")];
+    for args in [&["scores"][..], &["period", "open", "--key", "k"], &["values", "submit", "--period", "2022"]] {
+        let r = env.run_with_env(args, &vars, None);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let usage = r.stderr.lines().find(|l| l.starts_with("Usage: ")).unwrap_or_else(|| panic!("{}", r.stderr));
+        for global in ["--db", "--max-clock-skew", "--no-cache"] {
+            assert!(!usage.contains(global), "{usage}");
+        }
+    }
+    let no_cache = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+        .args(["scores"])
+        .env("LEDGER_NO_CACHE", "true")
+        .env("LEDGER_DB", env.db())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&no_cache.stderr);
+    assert!(stderr.contains("Usage: ledger scores --period <PERIOD>\n"), "{stderr}");
+    // The variables still count.
+    let forget = |no_cache: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"))
+            .arg("forget")
+            .env("LEDGER_NO_CACHE", no_cache)
+            .env("LEDGER_DB", env.db())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(forget("true").contains("--no-cache: this machine keeps nothing"), "LEDGER_NO_CACHE=true is --no-cache");
+    assert!(!forget("false").contains("--no-cache: this machine keeps nothing"), "LEDGER_NO_CACHE=false is not");
+    env.run_with_env(&["log"], &[("LEDGER_MAX_CLOCK_SKEW", "soon")], None).refused("LEDGER_MAX_CLOCK_SKEW");
+}
+
+/// The command line is one module per command group beside `ctx` (which
+/// imports none of them), and no module imports one that imports it: the
+/// `crate::` paths of the sources make no circle.
+#[test]
+fn the_command_line_has_no_import_circle() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/ledger-cli/src");
+    let mut uses: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let module = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut named = std::collections::BTreeSet::new();
+        // `crate::ctx::Out`, and each module of `use crate::{a, b};`.
+        for (i, _) in text.match_indices("crate::") {
+            let rest = &text[i + "crate::".len()..];
+            let names: Vec<&str> = match rest.strip_prefix('{') {
+                Some(list) => list[..list.find('}').unwrap()].split(',').map(str::trim).collect(),
+                None => vec![rest],
+            };
+            for n in names {
+                let n: String = n.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !n.is_empty() && n != module {
+                    named.insert(n);
+                }
+            }
+        }
+        uses.insert(module, named);
+    }
+    let modules: Vec<String> = uses.keys().cloned().collect();
+    for (module, named) in &uses {
+        for n in named {
+            assert!(modules.contains(n), "{module}.rs names crate::{n}, which is no module of the command line");
+        }
+    }
+    assert!(uses["ctx"].is_empty(), "ctx.rs, the leaf, imports {:?}", uses["ctx"]);
+    assert!(uses.values().all(|n| !n.contains("main")), "a module imports the crate root: {uses:?}");
+    // A depth-first walk from every module finds no way back to it.
+    fn reaches(
+        uses: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        from: &str,
+        to: &str,
+        seen: &mut Vec<String>,
+    ) -> bool {
+        for n in &uses[from] {
+            if n == to {
+                return true;
+            }
+            if !seen.contains(n) {
+                seen.push(n.clone());
+                if reaches(uses, n, to, seen) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    for module in &modules {
+        assert!(
+            !reaches(&uses, module, module, &mut Vec::new()),
+            "{module}.rs imports itself through {:?}",
+            uses[module]
+        );
+    }
+    // One file per command group.
+    let env = Env::new();
+    for group in command_paths(&env).into_iter().filter(|p| p.len() == 1 && !subcommands(&help(&env, p)).is_empty()) {
+        assert!(modules.contains(&group[0]), "the group `ledger {}` has no module {}.rs", group[0], group[0]);
     }
 }

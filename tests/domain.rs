@@ -158,12 +158,13 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
     ];
     for (csv, expected) in cases {
         std::fs::write(env.path("values.csv"), csv).unwrap();
-        env.run(&["submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).refused(expected);
+        env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"])
+            .refused(expected);
     }
     assert_eq!(env.db_bytes(), before, "a refused CSV changed the ledger");
     // a finalised period takes no submissions
     std::fs::write(env.path("values.csv"), "unit,indicator,value\nlixia,1,25.6\n").unwrap();
-    env.run(&["submit", "--key", "keys/statistics.key", "--period", "2022", "values.csv"])
+    env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "values.csv"])
         .refused("period 2022 is finalized");
     // the good file, with evidence by path: every row or none, and idempotent
     std::fs::write(env.path("report.pdf"), "the bureau's 2023 report").unwrap();
@@ -172,9 +173,9 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
         "unit,indicator,value,evidence,evidence_title\nlixia,1,25.6,report.pdf,2023 report\nlaiwu,9,310,,\n",
     )
     .unwrap();
-    let r = env.run(&["submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
+    let r = env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
     assert_eq!(r.stdout.lines().count(), 2);
-    let again = env.run(&["submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
+    let again = env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
     assert_eq!(again.stdout, r.stdout, "the same file twice records nothing new");
     let seq = r.stdout.split_whitespace().next().unwrap();
     let show = env.run(&["show", seq, "--json"]).ok().json();

@@ -72,7 +72,7 @@ fn a_snapshot_that_lies_changes_no_decision_and_no_score_and_is_reported() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.starts_with("LEDGER FAILS VERIFICATION") && r.stdout.contains("(snapshot)"), "{}", r.stdout);
     let before = env.db_bytes();
-    let submit = || env.run(&["submit", "--key", "keys/statistics.key", "--period", "2022", "late.csv"]);
+    let submit = || env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "late.csv"]);
     let r = submit();
     assert_eq!(r.code, 2, "a lying snapshot let a finalised period take a value:\n{}", r.stderr);
     assert!(r.stderr.contains("error: nothing was appended: line 2: period 2022 is finalized"), "{}", r.stderr);
@@ -109,7 +109,7 @@ fn a_snapshot_that_lies_changes_no_decision_and_no_score_and_is_reported() {
     drop(c);
     let (hash, verified, _) = projection_hash(&env);
     assert_eq!((hash, verified), (honest, false));
-    let r = env.run(&["submit", "--key", "keys/statistics.key", "--period", "2022", "late.csv"]);
+    let r = env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "late.csv"]);
     assert!(r.stderr.contains("is bound to another record"), "{}", r.stderr);
     assert!(errors(&env.verify_json(&[]).1).contains(&(seq as u64, "snapshot".to_owned())));
 }

@@ -40,7 +40,7 @@ fn a_csv_quote_never_closed_is_refused_with_its_line() {
         "unit,indicator,value,note\nlixia,1,25.6,\"fine\"\nlaiwu,2,18,\"never closed\nlixia,3,12,x\n",
     )
     .unwrap();
-    env.run(&["submit", "--key", "keys/statistics.key", "--period", "2022", "v.csv"])
+    env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "v.csv"])
         .refused("line 3: a quoted field is never closed");
     assert_eq!(env.db_bytes(), before);
 }

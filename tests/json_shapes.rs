@@ -26,14 +26,14 @@ fn problems(v: &jsonschema::Validator, value: &Value) -> Vec<String> {
 fn every_read_command_prints_the_shape_docs_json_documents() {
     let env = demo_env();
     let doc = schema();
-    env.run(&["checkpoint", "--key", "keys/log.key"]).ok();
+    env.run(&["checkpoint", "--log-key", "keys/log.key"]).ok();
     let checkpoint = env.run(&["log", "--type", "checkpoint_signed", "--json"]).ok().json();
     let last = checkpoint["records"].as_array().unwrap().last().unwrap()["seq"].as_u64().unwrap();
     env.run(&["prove", &(last - 5).to_string(), "--out", "r.proof"]).ok();
     env.run(&["prove", &(last - 5).to_string(), "--bundle", "--out", "r.bundle"]).ok();
-    let vkey = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    let vkey = env.run(&["key", "export", "log", "--format", "vkey"]).ok().stdout;
     std::fs::write(env.path("log.vkey"), vkey.trim()).unwrap();
-    env.run(&["export-tiles", "tiles"]).ok();
+    env.run(&["export-tiles", "--dir", "tiles"]).ok();
     let cp = env.path("tiles/checkpoint");
     let cp = cp.to_str().unwrap();
     let runs: &[(&str, &[&str])] = &[
@@ -52,8 +52,8 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         ("catalog", &["catalog"]),
         ("units", &["units"]),
         ("units", &["units", "--period", "2019"]),
-        ("status", &["status", "--period", "2022"]),
-        ("status", &["status", "--period", "2018"]),
+        ("status", &["period", "status", "--period", "2022"]),
+        ("status", &["period", "status", "--period", "2018"]),
         ("scores", &["scores", "--period", "2022"]),
         ("scores", &["scores", "--period", "2022", "--as-of", "2023-03-05"]),
         ("scores", &["scores", "--period", "2020"]),
@@ -61,12 +61,12 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         ("explain", &["explain", "--period", "2022", "--unit", "shanghe"]),
         ("explain", &["explain", "--period", "2022", "--unit", "nanbu", "--indicator", "19"]),
         ("audit", &["audit"]),
-        ("projects", &["projects"]),
-        ("monitoring", &["monitoring"]),
-        ("projects", &["projects", "--stage", "construction"]),
+        ("projects", &["project", "list"]),
+        ("monitoring", &["monitoring", "list"]),
+        ("projects", &["project", "list", "--stage", "construction"]),
         ("prove", &["prove", "3"]),
-        ("verify-proof", &["verify-proof", "r.bundle", "--vkey", "log.vkey"]),
-        ("verify-proof", &["verify-proof", "r.proof", "--vkey", "log.vkey", "--record", &"0".repeat(64)]),
+        ("verify-proof", &["verify-proof", "r.bundle", "--log-vkey", "log.vkey"]),
+        ("verify-proof", &["verify-proof", "r.proof", "--log-vkey", "log.vkey", "--record-hash", &"0".repeat(64)]),
         ("consistency", &["consistency", "--from", cp]),
     ];
     let mut covered = BTreeSet::new();
@@ -151,8 +151,8 @@ fn the_schema_refuses_what_it_does_not_document() {
 #[test]
 fn verify_json_has_one_shape_in_full_and_from_a_checkpoint() {
     let env = demo_env();
-    env.run(&["checkpoint", "--key", "keys/log.key"]).ok();
-    env.run(&["export-tiles", "tiles"]).ok();
+    env.run(&["checkpoint", "--log-key", "keys/log.key"]).ok();
+    env.run(&["export-tiles", "--dir", "tiles"]).ok();
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     let full = env.run(&["verify", "--json"]).ok().json();
     let from =

@@ -31,7 +31,7 @@ fn append_prints_sequence_numbers_and_log_lists_records() {
     let env = Env::with_ledger();
     let r = env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"five\"},\"id\":\"n5\",\"expected_version\":3}\n").ok();
     assert_eq!(r.stdout, "6\n");
-    let log = env.run(&["log", "--from", "5", "--json"]).ok().json();
+    let log = env.run(&["log", "--since", "5", "--json"]).ok().json();
     let records = log["records"].as_array().unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[1]["id"], "n5");

@@ -7,14 +7,14 @@ use crate::support::{Env, errors};
 fn keygen_writes_a_0600_private_key_and_never_prints_it() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    let r = env.run(&["keygen", "--out", "keys/office"]).ok();
+    let r = env.run(&["key", "generate", "--prefix", "keys/office"]).ok();
     let private = std::fs::read_to_string(env.path("keys/office.key")).unwrap();
     assert!(private.starts_with("-----BEGIN PRIVATE KEY-----"));
     let body: String = private.lines().filter(|l| !l.starts_with("-----")).collect();
     assert!(!r.stdout.contains(&body) && !r.stderr.contains(&body));
     assert_eq!(std::fs::metadata(env.path("keys/office.key")).unwrap().permissions().mode() & 0o777, 0o600);
-    env.run(&["keygen", "--out", "keys/office"]).refused("already exists");
-    env.run(&["keygen", "--out", "keys/office.key"]).refused("has an extension");
+    env.run(&["key", "generate", "--prefix", "keys/office"]).refused("already exists");
+    env.run(&["key", "generate", "--prefix", "keys/office.key"]).refused("has an extension");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn authorise_revoke_and_list() {
         "--reason",
         "laptop stolen",
         "--compromised",
-        "--from",
+        "--since",
         "5",
     ])
     .ok();

@@ -111,25 +111,26 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     // Targets and values from CSV with Chinese headers and names.
     let values = example("values-2022.csv");
     std::fs::write(env.path("targets.csv"), example("targets-2022.csv")).unwrap();
-    at(&env, jan, &["targets", "--period", "2022", "--key", "keys/authority.key", "targets.csv"]).ok();
+    at(&env, jan, &["period", "targets", "--period", "2022", "--key", "keys/authority.key", "targets.csv"]).ok();
     // A misspelt unit refuses the whole file, naming the line and a suggestion.
     let before = records(&env);
     std::fs::write(env.path("bad.csv"), values.replace("商河县,7,", "商河镇,7,")).unwrap();
     let feb = "2023-02-01T10:00:00+08:00";
-    let r =
-        at(&env, feb, &["submit", "--period", "2022", "--key", "keys/statistics.key", "bad.csv"]).refused("line 30");
+    let r = at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "bad.csv"])
+        .refused("line 30");
     assert!(r.stderr.contains("unknown unit 商河镇; did you mean 商河县 (shanghe)?"), "{}", r.stderr);
     assert_eq!(records(&env), before, "a refused file writes nothing");
     std::fs::write(env.path("values.csv"), &values).unwrap();
-    at(&env, feb, &["submit", "--period", "2022", "--key", "keys/statistics.key", "values.csv"]).ok();
+    at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "values.csv"]).ok();
     // Submitting a value twice names the command that corrects it.
     std::fs::write(env.path("again.csv"), "单位,指标,数值\n商河县,10,21\n").unwrap();
-    at(&env, feb, &["submit", "--period", "2022", "--key", "keys/statistics.key", "again.csv"])
+    at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "again.csv"])
         .refused("ledger correct");
     at(
         &env,
         feb,
         &[
+            "values",
             "correct",
             "--period",
             "2022",
@@ -146,14 +147,19 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
         ],
     )
     .ok();
-    let status = at(&env, feb, &["status", "--period", "2022", "--json"]).ok().json();
+    let status = at(&env, feb, &["period", "status", "--period", "2022", "--json"]).ok().json();
     assert_eq!(status["missing"], 0, "{status}");
-    at(&env, "2023-02-20T09:00:00+08:00", &["verify-values", "--period", "2022", "--key", "keys/assessment.key"]).ok();
+    at(&env, "2023-02-20T09:00:00+08:00", &["values", "verify", "--period", "2022", "--key", "keys/assessment.key"])
+        .ok();
 
     // Publication: objections until the end of 15 March, Beijing time.
     let mar1 = "2023-03-01T09:00:00+08:00";
-    at(&env, mar1, &["publish", "--period", "2022", "--window-until", "2023-03-15", "--key", "keys/assessment.key"])
-        .ok();
+    at(
+        &env,
+        mar1,
+        &["period", "publish", "--period", "2022", "--window-until", "2023-03-15", "--key", "keys/assessment.key"],
+    )
+    .ok();
     let objection = |now: &str, key: &str, unit: &str| {
         at(
             &env,
@@ -196,7 +202,7 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
             "--upheld",
             "--corrected-value",
             "30.0",
-            "--reasons",
+            "--reason",
             "核实无误",
             "--key",
             "keys/assessment.key",
@@ -205,8 +211,11 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     .ok();
     // The scores as published, read with a bare date in Beijing time.
     let published = at(&env, mar18, &["scores", "--period", "2022", "--as-of", "2023-03-05", "--json"]).ok().json();
-    let finalise =
-        at(&env, "2023-03-20T09:00:00+08:00", &["finalize", "--period", "2022", "--key", "keys/assessment.key"]);
+    let finalise = at(
+        &env,
+        "2023-03-20T09:00:00+08:00",
+        &["period", "finalize", "--period", "2022", "--key", "keys/assessment.key"],
+    );
     finalise.ok();
     let board = at(&env, mar18, &["scores", "--period", "2022", "--json"]).ok().json();
     assert_ne!(published["projection_hash"], board["projection_hash"], "the upheld objection changed the scores");
@@ -228,9 +237,9 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     assert_eq!(at(&env, apr, &["audit"]).code, 1, "the due consequences are not recorded yet");
     #[rustfmt::skip]
     let decisions: [&[&str]; 3] = [
-        &["reward", "grant", "--period", "2022", "--unit", "历下区", "--kind", "policy-preference", "--basis", "C1: excellent", "--key", auth],
-        &["reward", "grant", "--period", "2022", "--unit", "Lixia", "--kind", "fiscal-reward", "--amount", &amount, "--basis", "C2", "--key", auth],
-        &["action", "take", "--period", "2022", "--unit", "商河县", "--kind", "public-notice", "--id", "notice-1", "--basis", "C3.1: poor", "--key", auth],
+        &["decision", "reward", "--period", "2022", "--unit", "历下区", "--kind", "policy-preference", "--basis", "C1: excellent", "--key", auth],
+        &["decision", "reward", "--period", "2022", "--unit", "Lixia", "--kind", "fiscal-reward", "--amount", &amount, "--basis", "C2", "--key", auth],
+        &["decision", "action", "--period", "2022", "--unit", "商河县", "--kind", "public-notice", "--id", "notice-1", "--basis", "C3.1: poor", "--key", auth],
     ];
     for args in decisions {
         at(&env, apr, args).ok();
@@ -239,7 +248,18 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
         at(
             &env,
             apr,
-            &["rectify", "--period", "2022", "--action", "notice-1", "--text", "整改方案已报送", "--key", key],
+            &[
+                "decision",
+                "rectify",
+                "--period",
+                "2022",
+                "--action",
+                "notice-1",
+                "--text",
+                "整改方案已报送",
+                "--key",
+                key,
+            ],
         )
     };
     rectify("keys/lixia.key").refused("speaks for unit lixia");
@@ -347,8 +367,8 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         &env,
         jan,
         &[
-            "round",
-            "open",
+            "period",
+            "open-round",
             "--period",
             "2023",
             "--round",
@@ -367,18 +387,20 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     std::fs::write(env.path("q1.csv"), "单位,指标,数值\n历下区,9,410\n历下区,14,1.25\n商河县,9,12\n").unwrap();
     let apr = "2023-04-15T23:59:59+08:00";
     let s = "keys/statistics.key";
-    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q9", "--key", s, "q1.csv"]).refused("2023-Q9");
+    at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q9", "--key", s, "q1.csv"])
+        .refused("2023-Q9");
     // An indicator the round does not ask for names the line.
     std::fs::write(env.path("bad.csv"), "单位,指标,数值\n历下区,1,41\n").unwrap();
-    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "bad.csv"]).refused("line 2");
+    at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "bad.csv"])
+        .refused("line 2");
     assert_eq!(records(&env), before, "refused files write nothing");
-    at(&env, apr, &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "q1.csv"]).ok();
+    at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "q1.csv"]).ok();
     // Shanghe's second value arrives a second after the end of the due date (Beijing time).
     std::fs::write(env.path("late.csv"), "单位,指标,数值\n商河县,14,0.10\n").unwrap();
     at(
         &env,
         "2023-04-16T00:00:00+08:00",
-        &["submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "late.csv"],
+        &["values", "submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "late.csv"],
     )
     .ok();
     // The annual value is not touched; a round's value is corrected in its round.
@@ -387,6 +409,7 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         &env,
         may,
         &[
+            "values",
             "correct",
             "--period",
             "2023",
@@ -407,6 +430,7 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         &env,
         may,
         &[
+            "values",
             "correct",
             "--period",
             "2023",
@@ -429,16 +453,18 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     let v = at(
         &env,
         may,
-        &["verify-values", "--period", "2023", "--round", "2023-Q1", "--unit", "历下区", "--key", a, "--json"],
+        &["values", "verify", "--period", "2023", "--round", "2023-Q1", "--unit", "历下区", "--key", a, "--json"],
     )
     .ok()
     .json();
     assert_eq!(v["appended"], 2, "{v}");
-    at(&env, may, &["verify-values", "--period", "2023", "--round", "2023-Q7", "--key", a]).refused("rounds: 2023-Q1");
+    at(&env, may, &["values", "verify", "--period", "2023", "--round", "2023-Q7", "--key", a])
+        .refused("rounds: 2023-Q1");
     at(
         &env,
         may,
         &[
+            "values",
             "return",
             "--period",
             "2023",
@@ -498,8 +524,8 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
         &env,
         "2023-07-02T09:00:00+08:00",
         &[
-            "round",
-            "open",
+            "period",
+            "open-round",
             "--period",
             "2023",
             "--round",
@@ -514,7 +540,7 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     )
     .ok();
 
-    let status = env.run(&["status", "--period", "2023", "--json"]).ok().json();
+    let status = env.run(&["period", "status", "--period", "2023", "--json"]).ok().json();
     let unit = |u: &str| status["process"].as_array().unwrap().iter().find(|x| x["unit"] == u).unwrap().clone();
     let shanghe = unit("shanghe");
     let states: Vec<&str> =
@@ -525,7 +551,7 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     assert_eq!(shanghe["counts"]["reports_on_time"], 1);
     assert_eq!(shanghe["counts"]["findings_overdue"], 1);
     assert_eq!(unit("lixia")["findings"][0]["status"], "closed");
-    let text = env.run(&["status", "--period", "2023", "--unit", "商河县"]).ok().stdout;
+    let text = env.run(&["period", "status", "--period", "2023", "--unit", "商河县"]).ok().stdout;
     assert!(text.contains("reports on time  1  late  1  missing  0  not due  1"), "{text}");
     assert!(text.contains("2023-Q1 14 late"), "{text}");
     assert!(text.contains("sup-2023-1 major overdue, follow-up due 2023-06-30"), "{text}");
@@ -556,7 +582,7 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     let published = at(
         &env,
         "2023-07-20T09:00:00+08:00",
-        &["publish", "--period", "2023", "--window-until", "2023-08-05", "--allow-incomplete", "--key", a],
+        &["period", "publish", "--period", "2023", "--window-until", "2023-08-05", "--allow-incomplete", "--key", a],
     )
     .ok();
     assert!(published.stdout.contains("scores_published: projection hash"), "{}", published.stdout);

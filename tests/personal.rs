@@ -29,8 +29,8 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
     let auth = "keys/authority.key";
     let taken = env
         .run(&[
+            "decision",
             "action",
-            "take",
             "--period",
             "2022",
             "--unit",
@@ -68,12 +68,13 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
     assert!(contains(&ledger_bytes(&env), NAME.as_bytes()), "the name is kept beside the ledger");
 
     // Whoever holds the details and the salt can prove they match.
-    env.run(&["personal-check", "--record", &seq_arg, "--details", &details, "--salt", &salt]).ok();
+    env.run(&["personal", "check", "--record", &seq_arg, "--details", &details, "--salt", &salt]).ok();
     let other_salt = "00".repeat(32);
-    let r = env.run(&["personal-check", "--record", &seq_arg, "--details", &details, "--salt", &other_salt]);
+    let r = env.run(&["personal", "check", "--record", &seq_arg, "--details", &details, "--salt", &other_salt]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     let r = env.run(&[
-        "personal-check",
+        "personal",
+        "check",
         "--record",
         &seq_arg,
         "--details",
@@ -84,12 +85,12 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
     assert_eq!(r.code, 1, "{}", r.stdout);
 
     // Only the authority redacts, and only a record that names a person.
-    env.run(&["redact", "--record", &seq_arg, "--reason", "x", "--key", "keys/assessment.key"])
+    env.run(&["personal", "redact", "--record", &seq_arg, "--reason", "x", "--key", "keys/assessment.key"])
         .refused("needs role authority");
-    env.run(&["redact", "--record", "5", "--reason", "x", "--key", auth]).refused("names no person");
+    env.run(&["personal", "redact", "--record", "5", "--reason", "x", "--key", auth]).refused("names no person");
     assert_eq!(env.run(&["show", &seq_arg, "--json"]).ok().json()["personal_data"]["details"]["name"], NAME);
 
-    env.run(&["redact", "--record", &seq_arg, "--reason", "retention period over", "--key", auth]).ok();
+    env.run(&["personal", "redact", "--record", &seq_arg, "--reason", "retention period over", "--key", auth]).ok();
     let shown = env.run(&["show", &seq_arg, "--json"]).ok().json();
     assert!(shown["personal_data"]["details"].is_null(), "{shown}");
     assert!(shown["personal_data"]["salt"].is_null(), "{shown}");
@@ -99,12 +100,13 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
     assert!(!contains(&ledger_bytes(&env), &hex::decode(&salt).unwrap()), "the salt is still in the ledger's files");
 
     // Twice is refused; the chain verifies, also replayed from genesis.
-    env.run(&["redact", "--record", &seq_arg, "--reason", "again", "--key", auth]).refused("already redacted");
+    env.run(&["personal", "redact", "--record", &seq_arg, "--reason", "again", "--key", auth])
+        .refused("already redacted");
     env.run(&["verify", "--trust", "keys/root.pub"]).ok();
     env.forget_cache();
     env.run(&["verify", "--trust", "keys/root.pub"]).ok();
     // Who kept the details and the salt can still prove them.
-    env.run(&["personal-check", "--record", &seq_arg, "--details", &details, "--salt", &salt]).ok();
+    env.run(&["personal", "check", "--record", &seq_arg, "--details", &details, "--salt", &salt]).ok();
     // A name written where the commitment goes is refused.
     let line = format!(
         "{{\"stream\":\"period/2022\",\"type\":\"accountability_action_taken\",\"data\":{{\"action\":\"a-x\",\"unit\":\"shanghe\",\"kind\":\"public_notice\",\"basis\":\"b\",\"person\":\"{NAME}\"}}}}\n"
@@ -117,8 +119,8 @@ fn a_named_official_is_erased_and_the_chain_still_verifies() {
 fn take_action_naming(env: &crate::support::Env) -> u64 {
     let taken = env
         .run(&[
+            "decision",
             "action",
-            "take",
             "--period",
             "2022",
             "--unit",

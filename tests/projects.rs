@@ -115,7 +115,7 @@ fn a_project_through_the_library_from_the_command_line() {
         "promote",
         "--id",
         "jn-1",
-        "--to",
+        "--stage",
         "construction",
         "--basis",
         "b",
@@ -132,7 +132,7 @@ fn a_project_through_the_library_from_the_command_line() {
         "promote",
         "--id",
         "jn-1",
-        "--to",
+        "--stage",
         "preparatory",
         "--basis",
         "b",
@@ -149,7 +149,7 @@ fn a_project_through_the_library_from_the_command_line() {
             "promote",
             "--id",
             "jn-1",
-            "--to",
+            "--stage",
             to,
             "--basis",
             "approval 2023-7",
@@ -166,7 +166,7 @@ fn a_project_through_the_library_from_the_command_line() {
         "promote",
         "--id",
         "jn-1",
-        "--to",
+        "--stage",
         "preparatory",
         "--basis",
         "review",
@@ -181,7 +181,7 @@ fn a_project_through_the_library_from_the_command_line() {
         "promote",
         "--id",
         "jn-1",
-        "--to",
+        "--stage",
         "preparatory",
         "--basis",
         "review 2023-9",
@@ -198,7 +198,7 @@ fn a_project_through_the_library_from_the_command_line() {
         "promote",
         "--id",
         "jn-1",
-        "--to",
+        "--stage",
         "construction",
         "--basis",
         "approval renewed",
@@ -257,7 +257,7 @@ fn a_project_through_the_library_from_the_command_line() {
     ]);
     assert!(r.stderr.contains("already evaluated"), "{}", r.stderr);
 
-    let listed = env.run(&["projects", "--json"]).ok().json();
+    let listed = env.run(&["project", "list", "--json"]).ok().json();
     let project = &listed["projects"][0];
     assert_eq!(project["id"], "jn-1");
     assert_eq!(project["unit"], "lixia");
@@ -286,18 +286,18 @@ fn a_project_through_the_library_from_the_command_line() {
     assert_eq!(hash.len(), 64);
     // the filters
     assert_eq!(
-        env.run(&["projects", "--stage", "reserve", "--json"]).ok().json()["projects"].as_array().unwrap().len(),
+        env.run(&["project", "list", "--stage", "reserve", "--json"]).ok().json()["projects"].as_array().unwrap().len(),
         0
     );
     assert_eq!(
-        env.run(&["projects", "--unit", "Lixia", "--json"]).ok().json()["projects"].as_array().unwrap().len(),
+        env.run(&["project", "list", "--unit", "Lixia", "--json"]).ok().json()["projects"].as_array().unwrap().len(),
         1
     );
-    let text = env.run(&["projects"]).ok().stdout;
+    let text = env.run(&["project", "list"]).ok().stdout;
     assert!(text.contains("DEMOTION: environmental approval withdrawn"), "{text}");
     // replayed from genesis (no cache, no snapshot trusted): the same library hash
     env.forget_cache();
-    assert_eq!(env.run(&["projects", "--json"]).ok().json()["library_hash"], hash.as_str());
+    assert_eq!(env.run(&["project", "list", "--json"]).ok().json()["library_hash"], hash.as_str());
     env.run(&["verify"]).ok();
 }
 
@@ -319,7 +319,7 @@ fn policy_measures_and_land_use_from_the_command_line() {
     ])
     .ok();
     env.run(&[
-        "measure",
+        "monitoring",
         "register",
         "--id",
         "m-fund",
@@ -339,7 +339,7 @@ fn policy_measures_and_land_use_from_the_command_line() {
     .ok();
     let progress = |period: &str, status: &str| {
         env.run(&[
-            "measure",
+            "monitoring",
             "progress",
             "--id",
             "m-fund",
@@ -359,8 +359,8 @@ fn policy_measures_and_land_use_from_the_command_line() {
     progress("2022", "in-progress").refused("no later report");
     let land = |supplied: &str| {
         env.run(&[
+            "monitoring",
             "land",
-            "report",
             "--unit",
             "历下区",
             "--period",
@@ -377,13 +377,13 @@ fn policy_measures_and_land_use_from_the_command_line() {
     land("1e3").refused("--supplied-ha");
     land("120.25").ok();
     land("120.25").refused("already reported");
-    let listed = env.run(&["monitoring", "--json"]).ok().json();
+    let listed = env.run(&["monitoring", "list", "--json"]).ok().json();
     assert_eq!(listed["measures"][0]["status"], "done");
     assert_eq!(listed["measures"][0]["reports"].as_array().unwrap().len(), 2);
     assert_eq!(listed["land_use"][0]["unit"], "lixia");
     assert_eq!(listed["land_use"][0]["reports"][0]["report"]["supplied_ha"], "120.25");
     let hash = listed["monitoring_hash"].as_str().unwrap().to_owned();
-    assert!(env.run(&["monitoring"]).ok().stdout.contains("land lixia 2021: supplied 120.25 ha, used 80.5 ha"));
+    assert!(env.run(&["monitoring", "list"]).ok().stdout.contains("land lixia 2021: supplied 120.25 ha, used 80.5 ha"));
     env.forget_cache();
-    assert_eq!(env.run(&["monitoring", "--json"]).ok().json()["monitoring_hash"], hash.as_str());
+    assert_eq!(env.run(&["monitoring", "list", "--json"]).ok().json()["monitoring_hash"], hash.as_str());
 }

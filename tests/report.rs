@@ -270,7 +270,7 @@ fn explain_as_markdown() {
     let md = env.run(&["explain", "--period", "2022", "--unit", "shanghe", "--format", "md"]).ok().stdout;
     assert!(md.starts_with("# 商河县 Shanghe County · 2022"), "{}", &md[..200.min(md.len())]);
     assert!(md.contains("## 指标 Indicator 10 ·") && md.contains("```text") && md.contains("| #"), "{md}");
-    let json = env.run(&["explain", "--period", "2022", "--unit", "shanghe", "--format", "json"]).ok().json();
+    let json = env.run(&["explain", "--period", "2022", "--unit", "shanghe", "--json"]).ok().json();
     assert!(md.contains(json["score"].as_str().unwrap()));
 }
 

@@ -88,7 +88,7 @@ fn no_command_that_takes_a_private_key_prints_one() {
     let may = "2023-05-01T09:00:00+08:00";
     let ok = |args: &[&str]| run(&env, &dir, may, args).ok();
     for name in ["log", "witness", "root2", "spare"] {
-        ok(&["keygen", "--out", &format!("keys/{name}")]);
+        ok(&["key", "generate", "--prefix", &format!("keys/{name}")]);
     }
     let auth = ["key", "authorize", "--key", "keys/root.key", "--holder", "x", "--pub"];
     ok(&[&auth[..], &["keys/log.pub", "--role", "log"]].concat());
@@ -96,30 +96,30 @@ fn no_command_that_takes_a_private_key_prints_one() {
     // Every command that takes a private key, once to success, once refused.
     #[rustfmt::skip]
     let runs: Vec<(Vec<&str>, bool)> = vec![
-        (vec!["checkpoint", "--key", "keys/log.key"], true),
-        (vec!["checkpoint", "--key", "keys/statistics.key"], false),
+        (vec!["checkpoint", "--log-key", "keys/log.key"], true),
+        (vec!["checkpoint", "--log-key", "keys/statistics.key"], false),
         (vec!["key", "bind", "--key", "keys/authority.key", "--pub", "keys/spare.pub", "--unit", "历下区"], true),
         (vec!["key", "bind", "--key", "keys/statistics.key", "--pub", "keys/spare.pub", "--unit", "历下区"], false),
-        (vec!["fraud", "determine", "--period", "2022", "--unit", "历下区", "--indicators", "1", "--basis", "x", "--key", "keys/authority.key"], true),
-        (vec!["fraud", "determine", "--period", "1999", "--unit", "历下区", "--indicators", "1", "--basis", "x", "--key", "keys/authority.key"], false),
-        (vec!["action", "rescind", "--period", "2022", "--target", "notice-1", "--reason", "x", "--key", "keys/authority.key"], true),
-        (vec!["action", "rescind", "--period", "2022", "--target", "notice-1", "--reason", "x", "--key", "keys/authority.key"], false),
-        (vec!["return", "--period", "2022", "--unit", "历下区", "--indicator", "1", "--reason", "x", "--key", "keys/assessment.key"], false),
-        (vec!["correct", "--period", "2022", "--unit", "商河县", "--indicator", "1", "--value", "x", "--reason", "x", "--key", "keys/statistics.key"], false),
-        (vec!["verify-values", "--period", "2022", "--key", "keys/assessment.key"], false),
-        (vec!["publish", "--period", "2022", "--window-until", "2023-06-01", "--key", "keys/statistics.key"], false),
-        (vec!["finalize", "--period", "2022", "--key", "keys/assessment.key"], false),
+        (vec!["decision", "fraud", "--period", "2022", "--unit", "历下区", "--indicators", "1", "--basis", "x", "--key", "keys/authority.key"], true),
+        (vec!["decision", "fraud", "--period", "1999", "--unit", "历下区", "--indicators", "1", "--basis", "x", "--key", "keys/authority.key"], false),
+        (vec!["decision", "rescind", "--period", "2022", "--target", "notice-1", "--reason", "x", "--key", "keys/authority.key"], true),
+        (vec!["decision", "rescind", "--period", "2022", "--target", "notice-1", "--reason", "x", "--key", "keys/authority.key"], false),
+        (vec!["values", "return", "--period", "2022", "--unit", "历下区", "--indicator", "1", "--reason", "x", "--key", "keys/assessment.key"], false),
+        (vec!["values", "correct", "--period", "2022", "--unit", "商河县", "--indicator", "1", "--value", "x", "--reason", "x", "--key", "keys/statistics.key"], false),
+        (vec!["values", "verify", "--period", "2022", "--key", "keys/assessment.key"], false),
+        (vec!["period", "publish", "--period", "2022", "--window-until", "2023-06-01", "--key", "keys/statistics.key"], false),
+        (vec!["period", "finalize", "--period", "2022", "--key", "keys/assessment.key"], false),
         (vec!["objection", "file", "--period", "2022", "--unit", "历下区", "--claim", "x", "--key", "keys/shanghe.key"], false),
-        (vec!["objection", "resolve", "--period", "2022", "--id", "none", "--dismissed", "--reasons", "x", "--key", "keys/assessment.key"], false),
-        (vec!["reward", "grant", "--period", "2022", "--unit", "商河县", "--kind", "policy-preference", "--basis", "x", "--key", "keys/shanghe.key"], false),
-        (vec!["action", "take", "--period", "1999", "--unit", "商河县", "--kind", "public-notice", "--basis", "x", "--key", "keys/authority.key"], false),
-        (vec!["rectify", "--period", "2022", "--action", "none", "--text", "x", "--key", "keys/shanghe.key"], false),
+        (vec!["objection", "resolve", "--period", "2022", "--id", "none", "--dismissed", "--reason", "x", "--key", "keys/assessment.key"], false),
+        (vec!["decision", "reward", "--period", "2022", "--unit", "商河县", "--kind", "policy-preference", "--basis", "x", "--key", "keys/shanghe.key"], false),
+        (vec!["decision", "action", "--period", "1999", "--unit", "商河县", "--kind", "public-notice", "--basis", "x", "--key", "keys/authority.key"], false),
+        (vec!["decision", "rectify", "--period", "2022", "--action", "none", "--text", "x", "--key", "keys/shanghe.key"], false),
         (vec!["adopt", "catalog", "--key", "keys/authority.key"], true), // the same again: nothing new
         (vec!["adopt", "policy", "keys/authority.key", "--key", "keys/authority.key"], false),
         (vec!["adopt", "time-zone", "Mars/Olympus", "--key", "keys/authority.key"], false),
         (vec!["period", "open", "--period", "2022", "--key", "keys/authority.key"], false),
-        (vec!["targets", "--period", "2022", "--key", "keys/authority.key", "keys/root.key"], false),
-        (vec!["submit", "--period", "2022", "--key", "keys/statistics.key", "keys/statistics.key"], false),
+        (vec!["period", "targets", "--period", "2022", "--key", "keys/authority.key", "keys/root.key"], false),
+        (vec!["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "keys/statistics.key"], false),
         (vec!["append", "--key", "keys/authority.key", "keys/authority.key"], false),
         (vec!["key", "authorize", "--key", "keys/statistics.key", "--pub", "keys/spare.pub", "--holder", "x", "--role", "unit"], false),
         (vec!["key", "revoke", "--key", "keys/root.key", "--reason", "spare", "keys/spare.pub"], true),
@@ -128,7 +128,7 @@ fn no_command_that_takes_a_private_key_prints_one() {
         (vec!["key", "rotate-root", "--key", "keys/root.key", "--new-root", "keys/root2.pub", "--cosign", "keys/root2.key"], true),
         (vec!["init", "--origin", "x.example/l", "--key", "keys/root.key"], false),
         (vec!["--db", "other.db", "init", "--origin", "x.example/l", "--key", "keys/root2.key", "--key", "keys/root.key"], true),
-        (vec!["keygen", "--out", "keys/root"], false),
+        (vec!["key", "generate", "--prefix", "keys/root"], false),
         (vec!["demo", "--dir", "demo"], true),
         (vec!["demo", "--dir", "keys"], false),
     ];
@@ -139,7 +139,7 @@ fn no_command_that_takes_a_private_key_prints_one() {
         outputs.push((format!("{args:?}"), format!("{}{}", r.stdout, r.stderr)));
     }
     // The witness cosigns the checkpoint, then refuses a garbage proof.
-    std::fs::write(dir.join("cp.txt"), run(&env, &dir, may, &["checkpoint", "--key", "keys/log.key"]).ok().stdout)
+    std::fs::write(dir.join("cp.txt"), run(&env, &dir, may, &["checkpoint", "--log-key", "keys/log.key"]).ok().stdout)
         .unwrap();
     std::fs::write(dir.join("junk.proof"), "not a proof\n").unwrap();
     for (args, succeeds) in [

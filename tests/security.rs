@@ -49,24 +49,24 @@ fn no_command_quotes_a_private_key_given_where_something_else_is_expected() {
         .unwrap();
     let runs: Vec<Vec<&str>> = vec![
         // every option that takes a verifier key
-        vec!["prove", "1", "--vkey", "plus.key"],
-        vec!["consistency", "--from", "cp.txt", "--vkey", "plus.key"],
-        vec!["verify", "--checkpoint", "cp.txt", "--vkey", "plus.key"],
-        vec!["verify", "--state", "insp.state", "--vkey", "plus.key"],
-        vec!["verify-proof", "--vkey", "plus.key", "--record", &hash, "p1.proof"],
-        vec!["verify-proof", "--vkey", "log.vkey", "--witness", "plus.key", "--record", &hash, "p1.proof"],
-        vec!["cosign", "--key", "keys/w1.key", "--vkey", "plus.key", "cp.txt"],
+        vec!["prove", "1", "--log-vkey", "plus.key"],
+        vec!["consistency", "--from", "cp.txt", "--log-vkey", "plus.key"],
+        vec!["verify", "--checkpoint", "cp.txt", "--log-vkey", "plus.key"],
+        vec!["verify", "--state", "insp.state", "--log-vkey", "plus.key"],
+        vec!["verify-proof", "--log-vkey", "plus.key", "--record-hash", &hash, "p1.proof"],
+        vec!["verify-proof", "--log-vkey", "log.vkey", "--witness", "plus.key", "--record-hash", &hash, "p1.proof"],
+        vec!["cosign", "--key", "keys/w1.key", "--log-vkey", "plus.key", "cp.txt"],
         // and every other file that is not a private key
         vec!["verify", "--checkpoint", "plus.key"],
         vec!["verify", "--trust", "plus.key"],
         vec!["consistency", "--from", "plus.key"],
-        vec!["verify-proof", "--vkey", "log.vkey", "--record", &hash, "plus.key"],
+        vec!["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "plus.key"],
         vec!["cosign", "--key", "keys/w1.key", "--state", "plus.key", "cp.txt"],
         vec!["cosign", "--key", "keys/w1.key", "plus.key"],
         vec!["append", "--key", "keys/root.key", "plus.key"],
-        vec!["submit", "--key", "keys/stats.key", "--period", "2023", "plus.key"],
+        vec!["values", "submit", "--key", "keys/stats.key", "--period", "2023", "plus.key"],
         vec!["key", "vkey", "plus.key", "--name", "x"],
-        vec!["--db", "new.db", "init", "--origin", "x.example/l", "--key", "keys/root.key", "--roles", "plus.key"],
+        vec!["--db", "new.db", "init", "--origin", "x.example/l", "--key", "keys/root.key", "--role-table", "plus.key"],
         // a private key where one is expected, but not one the ledger knows
         vec!["append", "--key", "plus.key", "events.jsonl"],
     ];
@@ -80,8 +80,8 @@ fn no_command_quotes_a_private_key_given_where_something_else_is_expected() {
         }
     }
     // The verifier key options say what the file is.
-    env.run(&["prove", "1", "--vkey", "plus.key"]).refused("holds a private key");
-    let r = env.run(&["verify", "--checkpoint", "cp.txt", "--vkey", "plus.key"]).refused("holds a private key");
+    env.run(&["prove", "1", "--log-vkey", "plus.key"]).refused("holds a private key");
+    let r = env.run(&["verify", "--checkpoint", "cp.txt", "--log-vkey", "plus.key"]).refused("holds a private key");
     assert!(r.stderr.contains("ledger key vkey"), "{}", r.stderr);
 }
 
@@ -247,8 +247,8 @@ fn endless_files_are_refused_by_name_after_a_bounded_read() {
         (&["append", "--key", "/dev/zero"], "larger than 64 KiB"),
         (&["verify", "--trust", "/dev/zero"], "larger than 64 KiB"),
         (&["verify", "--checkpoint", "/dev/zero"], "checkpoint file /dev/zero is larger than 64 KiB"),
-        (&["prove", "1", "--vkey", "/dev/zero"], "verifier key file /dev/zero is larger than 64 KiB"),
-        (&["verify-proof", "--vkey", "/dev/zero", "--record", "00", "x"], "larger than 64 KiB"),
+        (&["prove", "1", "--log-vkey", "/dev/zero"], "verifier key file /dev/zero is larger than 64 KiB"),
+        (&["verify-proof", "--log-vkey", "/dev/zero", "--record-hash", "00", "x"], "larger than 64 KiB"),
         (&["consistency", "--from", "/dev/zero"], "checkpoint file /dev/zero is larger than 64 KiB"),
     ];
     for (args, expected) in cases {

@@ -365,11 +365,11 @@ fn the_served_and_exported_tiles_verify_like_the_file() {
     assert_eq!(server.get("/tile/0/999").0, 404);
 
     // Exported, then extended by running again.
-    env.run(&["export-tiles", "public"]).ok();
+    env.run(&["export-tiles", "--dir", "public"]).ok();
     let exported = env.run(&["verify", "--tiles", "public", "--trust", "keys/root.pub", "--json"]).ok().json();
     assert_eq!(exported, served);
     submit(&env, "stats", &server, &note("notes", "one more"));
-    env.run(&["export-tiles", "public"]).ok();
+    env.run(&["export-tiles", "--dir", "public"]).ok();
     let again = env.run(&["verify", "--tiles", "public", "--trust", "keys/root.pub", "--json"]).ok().json();
     assert_eq!(again["events"].as_u64().unwrap(), covered + 2);
 
@@ -469,7 +469,7 @@ fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
     drop(server);
     let seq = answer["events"][0]["seq"].as_u64().unwrap().to_string();
     // The keys, read from the ledger itself.
-    let vkey = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    let vkey = env.run(&["key", "export", "log", "--format", "vkey"]).ok().stdout;
     std::fs::write(env.path("log.vkey"), &vkey).unwrap();
     let root = env.run(&["key", "export", "Test City"]).ok().stdout;
     assert_eq!(root, std::fs::read_to_string(env.path("keys/root.pub")).unwrap());
@@ -479,7 +479,7 @@ fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
     let inspector = Env::new();
     std::fs::copy(env.path("record.bundle"), inspector.path("record.bundle")).unwrap();
     std::fs::copy(env.path("log.vkey"), inspector.path("log.vkey")).unwrap();
-    let r = inspector.run(&["verify-proof", "--vkey", "log.vkey", "record.bundle", "--json"]).ok().json();
+    let r = inspector.run(&["verify-proof", "--log-vkey", "log.vkey", "record.bundle", "--json"]).ok().json();
     assert_eq!(r["ok"], true);
     assert_eq!(r["index"].as_u64().unwrap().to_string(), seq);
     assert_eq!(r["event"]["data"]["text"], "proved alone");
@@ -487,17 +487,18 @@ fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
     // The record edited inside the bundle: its bytes no longer hash to its hash.
     let text = std::fs::read_to_string(inspector.path("record.bundle")).unwrap();
     std::fs::write(inspector.path("edited.bundle"), text.replace("proved alone", "proved ALONE")).unwrap();
-    let r = inspector.run(&["verify-proof", "--vkey", "log.vkey", "edited.bundle"]);
+    let r = inspector.run(&["verify-proof", "--log-vkey", "log.vkey", "edited.bundle"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("does not hash"), "{}", r.stdout);
     // A key the inspector does not trust, even one the bundle names itself.
-    let other = env.run(&["key", "export", "statistics", "--vkey", "--name", "test.example/ledger"]).ok().stdout;
+    let other =
+        env.run(&["key", "export", "statistics", "--format", "vkey", "--name", "test.example/ledger"]).ok().stdout;
     std::fs::write(inspector.path("other.vkey"), other).unwrap();
-    let r = inspector.run(&["verify-proof", "--vkey", "other.vkey", "record.bundle"]);
+    let r = inspector.run(&["verify-proof", "--log-vkey", "other.vkey", "record.bundle"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     // A bundle holds its record: --record is refused.
     inspector
-        .run(&["verify-proof", "--vkey", "log.vkey", "--record", &"0".repeat(64), "record.bundle"])
+        .run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &"0".repeat(64), "record.bundle"])
         .refused("bundle");
 }
 
@@ -505,9 +506,9 @@ fn a_proof_bundle_needs_nothing_but_the_trusted_log_key() {
 fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidence() {
     let env = served_env();
     env.keygen("w1");
-    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--witness"]).ok().stdout;
+    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--kind", "witness"]).ok().stdout;
     std::fs::write(env.path("w1.vkey"), &w1).unwrap();
-    let log = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    let log = env.run(&["key", "export", "log", "--format", "vkey"]).ok().stdout;
     std::fs::write(env.path("log.vkey"), &log).unwrap();
     std::fs::write(env.path("policy"), format!("log {}witness w1 {}quorum w1\n", log, w1)).unwrap();
     let witness = |log: &str, submit: bool| {
@@ -519,9 +520,9 @@ fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidenc
             "w1.example",
             "--log-vkey",
             "log.vkey",
-            "--state",
+            "--dir",
             "w1",
-            "--log",
+            "--tiles",
             log,
         ];
         if submit {
@@ -552,17 +553,17 @@ fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidenc
     assert!(latest.starts_with(&seen[..seen.find('\u{2014}').unwrap()]));
 
     // The policy: a checkpoint the witness cosigned passes, one it did not fails.
-    env.run(&["verify", "--checkpoint", "cosigned.txt", "--policy", "policy", "--trust", "keys/root.pub"]).ok();
-    let uncosigned = env.run(&["checkpoint", "--key", "keys/log.key"]);
+    env.run(&["verify", "--checkpoint", "cosigned.txt", "--witness-policy", "policy", "--trust", "keys/root.pub"]).ok();
+    let uncosigned = env.run(&["checkpoint", "--log-key", "keys/log.key"]);
     drop(server);
     std::fs::write(env.path("bare.txt"), uncosigned.ok().stdout).unwrap();
-    let r = env.run(&["verify", "--checkpoint", "bare.txt", "--policy", "policy"]);
+    let r = env.run(&["verify", "--checkpoint", "bare.txt", "--witness-policy", "policy"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("quorum"), "{}", r.stdout);
     env.run(&["prove", "3", "--checkpoint", "cosigned.txt", "--bundle", "--out", "p.bundle"]).ok();
-    env.run(&["verify-proof", "--policy", "policy", "p.bundle"]).ok();
+    env.run(&["verify-proof", "--witness-policy", "policy", "p.bundle"]).ok();
     env.run(&["prove", "3", "--checkpoint", "bare.txt", "--bundle", "--out", "bare.bundle"]).ok();
-    let r = env.run(&["verify-proof", "--policy", "policy", "bare.bundle"]);
+    let r = env.run(&["verify-proof", "--witness-policy", "policy", "bare.bundle"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 
     // The log's operator signs another, longer history from the copy: a fork.
@@ -573,8 +574,8 @@ fn a_witness_cosigns_what_the_tiles_prove_consistent_and_keeps_a_fork_as_evidenc
         )
         .ok();
     }
-    env.run(&["--db", "fork.db", "checkpoint", "--key", "keys/log.key"]).ok();
-    env.run(&["--db", "fork.db", "export-tiles", "forked"]).ok();
+    env.run(&["--db", "fork.db", "checkpoint", "--log-key", "keys/log.key"]).ok();
+    env.run(&["--db", "fork.db", "export-tiles", "--dir", "forked"]).ok();
     let r = witness("forked", false);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("FAILED: not cosigned"), "{}", r.stdout);
@@ -591,8 +592,8 @@ fn a_far_future_event_a_forged_replay_and_an_erasure_over_the_service_are_answer
     // An accountability action naming an official, taken on the ledger's machine.
     let taken = env
         .run(&[
+            "decision",
             "action",
-            "take",
             "--period",
             "2022",
             "--unit",
@@ -963,9 +964,9 @@ fn the_latest_checkpoint_is_answered_404_with_what_to_ask_and_hints_name_no_oper
 fn a_witness_whose_name_the_service_does_not_accept_exits_1_and_says_what_it_cosigned() {
     let env = served_env();
     env.keygen("w1");
-    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--witness"]).ok().stdout;
+    let w1 = env.run(&["key", "vkey", "keys/w1.pub", "--name", "w1.example", "--kind", "witness"]).ok().stdout;
     std::fs::write(env.path("w1.vkey"), &w1).unwrap();
-    let log = env.run(&["key", "export", "log", "--vkey"]).ok().stdout;
+    let log = env.run(&["key", "export", "log", "--format", "vkey"]).ok().stdout;
     std::fs::write(env.path("log.vkey"), &log).unwrap();
     let server = Server::start(&env, &["--witness", "w1.vkey"]);
     let witness = |name: &str, state: &str| {
@@ -977,9 +978,9 @@ fn a_witness_whose_name_the_service_does_not_accept_exits_1_and_says_what_it_cos
             name,
             "--log-vkey",
             "log.vkey",
-            "--state",
+            "--dir",
             state,
-            "--log",
+            "--tiles",
             &server.url,
             "--submit",
         ])

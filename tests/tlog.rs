@@ -158,7 +158,7 @@ fn notes(env: &Env, texts: &[&str]) {
 
 /// Signs and records a checkpoint; writes it to `file`; returns it.
 pub(crate) fn checkpoint(env: &Env, file: &str) -> String {
-    let note = env.run(&["checkpoint", "--key", "keys/log.key"]).ok().stdout;
+    let note = env.run(&["checkpoint", "--log-key", "keys/log.key"]).ok().stdout;
     std::fs::write(env.path(file), &note).unwrap();
     note
 }
@@ -180,7 +180,7 @@ fn read(env: &Env, file: &str) -> String {
 /// `ledger verify-proof` against the log key.
 fn verify_proof(env: &Env, seq: u64, file: &str, extra: &[&str]) -> Run {
     let hash = record_hash(env, seq);
-    let mut args = vec!["verify-proof", "--vkey", "log.vkey", "--record", &hash, file];
+    let mut args = vec!["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, file];
     args.extend_from_slice(extra);
     env.run(&args)
 }
@@ -237,7 +237,7 @@ fn a_checkpoint_is_a_c2sp_signed_note_of_the_tree_and_is_recorded_in_the_ledger(
     assert_eq!(rec["data"]["note"], note);
     assert_eq!(env.verify_json(&[]).0, 0);
     // The next checkpoint covers the first one's record; --json tells where it went.
-    let next = env.run(&["checkpoint", "--key", "keys/log.key", "--json"]).ok().json();
+    let next = env.run(&["checkpoint", "--log-key", "keys/log.key", "--json"]).ok().json();
     assert_eq!((next["seq"].as_u64(), next["size"].as_u64()), (Some(8), Some(8)));
     assert_eq!(check_checkpoint(next["note"].as_str().unwrap(), &key).2, mth(&leaves(&env)[..8]));
 }
@@ -247,10 +247,10 @@ fn only_the_authorised_log_key_signs_checkpoints_and_bad_input_changes_nothing()
     let env = Env::with_ledger();
     env.keygen("log");
     let before = env.db_bytes();
-    let r = env.run(&["checkpoint", "--key", "keys/log.key"]).refused("may not sign checkpoints");
+    let r = env.run(&["checkpoint", "--log-key", "keys/log.key"]).refused("may not sign checkpoints");
     assert!(r.stderr.contains("hint: authorise it as the log key") && r.stderr.contains("--role log"), "{}", r.stderr);
-    env.run(&["checkpoint", "--key", "keys/root.key"]).refused("root keys write governance events and notes only");
-    env.run(&["checkpoint", "--key", "keys/missing.key"]).refused("does not exist");
+    env.run(&["checkpoint", "--log-key", "keys/root.key"]).refused("root keys write governance events and notes only");
+    env.run(&["checkpoint", "--log-key", "keys/missing.key"]).refused("does not exist");
     assert_eq!(env.db_bytes(), before);
     env.run(&["key", "vkey", "keys/log.pub", "--name", "has space"]).refused("invalid key name");
     env.run(&["key", "vkey", "keys/log.pub", "--name", "a+b"]).refused("invalid key name");
@@ -295,7 +295,7 @@ fn every_record_has_an_inclusion_proof_that_verifies_offline() {
     let hash = record_hash(&env, 4);
     let j = env
         .run_with_input(
-            &["verify-proof", "--vkey", "log.vkey", "--record", &hash, "-", "--json"],
+            &["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "-", "--json"],
             Some(read(&env, "p4.txt").as_bytes()),
         )
         .ok()
@@ -354,25 +354,26 @@ fn tampered_proofs_wrong_roots_and_other_keys_are_refused_precisely() {
     let stats_vkey = env.run(&["key", "vkey", "keys/stats.pub", "--name", ORIGIN]).ok().stdout;
     let hash = record_hash(&env, 2);
     failed(
-        env.run(&["verify-proof", "--vkey", stats_vkey.trim(), "--record", &hash, "p.txt"]),
+        env.run(&["verify-proof", "--log-vkey", stats_vkey.trim(), "--record-hash", &hash, "p.txt"]),
         "it was signed by another key",
     );
-    let j = env.run(&["verify-proof", "--vkey", stats_vkey.trim(), "--record", &hash, "p.txt", "--json"]).json();
+    let j =
+        env.run(&["verify-proof", "--log-vkey", stats_vkey.trim(), "--record-hash", &hash, "p.txt", "--json"]).json();
     assert_eq!(j["ok"], false);
 
     // Unusable input: exit 2.
-    env.run(&["verify-proof", "--vkey", "nonsense", "--record", &hash, "p.txt"])
+    env.run(&["verify-proof", "--log-vkey", "nonsense", "--record-hash", &hash, "p.txt"])
         .refused("--vkey is neither a verifier key nor a file");
-    env.run(&["verify-proof", "--vkey", &format!("{ORIGIN}+00000000+AQ=="), "--record", &hash, "p.txt"])
+    env.run(&["verify-proof", "--log-vkey", &format!("{ORIGIN}+00000000+AQ=="), "--record-hash", &hash, "p.txt"])
         .refused("--vkey");
-    env.run(&["verify-proof", "--vkey", "log.vkey", "--record", "12ab", "p.txt"]).refused("--record \"12ab\"");
-    env.run(&["verify-proof", "--vkey", "log.vkey", "--record", &hash, "missing.txt"])
+    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", "12ab", "p.txt"]).refused("--record \"12ab\"");
+    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "missing.txt"])
         .refused("proof file missing.txt does not exist");
     write("t6.txt", "not a proof\n");
-    env.run(&["verify-proof", "--vkey", "log.vkey", "--record", &hash, "t6.txt"])
+    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "t6.txt"])
         .refused("is not a c2sp.org/tlog-proof@v1 file");
     write("t7.txt", &good.replacen(proof_lines[0], "AAAA", 1));
-    env.run(&["verify-proof", "--vkey", "log.vkey", "--record", &hash, "t7.txt"])
+    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "t7.txt"])
         .refused("proof line 3 is not base64 of a 32-byte hash");
 }
 
@@ -385,7 +386,8 @@ fn witnesses_cosign_and_proofs_can_require_a_quorum() {
     for w in ["w1", "w2", "w3"] {
         env.keygen(w);
         let name = format!("{w}.example/witness");
-        let vkey = env.run(&["key", "vkey", &format!("keys/{w}.pub"), "--name", &name, "--witness"]).ok().stdout;
+        let vkey =
+            env.run(&["key", "vkey", &format!("keys/{w}.pub"), "--name", &name, "--kind", "witness"]).ok().stdout;
         std::fs::write(env.path(&format!("{w}.vkey")), vkey.trim()).unwrap();
         // Independent check of the witness key type (0x04) and the verifier key.
         let key = public_key(&env, w);
@@ -510,20 +512,21 @@ fn a_witness_moves_only_forward_along_consistent_checkpoints() {
     // Offline, as a witness without the ledger: the log key and a proof from the log.
     let proof = env.run(&["consistency", "--from", "cp1.txt", "--to", "cp2.txt"]).ok().stdout;
     std::fs::write(env.path("proof.txt"), &proof).unwrap();
-    let line =
-        cosign(&["--db", "nowhere.db", "--vkey", "log.vkey", "--proof", "proof.txt", "cp2.txt", "--json"]).ok().json();
+    let line = cosign(&["--db", "nowhere.db", "--log-vkey", "log.vkey", "--proof", "proof.txt", "cp2.txt", "--json"])
+        .ok()
+        .json();
     assert_eq!((line["size"].as_u64(), line["state_updated"].as_bool()), (Some(11), Some(true)));
     assert!(line["cosignature"].as_str().unwrap().starts_with("\u{2014} w1 "));
     assert_eq!(read(&env, "w1.state"), read(&env, "cp2.txt"));
     // Never backwards; and a proof for other sizes is refused as input.
     let state = read(&env, "w1.state");
     cosign(&["cp1.txt"]).refused("refusing to cosign a checkpoint of 7 records: this witness already saw one of 11");
-    cosign(&["--db", "nowhere.db", "--vkey", "log.vkey", "cp2.txt"]).ok(); // same checkpoint again: no proof needed
+    cosign(&["--db", "nowhere.db", "--log-vkey", "log.vkey", "cp2.txt"]).ok(); // same checkpoint again: no proof needed
     notes(&env, &["d"]);
     checkpoint(&env, "cp3.txt");
-    cosign(&["--db", "nowhere.db", "--vkey", "log.vkey", "--proof", "proof.txt", "cp3.txt"])
+    cosign(&["--db", "nowhere.db", "--log-vkey", "log.vkey", "--proof", "proof.txt", "cp3.txt"])
         .refused("proves 7 -> the checkpoint in it; this cosigning needs 11 -> 13");
-    cosign(&["--db", "nowhere.db", "--vkey", "log.vkey", "cp3.txt"]).refused("no consistency proof");
+    cosign(&["--db", "nowhere.db", "--log-vkey", "log.vkey", "cp3.txt"]).refused("no consistency proof");
     assert_eq!(read(&env, "w1.state"), state);
     // With the ledger: the proof is computed.
     cosign(&["cp3.txt"]).ok();
@@ -637,9 +640,9 @@ fn the_state_file_follows_the_newest_consistent_checkpoint() {
     assert_eq!(read(&env, "insp.state"), read(&env, "cp2.txt"));
     // With the log key pinned.
     log_vkey(&env);
-    env.run(&["verify", "--state", "insp.state", "--vkey", "log.vkey"]).ok();
+    env.run(&["verify", "--state", "insp.state", "--log-vkey", "log.vkey"]).ok();
     let other = env.run(&["key", "vkey", "keys/stats.pub", "--name", ORIGIN]).ok().stdout;
-    env.run(&["verify", "--state", "insp.state", "--vkey", other.trim()]).refused("is not signed by the log key");
+    env.run(&["verify", "--state", "insp.state", "--log-vkey", other.trim()]).refused("is not signed by the log key");
     std::fs::write(env.path("junk.txt"), "junk").unwrap();
     env.run(&["verify", "--checkpoint", "junk.txt"]).refused("junk.txt is not a signed note");
 }
@@ -712,7 +715,7 @@ fn a_forked_ledger_is_reported_with_both_signed_notes() {
         Some(b"{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"forged\"}}\n"),
     )
     .ok();
-    let forked = env.run(&["checkpoint", "--key", "keys/log.key", "--db", "fork.db"]).ok().stdout;
+    let forked = env.run(&["checkpoint", "--log-key", "keys/log.key", "--db", "fork.db"]).ok().stdout;
     std::fs::write(env.path("forked.txt"), &forked).unwrap();
     assert_ne!(honest, forked);
     // The inspector has seen the honest checkpoint.
@@ -774,7 +777,7 @@ fn the_log_refuses_to_sign_over_changed_records_or_a_changed_tree() {
         c.execute("UPDATE records SET envelope = replace(envelope, '\"a\"', '\"A\"') WHERE seq = 8", []).unwrap();
     });
     let before = env.db_bytes();
-    env.run(&["checkpoint", "--key", "keys/log.key"])
+    env.run(&["checkpoint", "--log-key", "keys/log.key"])
         .refused("refusing to sign a checkpoint: the checkpoint recorded at seq 7 (7 records) does not hold: record 8: its contents hash to");
     assert_eq!(env.db_bytes(), before);
     // A tree node under the last checkpoint changed: it no longer folds to its root.
@@ -784,7 +787,7 @@ fn the_log_refuses_to_sign_over_changed_records_or_a_changed_tree() {
         c.execute("UPDATE tlog_nodes SET hash = zeroblob(32) WHERE id = ?1", [leaf_id(6) as i64]).unwrap();
     });
     let r = env
-        .run(&["checkpoint", "--key", "keys/log.key"])
+        .run(&["checkpoint", "--log-key", "keys/log.key"])
         .refused("the ledger's Merkle tree of its first 7 records has root");
     assert!(r.stderr.contains("hint: a log must never sign two inconsistent checkpoints"), "{}", r.stderr);
     failed(env.run(&["verify", "--checkpoint", "cp1.txt"]), "records before 7 were changed, or this ledger is a fork");
@@ -806,7 +809,7 @@ fn a_ledger_without_its_tree_is_reported_and_rebuilt_only_by_repair() {
     let (code, r) = env.verify_json(&[]);
     assert_eq!((code, checks(&r)), (1, vec![(0, "tree".to_owned())]), "{r}");
     // Writes refuse to extend it, and change nothing.
-    let r = env.run(&["checkpoint", "--key", "keys/log.key"]);
+    let r = env.run(&["checkpoint", "--log-key", "keys/log.key"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("the ledger fails verification at seq 0"), "{}", r.stderr);
     let r = env.append("root", "{\"stream\":\"notes\",\"type\":\"note\",\"data\":{\"text\":\"x\"}}\n");
@@ -840,7 +843,7 @@ fn a_signed_but_wrong_checkpoint_appended_by_hand_is_caught() {
         .refused("the note is not signed by the event's author");
     assert_eq!(env.append("log", &signed(&wrong, &log)).ok().stdout, "7\n");
     // The log refuses to sign anything after it, and the inspector reports it.
-    env.run(&["checkpoint", "--key", "keys/log.key"]).refused(
+    env.run(&["checkpoint", "--log-key", "keys/log.key"]).refused(
         "the checkpoint recorded at seq 7 (7 records) does not hold: the ledger's Merkle tree of its first 7 records has root",
     );
     let (code, r) = env.verify_json(&["--state", "insp.state"]);

@@ -27,7 +27,7 @@ export LEDGER_DB="$PWD/ledger.db"
 at() { LEDGER_NOW="$1"; export LEDGER_NOW; }
 
 at 2023-01-05T09:00:00+08:00
-for k in root authority statistics assessment shanghe; do $L keygen --out keys/$k; done
+for k in root authority statistics assessment shanghe; do $L key generate --prefix keys/$k; done
 $L init --origin rehearsal.example/jinan --key keys/root.key --holder "济南市 (root of trust)"
 $L key authorize --key keys/root.key --pub keys/authority.pub  --holder "济南市人民政府" --role authority
 $L key authorize --key keys/root.key --pub keys/statistics.pub --holder "济南市统计局" --role statistics
@@ -41,37 +41,37 @@ $L adopt policy  --key keys/authority.key
 $L key authorize --key keys/root.key --pub keys/shanghe.pub --holder "商河县" --role unit \
    --unit 商河县 --authority keys/authority.key
 $L period open --period 2022 --units 历下区,商河县 --key keys/authority.key
-$L targets --period 2022 --key keys/authority.key "$here/targets-2022.csv"
+$L period targets --period 2022 --key keys/authority.key "$here/targets-2022.csv"
 
 # the statistics bureau: values (all rows or none), a correction with its reason
 at 2023-02-01T10:00:00+08:00
-$L submit --period 2022 --key keys/statistics.key "$here/values-2022.csv"
-$L correct --period 2022 --unit 商河 --indicator 10 --value 21.0 --reason "payroll recount" --key keys/statistics.key
-$L status --period 2022
+$L values submit --period 2022 --key keys/statistics.key "$here/values-2022.csv"
+$L values correct --period 2022 --unit 商河 --indicator 10 --value 21.0 --reason "payroll recount" --key keys/statistics.key
+$L period status --period 2022
 
 # the assessment office: verify, publish, resolve the objection, finalise
 at 2023-02-20T09:00:00+08:00
-$L verify-values --period 2022 --key keys/assessment.key
+$L values verify --period 2022 --key keys/assessment.key
 at 2023-03-01T09:00:00+08:00
-$L publish --period 2022 --window-until 2023-03-15 --key keys/assessment.key
+$L period publish --period 2022 --window-until 2023-03-15 --key keys/assessment.key
 at 2023-03-15T23:30:00+08:00
 $L objection file --period 2022 --unit 商河县 --indicator 10 --claim "研发人员统计口径有误" \
    --proposed-value 30.0 --key keys/shanghe.key
 at 2023-03-18T09:00:00+08:00
-$L objection resolve --period 2022 --id obj-2022-1 --upheld --corrected-value 30.0 --reasons "核实无误" \
+$L objection resolve --period 2022 --id obj-2022-1 --upheld --corrected-value 30.0 --reason "核实无误" \
    --key keys/assessment.key
 at 2023-03-20T09:00:00+08:00
-$L finalize --period 2022 --key keys/assessment.key
+$L period finalize --period 2022 --key keys/assessment.key
 
 # the authority: the consequences the rules imply; the unit answers
 at 2023-04-01T09:00:00+08:00
 $L scores --period 2022
 amount=$($L scores --period 2022 | sed -n 's/.*fiscal_reward \([0-9.]*\).*/\1/p' | head -n 1)   # 10% of F3
-$L reward grant --period 2022 --unit 历下区 --kind policy-preference --basis "C1: excellent" --key keys/authority.key
-$L reward grant --period 2022 --unit 历下区 --kind fiscal-reward --amount "$amount" --basis "C2" --key keys/authority.key
-$L action take --period 2022 --unit 商河县 --kind public-notice --id notice-1 --basis "C3.1: poor" \
+$L decision reward --period 2022 --unit 历下区 --kind policy-preference --basis "C1: excellent" --key keys/authority.key
+$L decision reward --period 2022 --unit 历下区 --kind fiscal-reward --amount "$amount" --basis "C2" --key keys/authority.key
+$L decision action --period 2022 --unit 商河县 --kind public-notice --id notice-1 --basis "C3.1: poor" \
    --key keys/authority.key
-$L rectify --period 2022 --action notice-1 --text "整改方案已报送" --key keys/shanghe.key
+$L decision rectify --period 2022 --action notice-1 --text "整改方案已报送" --key keys/shanghe.key
 $L audit
 
 # an inspector: the whole chain against the root key, and who did what

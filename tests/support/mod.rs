@@ -104,7 +104,7 @@ impl Env {
     }
 
     pub fn keygen(&self, name: &str) {
-        self.run(&["keygen", "--out", &format!("keys/{name}")]).ok();
+        self.run(&["key", "generate", "--prefix", &format!("keys/{name}")]).ok();
     }
 
     /// The root authorises `keys/NAME.pub` for one role.

@@ -1,133 +1,88 @@
 //! `ledger`: the command line of the assessment ledger.
 //!
-//! This is the only place that knows clap, terminal output and exit codes:
+//! This is the only place that knows clap, terminal output and exit codes
+//! (the table is in `ctx`). Results go to stdout, diagnostics (`error:`,
+//! `hint:`, `note:`, warnings) to stderr.
 //!
-//! | code | meaning |
-//! |------|---------|
-//! | 0    | success; for `verify`, the ledger is intact |
-//! | 1    | a check failed: `verify` found tampering, `audit` found findings |
-//! | 2    | could not run: bad usage, bad input, a refused append, a missing or unreadable file |
-//!
-//! Results go to stdout, diagnostics (`error:`, `hint:`, warnings) to stderr.
+//! The modules: `cli` is the grammar's root and the dispatch; one module
+//! per command group owns its commands' grammar and rendering (`records`,
+//! `key`, `personal`, `verify`, `tlog`, `serve`, `demo`, `catalog`,
+//! `period`, `values`, `objection`, `supervision`, `decision`, `project`,
+//! `monitoring`, `scores`, `report`, `manual`); `ctx` is what they share
+//! and imports none of them; `legacy` rewrites the old spellings of the
+//! command line; `progress` draws the progress bars. No module imports
+//! one that imports it (`tests/conventions.rs` reads the `crate::` paths).
 
 #![forbid(unsafe_code)]
 
+mod catalog;
 mod cli;
-mod commands;
-mod domain;
-mod keys;
+mod ctx;
+mod decision;
+mod demo;
+mod key;
+mod legacy;
 mod manual;
-mod office;
-mod output;
+mod monitoring;
+mod objection;
+mod period;
+mod personal;
 mod progress;
+mod project;
+mod records;
 mod report;
+mod scores;
 mod serve;
+mod supervision;
 mod tlog;
+mod values;
+mod verify;
 
-use clap::Parser;
-use std::io::Write;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
-/// The time events are signed at: this machine's clock, or `LEDGER_NOW`
-/// (an RFC 3339 time with its offset) for a rehearsal of an assessment
-/// calendar and for tests. Either way the ledger never lets time go
-/// backwards: an event is never dated before the ledger's last record.
-pub fn now() -> anyhow::Result<ledger_core::Timestamp> {
-    match std::env::var("LEDGER_NOW") {
-        Ok(text) => {
-            let utc = ledger_core::time::zone("UTC").map_err(|e| anyhow::anyhow!("{e}"))?;
-            Some(text.as_str())
-                .filter(|t| t.contains('T'))
-                .and_then(|t| ledger_core::Timestamp::parse_any(t, &utc).ok())
-                .ok_or_else(|| {
-                    anyhow::Error::new(UserError {
-                        message: format!("LEDGER_NOW={text:?} is not a time"),
-                        hint: Some(
-                            "give an RFC 3339 time with its offset, e.g. 2023-03-01T09:00:00+08:00, or unset it".into(),
-                        ),
-                    })
-                })
-        }
-        Err(_) => Ok(ledger_core::Timestamp::now()),
-    }
-}
-
-/// An error a person can act on: a message, and optionally what to do.
-#[derive(Debug)]
-pub struct UserError {
-    message: String,
-    hint: Option<String>,
-}
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for UserError {}
-
-/// An error with a hint line.
-pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    UserError { message: message.into(), hint: Some(hint.into()) }.into()
-}
-
-/// What a command that checks something concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything holds.
-    Ok,
-    /// A check failed (exit 1).
-    Failed,
-}
-
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
-        Ok(args) => args,
-        Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
-                _ => ExitCode::from(2),
-            };
-        }
-    };
-    match commands::run(args) {
-        Ok(Outcome::Ok) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
-        Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            let node = e.chain().find_map(|c| c.downcast_ref::<ledger_node::Error>());
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {}", chain(&e));
-            let hint = e
-                .chain()
-                .find_map(|c| c.downcast_ref::<UserError>())
-                .and_then(|u| u.hint.as_deref())
-                .or_else(|| node.and_then(ledger_node::Error::hint));
-            if let Some(hint) = hint {
-                let _ = writeln!(stderr, "hint: {hint}");
-            }
-            // Evidence of tampering found on the way is a failed check.
-            let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }));
-            if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
-        }
+    let mut grammar = cli::Cli::command();
+    grammar.build();
+    let rewritten = legacy::rewrite(std::env::args_os().collect(), &grammar);
+    for note in &rewritten.notes {
+        eprintln!("note: {note}; the old spelling works until the next release");
+    }
+    match cli::Cli::try_parse_from(rewritten.args) {
+        Ok(args) => ctx::exit_code(cli::run(args)),
+        Err(e) => ctx::usage_exit(&e),
     }
 }
 
-fn chain(e: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for c in e.chain() {
-        let s = c.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{cli, legacy};
+    use clap::CommandFactory;
+    use std::ffi::OsString;
+
+    /// Every old spelling is rewritten to a command line of the grammar:
+    /// its words a command path, its options that command's.
+    #[test]
+    fn every_old_spelling_becomes_a_command_line_of_the_grammar() {
+        let mut grammar = cli::Cli::command();
+        grammar.build();
+        for (old, new) in legacy::spellings() {
+            let args = std::iter::once("ledger").chain(old.split(' ')).map(OsString::from).collect();
+            let rewritten = legacy::rewrite(args, &grammar);
+            let words: Vec<String> = rewritten.args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+            assert_eq!(words.join(" "), new, "ledger {old}");
+            assert!(!rewritten.notes.is_empty(), "ledger {old}: no note");
+            let mut command = &grammar;
+            for word in new.split(' ') {
+                if let Some(long) = word.strip_prefix("--") {
+                    let arg = command.get_arguments().find(|a| a.get_long() == Some(long));
+                    assert!(arg.is_some_and(|a| !a.is_hide_set()), "ledger {new}: no option --{long}");
+                } else if let Some(sub) = command.find_subcommand(word) {
+                    command = sub;
+                }
+            }
+            assert_ne!(command.get_name(), "ledger", "ledger {new}: no command");
         }
     }
-    parts.join(": ")
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }

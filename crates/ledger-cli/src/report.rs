@@ -4,22 +4,26 @@
 //! The documents are made by `ledger-report` and `ledger-export`; this
 //! reads the ledger, writes the files and says where.
 
-use crate::commands::Ctx;
-use crate::output::Out;
-use crate::{Outcome, hinted};
+use crate::ctx::{Ctx, Out, Outcome, hinted, now, table};
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use ledger_domain::AsOf;
 use ledger_node::Ledger;
 use ledger_node::query::{Explanation, PeriodDetail, Scoreboard, Trend};
 use ledger_node::view::View;
 use std::path::{Path, PathBuf};
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the assessment report: one self-contained HTML file (ranking, heat map, trends, changes, unit by unit, chain status).
+    Report(ReportArgs),
+}
+
 /// Arguments of `ledger report`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  ledger report --period 2022 --out report-2022.html
-  ledger report --all-periods --lang zh --out report.html")]
+  ledger report --period 2022 -o report-2022.html
+  ledger report --all-periods --lang zh -o report.html")]
 pub struct ReportArgs {
     /// The period reported (its ranking, heat map and units; the trends cover every period).
     #[arg(long, required_unless_present = "all_periods", conflicts_with = "all_periods")]
@@ -28,7 +32,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub all_periods: bool,
     /// The HTML file to write (replaced whole).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
     /// Language: Chinese with English alongside, or one of them.
     #[arg(long, value_enum, default_value_t = LangArg::Both)]
@@ -64,8 +68,6 @@ impl From<LangArg> for ledger_report::Lang {
 pub enum ScoresFormat {
     /// A table for the terminal.
     Text,
-    /// One JSON object (as --json).
-    Json,
     /// CSV (UTF-8 with a BOM, Chinese headers): the scoreboard with each indicator's score, or the trend.
     Csv,
     /// An XLSX workbook (needs --out): the scoreboard and the indicator detail, or the trend, one sheet each.
@@ -77,10 +79,12 @@ pub enum ScoresFormat {
 pub enum ExplainFormat {
     /// Lines for the terminal.
     Text,
-    /// One JSON object (as --json).
-    Json,
     /// A Markdown document: the result, each indicator's derivation and records, the consequences.
     Md,
+}
+
+pub fn run(ctx: &Ctx, Command::Report(args): Command, out: &mut Out) -> Result<Outcome> {
+    report(ctx, &args, out)
 }
 
 /// Writes a file whole or not at all (a temporary file renamed over it).
@@ -116,7 +120,7 @@ fn build(
     let details: Vec<PeriodDetail> = ids.iter().map(|p| view.period_detail(ledger, p)).collect::<Result<_, _>>()?;
     let trend = if show { view.trend()? } else { Trend { periods: Vec::new(), units: Vec::new() } };
     let changes = if show { view.changed_values(ledger) } else { Vec::new() };
-    let generated = crate::now()?.local(&zone);
+    let generated = now()?.local(&zone);
     let html = ledger_report::html(&ledger_report::Input {
         chain: &chain,
         periods: &details,
@@ -130,7 +134,7 @@ fn build(
 }
 
 /// `ledger report`.
-pub fn report(ctx: &Ctx, args: &ReportArgs, out: &mut Out) -> Result<Outcome> {
+fn report(ctx: &Ctx, args: &ReportArgs, out: &mut Out) -> Result<Outcome> {
     let mut ledger = ctx.open_read_only()?;
     let view = ledger.view(AsOf::End);
     ctx.warnings(&mut ledger);
@@ -205,7 +209,7 @@ pub fn scores_export(
             _ => return Err(hinted("CSV holds one table", "give --period or --trend, not both, with --format csv")),
         },
         ScoresFormat::Xlsx => ledger_export::xlsx(&tables)?,
-        ScoresFormat::Text | ScoresFormat::Json => return Ok(()),
+        ScoresFormat::Text => return Ok(()),
     };
     match file {
         Some(path) => {
@@ -238,7 +242,7 @@ pub fn print_trend(trend: &Trend, out: &mut Out) -> Result<()> {
         })
         .collect();
     let right: Vec<usize> = (2..2 + trend.periods.len()).collect();
-    for line in crate::output::table(Some(&header), rows, &right) {
+    for line in table(Some(&header), rows, &right) {
         out.line(line)?;
     }
     Ok(())

@@ -1,34 +1,31 @@
 //! Offices on other machines: `ledger serve` (the HTTP service), `ledger
-//! export-tiles` (the log as static files) and the tiles side of `ledger
-//! verify --tiles`.
+//! export-tiles` (the log as static files) and `ledger witness` (a witness
+//! following a published log).
 
-use crate::Outcome;
-use crate::commands::{Ctx, read_private};
-use crate::output::Out;
+use crate::ctx::{Ctx, Out, Outcome, hinted, print_problems, read_private};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use ledger_core::verify::Options;
-use ledger_node::verify::Verification;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
-pub enum ServeCommand {
+pub enum Command {
     /// Serve the ledger over HTTP: signed events in (POST /add), the log out as C2SP tlog-tiles, checkpoints, proofs and records (docs/TLOG.md, "The service")
     #[command(
         after_help = "Examples:\n  ledger --db ledger.db serve --listen 127.0.0.1:8080 --log-key keys/log.key\n  ledger --db ledger.db serve --listen 0.0.0.0:8443 --log-key keys/log.key --tls-cert tls/chain.pem --tls-key tls/key.pem\n  ledger sign --key keys/statistics.key --server http://127.0.0.1:8080 values.jsonl | curl --data-binary @- http://127.0.0.1:8080/add"
     )]
     Serve(ServeArgs),
-    /// Write the ledger as static C2SP tlog-tiles in DIR, for the size of its latest signed checkpoint (run again: adds what is new)
+    /// Write the ledger as static C2SP tlog-tiles in a folder, for the size of its latest signed checkpoint (run again: adds what is new)
     #[command(
-        after_help = "Examples:\n  ledger export-tiles public/        # then publish public/ with any web server\n  ledger verify --tiles public/ --trust keys/root.pub"
+        after_help = "Examples:\n  ledger export-tiles --dir public/        # then publish public/ with any web server\n  ledger verify --tiles public/ --trust keys/root.pub"
     )]
     ExportTiles {
-        /// The folder.
+        /// The folder (created if missing).
+        #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
     /// Follow a published log as a witness: cosign its checkpoint (cosignature/v1) only once the tiles prove it consistent with the last one cosigned; keep an inconsistent one as evidence
     #[command(
-        after_help = "Examples:\n  ledger witness --key keys/inspector.key --name inspector.example/witness \\\n      --log-vkey log.vkey --state witness/ --log https://ledger.example --submit\n  ledger witness --key keys/inspector.key --name inspector.example/witness --log-vkey log.vkey --state witness/ --log public/\n\nExit 0 cosigned (and with --submit, accepted), 1 not consistent (the evidence is in STATE/forks/) or not accepted by the service, 2 could not run."
+        after_help = "Examples:\n  ledger witness --key keys/inspector.key --name inspector.example/witness \\\n      --log-vkey log.vkey --dir witness/ --tiles https://ledger.example --submit\n  ledger witness --key keys/inspector.key --name inspector.example/witness --log-vkey log.vkey --dir witness/ --tiles public/\n\nExit 0 cosigned (and with --submit, accepted), 1 not consistent (the evidence is in DIR/forks/) or not accepted by the service, 2 could not run."
     )]
     Witness(WitnessArgs),
 }
@@ -41,15 +38,15 @@ pub struct WitnessArgs {
     /// The witness's name (its verifier key's name): one name per witness key.
     #[arg(long)]
     pub name: String,
-    /// The log's verifier key, or a file holding it (`ledger key export log --vkey`).
+    /// The log's verifier key, or a file holding it (`ledger key export log --format vkey`).
     #[arg(long, value_name = "VKEY")]
     pub log_vkey: String,
     /// The witness's folder: the last checkpoint cosigned (`checkpoint`), it with the cosignature (`cosigned`), the evidence of forks (`forks/`).
     #[arg(long, value_name = "DIR")]
-    pub state: PathBuf,
-    /// The log: the URL of `ledger serve` (or of any web server publishing its tiles), or a folder `ledger export-tiles` wrote.
-    #[arg(long, value_name = "URL_OR_DIR")]
-    pub log: String,
+    pub dir: PathBuf,
+    /// The log as published: the URL of `ledger serve` (or of any web server publishing its tiles), or a folder `ledger export-tiles` wrote.
+    #[arg(long, value_name = "URL|DIR")]
+    pub tiles: String,
     /// Send the cosignature to the service (`POST /cosignature`), which serves it with its checkpoint; exit 1 unless the service accepts it under this witness's name.
     #[arg(long)]
     pub submit: bool,
@@ -58,7 +55,7 @@ pub struct WitnessArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on: a loopback one, unless with --tls-cert (or behind a proxy that terminates TLS, with --insecure-plain-http).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: std::net::SocketAddr,
     /// The log's private key (an office key with role `log`): every batch is sealed with a checkpoint it signs. Checked at start-up: a key that may not sign checkpoints is refused.
     #[arg(long, value_name = "KEY")]
@@ -108,11 +105,11 @@ fn positive(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
-pub fn run(ctx: &Ctx, command: ServeCommand, out: &mut Out) -> Result<Outcome> {
+pub fn run(ctx: &Ctx, command: Command, out: &mut Out) -> Result<Outcome> {
     match command {
-        ServeCommand::Serve(args) => serve(ctx, args, out),
-        ServeCommand::Witness(args) => witness(args, out),
-        ServeCommand::ExportTiles { dir } => {
+        Command::Serve(args) => serve(ctx, args, out),
+        Command::Witness(args) => witness(args, out),
+        Command::ExportTiles { dir } => {
             let ledger = ctx.open_read_only()?;
             let (size, files) = ledger.export_tiles(&dir)?;
             out.line(format!("{}: checkpoint of {size} records, {files} file(s) written", dir.display()))?;
@@ -169,19 +166,16 @@ fn is_url(place: &str) -> bool {
 
 fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
     let key = read_private(&args.key)?;
-    if args.submit && !is_url(&args.log) {
-        return Err(crate::hinted(
-            "--submit needs the URL of the service as --log",
-            "drop --submit for a folder of tiles",
-        ));
+    if args.submit && !is_url(&args.tiles) {
+        return Err(hinted("--submit needs the URL of the service as --tiles", "drop --submit for a folder of tiles"));
     }
-    let client = ledger_http::Client::new(&args.log);
+    let client = ledger_http::Client::new(&args.tiles);
     let http = ledger_http::HttpTiles(client.clone());
-    let folder = ledger_node::tiles::Folder(PathBuf::from(&args.log));
-    let source: &dyn ledger_node::tiles::TileSource = if is_url(&args.log) { &http } else { &folder };
+    let folder = ledger_node::tiles::Folder(PathBuf::from(&args.tiles));
+    let source: &dyn ledger_node::tiles::TileSource = if is_url(&args.tiles) { &http } else { &folder };
     let mut warnings = Vec::new();
     let request =
-        ledger_node::tlog::WitnessRequest { key, name: &args.name, log_vkey: &args.log_vkey, state: &args.state };
+        ledger_node::tlog::WitnessRequest { key, name: &args.name, log_vkey: &args.log_vkey, state: &args.dir };
     let (outcome, note) = ledger_node::tlog::witness(source, request, &mut warnings)?;
     for w in &warnings {
         eprintln!("{w}");
@@ -195,7 +189,7 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
                 None => eprintln!("cosigned {} (first sight: no earlier checkpoint to be consistent with)", c.size),
             }
             if args.submit {
-                let url = format!("{}/cosignature", args.log.trim_end_matches('/'));
+                let url = format!("{}/cosignature", args.tiles.trim_end_matches('/'));
                 let answer = client.post("cosignature", &note)?;
                 let v = answer.json();
                 let accepted = v["accepted"].as_array().is_some_and(|a| a.iter().any(|n| n == args.name.as_str()));
@@ -225,22 +219,9 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
         }
         ledger_node::tlog::Cosigning::Refused(p) => {
             out.line("FAILED: not cosigned")?;
-            crate::tlog::print_problems(out, std::slice::from_ref(&p))?;
-            out.line(format!("the checkpoint presented is kept in {}", args.state.join("forks").display()))?;
+            print_problems(out, std::slice::from_ref(&p))?;
+            out.line(format!("the checkpoint presented is kept in {}", args.dir.join("forks").display()))?;
             Ok(Outcome::Failed)
         }
     }
-}
-
-/// Verifies the ledger published at `place` (a folder or an http(s) URL).
-pub fn verify_tiles(place: &str, options: Options, vkey: Option<&str>) -> Result<Verification> {
-    // The ledger is rebuilt from the tiles in a scratch folder, removed after.
-    let scratch = tempfile::Builder::new().prefix("ledger-tiles-").tempdir()?;
-    let db = scratch.path().join("ledger.db");
-    let result = if is_url(place) {
-        ledger_node::tiles::verify_tiles(&ledger_http::HttpTiles(ledger_http::Client::new(place)), &db, options, vkey)
-    } else {
-        ledger_node::tiles::verify_tiles(&ledger_node::tiles::Folder(PathBuf::from(place)), &db, options, vkey)
-    };
-    Ok(result?.verification)
 }

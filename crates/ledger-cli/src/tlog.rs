@@ -1,60 +1,54 @@
 //! The verifiable log from the command line (`docs/TLOG.md`): the grammar
 //! and the rendering of `checkpoint`, `prove`, `verify-proof`,
-//! `consistency`, `cosign`, `key vkey` and `verify --checkpoint/--state`.
-//! What is checked, and how, is `ledger_node::tlog`'s.
+//! `consistency` and `cosign`. What is checked, and how, is
+//! `ledger_node::tlog`'s.
 
-use crate::Outcome;
-use crate::cli::VerifyArgs;
-use crate::commands::{Ctx, read_private, read_public};
-use crate::hinted;
-use crate::output::Out;
+use crate::ctx::{Ctx, Out, Outcome, hinted, now, print_problems, read_private};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use ledger_node::files;
-use ledger_node::tlog::{
-    self, Consistency, ConsistencyTarget, CosignRequest, Cosigning, FromCheckpoint, Problem, ProofVerdict,
-};
+use ledger_node::tlog::{self, Consistency, ConsistencyTarget, CosignRequest, Cosigning, ProofVerdict};
 use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
-pub enum TlogCommand {
+pub enum Command {
     /// Sign a checkpoint of the Merkle tree with the log key, record it, print it.
     #[command(after_help = "Examples:
-  ledger --db ledger/demo/ledger.db checkpoint --key ledger/demo/keys/log.key > checkpoint.txt
-  ledger checkpoint --key keys/log.key --json")]
+  ledger --db ledger/demo/ledger.db checkpoint --log-key ledger/demo/keys/log.key > checkpoint.txt
+  ledger checkpoint --log-key keys/log.key --json")]
     Checkpoint(CheckpointArgs),
     /// Write an offline inclusion proof (c2sp.org/tlog-proof@v1) for one record.
     #[command(after_help = "Examples:
   ledger --db ledger/demo/ledger.db prove 1234 > record-1234.proof
-  ledger prove 1234 --bundle --out record-1234.bundle   # the record, its proof and the log key in one file
-  ledger prove 1234 --checkpoint checkpoint.txt --vkey log.vkey --json")]
+  ledger prove 1234 --bundle -o record-1234.bundle   # the record, its proof and the log key in one file
+  ledger prove 1234 --checkpoint checkpoint.txt --log-vkey log.vkey --json")]
     Prove(ProveArgs),
     /// Check an inclusion proof offline: exit 0 valid, 1 invalid, 2 unusable input.
     #[command(after_help = "Examples:
-  ledger verify-proof --vkey log.vkey record-1234.bundle
-  ledger verify-proof --vkey log.vkey --record \"$HASH\" record-1234.proof   # HASH: the record's, from `ledger show 1234`
-  ledger verify-proof --policy witnesses.policy record-1234.bundle              # and the quorum of witnesses")]
+  ledger verify-proof --log-vkey log.vkey record-1234.bundle
+  ledger verify-proof --log-vkey log.vkey --record-hash \"$HASH\" record-1234.proof   # HASH: the record's, from `ledger show 1234`
+  ledger verify-proof --witness-policy witnesses.policy record-1234.bundle             # and the quorum of witnesses")]
     VerifyProof(VerifyProofArgs),
     /// Print a consistency proof between two checkpoints (tlog-witness add-checkpoint body).
     #[command(after_help = "Examples:
   ledger consistency --from old-checkpoint.txt > consistency.txt   # to the ledger's current size
   ledger consistency --from old-checkpoint.txt --to-latest --json
-  ledger consistency --from old-checkpoint.txt --to checkpoint.txt --vkey log.vkey")]
+  ledger consistency --from old-checkpoint.txt --to checkpoint.txt --log-vkey log.vkey")]
     Consistency(ConsistencyArgs),
     /// Cosign a checkpoint as a witness (cosignature/v1) once it extends the last one seen.
     #[command(after_help = "Examples:
   ledger --db ledger/demo/ledger.db cosign --key ledger/demo/keys/inspector.key --name inspector.example/witness \\
       --state witness-state.txt ledger/demo/checkpoint.txt
-  ledger cosign --key keys/inspector.key --vkey log.vkey --state witness-state.txt --proof consistency.txt checkpoint.txt")]
+  ledger cosign --key keys/inspector.key --log-vkey log.vkey --state witness-state.txt --proof consistency.txt checkpoint.txt")]
     Cosign(CosignArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct CheckpointArgs {
     /// The log's private key: an office key authorised with role `log`.
-    #[arg(long)]
-    pub key: PathBuf,
+    #[arg(long, value_name = "KEY")]
+    pub log_key: PathBuf,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -69,11 +63,11 @@ pub struct ProveArgs {
     pub checkpoint: Option<PathBuf>,
     /// The log's verifier key, or a file holding it (default: the log keys the ledger authorises).
     #[arg(long, value_name = "VKEY")]
-    pub vkey: Option<String>,
-    /// Write the proof to FILE instead of stdout.
+    pub log_vkey: Option<String>,
+    /// Write the proof to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write a self-contained bundle instead: the record's bytes, the proof (with its checkpoint) and the log's verifier key, checked by `verify-proof --vkey LOG BUNDLE` alone.
+    /// Write a self-contained bundle instead: the record's bytes, the proof (with its checkpoint) and the log's verifier key, checked by `verify-proof --log-vkey LOG BUNDLE` alone.
     #[arg(long)]
     pub bundle: bool,
     /// One JSON object on stdout.
@@ -83,20 +77,20 @@ pub struct ProveArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyProofArgs {
-    /// The log's verifier key (<origin>+<key id>+<base64>, see `ledger key export log --vkey`), or a file holding it.
-    #[arg(long, value_name = "VKEY", required_unless_present = "policy")]
-    pub vkey: Option<String>,
-    /// A witness policy (c2sp.org/tlog-policy): the logs it trusts (unless --vkey) and the quorum of witnesses that must have cosigned.
+    /// The log's verifier key (<origin>+<key id>+<base64>, see `ledger key export log --format vkey`), or a file holding it.
+    #[arg(long, value_name = "VKEY", required_unless_present = "witness_policy")]
+    pub log_vkey: Option<String>,
+    /// A witness policy (c2sp.org/tlog-policy): the logs it trusts (unless --log-vkey) and the quorum of witnesses that must have cosigned.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["witnesses", "quorum"])]
-    pub policy: Option<PathBuf>,
+    pub witness_policy: Option<PathBuf>,
     /// The record hash (64 hex digits) the proof is about (not with a bundle, which holds the record).
     #[arg(long, value_name = "HEX")]
-    pub record: Option<String>,
+    pub record_hash: Option<String>,
     /// A witness's verifier key (cosignature/v1), or a file holding it; repeat for each.
     #[arg(long = "witness", value_name = "VKEY")]
     pub witnesses: Vec<String>,
     /// How many of the --witness keys must have cosigned (default: all of them).
-    #[arg(long, value_name = "K", requires = "witnesses")]
+    #[arg(long, value_name = "N", requires = "witnesses")]
     pub quorum: Option<usize>,
     /// The proof file, or - for standard input.
     pub file: PathBuf,
@@ -119,7 +113,7 @@ pub struct ConsistencyArgs {
     pub to_latest: bool,
     /// The log's verifier key, or a file holding it (default: the log keys the ledger authorises).
     #[arg(long, value_name = "VKEY")]
-    pub vkey: Option<String>,
+    pub log_vkey: Option<String>,
     /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -128,7 +122,7 @@ pub struct ConsistencyArgs {
 #[derive(Debug, Args)]
 pub struct CosignArgs {
     /// The witness's private key.
-    #[arg(long)]
+    #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
     /// The witness name in the cosignature (default: the key file's name without .key).
     #[arg(long)]
@@ -138,7 +132,7 @@ pub struct CosignArgs {
     pub state: Option<PathBuf>,
     /// The log's verifier key, or a file holding it (default: the log keys the ledger at --db authorises).
     #[arg(long, value_name = "VKEY")]
-    pub vkey: Option<String>,
+    pub log_vkey: Option<String>,
     /// Consistency proof from the state's checkpoint (`ledger consistency` output); default: computed from --db.
     #[arg(long, value_name = "FILE")]
     pub proof: Option<PathBuf>,
@@ -149,50 +143,20 @@ pub struct CosignArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct VkeyArgs {
-    /// The public key file (.pub).
-    #[arg(value_name = "PUB")]
-    pub public: PathBuf,
-    /// The key name: the ledger's origin for the log key, the witness's name for a witness key.
-    #[arg(long)]
-    pub name: String,
-    /// A witness key (cosignature/v1, type 0x04) instead of a log key (Ed25519, type 0x01).
-    #[arg(long)]
-    pub witness: bool,
-}
-
-pub fn run(ctx: &Ctx, command: TlogCommand, out: &mut Out) -> Result<Outcome> {
+pub fn run(ctx: &Ctx, command: Command, out: &mut Out) -> Result<Outcome> {
     match command {
-        TlogCommand::Checkpoint(args) => checkpoint(ctx, args, out),
-        TlogCommand::Prove(args) => prove(ctx, args, out),
-        TlogCommand::VerifyProof(args) => verify_proof(args, out),
-        TlogCommand::Consistency(args) => consistency(ctx, args, out),
-        TlogCommand::Cosign(args) => cosign(ctx, args, out),
+        Command::Checkpoint(args) => checkpoint(ctx, args, out),
+        Command::Prove(args) => prove(ctx, args, out),
+        Command::VerifyProof(args) => verify_proof(args, out),
+        Command::Consistency(args) => consistency(ctx, args, out),
+        Command::Cosign(args) => cosign(ctx, args, out),
     }
-}
-
-pub fn print_problems(out: &mut Out, problems: &[Problem]) -> Result<()> {
-    for p in problems {
-        let mut lines = p.message.lines();
-        out.line(format!("seq {:>6}  {:<11}  {}", p.seq, p.check.name(), lines.next().unwrap_or_default()))?;
-        for l in lines {
-            out.line(format!("{:27}{l}", ""))?;
-        }
-    }
-    Ok(())
-}
-
-pub fn vkey(args: VkeyArgs, out: &mut Out) -> Result<Outcome> {
-    let public = read_public(&args.public)?;
-    out.line(tlog::vkey(&public, &args.name, args.witness)?.to_string())?;
-    Ok(Outcome::Ok)
 }
 
 fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut Out) -> Result<Outcome> {
-    let key = read_private(&args.key)?;
+    let key = read_private(&args.log_key)?;
     let mut ledger = ctx.open()?;
-    let signed = ledger.checkpoint(&key, crate::now()?)?;
+    let signed = ledger.checkpoint(&key, now()?)?;
     ctx.warnings(&mut ledger);
     if args.json {
         out.json(&serde_json::to_value(&signed)?)?;
@@ -205,10 +169,10 @@ fn checkpoint(ctx: &Ctx, args: CheckpointArgs, out: &mut Out) -> Result<Outcome>
 fn prove(ctx: &Ctx, args: ProveArgs, out: &mut Out) -> Result<Outcome> {
     let ledger = ctx.open_read_only()?;
     let (proof, text) = if args.bundle {
-        let (proof, bundle) = ledger.prove_bundle(args.seq, args.checkpoint.as_deref(), args.vkey.as_deref())?;
+        let (proof, bundle) = ledger.prove_bundle(args.seq, args.checkpoint.as_deref(), args.log_vkey.as_deref())?;
         (proof, bundle.encode()?)
     } else {
-        let proof = ledger.prove(args.seq, args.checkpoint.as_deref(), args.vkey.as_deref())?;
+        let proof = ledger.prove(args.seq, args.checkpoint.as_deref(), args.log_vkey.as_deref())?;
         let text = proof.proof.clone();
         (proof, text)
     };
@@ -232,14 +196,14 @@ fn prove(ctx: &Ctx, args: ProveArgs, out: &mut Out) -> Result<Outcome> {
 }
 
 fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
-    let policy = args.policy.as_deref().map(tlog::read_policy).transpose()?;
-    let log_keys = match (&args.vkey, &policy) {
+    let policy = args.witness_policy.as_deref().map(tlog::read_policy).transpose()?;
+    let log_keys = match (&args.log_vkey, &policy) {
         (Some(v), _) => tlog::log_keys(Some(v), None)?,
         (None, Some(p)) if !p.logs().is_empty() => p.logs().to_vec(),
         _ => {
             return Err(hinted(
                 "no log key: the policy lists no `log` line",
-                "give the log's verifier key with --vkey, or add `log VKEY` to the policy",
+                "give the log's verifier key with --log-vkey, or add `log VKEY` to the policy",
             ));
         }
     };
@@ -254,16 +218,16 @@ fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
     let file = files::read_or_stdin(Some(&args.file), files::PROOF)?;
     let source = args.file.display().to_string();
     let bundle = tlog::Bundle::parse(&file, &source)?;
-    let record = match (&bundle, &args.record) {
+    let record = match (&bundle, &args.record_hash) {
         (Some(_), Some(_)) => {
             return Err(hinted(
-                format!("{source} is a bundle: it holds its record, so --record is not needed"),
-                "drop --record",
+                format!("{source} is a bundle: it holds its record, so --record-hash is not needed"),
+                "drop --record-hash",
             ));
         }
         (None, None) => {
             return Err(hinted(
-                format!("{source} is a proof file: give the record hash it is about with --record"),
+                format!("{source} is a proof file: give the record hash it is about with --record-hash"),
                 "or make a self-contained proof with `ledger prove SEQ --bundle`",
             ));
         }
@@ -310,7 +274,7 @@ fn verify_proof(args: VerifyProofArgs, out: &mut Out) -> Result<Outcome> {
                     ))?;
                     if let Some(named) = &e.named_vkey {
                         out.line(format!(
-                            "note: the bundle names the log key {named}; it was checked with --vkey instead"
+                            "note: the bundle names the log key {named}; it was checked with --log-vkey instead"
                         ))?;
                     }
                 }
@@ -336,7 +300,7 @@ fn consistency(ctx: &Ctx, args: ConsistencyArgs, out: &mut Out) -> Result<Outcom
         (None, true) => ConsistencyTarget::Latest,
         (None, false) => ConsistencyTarget::Current,
     };
-    match ledger.consistency(&args.from, target, args.vkey.as_deref())? {
+    match ledger.consistency(&args.from, target, args.log_vkey.as_deref())? {
         Consistency::Inconsistent(problems) => {
             if args.json {
                 out.json(&json!({"ok": false, "errors": problems}))?;
@@ -380,10 +344,10 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
     };
     // The ledger is needed for the log key (without --vkey) and for the
     // consistency proof (without --proof); otherwise this runs offline.
-    let ledger = if args.vkey.is_none() || args.proof.is_none() {
+    let ledger = if args.log_vkey.is_none() || args.proof.is_none() {
         match ctx.open_read_only() {
             Ok(l) => Some(l),
-            Err(e) if args.vkey.is_none() => return Err(e),
+            Err(e) if args.log_vkey.is_none() => return Err(e),
             Err(_) => None,
         }
     } else {
@@ -393,7 +357,7 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
         key,
         name: &name,
         state: args.state.as_deref(),
-        vkey: args.vkey.as_deref(),
+        vkey: args.log_vkey.as_deref(),
         proof: args.proof.as_deref(),
         checkpoint: &args.checkpoint,
     };
@@ -423,77 +387,4 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
             Ok(Outcome::Failed)
         }
     }
-}
-
-/// `ledger verify --checkpoint/--state`: see [`ledger_node::Ledger::verify_from_checkpoint`].
-pub fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
-    let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
-    let policy = args.policy.as_deref().map(tlog::read_policy).transpose()?;
-    let mut ledger = ctx.open_read_only()?;
-    let report = ledger.verify_from_checkpoint(&FromCheckpoint {
-        trusted_roots,
-        checkpoint: args.checkpoint.as_deref(),
-        state: args.state.as_deref(),
-        vkey: args.vkey.as_deref(),
-        policy: policy.as_ref(),
-    })?;
-    let verified = report.verified.as_ref();
-    let records = report.records;
-    let origin = &report.origin;
-    if args.json {
-        out.json(&crate::commands::verify_json(crate::commands::VerifyJson {
-            ok: report.ok,
-            mode: "checkpoint",
-            origin: (origin != "?").then_some(origin.as_str()),
-            records,
-            verified_from: verified.map_or(0, |v| v.from),
-            verified: verified.map_or(0, |v| v.count),
-            head: verified.and_then(|v| v.head.clone()).unwrap_or_default(),
-            head_seq: verified.filter(|v| v.head.is_some()).and_then(|_| records.checked_sub(1)),
-            root: verified.map(|v| tlog::b64(&v.root)),
-            root_checked: !args.trust.is_empty(),
-            errors: report.problems.iter().map(|p| json!(p)).collect(),
-            // The domain rules replay in the full run only.
-            warnings: Vec::new(),
-            notices: Vec::new(),
-            unsealed: verified.map_or(0, |v| v.unsealed),
-            last_seal: verified.and_then(|v| v.last_seal),
-            pinned: true,
-            state: report.state_note.clone(),
-        }))?;
-    } else if report.ok {
-        match verified {
-            Some(v) if v.from > 0 => {
-                out.line(format!(
-                    "ok: the checkpoint of {} records is consistent with the ledger ({records} records, origin {origin}); its {} records re-hashed against its root; verified the {} records added since",
-                    v.from, report.rehashed, v.count
-                ))?;
-                out.line(format!(
-                    "not re-checked: the signatures and authority of the {} records under the checkpoint (the log signed their tree), and for every record the domain replay, the snapshots and SQLite's structure check: `ledger verify` without --checkpoint/--state checks them all",
-                    v.from
-                ))?;
-            }
-            _ => {
-                out.line(format!("ok: {records} records verified, origin {origin}"))?;
-                out.line(
-                    "not re-checked: the domain replay, the snapshots and SQLite's structure check: `ledger verify` without --checkpoint/--state checks them",
-                )?;
-            }
-        }
-        if let Some(v) = verified {
-            out.line(format!("root {} (tree of {records} records)", tlog::b64(&v.root)))?;
-        }
-        if let Some(s) = &report.state_note {
-            out.line(s)?;
-        }
-    } else {
-        out.line(format!("FAILED: {} problem(s)", report.problems.len()))?;
-        print_problems(out, &report.problems)?;
-        if verified.is_none() {
-            out.line(
-                "the records were not verified from a checkpoint that does not hold; run the full check: ledger verify",
-            )?;
-        }
-    }
-    Ok(if report.ok { Outcome::Ok } else { Outcome::Failed })
 }

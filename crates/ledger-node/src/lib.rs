@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attest;
 pub mod csv;
 pub mod demo;
 mod error;

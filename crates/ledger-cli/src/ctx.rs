@@ -1,0 +1,492 @@
+//! What every command shares, and nothing of any one command: the context
+//! (where the ledger is, what this machine keeps of it, the signing clock),
+//! stdout ([`Out`]) and the rendering helpers, errors a person can act on,
+//! the exit codes, key files, and the two shapes of command the office
+//! and read commands take (sign and append events; read from a verified
+//! view). A leaf: it imports no other module of this crate, so that every
+//! command group may import it and none needs another.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | success; for `verify`, the ledger is intact |
+//! | 1    | a check failed: `verify` found tampering, `audit` found findings |
+//! | 2    | could not run: bad usage, bad input, a refused append, a missing or unreadable file |
+
+use anyhow::{Result, anyhow};
+use clap::Args;
+use ledger_core::append::Submission;
+use ledger_core::time::Zone;
+use ledger_core::{PublicKey, RawRecord, Record, Timestamp};
+use ledger_domain::AsOf;
+use ledger_node::local::Cache;
+use ledger_node::view::View;
+use ledger_node::{Appended, Ledger, Signer};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+// --- outcomes, errors and exit codes ------------------------------------------
+
+/// What a command that checks something concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything holds.
+    Ok,
+    /// A check failed (exit 1).
+    Failed,
+}
+
+/// An error a person can act on: a message, and optionally what to do.
+#[derive(Debug)]
+pub struct UserError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// An error with a hint line.
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    UserError { message: message.into(), hint: Some(hint.into()) }.into()
+}
+
+/// The exit code of a command line clap refused (2), or whose help or
+/// version it printed (0); the message is printed here.
+pub fn usage_exit(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    match e.kind() {
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+        _ => ExitCode::from(2),
+    }
+}
+
+/// The exit code of a command's result: 0 ok, 1 a check failed (or
+/// evidence of tampering found on the way), 2 could not run. An error is
+/// printed on stderr as an `error:` line and, when there is one, a `hint:`
+/// line. A broken pipe (`ledger log | head`) ends quietly.
+pub fn exit_code(result: Result<Outcome>) -> ExitCode {
+    let e = match result {
+        Ok(Outcome::Ok) => return ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => return ExitCode::from(1),
+        Err(e) => e,
+    };
+    if is_broken_pipe(&e) {
+        return ExitCode::SUCCESS;
+    }
+    let node = e.chain().find_map(|c| c.downcast_ref::<ledger_node::Error>());
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", chain(&e));
+    let hint = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<UserError>())
+        .and_then(|u| u.hint.as_deref())
+        .or_else(|| node.and_then(ledger_node::Error::hint));
+    if let Some(hint) = hint {
+        let _ = writeln!(stderr, "hint: {hint}");
+    }
+    // Evidence of tampering found on the way is a failed check.
+    let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }));
+    if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
+}
+
+fn chain(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in e.chain() {
+        let s = c.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+// --- the context ----------------------------------------------------------------
+
+/// The time events are signed at: this machine's clock, or `LEDGER_NOW`
+/// (an RFC 3339 time with its offset) for a rehearsal of an assessment
+/// calendar and for tests. Either way the ledger never lets time go
+/// backwards: an event is never dated before the ledger's last record.
+pub fn now() -> Result<Timestamp> {
+    match std::env::var("LEDGER_NOW") {
+        Ok(text) => {
+            let utc = ledger_core::time::zone("UTC").map_err(|e| anyhow!("{e}"))?;
+            Some(text.as_str()).filter(|t| t.contains('T')).and_then(|t| Timestamp::parse_any(t, &utc).ok()).ok_or_else(
+                || {
+                    hinted(
+                        format!("LEDGER_NOW={text:?} is not a time"),
+                        "give an RFC 3339 time with its offset, e.g. 2023-03-01T09:00:00+08:00, or unset it",
+                    )
+                },
+            )
+        }
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// What every command gets: where the ledger is, and where this machine
+/// keeps what it knows of it.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub cache: Cache,
+    /// How far after this machine's clock an appended event may be dated.
+    pub max_clock_skew: u32,
+}
+
+impl Ctx {
+    /// The ledger, for reading and appending, its appends bounded by this
+    /// machine's clock.
+    pub fn open(&self) -> Result<Ledger> {
+        let mut ledger = Ledger::open(&self.db, self.cache.clone())?;
+        // LEDGER_NOW sets this machine's clock for the command: the time it
+        // signs at, and the time its appends are bounded by.
+        let fixed = std::env::var_os("LEDGER_NOW").map(|_| now()).transpose()?;
+        ledger.set_clock(ledger_node::Clock { fixed, max_skew: self.max_clock_skew });
+        Ok(ledger)
+    }
+
+    /// The ledger, read-only.
+    pub fn open_read_only(&self) -> Result<Ledger> {
+        Ok(Ledger::open_read_only(&self.db, self.cache.clone())?)
+    }
+
+    /// Prints the ledger's diagnostics on stderr.
+    pub fn warnings(&self, ledger: &mut Ledger) {
+        for w in ledger.take_warnings() {
+            eprintln!("{w}");
+        }
+    }
+}
+
+/// A private key file, with the hint of how to make one when it is missing.
+pub fn read_private(path: &Path) -> Result<ledger_core::SigningKey> {
+    ledger_keyfile::read_private(path).map_err(|e| match e {
+        ledger_keyfile::KeyFileError::NotFound(_) => {
+            hinted(e.to_string(), "create one with: ledger key generate --prefix PATH (without .key)")
+        }
+        other => other.into(),
+    })
+}
+
+/// A public key file.
+pub fn read_public(path: &Path) -> Result<PublicKey> {
+    Ok(ledger_keyfile::read_public(path)?)
+}
+
+// --- stdout and rendering ---------------------------------------------------------
+
+/// A stdout that stays silent under `--quiet`.
+pub struct Out {
+    quiet: bool,
+    inner: std::io::StdoutLock<'static>,
+}
+
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Out").field("quiet", &self.quiet).finish_non_exhaustive()
+    }
+}
+
+impl Out {
+    pub fn new(quiet: bool) -> Out {
+        Out { quiet, inner: std::io::stdout().lock() }
+    }
+
+    pub fn line(&mut self, text: impl AsRef<str>) -> std::io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        writeln!(self.inner, "{}", text.as_ref())
+    }
+
+    pub fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.inner.write_all(bytes)
+    }
+
+    pub fn json(&mut self, value: &Value) -> std::io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        serde_json::to_writer_pretty(&mut self.inner, value)?;
+        writeln!(self.inner)
+    }
+}
+
+/// A UTC time as stored (`2023-03-15T15:59:59Z`), as a person reads it in
+/// the ledger's zone (`2023-03-15 23:59:59 +08:00`).
+pub fn local(utc: &str, zone: &Zone) -> String {
+    utc.parse::<Timestamp>().map_or_else(|_| utc.to_owned(), |t| t.local(zone))
+}
+
+/// One line of `ledger log`, its time in the ledger's zone.
+pub fn record_line(r: &Record, zone: &Zone, holder: Option<&str>) -> String {
+    let env = &r.envelope;
+    let summary = summarize(&Value::Object(env.data.clone()));
+    let signer = match holder {
+        Some(h) => format!("{} ({h})", env.author.key_id()),
+        None => env.author.key_id().to_string(),
+    };
+    format!(
+        "{:>6}  {}  {}@{}  {}  by {}  {}  {}",
+        r.seq,
+        env.time.local(zone),
+        env.stream,
+        env.version,
+        env.event_type,
+        signer,
+        &r.hash.to_hex()[..16],
+        summary
+    )
+}
+
+/// A record that does not decode, for `log` and `show`.
+pub fn undecodable_line(raw: &RawRecord, why: &str) -> String {
+    format!("{:>6}  (undecodable: {why}; run `ledger verify`)", raw.seq)
+}
+
+/// A payload in one line of at most 80 characters.
+pub fn summarize(data: &Value) -> String {
+    let text = serde_json::to_string(data).unwrap_or_default();
+    if text.chars().count() > 80 { format!("{}...", text.chars().take(77).collect::<String>()) } else { text }
+}
+
+/// Lines of a table aligned by the width a terminal gives each character
+/// (a Chinese character takes two columns; comfy-table measures them), no
+/// borders, two spaces between columns, the columns in `right` aligned
+/// right, no trailing spaces.
+pub fn table(header: Option<&[&str]>, rows: Vec<Vec<String>>, right: &[usize]) -> Vec<String> {
+    use comfy_table::{CellAlignment, ContentArrangement, Table, presets::NOTHING};
+    let mut t = Table::new();
+    t.load_preset(NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    if let Some(h) = header {
+        t.set_header(h.iter().copied());
+    }
+    for row in rows {
+        t.add_row(row);
+    }
+    let columns = t.column_count();
+    for (i, column) in t.column_iter_mut().enumerate() {
+        column.set_padding((0, if i + 1 == columns { 0 } else { 2 }));
+        if right.contains(&i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t.lines().map(|l| l.trim_end().to_owned()).collect()
+}
+
+/// The problems a check of the verifiable log found, one per record (a
+/// message of several lines indented under its first).
+pub fn print_problems(out: &mut Out, problems: &[ledger_node::tlog::Problem]) -> Result<()> {
+    for p in problems {
+        let mut lines = p.message.lines();
+        out.line(format!("seq {:>6}  {:<11}  {}", p.seq, p.check.name(), lines.next().unwrap_or_default()))?;
+        for l in lines {
+            out.line(format!("{:27}{l}", ""))?;
+        }
+    }
+    Ok(())
+}
+
+// --- commands that sign and append events ------------------------------------------
+
+/// A value of a command's list as the events write it: `policy-preference`
+/// is `policy_preference`.
+pub fn event_word<T: clap::ValueEnum>(v: T) -> String {
+    v.to_possible_value().map(|p| p.get_name().replace('-', "_")).unwrap_or_default()
+}
+
+/// What every office command takes.
+#[derive(Debug, Args)]
+pub struct Signing {
+    /// The office's private key (it signs the event).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The events of a command, numbered as the lines of a batch.
+pub type Batch = Vec<(usize, Submission)>;
+
+/// One event a command built (line 0).
+pub fn one(sub: Submission) -> Batch {
+    vec![(0, sub)]
+}
+
+/// Events a command built, numbered from 1.
+pub fn numbered(subs: Vec<Submission>) -> Batch {
+    subs.into_iter().enumerate().map(|(i, s)| (i + 1, s)).collect()
+}
+
+/// Builds the events from the domain state as the writer sees it, appends
+/// them, prints what was recorded.
+pub fn write(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<Batch, ledger_node::Error>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let subs = build(ledger.domain()?)?;
+    let result = ledger.append(&subs, Signer::new(&author), now()?);
+    ctx.warnings(&mut ledger);
+    report(&ledger, &result?, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
+/// The personal data that events of a batch refer to, by line.
+pub type PersonalOps = Vec<(usize, ledger_node::PersonalOp)>;
+
+/// [`write`], with the personal data the events refer to (kept or erased
+/// in the same transaction).
+pub fn write_personal(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<(Batch, PersonalOps), ledger_node::Error>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let (subs, ops) = build(ledger.domain()?)?;
+    let result = ledger.append_personal(&subs, &ops, Signer::new(&author), now()?);
+    ctx.warnings(&mut ledger);
+    report(&ledger, &result?, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
+/// A CSV table's events, appended; refusals name the CSV column.
+pub fn write_table(
+    ctx: &Ctx,
+    signing: &Signing,
+    out: &mut Out,
+    table: &ledger_node::csv::Table,
+    period: &str,
+    round: Option<&str>,
+) -> Result<Outcome> {
+    let author = read_private(&signing.key)?;
+    let mut ledger = ctx.open()?;
+    let subs = table.submissions(period, round, ledger.domain()?)?;
+    let result = ledger.append(&subs, Signer::new(&author), now()?);
+    ctx.warnings(&mut ledger);
+    let results = result.map_err(|e| table.name_column(e))?;
+    report(&ledger, &results, signing.json, out)?;
+    Ok(Outcome::Ok)
+}
+
+/// One line per event recorded: its seq, type, stream and a summary.
+pub fn report(ledger: &Ledger, results: &[Appended], json_out: bool, out: &mut Out) -> Result<()> {
+    let mut items = Vec::new();
+    for r in results {
+        let record = ledger.record(r.seq)?;
+        let data = Value::Object(record.envelope.data.clone());
+        let summary = summarize(&data);
+        if r.existing {
+            eprintln!(
+                "line {}: already recorded at seq {} (same event id and content); nothing new appended",
+                r.line, r.seq
+            );
+        }
+        if json_out {
+            items.push(json!({
+                "line": r.line, "seq": r.seq, "status": if r.existing { "existing" } else { "appended" },
+                "type": record.envelope.event_type, "stream": record.envelope.stream, "data": data,
+            }));
+        } else {
+            out.line(format!("{:>6}  {}  {}  {summary}", r.seq, record.envelope.event_type, record.envelope.stream))?;
+        }
+    }
+    if json_out {
+        out.json(&json!({"appended": results.iter().filter(|r| !r.existing).count(), "events": items}))?;
+    }
+    Ok(())
+}
+
+// --- commands that read a verified view --------------------------------------------
+
+/// What every read command takes.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the numbers of a ledger that fails verification anyway, marked UNVERIFIED (exit 0).
+    #[arg(long)]
+    pub allow_unverified: bool,
+}
+
+/// `--as-of`: a sequence number, or a time as a person writes it (RFC 3339
+/// with any offset, or a bare date: the end of that day in the ledger's
+/// time zone).
+pub fn parse_as_of(ctx: &Ctx, text: Option<&str>) -> Result<AsOf> {
+    let Some(text) = text else { return Ok(AsOf::End) };
+    if let Ok(seq) = text.parse::<u64>() {
+        return Ok(AsOf::Seq(seq));
+    }
+    let zone = ctx.open_read_only()?.time_zone()?;
+    Timestamp::parse_any(text, &zone).map(AsOf::Time).map_err(|_| {
+        hinted(
+            format!("--as-of {text:?} is neither a sequence number nor a time"),
+            "give a sequence number (e.g. 1234), a time (2023-03-05T12:00:00+08:00) or a date (2023-03-05, meaning the end of that day in the ledger's time zone)",
+        )
+    })
+}
+
+/// The view a read command shows, or `None` when the ledger fails
+/// verification and the banner saying so was printed instead (exit 1).
+pub fn verified_view(ctx: &Ctx, as_of: AsOf, read: &ReadArgs, out: &mut Out) -> Result<Option<(Ledger, View)>> {
+    let mut ledger = ctx.open_read_only()?;
+    let view = ledger.view(as_of);
+    ctx.warnings(&mut ledger);
+    let view = view?;
+    let checked = &view.checked;
+    if checked.ok {
+        return Ok(Some((ledger, view)));
+    }
+    let first = checked
+        .first()
+        .map_or_else(String::new, |f| format!("; the first: seq {} ({}): {}", f.seq, f.check.name(), f.message));
+    if !read.allow_unverified {
+        if read.json {
+            out.json(&json!({
+                "ledger_verified": false,
+                "verification": checked,
+                "error": "the ledger fails verification: nothing from it is shown; run `ledger verify`, or pass --allow-unverified",
+            }))?;
+        } else {
+            out.line(format!("LEDGER FAILS VERIFICATION: {} problem(s){first}", checked.findings.len()))?;
+            out.line(
+                "nothing from it is shown: run `ledger verify` for every problem, or pass --allow-unverified to see the numbers anyway, marked UNVERIFIED",
+            )?;
+        }
+        return Ok(None);
+    }
+    if !read.json {
+        out.line(format!(
+            "UNVERIFIED: the ledger fails verification ({} problem(s){first}). The records that fail are left out of what follows; do not rely on it.",
+            checked.findings.len()
+        ))?;
+    }
+    Ok(Some((ledger, view)))
+}
+
+/// A JSON result with the verification it rests on.
+pub fn with_verification(mut value: Value, view: &View) -> Value {
+    value["ledger_verified"] = json!(view.checked.ok);
+    value["verification"] = json!(view.checked);
+    value
+}
