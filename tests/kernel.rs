@@ -1,7 +1,7 @@
 //! The kernel from the command line: init, append, log, show, verify, and
 //! the refusal of bad input with the ledger left byte-for-byte unchanged.
 
-use crate::support::{Env, days_from_now, errors};
+use crate::support::{Env, errors};
 use rusqlite::params;
 
 #[test]
@@ -376,7 +376,9 @@ fn a_restored_backup_or_another_history_fails_verify_and_the_memory_stays_until_
 #[test]
 fn an_event_dated_far_after_this_machines_clock_is_refused_and_changes_nothing() {
     let env = Env::with_ledger();
-    let next_year = days_from_now(365);
+    // A year and an hour ahead: the message's span reads "365 days 1 h"
+    // however many seconds the test takes.
+    let next_year = ledger_core::Timestamp::now().plus_seconds(365 * 86_400 + 3_600).to_string();
     // An office whose clock is a year ahead signs offline.
     let signed = env
         .run_with_env(
