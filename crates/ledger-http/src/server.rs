@@ -998,7 +998,7 @@ mod tests {
     #[test]
     fn hints_that_name_an_operator_command_are_not_sent_to_clients() {
         assert!(names_operator_command(
-            "sign a newer checkpoint with `ledger checkpoint --key LOG.key`, then prove again"
+            "sign a newer checkpoint with `ledger checkpoint --log-key LOG.key`, then prove again"
         ));
         assert!(names_operator_command("run `ledger verify` to see every problem"));
         assert!(names_operator_command("authorise it: ledger key authorize --key ROOT.key --pub LOG.pub"));
