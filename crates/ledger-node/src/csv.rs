@@ -78,6 +78,25 @@ impl Column {
         }
     }
 
+    /// The column a payload member of the events a table writes comes from
+    /// (`value`, `evidence.blake3`...).
+    fn of_member(field: &str) -> Option<Column> {
+        let member = field.split(['.', '[']).next().unwrap_or(field);
+        match (member, field) {
+            (_, "evidence.title") => Some(Column::EvidenceTitle),
+            ("value", _) => Some(Column::Value),
+            ("target", _) => Some(Column::Target),
+            ("baseline", _) => Some(Column::Baseline),
+            ("unit", _) => Some(Column::Unit),
+            ("indicator", _) => Some(Column::Indicator),
+            ("measure", _) => Some(Column::Measure),
+            ("evidence", _) => Some(Column::Evidence),
+            ("note", _) => Some(Column::Note),
+            ("reason", _) => Some(Column::Reason),
+            _ => None,
+        }
+    }
+
     fn from_header(h: &str) -> Option<Column> {
         let lower = h.to_lowercase();
         ALL.iter().copied().find(|c| c.aliases().contains(&lower.as_str()))
@@ -451,38 +470,19 @@ impl Table {
         Ok(out)
     }
 
-    /// A refusal of the rules names the payload field it is about
-    /// ("value: ...", "unknown unit ..."): say which CSV column that is.
+    /// A refusal of the rules names the payload member it is about (the
+    /// typed [`ledger_core::append::Refusal`]'s field): say which CSV column
+    /// that member came from, at the row's line. Any other error is
+    /// returned as it is.
     pub fn name_column(&self, e: Error) -> Error {
-        let Error::Refused { message, hint } = &e else { return e };
-        let Some(((head, line), rest)) =
-            message.split_once(": ").and_then(|(p, r)| r.split_once(": ").map(|(l, r)| ((p, l), r)))
-        else {
-            return e;
-        };
-        let Some(n) = line.strip_prefix("line ").and_then(|n| n.parse::<usize>().ok()) else { return e };
-        let field = [
-            ("value", Column::Value),
-            ("target", Column::Target),
-            ("baseline", Column::Baseline),
-            ("unit", Column::Unit),
-            ("indicator", Column::Indicator),
-            ("measure", Column::Measure),
-            ("evidence", Column::Evidence),
-            ("note", Column::Note),
-            ("reason", Column::Reason),
-        ]
-        .into_iter()
-        .find(|(f, _)| {
-            rest.starts_with(&format!("{f}:"))
-                || rest.starts_with(&format!("unknown {f} "))
-                || rest.starts_with(&format!("{f} "))
-        });
-        match field.filter(|(_, c)| self.columns.iter().any(|(_, x)| x == c)) {
-            Some((f, c)) => {
-                let rest = rest.strip_prefix(&format!("{f}: ")).unwrap_or(rest);
-                Error::Refused { message: format!("{head}: {}: {rest}", self.at(n, c)), hint: hint.clone() }
-            }
+        let Some(rule) = e.rule() else { return e };
+        let column = rule.refusal.field.as_deref().and_then(Column::of_member);
+        match column.filter(|c| self.columns.iter().any(|(_, x)| x == c)) {
+            Some(c) => Error::Refused {
+                message: format!("{}{}: {}", rule.context, self.at(rule.line, c), rule.refusal.reason),
+                hint: e.hint().map(str::to_owned),
+                rule: Some(Box::new(rule.clone())),
+            },
             None => e,
         }
     }

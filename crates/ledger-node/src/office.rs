@@ -584,7 +584,7 @@ pub struct FindingStatus {
     /// Its id.
     pub finding: String,
     /// `minor`, `major`, `serious`.
-    pub severity: ledger_domain::process::Severity,
+    pub severity: ledger_domain::events::Severity,
     /// What was found.
     pub text: String,
     /// The follow-up date.

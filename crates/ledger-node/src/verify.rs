@@ -103,9 +103,10 @@ fn unbound_unit_key(authority: Option<&Authority>, replay: &Replay, r: &Record) 
     })
 }
 
-/// Whether the domain replay folds this record.
+/// Whether the domain replay folds this record (a type of the domain's
+/// catalogue).
 pub fn is_domain_record(r: &Record) -> bool {
-    ledger_domain::events::TYPES.iter().any(|(t, _)| *t == r.envelope.event_type && *t != CHECKPOINT_TYPE)
+    ledger_domain::events::is_domain_type(&r.envelope.event_type)
 }
 
 /// The Merkle tree recomputed from the records, checked against the stored
@@ -545,9 +546,9 @@ pub fn replay_verified(store: &Store, failed: &BTreeSet<u64>, as_of: AsOf) -> Re
     }
 }
 
-/// The event types the domain replay folds.
+/// The event types the domain replay folds: the domain's catalogue.
 pub(crate) fn domain_types() -> Vec<&'static str> {
-    ledger_domain::events::TYPES.iter().map(|(t, _)| *t).filter(|t| *t != CHECKPOINT_TYPE).collect()
+    ledger_domain::events::domain_types().collect()
 }
 
 /// What `repair` rebuilt.
