@@ -88,7 +88,7 @@ impl Domain {
         let mut attested = None;
         match &event {
             DomainEvent::IndicatorDefined(def) => {
-                self.check_stream(env, &Stream::Catalog.of(""))?;
+                self.check_stream(env, Stream::Catalog.name())?;
                 id_ok("indicator id", &def.id).map_err(about("id"))?;
                 if self.indicators.contains_key(&def.id) {
                     return Err(Refusal::about(
@@ -99,7 +99,7 @@ impl Domain {
                 check_def(def)?;
             }
             DomainEvent::IndicatorRevised(r) => {
-                self.check_stream(env, &Stream::Catalog.of(""))?;
+                self.check_stream(env, Stream::Catalog.name())?;
                 if !self.indicators.contains_key(&r.indicator.id) {
                     return Err(Refusal::about("indicator.id", format!("indicator {} is not defined", r.indicator.id)));
                 }
@@ -170,7 +170,7 @@ impl Domain {
                 }
             }
             DomainEvent::TimeZoneAdopted(z) => {
-                self.check_stream(env, &Stream::Settings.of(""))?;
+                self.check_stream(env, Stream::Settings.name())?;
                 if let Some(adopted) = &self.time_zone {
                     return Err(Refusal::about(
                         "zone",
@@ -205,7 +205,7 @@ impl Domain {
                 }
             }
             DomainEvent::AuditFindingRecorded(f) => {
-                self.check_stream(env, &Stream::Audit.of(""))?;
+                self.check_stream(env, Stream::Audit.name())?;
                 id_ok("finding", &f.finding).map_err(about("finding"))?;
                 nonblank("text", &f.text)?;
                 if let Some(p) = &f.period
@@ -223,7 +223,7 @@ impl Domain {
                 }
             }
             DomainEvent::PersonalDataRedacted(x) => {
-                self.check_stream(env, &Stream::PersonalData.of(""))?;
+                self.check_stream(env, Stream::PersonalData.name())?;
                 match self.personal.get(&x.record) {
                     None => {
                         return Err(Refusal::at(

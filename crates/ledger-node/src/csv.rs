@@ -15,8 +15,8 @@ use crate::names::Names;
 use crate::{Error, files};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{Dec, Evidence, MeasurementCorrected, MeasurementSubmitted, Payload, TargetAssigned};
 use ledger_domain::state::period_stream;
-use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -353,7 +353,13 @@ impl Table {
         Ok((unit, indicator))
     }
 
-    fn evidence(&self, row: &Row) -> Result<Option<serde_json::Value>, Error> {
+    /// A decimal cell checked by [`Table::decimal`], as the payload holds it
+    /// (written back exactly as the cell has it).
+    fn exact(&self, row: &Row, c: Column, v: &str) -> Result<Dec, Error> {
+        Dec::exact(v).map_err(|e| Error::refused(format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c))))
+    }
+
+    fn evidence(&self, row: &Row) -> Result<Option<Evidence>, Error> {
         let Some(e) = row.get(Column::Evidence) else { return Ok(None) };
         let hash = if e.len() == 64 && e.bytes().all(|c| c.is_ascii_hexdigit()) {
             e.to_ascii_lowercase()
@@ -369,7 +375,7 @@ impl Table {
                 .to_string()
         };
         let title = row.get(Column::EvidenceTitle).unwrap_or(e);
-        Ok(Some(json!({"blake3": hash, "title": title})))
+        Ok(Some(Evidence { blake3: hash, title: title.to_owned() }))
     }
 
     /// No unit and indicator twice.
@@ -412,57 +418,43 @@ impl Table {
             let (unit, indicator) = key;
             let sub = match self.kind {
                 Kind::Values => {
-                    let value = self.decimal(row, Column::Value)?;
-                    let mut data = json!({"unit": unit, "indicator": indicator, "value": value});
-                    if let Some(e) = self.evidence(row)? {
-                        data["evidence"] = e;
-                    }
-                    if let Some(m) = row.get(Column::Measure) {
-                        data["measure"] = json!(m);
-                    }
-                    if let Some(n) = row.get(Column::Note) {
-                        data["note"] = json!(n);
-                    }
-                    if let Some(r) = round {
-                        data["round"] = json!(r);
-                    }
-                    let digest = blake3::hash(value.as_bytes()).to_hex();
-                    let id = format!("csv-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]);
-                    Submission::new(&stream, "measurement_submitted", data, &id)
+                    let written = self.decimal(row, Column::Value)?;
+                    let value = self.exact(row, Column::Value, written)?;
+                    let evidence = self.evidence(row)?;
+                    let x = MeasurementSubmitted {
+                        unit,
+                        indicator,
+                        value,
+                        measure: row.get(Column::Measure).map(str::to_owned),
+                        evidence,
+                        note: row.get(Column::Note).map(str::to_owned),
+                        round: round.map(str::to_owned),
+                    };
+                    let digest = blake3::hash(written.as_bytes()).to_hex();
+                    x.submission(&stream, &format!("csv-{period}-{tag}{}-{}-{}", x.unit, x.indicator, &digest[..12]))
                 }
                 Kind::Targets => {
                     let target = self.decimal(row, Column::Target)?;
-                    let mut data = json!({"unit": unit, "indicator": indicator, "target": target});
-                    if row.get(Column::Baseline).is_some() {
-                        data["baseline"] = json!(self.decimal(row, Column::Baseline)?);
-                    }
-                    if let Some(n) = row.get(Column::Note) {
-                        data["note"] = json!(n);
-                    }
-                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
-                    Submission::new(
-                        &stream,
-                        "target_assigned",
-                        data,
-                        &format!("target-{period}-{unit}-{indicator}-{}", &digest[..12]),
-                    )
+                    let target = self.exact(row, Column::Target, target)?;
+                    let baseline = match row.get(Column::Baseline) {
+                        Some(_) => Some(self.exact(row, Column::Baseline, self.decimal(row, Column::Baseline)?)?),
+                        None => None,
+                    };
+                    let note = row.get(Column::Note).map(str::to_owned);
+                    let x = TargetAssigned { unit, indicator, target, baseline, note };
+                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                    x.submission(&stream, &format!("target-{period}-{}-{}-{}", x.unit, x.indicator, &digest[..12]))
                 }
                 Kind::Corrections => {
                     let value = self.decimal(row, Column::Value)?;
-                    let reason = self.required(row, Column::Reason)?;
+                    let value = self.exact(row, Column::Value, value)?;
+                    let reason = self.required(row, Column::Reason)?.to_owned();
                     let corrects = crate::office::current_in(domain, period, round, &unit, &indicator)
                         .map_err(|e| e.context(format!("line {}", row.line)))?;
-                    let mut data = json!({"corrects": corrects, "value": value, "reason": reason});
-                    if let Some(e) = self.evidence(row)? {
-                        data["evidence"] = e;
-                    }
-                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
-                    Submission::new(
-                        &stream,
-                        "measurement_corrected",
-                        data,
-                        &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]),
-                    )
+                    let evidence = self.evidence(row)?;
+                    let x = MeasurementCorrected { corrects, value, reason, evidence };
+                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                    x.submission(&stream, &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]))
                 }
             };
             out.push((row.line, sub));

@@ -64,8 +64,9 @@ pub enum Stream {
 }
 
 impl Stream {
-    /// The stream's name, or what comes before the `/` of a keyed one.
-    pub const fn prefix(self) -> &'static str {
+    /// The stream's name (`catalog`, `settings`), or what comes before the
+    /// `/` of a keyed one (`unit`).
+    pub const fn name(self) -> &'static str {
         match self {
             Stream::Catalog => "catalog",
             Stream::Unit => "unit",
@@ -106,12 +107,12 @@ impl Stream {
 
     /// The stream of `key` (`unit/lixia`); a stream without keys ignores it.
     pub fn of(self, key: &str) -> String {
-        if self.keyed() { format!("{}/{key}", self.prefix()) } else { self.prefix().to_owned() }
+        if self.keyed() { format!("{}/{key}", self.name()) } else { self.name().to_owned() }
     }
 
     /// The key a stream name of this kind holds (`lixia` of `unit/lixia`).
     pub fn key_of(self, stream: &str) -> Option<&str> {
-        stream.strip_prefix(self.prefix())?.strip_prefix('/').filter(|_| self.keyed())
+        stream.strip_prefix(self.name())?.strip_prefix('/').filter(|_| self.keyed())
     }
 }
 
@@ -181,6 +182,13 @@ pub fn parse<T: DeserializeOwned>(event_type: &str, data: &Map<String, Value>) -
         let refusal = if path.is_empty() || path == "." { Refusal::new(reason) } else { Refusal::at(path, reason) };
         refusal.context(event_type)
     })
+}
+
+/// A member of a payload given as text (a kind, a date), checked as
+/// decoding checks it: refused with the words a payload holding it would
+/// be refused with (`reward_granted: kind: unknown variant ...`).
+pub fn member<T: DeserializeOwned>(event_type: &str, field: &str, text: &str) -> Result<T, Refusal> {
+    T::deserialize(Value::String(text.to_owned())).map_err(|e| Refusal::at(field, e.to_string()).context(event_type))
 }
 
 /// Whether the domain folds events of this type (the catalogue's types).
