@@ -8,7 +8,9 @@ use crate::{Error, Ledger};
 use ledger_core::authority::{Authority, KeyInfo};
 use ledger_core::{RawRecord, Record, Timestamp};
 use ledger_domain::audit::{self, AuditFinding};
-use ledger_domain::events::IndicatorDef;
+use ledger_domain::events::{
+    IndicatorDef, MeasurementSubmitted, ObjectionFiled, ObjectionResolved, Payload, Stream, TimeZoneAdopted,
+};
 use ledger_domain::scoring;
 use ledger_domain::state::{Period, PeriodState, Unit};
 use ledger_domain::{Anomaly, Domain};
@@ -1317,26 +1319,26 @@ impl RecordFilter {
         let env = &r.envelope;
         let data = &env.data;
         let text = |k: &str| data.get(k).and_then(Value::as_str);
-        let period_of_stream = env.stream.strip_prefix("period/");
+        let period_of_stream = Stream::Period.key_of(&env.stream);
         let unit_ok = match &self.unit {
             None => true,
             Some(u) => {
-                let about = env.stream == format!("unit/{u}")
+                let about = env.stream == Stream::Unit.of(u)
                     || text("unit") == Some(u.as_str())
                     || ["measurement", "corrects"]
                         .iter()
                         .filter_map(|k| data.get(*k).and_then(Value::as_u64))
                         .any(|seq| self.seen_measurements.contains(&seq))
-                    || (env.event_type == "objection_resolved"
+                    || (env.event_type == ObjectionResolved::TYPE
                         && period_of_stream
                             .zip(text("objection"))
                             .is_some_and(|(p, o)| self.seen_objections.contains(&(p.to_owned(), o.to_owned()))));
                 if about {
                     match (env.event_type.as_str(), period_of_stream) {
-                        ("measurement_submitted", _) => {
+                        (MeasurementSubmitted::TYPE, _) => {
                             self.seen_measurements.insert(r.seq);
                         }
-                        ("objection_filed", Some(p)) => {
+                        (ObjectionFiled::TYPE, Some(p)) => {
                             if let Some(o) = text("objection") {
                                 self.seen_objections.insert((p.to_owned(), o.to_owned()));
                             }
@@ -1359,7 +1361,7 @@ impl Ledger {
     /// The time zone the ledger reads dates in: the one adopted
     /// (`time_zone_adopted`), else Asia/Shanghai.
     pub fn time_zone(&self) -> Result<ledger_core::time::Zone, Error> {
-        let name = match self.store().last_of_type("time_zone_adopted")? {
+        let name = match self.store().last_of_type(TimeZoneAdopted::TYPE)? {
             Some(r) => r.envelope.data.get("zone").and_then(|z| z.as_str()).map(str::to_owned),
             None => None,
         };

@@ -22,6 +22,7 @@ use crate::Error;
 use ledger_core::authority::Authority;
 use ledger_core::verify::{Check, Finding, Options, Prechecked, Report, Verifier, id_digest};
 use ledger_core::{Envelope, Hash, PublicKey, RawRecord, Record};
+use ledger_domain::events::{ObjectionFiled, Payload, RectificationSubmitted};
 use ledger_domain::{AsOf, Replay};
 use ledger_store::{Frontier, IdScratch, Store, TreeCheck};
 use ledger_tlog::event::{CHECKPOINT_TYPE, check_recorded_checkpoint};
@@ -79,7 +80,7 @@ pub struct Notice {
 
 /// Events a key with the `unit` role signs for one unit: a key bound to no
 /// unit (a ledger written before `unit_key_bound`) could speak for any.
-const UNIT_SPEECH: [&str; 2] = ["objection_filed", "rectification_submitted"];
+const UNIT_SPEECH: [&str; 2] = [ObjectionFiled::TYPE, RectificationSubmitted::TYPE];
 
 /// A notice when an objection or rectification was signed by a key that
 /// holds the `unit` role and is bound to no unit.
