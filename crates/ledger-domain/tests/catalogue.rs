@@ -388,3 +388,54 @@ fn events_md_documents_every_type_with_its_roles_stream_and_members() {
         assert!(EventType::of(t).is_some(), "docs/EVENTS.md has a row for {t}, which the catalogue does not have");
     }
 }
+
+#[test]
+fn the_rules_name_the_member_they_refuse() {
+    let mut w = world::World::with_defaults();
+    let indicators: Vec<String> = w.domain.indicators.keys().cloned().collect();
+    w.ok(
+        "authority",
+        "period/2022",
+        "period_opened",
+        json!({"year": 2022, "units": ["lixia", "laiwu"], "indicators": indicators,
+               "policy": {"id": "jinan-nokec-2018", "version": 1}}),
+        "2022-01-05",
+    );
+    let seq = w.ok(
+        "statistics",
+        "period/2022",
+        "measurement_submitted",
+        json!({"unit": "lixia", "indicator": "1", "value": "25.6"}),
+        "2022-02-01",
+    );
+    let refusal = |event_type: &str, data: Value| {
+        let e = w.domain.decide(&envelope(EventType::of(event_type).unwrap(), object(data))).unwrap_err();
+        (e.field.clone(), e.reason.clone(), e.to_string())
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let (field, reason, message) =
+        refusal("target_assigned", json!({"unit": "atlantis", "indicator": "1", "target": "3"}));
+    assert_eq!((field, reason.as_str()), (some("unit"), "unknown unit \"atlantis\""));
+    assert_eq!(message, reason);
+    let (field, reason, message) =
+        refusal("measurement_submitted", json!({"unit": "laiwu", "indicator": "1", "value": "101"}));
+    assert_eq!(field, some("value"));
+    assert!(reason.starts_with("101 is not a share between 0 and 100"), "{reason}");
+    assert_eq!(message, format!("value: {reason}"));
+    let (field, ..) = refusal("measurement_submitted", json!({"unit": "laiwu", "indicator": "99", "value": "1"}));
+    assert_eq!(field, some("indicator"));
+    let (field, ..) =
+        refusal("measurement_submitted", json!({"unit": "laiwu", "indicator": "1", "value": "1", "measure": "kg"}));
+    assert_eq!(field, some("measure"));
+    let evidence = json!({"blake3": "ab".repeat(32), "title": " "});
+    let (field, _, message) = refusal(
+        "measurement_submitted",
+        json!({"unit": "laiwu", "indicator": "1", "value": "1", "evidence": evidence}),
+    );
+    assert_eq!((field, message.as_str()), (some("evidence.title"), "evidence.title must not be empty"));
+    let (field, _, message) = refusal("measurement_corrected", json!({"corrects": seq, "value": "26", "reason": " "}));
+    assert_eq!((field, message.as_str()), (some("reason"), "reason must not be empty"));
+    // A refusal about no one member has no field.
+    let (field, ..) = refusal("measurement_submitted", json!({"unit": "lixia", "indicator": "1", "value": "2"}));
+    assert_eq!(field, None);
+}
