@@ -197,7 +197,7 @@ fn all_seeds() -> Seeds {
 
     // policy: the default policy and the documented example, with inputs.
     let period = recorder.base.domain.periods.values().next().unwrap().clone();
-    let input = serde_json::to_string(&ledger_domain::project::input(&recorder.base.domain, &period)).unwrap();
+    let input = serde_json::to_string(&ledger_domain::scoring::input(&recorder.base.domain, &period)).unwrap();
     let mut bytes = ledger_domain::defaults::POLICY.as_bytes().to_vec();
     bytes.push(0);
     bytes.extend_from_slice(input.as_bytes());

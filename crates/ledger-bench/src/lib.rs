@@ -1482,11 +1482,7 @@ fn raw_verify_pipeline(db: &Path, records: u64) -> Result<f64> {
 /// `serde_json::Value` decode of each envelope; each the median of several
 /// passes (at least the run time).
 fn replay(db: &Path, l: &mut LedgerFigures) -> Result<()> {
-    let types: Vec<&str> = ledger_domain::events::TYPES
-        .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| ledger_domain::events::is_domain_type(t))
-        .collect();
+    let types: Vec<&str> = ledger_domain::events::domain_types().collect();
     let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let list = vec!["?"; types.len()].join(", ");
     let sql = format!("SELECT envelope FROM records WHERE type IN ({list}) ORDER BY seq");

@@ -120,8 +120,91 @@ pub struct Head {
     pub origin: String,
 }
 
+/// Why the rules refuse an event: what is wrong and, when it is about one
+/// member of the payload, which one (`value`, `evidence.blake3`), so that
+/// an importer can point at the cell a member came from without reading
+/// the message. Shown as the rules word it: `field: reason`, the reason
+/// alone when its words name the field ("unknown unit \"x\"", "reason must
+/// not be empty"), with a context in front where one was given (the event
+/// type of a payload that does not decode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The payload member it is about, as a path (`value`,
+    /// `evidence.blake3`), if it is about one.
+    pub field: Option<String>,
+    /// What is wrong, without the field in front: what an importer shows
+    /// after the cell it points at.
+    pub reason: String,
+    /// The whole message.
+    message: String,
+}
+
+impl Refusal {
+    /// A refusal about no one member of the payload.
+    pub fn new(reason: impl Into<String>) -> Refusal {
+        let reason = reason.into();
+        Refusal { field: None, message: reason.clone(), reason }
+    }
+
+    /// A refusal about one member, shown `field: reason`.
+    pub fn at(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
+        let (field, reason) = (field.into(), reason.into());
+        Refusal { message: format!("{field}: {reason}"), field: Some(field), reason }
+    }
+
+    /// A refusal about one member whose reason names it in its own words
+    /// (`unknown unit "x"`), shown as the reason alone.
+    pub fn about(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
+        let reason = reason.into();
+        Refusal { field: Some(field.into()), message: reason.clone(), reason }
+    }
+
+    /// The same refusal about a member nested in `parent` (`name_zh`
+    /// becomes `indicator.name_zh`); the message is unchanged.
+    pub fn within(self, parent: &str) -> Refusal {
+        Refusal { field: self.field.map(|f| format!("{parent}.{f}")), ..self }
+    }
+
+    /// The same refusal with `context: ` in front of its message (the
+    /// field and the reason are unchanged).
+    pub fn context(self, context: impl std::fmt::Display) -> Refusal {
+        Refusal { message: format!("{context}: {}", self.message), ..self }
+    }
+
+    /// The message, as [`std::fmt::Display`] shows it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Refusal {
+        Refusal::new(reason)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(reason: &str) -> Refusal {
+        Refusal::new(reason)
+    }
+}
+
 /// Domain rules an append must pass besides the kernel's: decide, then apply.
+///
+/// What `decide` finds (the event decoded, whatever it computed on the way)
+/// is its [`Rules::Decision`], which `apply` consumes: nothing passes from
+/// one to the other through the state, and an event is decoded once.
 pub trait Rules {
+    /// What deciding an event yields for applying it.
+    type Decision;
     /// The latest payload schema of an event type, or `None` when the type
     /// is not one these rules know.
     fn latest_schema(&self, event_type: &str) -> Option<u32>;
@@ -130,13 +213,14 @@ pub trait Rules {
     /// (the signer may sign this type) and before [`Rules::decide`]; a
     /// refusal is the signer's lack of mandate ([`AppendError::Mandate`]),
     /// not a fault of the event. Changes nothing.
-    fn mandate(&self, _envelope: &Envelope) -> Result<(), String> {
+    fn mandate(&self, _envelope: &Envelope) -> Result<(), Refusal> {
         Ok(())
     }
     /// Checks an event against the state so far. May refuse; changes nothing.
-    fn decide(&self, envelope: &Envelope) -> Result<(), String>;
-    /// Applies an event that will be written. Cannot fail.
-    fn apply(&mut self, record: &Record);
+    fn decide(&self, envelope: &Envelope) -> Result<Self::Decision, Refusal>;
+    /// Applies an event these rules decided (with what deciding it yielded)
+    /// and that will be written. Cannot fail.
+    fn apply(&mut self, record: &Record, decision: Self::Decision);
 }
 
 /// The kernel's own event types: `note` and the governance events.
@@ -144,19 +228,20 @@ pub trait Rules {
 pub struct KernelRules;
 
 impl Rules for KernelRules {
+    type Decision = ();
     fn latest_schema(&self, event_type: &str) -> Option<u32> {
         (event_type == NOTE_TYPE || (is_governance_type(event_type) && event_type != "genesis")).then_some(1)
     }
-    fn decide(&self, envelope: &Envelope) -> Result<(), String> {
+    fn decide(&self, envelope: &Envelope) -> Result<(), Refusal> {
         if envelope.event_type == NOTE_TYPE {
             if envelope.schema != 1 {
-                return Err(format!("note schema {} is not known (latest: 1)", envelope.schema));
+                return Err(Refusal::new(format!("note schema {} is not known (latest: 1)", envelope.schema)));
             }
-            return check_note(&envelope.data);
+            return check_note(&envelope.data).map_err(Refusal::new);
         }
         Ok(()) // governance payloads are checked by the authority
     }
-    fn apply(&mut self, _record: &Record) {}
+    fn apply(&mut self, _record: &Record, _decision: ()) {}
 }
 
 /// Checks a `note` payload: `{"text": "<1 to 10000 characters>"}`.
@@ -223,14 +308,14 @@ pub enum AppendError<E> {
     Field(String),
     /// The payload or the state refuses the event.
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// The signer may not write this.
     #[error("{0}")]
     Authority(AuthorityError),
     /// The signer may write events of this type, but not about this subject
     /// ([`Rules::mandate`]: a unit's key writing for another unit).
     #[error("{0}")]
-    Mandate(String),
+    Mandate(Refusal),
     /// The store failed.
     #[error("store: {0}")]
     Store(E),
@@ -262,12 +347,13 @@ pub enum Outcome {
     Existing(u64),
 }
 
-/// Submissions being decided against one view of the ledger.
-pub struct Batch<'a, V: LedgerView> {
+/// Submissions being decided against one view of the ledger, by the
+/// kernel's rules and `R`.
+pub struct Batch<'a, V: LedgerView, R: Rules> {
     view: &'a V,
     head: Head,
     authority: Authority,
-    rules: &'a mut dyn Rules,
+    rules: &'a mut R,
     streams: HashMap<String, u64>,
     ids: HashMap<String, usize>,
     records: Vec<Record>,
@@ -276,7 +362,7 @@ pub struct Batch<'a, V: LedgerView> {
     not_after: Option<(Timestamp, u32)>,
 }
 
-impl<V: LedgerView> std::fmt::Debug for Batch<'_, V> {
+impl<V: LedgerView, R: Rules> std::fmt::Debug for Batch<'_, V, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Batch").field("head", &self.head).field("records", &self.records.len()).finish()
     }
@@ -290,9 +376,9 @@ fn same_event(a: &Envelope, b: &Envelope) -> bool {
         && a.author == b.author
 }
 
-impl<'a, V: LedgerView> Batch<'a, V> {
+impl<'a, V: LedgerView, R: Rules> Batch<'a, V, R> {
     /// Starts a batch on top of `head`, with the authority as of `head`.
-    pub fn new(view: &'a V, head: Head, authority: Authority, rules: &'a mut dyn Rules) -> Self {
+    pub fn new(view: &'a V, head: Head, authority: Authority, rules: &'a mut R) -> Self {
         Batch {
             view,
             head,
@@ -523,16 +609,21 @@ impl<'a, V: LedgerView> Batch<'a, V> {
         let seq = self.head.seq + 1;
         let record = Record::seal(seq, self.head.hash, signed);
         let change = self.authority.decide(&record).map_err(AppendError::Authority)?;
-        if kernel.latest_schema(&record.envelope.event_type).is_some() {
+        let decision = if kernel.latest_schema(&record.envelope.event_type).is_some() {
             kernel.decide(&record.envelope).map_err(AppendError::Refused)?;
+            None
         } else {
             self.rules.mandate(&record.envelope).map_err(AppendError::Mandate)?;
-            self.rules.decide(&record.envelope).map_err(AppendError::Refused)?;
-        }
+            Some(self.rules.decide(&record.envelope).map_err(AppendError::Refused)?)
+        };
         if let Some(change) = change {
             self.authority.apply(seq, record.envelope.time, change);
         }
-        self.rules.apply(&record);
+        // The kernel's events change the authority only; the rules apply
+        // what they decided.
+        if let Some(decision) = decision {
+            self.rules.apply(&record, decision);
+        }
         self.streams.insert(record.envelope.stream.clone(), record.envelope.version);
         self.ids.insert(record.envelope.id.clone(), self.records.len());
         self.head = Head { seq, hash: record.hash, time: record.envelope.time, origin: self.head.origin.clone() };
@@ -668,13 +759,13 @@ impl MemoryLedger {
     }
 
     /// Appends a batch, all or nothing, exactly as the store would.
-    pub fn append(
+    pub fn append<R: Rules>(
         &mut self,
         submissions: Vec<Submission>,
         author: &SigningKey,
         cosigners: &[&SigningKey],
         now: Timestamp,
-        rules: &mut dyn Rules,
+        rules: &mut R,
     ) -> Result<Vec<Outcome>, AppendError<std::convert::Infallible>> {
         let authority = self.authority().map_err(AppendError::Authority)?;
         let mut batch = Batch::new(self, self.head(), authority, rules);

@@ -153,3 +153,24 @@ fn signing_ahead_gives_the_records_signing_one_by_one_gives() {
 fn note_batch(prefix: &str) -> Vec<Submission> {
     (0..3).map(|i| note(&format!("s{i}"), "warm", &format!("{prefix}-{i}"))).collect()
 }
+
+#[test]
+fn a_refusal_names_the_member_apart_from_its_words() {
+    use ledger_core::append::Refusal;
+    let at = Refusal::at("value", "101 is not a share between 0 and 100");
+    assert_eq!(at.to_string(), "value: 101 is not a share between 0 and 100");
+    assert_eq!((at.field.as_deref(), at.reason.as_str()), (Some("value"), "101 is not a share between 0 and 100"));
+    let about = Refusal::about("unit", "unknown unit \"x\"");
+    assert_eq!(about.to_string(), "unknown unit \"x\"");
+    assert_eq!(about.field.as_deref(), Some("unit"));
+    let nested = Refusal::about("name_zh", "name_zh must not be empty").within("indicator");
+    assert_eq!((nested.field.as_deref(), nested.message()), (Some("indicator.name_zh"), "name_zh must not be empty"));
+    let decoded = Refusal::at("value", "expected a string").context("measurement_submitted");
+    assert_eq!(decoded.to_string(), "measurement_submitted: value: expected a string");
+    assert_eq!((decoded.field.as_deref(), decoded.reason.as_str()), (Some("value"), "expected a string"));
+    let plain = Refusal::new("a period needs units and indicators");
+    assert_eq!((plain.field.as_deref(), plain.message()), (None, "a period needs units and indicators"));
+    // An append shows the refusal's words, and keeps it typed.
+    let e: AppendError<std::convert::Infallible> = AppendError::Refused(at.clone());
+    assert_eq!(e.to_string(), at.to_string());
+}

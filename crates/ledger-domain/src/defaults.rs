@@ -2,6 +2,7 @@
 //! assessed units and their history, the role table and the scoring
 //! policy, turned into the events that record them.
 
+use crate::events::{IndicatorDef, Payload, PolicyAdopted, Stream};
 use ledger_core::append::Submission;
 use serde_json::Value;
 
@@ -37,7 +38,8 @@ pub fn catalog_events_from(text: &str, what: &str) -> Result<Vec<Submission>, St
         .into_iter()
         .map(|e| {
             let id = e.get("id").and_then(Value::as_str).ok_or("catalog entry without id")?.to_owned();
-            Ok(Submission::new("catalog", "indicator_defined", e, &format!("catalog-{id}")))
+            // The document's entry as written: the rules decide it.
+            Ok(Submission::new(Stream::Catalog.name(), IndicatorDef::TYPE, e, &format!("catalog-{id}")))
         })
         .collect()
 }
@@ -59,7 +61,7 @@ pub fn unit_events_from(text: &str, what: &str) -> Result<Vec<Submission>, Strin
             let t = e.get("type").and_then(Value::as_str).ok_or("unit event without type")?;
             let data = e.get("data").cloned().ok_or("unit event without data")?;
             let unit = data.get("unit").and_then(Value::as_str).ok_or("unit event without unit")?.to_owned();
-            Ok(Submission::new(&format!("unit/{unit}"), t, data, &format!("units-{i}-{unit}")))
+            Ok(Submission::new(&Stream::Unit.of(&unit), t, data, &format!("units-{i}-{unit}")))
         })
         .collect()
 }
@@ -79,10 +81,5 @@ pub fn policy_event_from(text: &str, what: &str) -> Result<Submission, String> {
     let policy = parse(text, what)?;
     let id = policy.get("id").and_then(Value::as_str).ok_or("policy without id")?.to_owned();
     let version = policy.get("version").and_then(Value::as_u64).ok_or("policy without version")?;
-    Ok(Submission::new(
-        &format!("policy/{id}"),
-        "policy_adopted",
-        serde_json::json!({ "policy": policy }),
-        &format!("policy-{id}-v{version}"),
-    ))
+    Ok(PolicyAdopted { policy }.submission(&Stream::Policy.of(&id), &format!("policy-{id}-v{version}")))
 }

@@ -15,8 +15,8 @@
 
 use crate::defaults;
 use crate::events::{INVESTMENT_UNIT, Stage};
-use crate::library::project_stream;
-use crate::project;
+use crate::projects::project_stream;
+use crate::scoring;
 use crate::state::{Domain, PeriodState, period_stream};
 use ledger_core::Timestamp;
 use ledger_core::append::Submission;
@@ -515,7 +515,7 @@ fn process_year(w: &mut dyn Writer, stream: &str, p: &str, year: i32, units: &[&
 fn projection_hash(domain: &Domain, period: &str, at: Option<Timestamp>) -> Result<String, String> {
     let p = domain.periods.get(period).ok_or("period missing")?;
     let cutoff = at.unwrap_or_else(|| crate::process::cutoff(domain, p));
-    let (scores, _) = project::score_at(domain, p, cutoff)?;
+    let (scores, _) = scoring::score_at(domain, p, cutoff)?;
     Ok(hex::encode(ledger_score::projection_hash(&scores)))
 }
 
@@ -876,7 +876,8 @@ const MEASURES: [(&str, &str, &str, &str, &str, i32); 4] = [
 /// Measures registered in 2018 and reported each year; land use reported
 /// for the units with projects past the reserve, naming those in construction.
 fn monitoring_year(w: &mut dyn Writer, year: i32) -> Result<(), String> {
-    use crate::monitoring::{MeasureStatus, land_stream, measure_stream};
+    use crate::events::MeasureStatus;
+    use crate::monitoring::{land_stream, measure_stream};
     let at = t(&format!("{}-05-12T09:00:00Z", year + 1))?;
     if year == 2018 {
         let subs = MEASURES

@@ -1,11 +1,18 @@
 //! Monitoring of the plan's policy measures and land use (plan line 774:
 //! "track the plan's indicators, policy measures, major projects and land
 //! use; evaluate every year"): `measure_registered`,
-//! `measure_progress_reported` and `land_use_reported`, their `decide` and
-//! `apply`, and the monitoring projection hash.
+//! `measure_progress_reported` and `land_use_reported` (payloads in
+//! [`crate::events`]), their rules and their changes to the state, and
+//! the monitoring projection hash. ("Monitoring" means this plan-level
+//! monitoring throughout; the in-year monitoring *rounds* of a period are
+//! process assessment, [`crate::process`], whose event type name
+//! `monitoring_round_opened` the record format fixes.)
 
-use crate::events::{Date, Dec, Evidence, parse};
-use crate::state::{Domain, evidence_ok, id_ok, nonblank};
+use crate::events::{
+    Dec, Evidence, LandUseReported, MeasureProgressReported, MeasureRegistered, MeasureStatus, Stream,
+};
+use crate::state::{Domain, about, evidence_ok, id_ok, nonblank};
+use ledger_core::append::Refusal;
 use ledger_core::{Envelope, Record};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,81 +20,40 @@ use serde_json::{Value, json};
 
 /// The stream of a policy measure's events.
 pub fn measure_stream(measure: &str) -> String {
-    format!("measure/{measure}")
+    Stream::Measure.of(measure)
 }
 
 /// The stream of a unit's land-use reports.
 pub fn land_stream(unit: &str) -> String {
-    format!("land/{unit}")
+    Stream::Land.of(unit)
 }
 
-/// Where a measure stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureStatus {
-    /// Not started.
-    Planned,
-    /// Under way.
-    InProgress,
-    /// Carried out; no later report.
-    Done,
-}
-
-/// Payload of `measure_registered` (stream `measure/<id>`).
+/// A land-use report as the state keeps it: the payload of
+/// `land_use_reported`, with an empty list of projects left out when
+/// serialised (as the state has always been written in snapshots).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeasureRegistered {
-    /// Measure id, `[A-Za-z0-9_.-]`, 1-64.
-    pub measure: String,
-    /// Chinese title.
-    pub title_zh: String,
-    /// English title.
-    pub title_en: String,
-    /// The office that leads it.
-    pub lead_office: String,
-    /// Where the plan sets it (e.g. `plan line 612`).
-    pub source: String,
-    /// When it is due, if the plan says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<Date>,
-}
-
-/// Payload of `measure_progress_reported`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeasureProgressReported {
-    /// The measure.
-    pub measure: String,
-    /// The reporting period, e.g. `2021`.
-    pub period: String,
-    /// Where it stands.
-    pub status: MeasureStatus,
-    /// What was done.
-    pub text: String,
-    /// The source document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
-}
-
-/// Payload of `land_use_reported` (stream `land/<unit>`): land supplied and
-/// used in a unit in a period, in hectares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LandUseReported {
+pub struct LandUse {
     /// The unit.
     pub unit: String,
     /// The reporting period, e.g. `2021`.
     pub period: String,
-    /// Land supplied for construction (ha), exact, not negative.
+    /// Land supplied for construction (ha).
     pub supplied_ha: Dec,
-    /// Land used by the plan's projects (ha), exact, not negative.
+    /// Land used by the plan's projects (ha).
     pub used_ha: Dec,
-    /// The major projects the land went to (registered, of this unit).
+    /// The major projects the land went to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<String>,
     /// The source document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+}
+
+impl From<LandUseReported> for LandUse {
+    fn from(x: LandUseReported) -> LandUse {
+        let LandUseReported { unit, period, supplied_ha, used_ha, projects, evidence } = x;
+        LandUse { unit, period, supplied_ha, used_ha, projects, evidence }
+    }
 }
 
 /// A measure as its events leave it.
@@ -108,112 +74,97 @@ impl Measure {
     }
 }
 
-fn not_negative(field: &str, d: &Dec) -> Result<(), String> {
-    if d.0 < Decimal::ZERO { Err(format!("{field}: must not be negative, not {}", d.0)) } else { Ok(()) }
-}
-
-fn stream_is(env: &Envelope, expected: &str) -> Result<(), String> {
-    if env.stream == expected {
-        Ok(())
-    } else {
-        Err(format!("`{}` events for this belong in stream {expected:?}, not {:?}", env.event_type, env.stream))
-    }
+fn not_negative(field: &str, d: &Dec) -> Result<(), Refusal> {
+    if d.0 < Decimal::ZERO { Err(Refusal::at(field, format!("must not be negative, not {}", d.0))) } else { Ok(()) }
 }
 
 impl Domain {
-    /// `decide` for the monitoring events.
-    pub(crate) fn decide_monitoring(&self, env: &Envelope) -> Result<(), String> {
-        let t = env.event_type.as_str();
-        let d = &env.data;
-        match t {
-            "measure_registered" => {
-                let x: MeasureRegistered = parse(t, d)?;
-                id_ok("measure", &x.measure)?;
-                stream_is(env, &measure_stream(&x.measure))?;
-                if let Some(m) = self.measures.get(&x.measure) {
-                    return Err(format!("measure {} is already registered (seq {})", x.measure, m.registered));
-                }
-                nonblank("title_zh", &x.title_zh)?;
-                nonblank("title_en", &x.title_en)?;
-                nonblank("lead_office", &x.lead_office)?;
-                nonblank("source", &x.source)
+    /// `decide` for `measure_registered`.
+    pub(crate) fn decide_measure(&self, env: &Envelope, x: &MeasureRegistered) -> Result<(), Refusal> {
+        id_ok("measure", &x.measure).map_err(about("measure"))?;
+        self.check_stream(env, &measure_stream(&x.measure))?;
+        if let Some(m) = self.measures.get(&x.measure) {
+            return Err(Refusal::about(
+                "measure",
+                format!("measure {} is already registered (seq {})", x.measure, m.registered),
+            ));
+        }
+        nonblank("title_zh", &x.title_zh)?;
+        nonblank("title_en", &x.title_en)?;
+        nonblank("lead_office", &x.lead_office)?;
+        nonblank("source", &x.source)
+    }
+
+    /// `decide` for `measure_progress_reported`.
+    pub(crate) fn decide_measure_report(&self, env: &Envelope, x: &MeasureProgressReported) -> Result<(), Refusal> {
+        self.check_stream(env, &measure_stream(&x.measure))?;
+        let m = self
+            .measures
+            .get(&x.measure)
+            .ok_or_else(|| Refusal::about("measure", format!("measure {:?} is not registered", x.measure)))?;
+        if m.status() == MeasureStatus::Done {
+            return Err(Refusal::about("measure", format!("measure {} was reported done; no later report", x.measure)));
+        }
+        id_ok("period", &x.period).map_err(about("period"))?;
+        if let Some((seq, _)) = m.reports.iter().find(|(_, r)| r.period == x.period) {
+            return Err(Refusal::at(
+                "period",
+                format!("measure {} already reported for {} (seq {seq})", x.measure, x.period),
+            ));
+        }
+        nonblank("text", &x.text)?;
+        evidence_ok(x.evidence.as_ref())
+    }
+
+    /// `decide` for `land_use_reported`.
+    pub(crate) fn decide_land_use(&self, env: &Envelope, x: &LandUseReported) -> Result<(), Refusal> {
+        self.check_stream(env, &land_stream(&x.unit))?;
+        match self.units.get(&x.unit) {
+            None => return Err(Refusal::at("unit", format!("unknown unit {:?}", x.unit))),
+            Some(u) if u.until.is_some() => {
+                return Err(Refusal::at("unit", format!("unit {} no longer exists", x.unit)));
             }
-            "measure_progress_reported" => {
-                let x: MeasureProgressReported = parse(t, d)?;
-                stream_is(env, &measure_stream(&x.measure))?;
-                let m = self
-                    .measures
-                    .get(&x.measure)
-                    .ok_or_else(|| format!("measure {:?} is not registered", x.measure))?;
-                if m.status() == MeasureStatus::Done {
-                    return Err(format!("measure {} was reported done; no later report", x.measure));
-                }
-                id_ok("period", &x.period)?;
-                if let Some((seq, _)) = m.reports.iter().find(|(_, r)| r.period == x.period) {
-                    return Err(format!("period: measure {} already reported for {} (seq {seq})", x.measure, x.period));
-                }
-                nonblank("text", &x.text)?;
-                evidence_ok(&x.evidence)
-            }
-            "land_use_reported" => {
-                let x: LandUseReported = parse(t, d)?;
-                stream_is(env, &land_stream(&x.unit))?;
-                match self.units.get(&x.unit) {
-                    None => return Err(format!("unit: unknown unit {:?}", x.unit)),
-                    Some(u) if u.until.is_some() => return Err(format!("unit: unit {} no longer exists", x.unit)),
-                    Some(_) => {}
-                }
-                id_ok("period", &x.period)?;
-                if let Some((seq, _)) =
-                    self.land_use.get(&x.unit).and_then(|v| v.iter().find(|(_, r)| r.period == x.period))
-                {
-                    return Err(format!(
-                        "period: land use of {} for {} is already reported (seq {seq})",
-                        x.unit, x.period
+            Some(_) => {}
+        }
+        id_ok("period", &x.period).map_err(about("period"))?;
+        if let Some((seq, _)) = self.land_use.get(&x.unit).and_then(|v| v.iter().find(|(_, r)| r.period == x.period)) {
+            return Err(Refusal::at(
+                "period",
+                format!("land use of {} for {} is already reported (seq {seq})", x.unit, x.period),
+            ));
+        }
+        not_negative("supplied_ha", &x.supplied_ha)?;
+        not_negative("used_ha", &x.used_ha)?;
+        for p in &x.projects {
+            match self.projects.get(p) {
+                None => return Err(Refusal::at("projects", format!("project {p:?} is not registered"))),
+                Some(project) if project.unit != x.unit => {
+                    return Err(Refusal::at(
+                        "projects",
+                        format!("project {p} is in unit {}, not {}", project.unit, x.unit),
                     ));
                 }
-                not_negative("supplied_ha", &x.supplied_ha)?;
-                not_negative("used_ha", &x.used_ha)?;
-                for p in &x.projects {
-                    match self.projects.get(p) {
-                        None => return Err(format!("projects: project {p:?} is not registered")),
-                        Some(project) if project.unit != x.unit => {
-                            return Err(format!("projects: project {p} is in unit {}, not {}", project.unit, x.unit));
-                        }
-                        Some(_) => {}
-                    }
-                }
-                evidence_ok(&x.evidence)
+                Some(_) => {}
             }
-            other => Err(format!("unknown event type {other:?}")),
+        }
+        evidence_ok(x.evidence.as_ref())
+    }
+
+    /// `apply` for `measure_registered`.
+    pub(crate) fn apply_measure(&mut self, record: &Record, x: MeasureRegistered) {
+        self.measures.insert(x.measure.clone(), Measure { registered: record.seq, definition: x, reports: Vec::new() });
+    }
+
+    /// `apply` for `measure_progress_reported`.
+    pub(crate) fn apply_measure_report(&mut self, record: &Record, x: MeasureProgressReported) {
+        if let Some(m) = self.measures.get_mut(&x.measure) {
+            m.reports.push((record.seq, x));
         }
     }
 
-    /// `apply` for the monitoring events; never fails.
-    pub(crate) fn apply_monitoring(&mut self, record: &Record) {
-        let env = &record.envelope;
-        let (seq, t, d) = (record.seq, env.event_type.as_str(), &env.data);
-        match t {
-            "measure_registered" => {
-                if let Ok(x) = parse::<MeasureRegistered>(t, d) {
-                    self.measures
-                        .insert(x.measure.clone(), Measure { registered: seq, definition: x, reports: Vec::new() });
-                }
-            }
-            "measure_progress_reported" => {
-                if let Ok(x) = parse::<MeasureProgressReported>(t, d)
-                    && let Some(m) = self.measures.get_mut(&x.measure)
-                {
-                    m.reports.push((seq, x));
-                }
-            }
-            "land_use_reported" => {
-                if let Ok(x) = parse::<LandUseReported>(t, d) {
-                    self.land_use.entry(x.unit.clone()).or_default().push((seq, x));
-                }
-            }
-            _ => {}
-        }
+    /// `apply` for `land_use_reported`.
+    pub(crate) fn apply_land_use(&mut self, record: &Record, x: LandUseReported) {
+        self.land_use.entry(x.unit.clone()).or_default().push((record.seq, LandUse::from(x)));
     }
 }
 

@@ -16,10 +16,10 @@ use serde_json::Value;
 pub const SCHEME: &str = "blake3(salt32 || canonical-json(details))";
 
 /// The stream `personal_data_redacted` events live in.
-pub const STREAM: &str = "personal-data";
+pub const STREAM: &str = crate::events::Stream::PersonalData.name();
 
 /// The type of the event that erases a record's personal data.
-pub const REDACTED_TYPE: &str = "personal_data_redacted";
+pub const REDACTED_TYPE: &str = <crate::events::PersonalDataRedacted as crate::events::Payload>::TYPE;
 
 /// Checks the details an official is named by: a JSON object with a
 /// non-empty `name` and only non-empty string members (at most 16, each at

@@ -15,74 +15,13 @@
 //! [`counts`] turns them into each unit's `ledger_score::ProcessInput`
 //! as of a cut-off time (`docs/SCORING.md` section 6.1).
 
-use crate::events::{Date, Evidence, parse};
-use crate::state::{Domain, Measurement, Period, PeriodState, ValueStep, evidence_ok, id_ok, nonblank};
+use crate::events::{Date, MonitoringRoundOpened, SupervisionClosed, SupervisionRecorded};
+use crate::state::{Domain, Measurement, Period, PeriodState, ValueStep, about, evidence_ok, id_ok, nonblank};
+use ledger_core::append::Refusal;
 use ledger_core::{Envelope, Record, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_with::serde_as;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Payload of `monitoring_round_opened` (stream `period/<period>`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MonitoringRoundOpened {
-    /// Round id, `[A-Za-z0-9_.-]`, 1-64 (e.g. `2022-Q1`).
-    pub round: String,
-    /// The last day a report is on time (to its end, in the ledger's zone).
-    pub due: Date,
-    /// The indicators the round asks for (of the period's, distinct, at least one).
-    pub indicators: Vec<String>,
-    /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// How serious a supervision finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// To be put right in the normal course.
-    Minor,
-    /// Needs a rectification plan.
-    Major,
-    /// Reported to the city authority.
-    Serious,
-}
-
-/// Payload of `supervision_recorded` (stream `period/<period>`, period open).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SupervisionRecorded {
-    /// Finding id, `[A-Za-z0-9_.-]`, 1-64, unique in the period.
-    pub finding: String,
-    /// The unit it concerns (assessed in the period).
-    pub unit: String,
-    /// What was found.
-    pub text: String,
-    /// How serious it is.
-    pub severity: Severity,
-    /// The date by which it is to be put right (not before the record's date).
-    pub follow_up_due: Date,
-    /// The round whose reports it concerns, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub round: Option<String>,
-    /// The source document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
-}
-
-/// Payload of `supervision_closed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SupervisionClosed {
-    /// The finding (open, of this period).
-    pub finding: String,
-    /// How it was put right.
-    pub text: String,
-    /// The source document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
-}
 
 /// A monitoring round as its events leave it.
 #[serde_as]
@@ -260,83 +199,82 @@ pub fn counts(domain: &Domain, period: &Period, cutoff: Timestamp) -> Vec<ledger
 }
 
 impl Domain {
-    /// `decide` for `monitoring_round_opened`, `supervision_recorded` and
-    /// `supervision_closed`.
-    pub(crate) fn decide_process(&self, env: &Envelope, period: &Period) -> Result<(), String> {
-        let t = env.event_type.as_str();
-        let d = &env.data;
-        let open = matches!(period.state, PeriodState::Open);
-        match t {
-            "monitoring_round_opened" => {
-                let x: MonitoringRoundOpened = parse(t, d)?;
-                if !open {
-                    return Err(format!("period {} is not open: rounds are opened while it is", period.id));
-                }
-                id_ok("round", &x.round)?;
-                if let Some(r) = period.rounds.get(&x.round) {
-                    return Err(format!(
-                        "round: round {} of period {} is already open (seq {})",
-                        x.round, period.id, r.opened
-                    ));
-                }
-                if x.indicators.is_empty() {
-                    return Err("indicators: a round asks for at least one indicator".into());
-                }
-                let mut seen = BTreeSet::new();
-                for i in &x.indicators {
-                    if !seen.insert(i) {
-                        return Err(format!("indicators: indicator {i} is listed twice"));
-                    }
-                    if !period.indicators.contains_key(i) {
-                        return Err(format!("indicators: indicator {i:?} is not assessed in period {}", period.id));
-                    }
-                }
-                Ok(())
-            }
-            "supervision_recorded" => {
-                let x: SupervisionRecorded = parse(t, d)?;
-                if !open {
-                    return Err(format!(
-                        "period {} is not open: routine supervision is recorded during the year",
-                        period.id
-                    ));
-                }
-                id_ok("finding", &x.finding)?;
-                if let Some(s) = period.supervision.get(&x.finding) {
-                    return Err(format!("finding: finding {} is already recorded (seq {})", x.finding, s.seq));
-                }
-                if !period.units.contains(&x.unit) {
-                    return Err(format!("unit: unit {:?} is not assessed in period {}", x.unit, period.id));
-                }
-                nonblank("text", &x.text)?;
-                if let Some(r) = &x.round
-                    && !period.rounds.contains_key(r)
-                {
-                    return Err(format!("round: period {} has no round {r:?}", period.id));
-                }
-                if self.end_of(&x.follow_up_due) < env.time {
-                    return Err(format!(
-                        "follow_up_due: {} is before the record's date ({})",
-                        x.follow_up_due.0,
-                        env.time.local(&self.zone())
-                    ));
-                }
-                evidence_ok(&x.evidence)
-            }
-            "supervision_closed" => {
-                let x: SupervisionClosed = parse(t, d)?;
-                let s = period
-                    .supervision
-                    .get(&x.finding)
-                    .ok_or_else(|| format!("finding: period {} has no finding {:?}", period.id, x.finding))?;
-                if let Some((seq, _, _)) = &s.closed {
-                    return Err(format!("finding: finding {} was already closed (seq {seq})", x.finding));
-                }
-                nonblank("text", &x.text)?;
-                evidence_ok(&x.evidence)
-            }
-            other => Err(format!("unknown event type {other:?}")),
+    /// `decide` for `monitoring_round_opened`.
+    pub(crate) fn decide_round(&self, period: &Period, x: &MonitoringRoundOpened) -> Result<(), Refusal> {
+        if !matches!(period.state, PeriodState::Open) {
+            return Err(Refusal::new(format!("period {} is not open: rounds are opened while it is", period.id)));
         }
+        id_ok("round", &x.round).map_err(about("round"))?;
+        if let Some(r) = period.rounds.get(&x.round) {
+            return Err(Refusal::at(
+                "round",
+                format!("round {} of period {} is already open (seq {})", x.round, period.id, r.opened),
+            ));
+        }
+        if x.indicators.is_empty() {
+            return Err(Refusal::at("indicators", "a round asks for at least one indicator"));
+        }
+        let mut seen = BTreeSet::new();
+        for i in &x.indicators {
+            if !seen.insert(i) {
+                return Err(Refusal::at("indicators", format!("indicator {i} is listed twice")));
+            }
+            if !period.indicators.contains_key(i) {
+                return Err(Refusal::at(
+                    "indicators",
+                    format!("indicator {i:?} is not assessed in period {}", period.id),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `decide` for `supervision_recorded`.
+    pub(crate) fn decide_supervision(
+        &self,
+        env: &Envelope,
+        period: &Period,
+        x: &SupervisionRecorded,
+    ) -> Result<(), Refusal> {
+        if !matches!(period.state, PeriodState::Open) {
+            return Err(Refusal::new(format!(
+                "period {} is not open: routine supervision is recorded during the year",
+                period.id
+            )));
+        }
+        id_ok("finding", &x.finding).map_err(about("finding"))?;
+        if let Some(s) = period.supervision.get(&x.finding) {
+            return Err(Refusal::at("finding", format!("finding {} is already recorded (seq {})", x.finding, s.seq)));
+        }
+        if !period.units.contains(&x.unit) {
+            return Err(Refusal::at("unit", format!("unit {:?} is not assessed in period {}", x.unit, period.id)));
+        }
+        nonblank("text", &x.text)?;
+        if let Some(r) = &x.round
+            && !period.rounds.contains_key(r)
+        {
+            return Err(Refusal::at("round", format!("period {} has no round {r:?}", period.id)));
+        }
+        if self.end_of(&x.follow_up_due) < env.time {
+            return Err(Refusal::at(
+                "follow_up_due",
+                format!("{} is before the record's date ({})", x.follow_up_due.0, env.time.local(&self.zone())),
+            ));
+        }
+        evidence_ok(x.evidence.as_ref())
+    }
+
+    /// `decide` for `supervision_closed`.
+    pub(crate) fn decide_closure(&self, period: &Period, x: &SupervisionClosed) -> Result<(), Refusal> {
+        let s = period
+            .supervision
+            .get(&x.finding)
+            .ok_or_else(|| Refusal::at("finding", format!("period {} has no finding {:?}", period.id, x.finding)))?;
+        if let Some((seq, _, _)) = &s.closed {
+            return Err(Refusal::at("finding", format!("finding {} was already closed (seq {seq})", x.finding)));
+        }
+        nonblank("text", &x.text)?;
+        evidence_ok(x.evidence.as_ref())
     }
 
     /// `measurement_submitted` with a `round`: the round is open and asks
@@ -347,70 +285,63 @@ impl Domain {
         round: &str,
         unit: &str,
         indicator: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let r = period.rounds.get(round).ok_or_else(|| {
-            format!("round: period {} has no round {round:?} (open it with `ledger round open`)", period.id)
+            Refusal::at(
+                "round",
+                format!("period {} has no round {round:?} (open it with `ledger round open`)", period.id),
+            )
         })?;
         if !r.indicators.iter().any(|i| i == indicator) {
-            return Err(format!(
-                "round: round {round} asks for indicators {}, not {indicator}",
-                r.indicators.join(", ")
+            return Err(Refusal::at(
+                "round",
+                format!("round {round} asks for indicators {}, not {indicator}", r.indicators.join(", ")),
             ));
         }
         if let Some(seq) = r.current.get(&(unit.to_owned(), indicator.to_owned())) {
-            return Err(format!(
+            return Err(Refusal::new(format!(
                 "a value for unit {unit} and indicator {indicator} in round {round} was already submitted at seq {seq}; change it with `ledger correct` (a measurement_corrected event)"
-            ));
+            )));
         }
         Ok(())
     }
 
-    /// `apply` for the three process events; never fails.
-    pub(crate) fn apply_process(&mut self, record: &Record, id: &str) {
-        let env = &record.envelope;
-        let (seq, t, d) = (record.seq, env.event_type.as_str(), &env.data);
-        let due_end = |date: &Date, domain: &Domain| domain.end_of(date);
-        match t {
-            "monitoring_round_opened" => {
-                if let Ok(x) = parse::<MonitoringRoundOpened>(t, d) {
-                    let end = due_end(&x.due, self);
-                    if let Some(p) = self.periods.get_mut(id) {
-                        p.rounds.insert(
-                            x.round,
-                            Round {
-                                opened: seq,
-                                due: x.due,
-                                due_end: end,
-                                indicators: x.indicators,
-                                note: x.note,
-                                measurements: BTreeMap::new(),
-                                submitted_at: BTreeMap::new(),
-                                values: BTreeMap::new(),
-                                current: BTreeMap::new(),
-                            },
-                        );
-                    }
-                }
-            }
-            "supervision_recorded" => {
-                if let Ok(x) = parse::<SupervisionRecorded>(t, d) {
-                    let end = due_end(&x.follow_up_due, self);
-                    if let Some(p) = self.periods.get_mut(id) {
-                        p.supervision.insert(
-                            x.finding.clone(),
-                            Supervision { seq, recorded_at: env.time, recorded: x, due_end: end, closed: None },
-                        );
-                    }
-                }
-            }
-            "supervision_closed" => {
-                if let Ok(x) = parse::<SupervisionClosed>(t, d)
-                    && let Some(s) = self.periods.get_mut(id).and_then(|p| p.supervision.get_mut(&x.finding))
-                {
-                    s.closed = Some((seq, env.time, x));
-                }
-            }
-            _ => {}
+    /// `apply` for `monitoring_round_opened`.
+    pub(crate) fn apply_round(&mut self, record: &Record, x: MonitoringRoundOpened) {
+        let due_end = self.end_of(&x.due);
+        if let Some(p) = self.period_mut(&record.envelope) {
+            p.rounds.insert(
+                x.round,
+                Round {
+                    opened: record.seq,
+                    due: x.due,
+                    due_end,
+                    indicators: x.indicators,
+                    note: x.note,
+                    measurements: BTreeMap::new(),
+                    submitted_at: BTreeMap::new(),
+                    values: BTreeMap::new(),
+                    current: BTreeMap::new(),
+                },
+            );
+        }
+    }
+
+    /// `apply` for `supervision_recorded`.
+    pub(crate) fn apply_supervision(&mut self, record: &Record, x: SupervisionRecorded) {
+        let due_end = self.end_of(&x.follow_up_due);
+        let (seq, recorded_at) = (record.seq, record.envelope.time);
+        if let Some(p) = self.period_mut(&record.envelope) {
+            p.supervision
+                .insert(x.finding.clone(), Supervision { seq, recorded_at, recorded: x, due_end, closed: None });
+        }
+    }
+
+    /// `apply` for `supervision_closed`.
+    pub(crate) fn apply_closure(&mut self, record: &Record, x: SupervisionClosed) {
+        let (seq, at) = (record.seq, record.envelope.time);
+        if let Some(s) = self.period_mut(&record.envelope).and_then(|p| p.supervision.get_mut(&x.finding)) {
+            s.closed = Some((seq, at, x));
         }
     }
 }

@@ -94,7 +94,7 @@ impl Replay {
             return;
         }
         match self.domain.decide(&record.envelope) {
-            Ok(()) => self.domain.apply(record),
+            Ok(decided) => self.domain.apply(record, decided),
             Err(why) => {
                 let kind = if self.domain.attestation_mismatch(&record.envelope) { "attestation" } else { "refused" };
                 self.anomalies.push(anomaly(kind, format!("not applied: {why}")));

@@ -569,7 +569,7 @@ fn finalise(w: &mut World) {
 }
 
 fn findings(w: &World, unit: &str) -> Vec<String> {
-    ledger_domain::project::audit(&w.domain, Some("2022"))
+    ledger_domain::audit::audit(&w.domain, Some("2022"))
         .into_iter()
         .filter(|f| f.unit == unit)
         .map(|f| format!("{}: {}", f.finding, f.message))

@@ -47,10 +47,10 @@ fn the_demonstration_builds_and_audits_clean() {
     assert_eq!(ledger_domain::monitoring::projection_hash(&replayed), ledger_domain::monitoring::projection_hash(d));
     // Policy measures and land use are monitored every year.
     assert_eq!(d.measures.len(), 4);
-    assert_eq!(d.measures["m-fund"].status(), ledger_domain::monitoring::MeasureStatus::Done);
+    assert_eq!(d.measures["m-fund"].status(), ledger_domain::events::MeasureStatus::Done);
     assert_eq!(d.measures["m-permits"].reports.len(), 5);
     assert!(d.land_use.values().flatten().any(|(_, r)| !r.projects.is_empty()));
-    assert_eq!(ledger_domain::library::projection_hash(&replayed), ledger_domain::library::projection_hash(d));
+    assert_eq!(ledger_domain::projects::projection_hash(&replayed), ledger_domain::projects::projection_hash(d));
     assert_eq!(d.indicators.len(), 22);
     for year in 2018..=2022 {
         let p = &d.periods[&year.to_string()];
@@ -77,13 +77,13 @@ fn the_demonstration_builds_and_audits_clean() {
         }
         assert!(districts_rewarded > 0, "{year}: no district or county earned a fiscal reward");
         // the input gives each unit its kind as the year ends
-        let input = ledger_domain::project::input(d, &d.periods[&year.to_string()]);
+        let input = ledger_domain::scoring::input(d, &d.periods[&year.to_string()]);
         let kind = |u: &str| input.unit_kinds.iter().find(|k| k.unit == u).map(|k| k.kind);
         assert_eq!(kind("gaoxin"), Some(ledger_score::UnitKind::FunctionalZone));
         assert_eq!(kind("pingyin"), Some(ledger_score::UnitKind::County));
         assert_eq!(kind("lixia"), Some(ledger_score::UnitKind::District));
     }
-    let findings = ledger_domain::project::audit(d, None);
+    let findings = ledger_domain::audit::audit(d, None);
     assert!(findings.is_empty(), "{findings:#?}");
     let scores = d.periods["2022"].finalized_scores.as_ref().unwrap();
     let grades: Vec<(&str, &str, String)> =

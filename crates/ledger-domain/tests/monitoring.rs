@@ -7,7 +7,8 @@
 
 mod world;
 
-use ledger_domain::monitoring::{MeasureStatus, projection_hash};
+use ledger_domain::events::MeasureStatus;
+use ledger_domain::monitoring::projection_hash;
 use serde_json::{Value, json};
 use world::World;
 

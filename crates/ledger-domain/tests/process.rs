@@ -163,7 +163,7 @@ fn a_year() -> World {
 }
 
 fn parts(w: &World, unit: &str) -> Vec<String> {
-    let (scores, _) = ledger_domain::project::score(&w.domain, &w.domain.periods["2022"]).unwrap();
+    let (scores, _) = ledger_domain::scoring::score(&w.domain, &w.domain.periods["2022"]).unwrap();
     let u = scores.units.iter().find(|u| u.unit == unit).unwrap();
     u.process.iter().map(|p| format!("{}={}", p.id, p.score)).collect()
 }
@@ -201,7 +201,7 @@ fn reports_and_findings_count_as_of_the_cut_off() {
     w.ok("assessment", P, "supervision_closed", json!({"finding": "f1", "text": "done, late"}), "2022-10-01");
     assert_eq!(parts(&w, "shanghe"), ["Q1=0.00", "Q2=2.00"]);
     // the composite includes the component
-    let (scores, _) = ledger_domain::project::score(&w.domain, &w.domain.periods["2022"]).unwrap();
+    let (scores, _) = ledger_domain::scoring::score(&w.domain, &w.domain.periods["2022"]).unwrap();
     let s = scores.units.iter().find(|u| u.unit == "shanghe").unwrap();
     assert!(s.steps.iter().any(|l| l.starts_with("process component: ") && l.contains(" + 0 (Q1) + 2 (Q2) = ")));
 }
@@ -211,7 +211,7 @@ fn a_published_result_does_not_move_and_replays_to_the_same_hash() {
     let mut w = a_year();
     let published_at = at("2022-08-31T10:00:00Z");
     let p = &w.domain.periods["2022"];
-    let (scores, _) = ledger_domain::project::score_at(&w.domain, p, published_at).unwrap();
+    let (scores, _) = ledger_domain::scoring::score_at(&w.domain, p, published_at).unwrap();
     let hash = hex::encode(ledger_score::projection_hash(&scores));
     w.ok(
         "assessment",
@@ -249,7 +249,7 @@ fn a_published_result_does_not_move_and_replays_to_the_same_hash() {
     assert_eq!(once, w.domain);
     assert_eq!(once, twice);
     let p = &once.periods["2022"];
-    let (s, _) = ledger_domain::project::score(&once, p).unwrap();
+    let (s, _) = ledger_domain::scoring::score(&once, p).unwrap();
     assert_eq!(hex::encode(ledger_score::projection_hash(&s)), hash);
     // and an attestation of the wrong counts is refused
     let mut other = opened();

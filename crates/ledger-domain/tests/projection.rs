@@ -4,7 +4,7 @@
 
 mod world;
 
-use ledger_core::append::{MemoryLedger, Rules, Submission};
+use ledger_core::append::{MemoryLedger, Refusal, Rules, Submission};
 use ledger_core::verify::{Check, Options, verify_all};
 use ledger_core::{Envelope, Record};
 use ledger_domain::replay::check_attestations;
@@ -17,13 +17,14 @@ use world::World;
 /// domain rules would.
 struct Lax;
 impl Rules for Lax {
+    type Decision = ();
     fn latest_schema(&self, t: &str) -> Option<u32> {
-        ledger_domain::events::TYPES.iter().any(|(x, _)| *x == t).then_some(1)
+        ledger_domain::events::is_domain_type(t).then_some(1)
     }
-    fn decide(&self, _: &Envelope) -> Result<(), String> {
+    fn decide(&self, _: &Envelope) -> Result<(), Refusal> {
         Ok(())
     }
-    fn apply(&mut self, _: &Record) {}
+    fn apply(&mut self, _: &Record, _: ()) {}
 }
 
 /// A small period with values, ready to publish.
@@ -131,7 +132,7 @@ fn as_of_shows_what_was_published_and_what_it_became() {
     let hash_at = |as_of: AsOf| {
         let replay = Replay::run(records.iter().copied(), as_of);
         let p = &replay.domain.periods["2022"];
-        hex::encode(ledger_score::projection_hash(&ledger_domain::project::score(&replay.domain, p).unwrap().0))
+        hex::encode(ledger_score::projection_hash(&ledger_domain::scoring::score(&replay.domain, p).unwrap().0))
     };
     assert_eq!(hash_at(AsOf::Seq(pub_seq)), published);
     assert_eq!(hash_at(AsOf::Time(world::at("2023-03-06"))), published, "an objection filed changes nothing");
@@ -143,7 +144,7 @@ fn as_of_shows_what_was_published_and_what_it_became() {
     }
     let p = &replay.domain.periods["2022"];
     assert_eq!(
-        hex::encode(ledger_score::projection_hash(&ledger_domain::project::score(&replay.domain, p).unwrap().0)),
+        hex::encode(ledger_score::projection_hash(&ledger_domain::scoring::score(&replay.domain, p).unwrap().0)),
         after
     );
 }
@@ -152,7 +153,7 @@ fn as_of_shows_what_was_published_and_what_it_became() {
 fn the_audit_finds_what_the_rules_do_not_justify() {
     let mut w = World::new();
     ledger_domain::demo::build(&mut w).unwrap();
-    assert!(ledger_domain::project::audit(&w.domain, None).is_empty());
+    assert!(ledger_domain::audit::audit(&w.domain, None).is_empty());
     // an unjustified reward, a rescinded admonition talk, a fraud finding with the reward left standing
     w.ok(
         "authority",
@@ -176,7 +177,7 @@ fn the_audit_finds_what_the_rules_do_not_justify() {
         "2024-01-02",
     );
     let findings: Vec<(String, String, String)> =
-        ledger_domain::project::audit(&w.domain, None).into_iter().map(|f| (f.period, f.unit, f.finding)).collect();
+        ledger_domain::audit::audit(&w.domain, None).into_iter().map(|f| (f.period, f.unit, f.finding)).collect();
     let lixia_2021: Vec<_> =
         findings.iter().filter(|f| f.0 == "2021" && f.1 == "lixia").map(|f| f.2.as_str()).collect();
     assert!(findings.contains(&("2019".into(), "shanghe".into(), "reward_without_basis".into())), "{findings:?}");
@@ -199,7 +200,7 @@ fn the_audit_finds_what_the_rules_do_not_justify() {
         );
     }
     let left: Vec<_> =
-        ledger_domain::project::audit(&w.domain, Some("2021")).into_iter().filter(|f| f.unit == "lixia").collect();
+        ledger_domain::audit::audit(&w.domain, Some("2021")).into_iter().filter(|f| f.unit == "lixia").collect();
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -233,7 +234,7 @@ proptest! {
         let replay = |l: &MemoryLedger| {
             let r = Replay::run(l.records().iter().map(|r| (r, true)), AsOf::End);
             let p = &r.domain.periods["2022"];
-            hex::encode(ledger_score::projection_hash(&ledger_domain::project::score(&r.domain, p).unwrap().0))
+            hex::encode(ledger_score::projection_hash(&ledger_domain::scoring::score(&r.domain, p).unwrap().0))
         };
         prop_assert_eq!(replay(&a.ledger), replay(&a.ledger));
         prop_assert_eq!(replay(&a.ledger), replay(&b.ledger));

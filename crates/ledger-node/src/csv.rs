@@ -15,8 +15,8 @@ use crate::names::Names;
 use crate::{Error, files};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{Dec, Evidence, MeasurementCorrected, MeasurementSubmitted, Payload, TargetAssigned};
 use ledger_domain::state::period_stream;
-use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -75,6 +75,25 @@ impl Column {
             Column::Measure => &["measure", "计量单位"],
             Column::Note => &["note", "备注", "说明"],
             Column::Reason => &["reason", "原因", "更正原因"],
+        }
+    }
+
+    /// The column a payload member of the events a table writes comes from
+    /// (`value`, `evidence.blake3`...).
+    fn of_member(field: &str) -> Option<Column> {
+        let member = field.split(['.', '[']).next().unwrap_or(field);
+        match (member, field) {
+            (_, "evidence.title") => Some(Column::EvidenceTitle),
+            ("value", _) => Some(Column::Value),
+            ("target", _) => Some(Column::Target),
+            ("baseline", _) => Some(Column::Baseline),
+            ("unit", _) => Some(Column::Unit),
+            ("indicator", _) => Some(Column::Indicator),
+            ("measure", _) => Some(Column::Measure),
+            ("evidence", _) => Some(Column::Evidence),
+            ("note", _) => Some(Column::Note),
+            ("reason", _) => Some(Column::Reason),
+            _ => None,
         }
     }
 
@@ -334,7 +353,13 @@ impl Table {
         Ok((unit, indicator))
     }
 
-    fn evidence(&self, row: &Row) -> Result<Option<serde_json::Value>, Error> {
+    /// A decimal cell checked by [`Table::decimal`], as the payload holds it
+    /// (written back exactly as the cell has it).
+    fn exact(&self, row: &Row, c: Column, v: &str) -> Result<Dec, Error> {
+        Dec::exact(v).map_err(|e| Error::refused(format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c))))
+    }
+
+    fn evidence(&self, row: &Row) -> Result<Option<Evidence>, Error> {
         let Some(e) = row.get(Column::Evidence) else { return Ok(None) };
         let hash = if e.len() == 64 && e.bytes().all(|c| c.is_ascii_hexdigit()) {
             e.to_ascii_lowercase()
@@ -350,7 +375,7 @@ impl Table {
                 .to_string()
         };
         let title = row.get(Column::EvidenceTitle).unwrap_or(e);
-        Ok(Some(json!({"blake3": hash, "title": title})))
+        Ok(Some(Evidence { blake3: hash, title: title.to_owned() }))
     }
 
     /// No unit and indicator twice.
@@ -393,57 +418,43 @@ impl Table {
             let (unit, indicator) = key;
             let sub = match self.kind {
                 Kind::Values => {
-                    let value = self.decimal(row, Column::Value)?;
-                    let mut data = json!({"unit": unit, "indicator": indicator, "value": value});
-                    if let Some(e) = self.evidence(row)? {
-                        data["evidence"] = e;
-                    }
-                    if let Some(m) = row.get(Column::Measure) {
-                        data["measure"] = json!(m);
-                    }
-                    if let Some(n) = row.get(Column::Note) {
-                        data["note"] = json!(n);
-                    }
-                    if let Some(r) = round {
-                        data["round"] = json!(r);
-                    }
-                    let digest = blake3::hash(value.as_bytes()).to_hex();
-                    let id = format!("csv-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]);
-                    Submission::new(&stream, "measurement_submitted", data, &id)
+                    let written = self.decimal(row, Column::Value)?;
+                    let value = self.exact(row, Column::Value, written)?;
+                    let evidence = self.evidence(row)?;
+                    let x = MeasurementSubmitted {
+                        unit,
+                        indicator,
+                        value,
+                        measure: row.get(Column::Measure).map(str::to_owned),
+                        evidence,
+                        note: row.get(Column::Note).map(str::to_owned),
+                        round: round.map(str::to_owned),
+                    };
+                    let digest = blake3::hash(written.as_bytes()).to_hex();
+                    x.submission(&stream, &format!("csv-{period}-{tag}{}-{}-{}", x.unit, x.indicator, &digest[..12]))
                 }
                 Kind::Targets => {
                     let target = self.decimal(row, Column::Target)?;
-                    let mut data = json!({"unit": unit, "indicator": indicator, "target": target});
-                    if row.get(Column::Baseline).is_some() {
-                        data["baseline"] = json!(self.decimal(row, Column::Baseline)?);
-                    }
-                    if let Some(n) = row.get(Column::Note) {
-                        data["note"] = json!(n);
-                    }
-                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
-                    Submission::new(
-                        &stream,
-                        "target_assigned",
-                        data,
-                        &format!("target-{period}-{unit}-{indicator}-{}", &digest[..12]),
-                    )
+                    let target = self.exact(row, Column::Target, target)?;
+                    let baseline = match row.get(Column::Baseline) {
+                        Some(_) => Some(self.exact(row, Column::Baseline, self.decimal(row, Column::Baseline)?)?),
+                        None => None,
+                    };
+                    let note = row.get(Column::Note).map(str::to_owned);
+                    let x = TargetAssigned { unit, indicator, target, baseline, note };
+                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                    x.submission(&stream, &format!("target-{period}-{}-{}-{}", x.unit, x.indicator, &digest[..12]))
                 }
                 Kind::Corrections => {
                     let value = self.decimal(row, Column::Value)?;
-                    let reason = self.required(row, Column::Reason)?;
+                    let value = self.exact(row, Column::Value, value)?;
+                    let reason = self.required(row, Column::Reason)?.to_owned();
                     let corrects = crate::office::current_in(domain, period, round, &unit, &indicator)
                         .map_err(|e| e.context(format!("line {}", row.line)))?;
-                    let mut data = json!({"corrects": corrects, "value": value, "reason": reason});
-                    if let Some(e) = self.evidence(row)? {
-                        data["evidence"] = e;
-                    }
-                    let digest = blake3::hash(data.to_string().as_bytes()).to_hex();
-                    Submission::new(
-                        &stream,
-                        "measurement_corrected",
-                        data,
-                        &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]),
-                    )
+                    let evidence = self.evidence(row)?;
+                    let x = MeasurementCorrected { corrects, value, reason, evidence };
+                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                    x.submission(&stream, &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]))
                 }
             };
             out.push((row.line, sub));
@@ -451,38 +462,19 @@ impl Table {
         Ok(out)
     }
 
-    /// A refusal of the rules names the payload field it is about
-    /// ("value: ...", "unknown unit ..."): say which CSV column that is.
+    /// A refusal of the rules names the payload member it is about (the
+    /// typed [`ledger_core::append::Refusal`]'s field): say which CSV column
+    /// that member came from, at the row's line. Any other error is
+    /// returned as it is.
     pub fn name_column(&self, e: Error) -> Error {
-        let Error::Refused { message, hint } = &e else { return e };
-        let Some(((head, line), rest)) =
-            message.split_once(": ").and_then(|(p, r)| r.split_once(": ").map(|(l, r)| ((p, l), r)))
-        else {
-            return e;
-        };
-        let Some(n) = line.strip_prefix("line ").and_then(|n| n.parse::<usize>().ok()) else { return e };
-        let field = [
-            ("value", Column::Value),
-            ("target", Column::Target),
-            ("baseline", Column::Baseline),
-            ("unit", Column::Unit),
-            ("indicator", Column::Indicator),
-            ("measure", Column::Measure),
-            ("evidence", Column::Evidence),
-            ("note", Column::Note),
-            ("reason", Column::Reason),
-        ]
-        .into_iter()
-        .find(|(f, _)| {
-            rest.starts_with(&format!("{f}:"))
-                || rest.starts_with(&format!("unknown {f} "))
-                || rest.starts_with(&format!("{f} "))
-        });
-        match field.filter(|(_, c)| self.columns.iter().any(|(_, x)| x == c)) {
-            Some((f, c)) => {
-                let rest = rest.strip_prefix(&format!("{f}: ")).unwrap_or(rest);
-                Error::Refused { message: format!("{head}: {}: {rest}", self.at(n, c)), hint: hint.clone() }
-            }
+        let Some(rule) = e.rule() else { return e };
+        let column = rule.refusal.field.as_deref().and_then(Column::of_member);
+        match column.filter(|c| self.columns.iter().any(|(_, x)| x == c)) {
+            Some(c) => Error::Refused {
+                message: format!("{}{}: {}", rule.context, self.at(rule.line, c), rule.refusal.reason),
+                hint: e.hint().map(str::to_owned),
+                rule: Some(Box::new(rule.clone())),
+            },
             None => e,
         }
     }

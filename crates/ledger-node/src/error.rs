@@ -26,6 +26,10 @@ pub enum Error {
         message: String,
         /// What to do about it.
         hint: Option<String>,
+        /// When the domain rules refused an event: which line of the input
+        /// and the rules' typed refusal (the payload member at fault), so
+        /// that an importer names the cell without reading the message.
+        rule: Option<Box<RuleRefusal>>,
     },
     /// Refused because the ledger moved on (a stream is past the version
     /// the event expects) or holds another event under the same id: decide
@@ -59,6 +63,20 @@ pub enum Error {
     Store(StoreError),
 }
 
+/// A refusal of the rules, located in the input: `message` of
+/// [`Error::Refused`] is `context`, then `line N: ` (for a line of a
+/// file), then the refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRefusal {
+    /// The input's line (0: an event a command built).
+    pub line: usize,
+    /// What the rules said: the member at fault and why.
+    pub refusal: ledger_core::append::Refusal,
+    /// What the message says before the line: the contexts added on the
+    /// way out (`nothing was appended: `), each followed by `: `.
+    pub context: String,
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {
@@ -76,12 +94,27 @@ impl From<StoreError> for Error {
 impl Error {
     /// A refusal with no hint.
     pub fn refused(message: impl Into<String>) -> Error {
-        Error::Refused { message: message.into(), hint: None }
+        Error::Refused { message: message.into(), hint: None, rule: None }
     }
 
     /// A refusal with a hint of what to do.
     pub fn refused_with(message: impl Into<String>, hint: impl Into<String>) -> Error {
-        Error::Refused { message: message.into(), hint: Some(hint.into()) }
+        Error::Refused { message: message.into(), hint: Some(hint.into()), rule: None }
+    }
+
+    /// The domain rules' refusal of the event of input line `line` (0: an
+    /// event a command built, named by no line).
+    pub fn rules(line: usize, refusal: ledger_core::append::Refusal, hint: Option<String>) -> Error {
+        let message = if line == 0 { refusal.to_string() } else { format!("line {line}: {refusal}") };
+        Error::Refused { message, hint, rule: Some(Box::new(RuleRefusal { line, refusal, context: String::new() })) }
+    }
+
+    /// The rules' refusal this error carries, if it is one.
+    pub fn rule(&self) -> Option<&RuleRefusal> {
+        match self {
+            Error::Refused { rule, .. } => rule.as_deref(),
+            _ => None,
+        }
     }
 
     /// The hint, if there is one.
@@ -99,12 +132,16 @@ impl Error {
     /// of an input, the command it came from).
     pub fn context(self, prefix: impl std::fmt::Display) -> Error {
         match self {
-            Error::Refused { message, hint } => Error::Refused { message: format!("{prefix}: {message}"), hint },
+            Error::Refused { message, hint, rule } => Error::Refused {
+                message: format!("{prefix}: {message}"),
+                hint,
+                rule: rule.map(|r| Box::new(RuleRefusal { context: format!("{prefix}: {}", r.context), ..*r })),
+            },
             Error::Tampered { seq, message } => Error::Tampered { seq, message: format!("{prefix}: {message}") },
             Error::Conflict { message, hint } => Error::Conflict { message: format!("{prefix}: {message}"), hint },
             Error::Forbidden { message } => Error::Forbidden { message: format!("{prefix}: {message}") },
             Error::Busy { message } => Error::Busy { message: format!("{prefix}: {message}") },
-            other => Error::Refused { message: format!("{prefix}: {other}"), hint: None },
+            other => Error::Refused { message: format!("{prefix}: {other}"), hint: None, rule: None },
         }
     }
 }

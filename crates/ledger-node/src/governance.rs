@@ -5,6 +5,7 @@ use crate::{Appended, Error, Ledger, Signer};
 use ledger_core::append::Submission;
 use ledger_core::authority::{Authority, GOVERNANCE_STREAM};
 use ledger_core::{KeyId, PublicKey, Timestamp};
+use ledger_domain::events::{Payload, Stream, UnitKeyBound};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -48,12 +49,8 @@ pub fn authorization(
 /// `unit_key_bound`: the key speaks for this unit (signed by the authority office).
 pub fn binding(domain: &ledger_domain::Domain, key: &PublicKey, unit: &str) -> Result<Submission, Error> {
     let unit = crate::names::Names::new(domain).unit(unit)?;
-    Ok(Submission::new(
-        &format!("unit/{unit}"),
-        "unit_key_bound",
-        json!({"unit": unit, "key": key.to_hex()}),
-        &crate::fresh_id(),
-    ))
+    let bound = UnitKeyBound { key: key.to_hex(), unit };
+    Ok(bound.submission(&Stream::Unit.of(&bound.unit), &crate::fresh_id()))
 }
 
 /// The payload of `key_revoked`.

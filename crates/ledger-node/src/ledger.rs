@@ -26,11 +26,11 @@ use crate::Error;
 use crate::local::{Cache, LocalState, TrustedSnapshot, VerifiedPoint};
 use crate::snapshot::{self, State};
 use crate::verify::{CHUNK, domain_types, is_domain_record};
-use ledger_core::append::{Ahead, AppendError, Batch, Head, Outcome, Rules, Submission, sign_ahead};
+use ledger_core::append::{Ahead, AppendError, Batch, Head, Outcome, Refusal, Submission, sign_ahead};
 use ledger_core::authority::{Authority, GOVERNANCE_STREAM, GOVERNANCE_TYPES, Genesis, is_governance_type};
 use ledger_core::record::SignedEnvelope;
 use ledger_core::{Hash, RawRecord, Record, SigningKey, Timestamp};
-use ledger_domain::{Anomaly, AsOf, Domain, Replay};
+use ledger_domain::{Anomaly, AsOf, Decided, Domain, Replay};
 use ledger_store::{AppendFailure, AppendTx, SnapshotRow, Store, StoreError};
 use ledger_tlog::event::CheckpointRules;
 use serde::Serialize;
@@ -388,7 +388,7 @@ impl Ledger {
             let pipelined = crate::pool_can_help();
             let mut ahead = Ahead::default();
             rayon::in_place_scope(|scope| -> Result<(), Error> {
-                let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>>| {
+                let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>, Rules<'_>>| {
                     let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
                     let envelopes = batch.predict(&mut ahead, &subs, &author, now);
                     let (tx, signed) = mpsc::sync_channel(1);
@@ -469,7 +469,11 @@ impl Ledger {
         &mut self,
         count: usize,
         personal: &[(usize, PersonalOp)],
-        mut decide: impl FnMut(&mut Batch<'_, AppendTx<'_>>, &mut Vec<Appended>, &mut Written) -> Result<(), Error>,
+        mut decide: impl FnMut(
+            &mut Batch<'_, AppendTx<'_>, Rules<'_>>,
+            &mut Vec<Appended>,
+            &mut Written,
+        ) -> Result<(), Error>,
     ) -> Result<Vec<Appended>, Error> {
         if count > MAX_BATCH {
             return Err(Error::refused_with(
@@ -615,7 +619,7 @@ impl Written {
     }
 
     /// Writes the records the batch decided so far, in its transaction.
-    fn write(&mut self, batch: &mut Batch<'_, AppendTx<'_>>) -> Result<(), Error> {
+    fn write(&mut self, batch: &mut Batch<'_, AppendTx<'_>, Rules<'_>>) -> Result<(), Error> {
         let records = batch.drain_records();
         self.count(&records);
         batch.view().write(&records)?;
@@ -656,25 +660,29 @@ pub(crate) fn encode_state(authority: &Authority, domain: &Domain, anomalies: &[
     serde_json::to_vec(&StateRef { format: snapshot::FORMAT, authority, domain, anomalies }).unwrap_or_default()
 }
 
-/// The domain rules as the writer applies them: only domain records change
-/// the domain state, exactly as in the replay.
+/// The rules an append passes besides the kernel's: the log's checkpoints
+/// around the domain's.
+type Rules<'a> = CheckpointRules<Fold<'a>>;
+
+/// The domain rules as the writer applies them: what the domain decides
+/// (its own event types only) changes the domain state, exactly as in the
+/// replay.
 struct Fold<'a>(&'a mut Replay);
 
-impl Rules for Fold<'_> {
+impl ledger_core::append::Rules for Fold<'_> {
+    type Decision = Decided;
     fn latest_schema(&self, event_type: &str) -> Option<u32> {
-        <Domain as Rules>::latest_schema(&self.0.domain, event_type)
+        <Domain as ledger_core::append::Rules>::latest_schema(&self.0.domain, event_type)
     }
-    fn mandate(&self, envelope: &ledger_core::Envelope) -> Result<(), String> {
+    fn mandate(&self, envelope: &ledger_core::Envelope) -> Result<(), Refusal> {
         self.0.domain.mandate(envelope)
     }
-    fn decide(&self, envelope: &ledger_core::Envelope) -> Result<(), String> {
+    fn decide(&self, envelope: &ledger_core::Envelope) -> Result<Decided, Refusal> {
         self.0.domain.decide(envelope)
     }
-    fn apply(&mut self, record: &Record) {
-        if is_domain_record(record) {
-            self.0.domain.apply(record);
-            self.0.position = Some(record.seq);
-        }
+    fn apply(&mut self, record: &Record, decided: Decided) {
+        self.0.domain.apply(record, decided);
+        self.0.position = Some(record.seq);
     }
 }
 
@@ -696,9 +704,11 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
         ),
         _ => None,
     };
-    if let AppendError::Store(s) = e {
-        return Error::from(s);
-    }
+    let e = match e {
+        AppendError::Store(s) => return Error::from(s),
+        AppendError::Refused(refusal) => return Error::rules(n, refusal, hint.map(str::to_owned)),
+        other => other,
+    };
     // Line 0 is a single event built by a command, not read from a file.
     let message = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
     let hint = hint.map(str::to_owned);
@@ -707,7 +717,7 @@ fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
             Error::Conflict { message, hint }
         }
         AppendError::Authority(_) | AppendError::Mandate(_) => Error::Forbidden { message },
-        _ => Error::Refused { message, hint },
+        _ => Error::Refused { message, hint, rule: None },
     }
 }
 

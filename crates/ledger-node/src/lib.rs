@@ -24,7 +24,7 @@ pub mod tlog;
 pub mod verify;
 pub mod view;
 
-pub use error::Error;
+pub use error::{Error, RuleRefusal};
 pub use ledger::{Appended, Clock, Ledger, MAX_BATCH, PersonalOp, Signer};
 
 /// The version of the record format this build writes and verifies

@@ -5,19 +5,20 @@
 
 use crate::Error;
 use crate::names::Names;
+use crate::office::member;
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{Date, Dec, LandUseReported, MeasureProgressReported, MeasureRegistered, Payload};
 use ledger_domain::monitoring::{land_stream, measure_stream};
 use serde_json::{Value, json};
 
-fn decimal(what: &str, v: &str) -> Result<String, Error> {
-    ledger_score::parse_decimal(v.trim()).map_err(|e| {
+fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+    Dec::exact(v.trim()).map_err(|e| {
         Error::refused_with(
             format!("{what} {v:?} is not a decimal: {e}"),
             "write hectares like 12.5: a point for decimals, no thousands separators, no exponent",
         )
-    })?;
-    Ok(v.trim().to_owned())
+    })
 }
 
 /// `measure_registered`.
@@ -28,11 +29,16 @@ pub fn register(
     source: &str,
     due: Option<&str>,
 ) -> Submission {
-    let mut data = json!({"measure": id, "title_zh": title_zh, "title_en": title_en, "lead_office": lead_office, "source": source});
-    if let Some(d) = due {
-        data["due"] = json!(d);
-    }
-    Submission::new(&measure_stream(id), "measure_registered", data, &crate::fresh_id())
+    let registered = MeasureRegistered {
+        measure: id.to_owned(),
+        title_zh: title_zh.to_owned(),
+        title_en: title_en.to_owned(),
+        lead_office: lead_office.to_owned(),
+        source: source.to_owned(),
+        // The date is checked by the rules, as any payload's.
+        due: due.map(|d| Date(d.to_owned())),
+    };
+    registered.submission(&measure_stream(id), &crate::fresh_id())
 }
 
 /// `measure_progress_reported` (`status`: planned, in_progress, done).
@@ -44,12 +50,14 @@ pub fn progress(domain: &Domain, id: &str, period: &str, status: &str, text: &st
             format!("measures: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
         ));
     }
-    Ok(Submission::new(
-        &measure_stream(id),
-        "measure_progress_reported",
-        json!({"measure": id, "period": period, "status": status, "text": text}),
-        &crate::fresh_id(),
-    ))
+    let report = MeasureProgressReported {
+        measure: id.to_owned(),
+        period: period.to_owned(),
+        status: member(MeasureProgressReported::TYPE, "status", status)?,
+        text: text.to_owned(),
+        evidence: None,
+    };
+    Ok(report.submission(&measure_stream(id), &crate::fresh_id()))
 }
 
 /// `land_use_reported`: the unit by id or name, hectares as decimals.
@@ -61,13 +69,15 @@ pub fn land_use(
     projects: &[String],
 ) -> Result<Submission, Error> {
     let unit = Names::new(domain).unit(unit)?;
-    Ok(Submission::new(
-        &land_stream(&unit),
-        "land_use_reported",
-        json!({"unit": unit, "period": period, "supplied_ha": decimal("--supplied-ha", supplied)?,
-               "used_ha": decimal("--used-ha", used)?, "projects": projects}),
-        &crate::fresh_id(),
-    ))
+    let report = LandUseReported {
+        supplied_ha: decimal("--supplied-ha", supplied)?,
+        used_ha: decimal("--used-ha", used)?,
+        projects: projects.to_vec(),
+        unit,
+        period: period.to_owned(),
+        evidence: None,
+    };
+    Ok(report.submission(&land_stream(&report.unit), &crate::fresh_id()))
 }
 
 /// `ledger monitoring --json`: every measure with its reports and status,

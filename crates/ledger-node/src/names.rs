@@ -171,8 +171,8 @@ mod tests {
         {
             seq += 1;
             let record = record(seq, sub);
-            d.decide(&record.envelope).unwrap();
-            d.apply(&record);
+            let decided = d.decide(&record.envelope).unwrap();
+            d.apply(&record, decided);
         }
         d
     }

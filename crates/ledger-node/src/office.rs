@@ -7,11 +7,23 @@ use crate::Error;
 use crate::names::Names;
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{
+    ActionRescinded, ActionTaken, DataFraudDetermined, Date, Dec, MeasurementCorrected, MeasurementReturned,
+    MeasurementVerified, MonitoringRoundOpened, ObjectionFiled, ObjectionResolved, Outcome, Payload, PeriodOpened,
+    PolicyRef, RectificationSubmitted, RewardGranted, Stream, SupervisionClosed, SupervisionRecorded, TimeZoneAdopted,
+};
 use ledger_domain::state::{Period, PeriodState, period_stream};
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
 
-fn event(period: &str, event_type: &str, data: Value) -> Submission {
-    Submission::new(&period_stream(period), event_type, data, &crate::fresh_id())
+/// An event of period `period`, with a fresh id.
+fn event<P: Payload>(period: &str, payload: &P) -> Submission {
+    payload.submission(&period_stream(period), &crate::fresh_id())
+}
+
+/// A member a clerk gives as text and the payload holds typed (a kind),
+/// refused as the rules would refuse a payload holding it.
+pub(crate) fn member<T: DeserializeOwned>(event_type: &str, field: &str, text: &str) -> Result<T, Error> {
+    ledger_domain::events::member(event_type, field, text).map_err(|refusal| Error::rules(0, refusal, None))
 }
 
 fn period<'d>(domain: &'d Domain, id: &str) -> Result<&'d Period, Error> {
@@ -28,14 +40,15 @@ fn period<'d>(domain: &'d Domain, id: &str) -> Result<&'d Period, Error> {
     })
 }
 
-fn decimal(what: &str, v: &str) -> Result<String, Error> {
-    ledger_score::parse_decimal(v).map_err(|e| {
+fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+    let refused = |e: String| {
         Error::refused_with(
             format!("{what} {v:?} is not a decimal: {e}"),
             "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
         )
-    })?;
-    Ok(v.trim().to_owned())
+    };
+    ledger_score::parse_decimal(v).map_err(|e| refused(e.to_string()))?;
+    Dec::exact(v.trim()).map_err(refused)
 }
 
 /// The current submission of a unit's indicator in a period: what a
@@ -99,7 +112,7 @@ pub fn adoption(what: Adopt, text: Option<&str>) -> Result<Vec<Submission>, Erro
 pub fn time_zone(zone: &str) -> Result<Submission, Error> {
     ledger_core::time::zone(zone)
         .map_err(|e| Error::refused_with(format!("{e}"), "give an IANA time zone name, e.g. Asia/Shanghai"))?;
-    Ok(Submission::new("settings", "time_zone_adopted", json!({"zone": zone}), &crate::fresh_id()))
+    Ok(TimeZoneAdopted { zone: zone.to_owned() }.submission(Stream::Settings.name(), &crate::fresh_id()))
 }
 
 /// What `ledger adopt` adopts.
@@ -187,12 +200,8 @@ pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Err
             (only.to_owned(), version)
         }
     };
-    let mut data =
-        json!({"year": year, "units": units, "indicators": indicators, "policy": {"id": id, "version": version}});
-    if let Some(n) = &o.note {
-        data["note"] = json!(n);
-    }
-    Ok(event(&o.period, "period_opened", data))
+    let opened = PeriodOpened { year, units, indicators, policy: PolicyRef { id, version }, note: o.note.clone() };
+    Ok(event(&o.period, &opened))
 }
 
 /// `measurement_corrected` of a unit's current value.
@@ -208,11 +217,8 @@ pub fn correction(
     let names = Names::new(domain);
     let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
     let corrects = current_in(domain, period_id, round, &unit, &indicator)?;
-    Ok(event(
-        period_id,
-        "measurement_corrected",
-        json!({"corrects": corrects, "value": decimal("--value", value)?, "reason": reason}),
-    ))
+    let value = decimal("--value", value)?;
+    Ok(event(period_id, &MeasurementCorrected { corrects, value, reason: reason.to_owned(), evidence: None }))
 }
 
 /// `measurement_verified` for every current value of the period (or of one
@@ -239,7 +245,7 @@ pub fn verifications(
         .iter()
         .filter(|((u, i), _)| unit.as_ref().is_none_or(|x| x == u) && indicator.as_ref().is_none_or(|x| x == i))
         .filter(|(_, seq)| measurements.get(seq).is_some_and(|m| m.verified.is_none() && m.returned.is_none()))
-        .map(|(_, seq)| event(period_id, "measurement_verified", json!({"measurement": seq})))
+        .map(|(_, seq)| event(period_id, &MeasurementVerified { measurement: *seq }))
         .collect();
     if subs.is_empty() {
         return Err(Error::refused(format!("period {period_id} has no current value left to verify there")));
@@ -259,7 +265,7 @@ pub fn return_value(
     let names = Names::new(domain);
     let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
     let seq = current_in(domain, period_id, round, &unit, &indicator)?;
-    Ok(event(period_id, "measurement_returned", json!({"measurement": seq, "reason": reason})))
+    Ok(event(period_id, &MeasurementReturned { measurement: seq, reason: reason.to_owned() }))
 }
 
 /// The refusal of a round the period does not have, naming those it has.
@@ -303,14 +309,14 @@ pub fn objection(domain: &Domain, period_id: &str, o: &ObjectionFiling) -> Resul
     let names = Names::new(domain);
     let p = period(domain, period_id)?;
     let id = new_id(|id| p.objections.contains_key(id), o.id.as_deref(), &format!("obj-{period_id}"));
-    let mut data = json!({"objection": id, "unit": names.unit(&o.unit)?, "claim": o.claim});
-    if let Some(i) = &o.indicator {
-        data["indicator"] = json!(names.indicator(i)?);
-    }
-    if let Some(v) = &o.proposed_value {
-        data["proposed_value"] = json!(decimal("--proposed-value", v)?);
-    }
-    Ok(event(period_id, "objection_filed", data))
+    let filed = ObjectionFiled {
+        objection: id,
+        unit: names.unit(&o.unit)?,
+        indicator: o.indicator.as_deref().map(|i| names.indicator(i)).transpose()?,
+        claim: o.claim.clone(),
+        proposed_value: o.proposed_value.as_deref().map(|v| decimal("--proposed-value", v)).transpose()?,
+    };
+    Ok(event(period_id, &filed))
 }
 
 /// `objection_resolved`.
@@ -330,11 +336,13 @@ pub fn resolution(
             format!("objections: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
         ));
     }
-    let mut data = json!({"objection": id, "outcome": if upheld { "upheld" } else { "dismissed" }, "reasons": reasons});
-    if let Some(v) = corrected_value {
-        data["corrected_value"] = json!(decimal("--corrected-value", v)?);
-    }
-    Ok(event(period_id, "objection_resolved", data))
+    let resolved = ObjectionResolved {
+        objection: id.to_owned(),
+        outcome: if upheld { Outcome::Upheld } else { Outcome::Dismissed },
+        reasons: reasons.to_owned(),
+        corrected_value: corrected_value.map(|v| decimal("--corrected-value", v)).transpose()?,
+    };
+    Ok(event(period_id, &resolved))
 }
 
 /// `reward_granted` (`kind`: `policy_preference` or `fiscal_reward`).
@@ -351,11 +359,9 @@ pub fn reward(
     let p = period(domain, period_id)?;
     let unit = names.unit(unit)?;
     let id = new_id(|id| p.decisions.contains_key(id), id, &format!("reward-{period_id}-{unit}"));
-    let mut data = json!({"reward": id, "unit": unit, "kind": kind, "basis": basis});
-    if let Some(a) = amount {
-        data["amount"] = json!(decimal("--amount", a)?);
-    }
-    Ok(event(period_id, "reward_granted", data))
+    let kind = member(RewardGranted::TYPE, "kind", kind)?;
+    let amount = amount.map(|a| decimal("--amount", a)).transpose()?;
+    Ok(event(period_id, &RewardGranted { reward: id, unit, kind, amount, basis: basis.to_owned() }))
 }
 
 /// `accountability_action_taken` (`kind`: `public_notice`, `admonition_talk`, `accountability`).
@@ -367,15 +373,27 @@ pub fn action(
     kind: &str,
     basis: &str,
 ) -> Result<Submission, Error> {
+    action_naming(domain, period_id, id, unit, kind, basis, None)
+}
+
+/// [`action`] naming an official by `person`, the commitment
+/// [`crate::personal::seal`] made of the details.
+pub fn action_naming(
+    domain: &Domain,
+    period_id: &str,
+    id: Option<&str>,
+    unit: &str,
+    kind: &str,
+    basis: &str,
+    person: Option<&str>,
+) -> Result<Submission, Error> {
     let names = Names::new(domain);
     let p = period(domain, period_id)?;
     let unit = names.unit(unit)?;
     let id = new_id(|id| p.decisions.contains_key(id), id, &format!("action-{period_id}-{unit}"));
-    Ok(event(
-        period_id,
-        "accountability_action_taken",
-        json!({"action": id, "unit": unit, "kind": kind, "basis": basis}),
-    ))
+    let kind = member(ActionTaken::TYPE, "kind", kind)?;
+    let taken = ActionTaken { action: id, unit, kind, basis: basis.to_owned(), person: person.map(str::to_owned) };
+    Ok(event(period_id, &taken))
 }
 
 /// `action_rescinded` of a reward or an action.
@@ -388,7 +406,7 @@ pub fn rescission(domain: &Domain, period_id: &str, target: &str, reason: &str) 
             format!("rewards and actions: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
         ));
     }
-    Ok(event(period_id, "action_rescinded", json!({"target": target, "reason": reason})))
+    Ok(event(period_id, &ActionRescinded { target: target.to_owned(), reason: reason.to_owned() }))
 }
 
 /// `rectification_submitted` answering an accountability action (the unit
@@ -399,7 +417,9 @@ pub fn rectification(domain: &Domain, period_id: &str, action_id: &str, text: &s
         .decisions
         .get(action_id)
         .ok_or_else(|| Error::refused(format!("period {period_id} has no accountability action {action_id:?}")))?;
-    Ok(event(period_id, "rectification_submitted", json!({"action": action_id, "unit": action.unit, "text": text})))
+    let rectification =
+        RectificationSubmitted { action: action_id.to_owned(), unit: action.unit.clone(), text: text.to_owned() };
+    Ok(event(period_id, &rectification))
 }
 
 /// `data_fraud_determined`.
@@ -416,11 +436,7 @@ pub fn fraud(
     let unit = names.unit(unit)?;
     let indicators = indicators.iter().map(|i| names.indicator(i)).collect::<Result<Vec<_>, _>>()?;
     let id = new_id(|id| p.frauds.contains_key(id), id, &format!("fraud-{period_id}-{unit}"));
-    Ok(event(
-        period_id,
-        "data_fraud_determined",
-        json!({"determination": id, "unit": unit, "indicators": indicators, "basis": basis}),
-    ))
+    Ok(event(period_id, &DataFraudDetermined { determination: id, unit, indicators, basis: basis.to_owned() }))
 }
 
 /// Where each value of a period stands, for `ledger status`.
@@ -513,11 +529,14 @@ pub fn open_round(
     } else {
         indicators.iter().map(|i| names.indicator(i)).collect::<Result<_, _>>()?
     };
-    let mut data = json!({"round": round, "due": due, "indicators": indicators});
-    if let Some(n) = note {
-        data["note"] = json!(n);
-    }
-    Ok(event(period_id, "monitoring_round_opened", data))
+    // The date is checked by the rules, as any payload's.
+    let opened = MonitoringRoundOpened {
+        round: round.to_owned(),
+        due: Date(due.to_owned()),
+        indicators,
+        note: note.map(str::to_owned),
+    };
+    Ok(event(period_id, &opened))
 }
 
 /// What a routine-supervision finding says.
@@ -542,12 +561,18 @@ pub fn supervision(domain: &Domain, period_id: &str, f: &SupervisionFiling) -> R
     let names = Names::new(domain);
     let p = period(domain, period_id)?;
     let id = new_id(|x| p.supervision.contains_key(x), f.id.as_deref(), &format!("sup-{period_id}"));
-    let mut data = json!({"finding": id, "unit": names.unit(&f.unit)?, "severity": f.severity, "text": f.text,
-                          "follow_up_due": f.follow_up_due});
-    if let Some(r) = &f.round {
-        data["round"] = json!(r);
-    }
-    Ok(event(period_id, "supervision_recorded", data))
+    let unit = names.unit(&f.unit)?;
+    let recorded = SupervisionRecorded {
+        finding: id,
+        unit,
+        text: f.text.clone(),
+        severity: member(SupervisionRecorded::TYPE, "severity", &f.severity)?,
+        // The date is checked by the rules, as any payload's.
+        follow_up_due: Date(f.follow_up_due.clone()),
+        round: f.round.clone(),
+        evidence: None,
+    };
+    Ok(event(period_id, &recorded))
 }
 
 /// `supervision_closed`.
@@ -560,7 +585,7 @@ pub fn close_supervision(domain: &Domain, period_id: &str, finding: &str, text: 
             if known.is_empty() { "none is recorded".to_owned() } else { format!("findings: {}", known.join(", ")) },
         ));
     }
-    Ok(event(period_id, "supervision_closed", json!({"finding": finding, "text": text})))
+    Ok(event(period_id, &SupervisionClosed { finding: finding.to_owned(), text: text.to_owned(), evidence: None }))
 }
 
 /// A unit's report for one indicator of a round, for `ledger status`.
@@ -584,7 +609,7 @@ pub struct FindingStatus {
     /// Its id.
     pub finding: String,
     /// `minor`, `major`, `serious`.
-    pub severity: ledger_domain::process::Severity,
+    pub severity: ledger_domain::events::Severity,
     /// What was found.
     pub text: String,
     /// The follow-up date.

@@ -9,6 +9,7 @@
 use crate::{Error, Ledger, PersonalOp};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{Payload, PersonalDataRedacted};
 use ledger_domain::personal;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -55,12 +56,7 @@ pub fn redaction(domain: &Domain, record: u64, reason: &str) -> Result<Submissio
             "`ledger show SEQ` shows whether a record names a person",
         ));
     }
-    Ok(Submission::new(
-        personal::STREAM,
-        personal::REDACTED_TYPE,
-        json!({"record": record, "reason": reason}),
-        &crate::fresh_id(),
-    ))
+    Ok(PersonalDataRedacted { record, reason: reason.to_owned() }.submission(personal::STREAM, &crate::fresh_id()))
 }
 
 /// What the ledger knows of the person a record names.

@@ -5,25 +5,28 @@
 
 use crate::Error;
 use crate::names::Names;
+use crate::office::member;
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
-use ledger_domain::events::{INVESTMENT_UNIT, Stage};
-use ledger_domain::library::{Project, project_stream};
+use ledger_domain::events::{
+    Date, Dec, Evidence, INVESTMENT_UNIT, Payload, ProjectCompleted, ProjectEvaluated, ProjectProgressReported,
+    ProjectPromoted, ProjectRegistered, Stage,
+};
+use ledger_domain::projects::{Project, project_stream};
 use serde::Serialize;
-use serde_json::{Value, json};
 
-fn event(project: &str, event_type: &str, data: Value) -> Submission {
-    Submission::new(&project_stream(project), event_type, data, &crate::fresh_id())
+/// An event of project `project`, with a fresh id.
+fn event<P: Payload>(project: &str, payload: &P) -> Submission {
+    payload.submission(&project_stream(project), &crate::fresh_id())
 }
 
-fn decimal(what: &str, v: &str) -> Result<String, Error> {
-    ledger_score::parse_decimal(v.trim()).map_err(|e| {
+fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+    Dec::exact(v.trim()).map_err(|e| {
         Error::refused_with(
             format!("{what} {v:?} is not a decimal: {e}"),
             "write amounts like 125000 or 3500.5 (万元): a point for decimals, no thousands separators, no exponent",
         )
-    })?;
-    Ok(v.trim().to_owned())
+    })
 }
 
 fn project<'d>(domain: &'d Domain, id: &str) -> Result<&'d Project, Error> {
@@ -40,8 +43,8 @@ fn project<'d>(domain: &'d Domain, id: &str) -> Result<&'d Project, Error> {
     })
 }
 
-fn evidence(blake3: &str, title: &str) -> Value {
-    json!({"blake3": blake3.trim().to_lowercase(), "title": title})
+fn evidence(blake3: &str, title: &str) -> Evidence {
+    Evidence { blake3: blake3.trim().to_lowercase(), title: title.to_owned() }
 }
 
 /// What `ledger project register` takes.
@@ -66,20 +69,18 @@ pub struct Registration {
 /// `project_registered`, in the reserve stage.
 pub fn register(domain: &Domain, r: &Registration) -> Result<Submission, Error> {
     let unit = Names::new(domain).unit(&r.unit)?;
-    let mut data = json!({
-        "project": r.id,
-        "name_zh": r.name_zh,
-        "name_en": r.name_en,
-        "unit": unit,
-        "sector": r.sector,
-        "planned_investment": decimal("--planned-investment", &r.planned_investment)?,
-        "investment_unit": INVESTMENT_UNIT,
-        "stage": "reserve",
-    });
-    if let Some(n) = &r.note {
-        data["note"] = json!(n);
-    }
-    Ok(event(&r.id, "project_registered", data))
+    let registered = ProjectRegistered {
+        project: r.id.clone(),
+        name_zh: r.name_zh.clone(),
+        name_en: r.name_en.clone(),
+        unit,
+        sector: r.sector.clone(),
+        planned_investment: decimal("--planned-investment", &r.planned_investment)?,
+        investment_unit: INVESTMENT_UNIT.to_owned(),
+        stage: Stage::Reserve,
+        note: r.note.clone(),
+    };
+    Ok(event(&r.id, &registered))
 }
 
 /// `project_promoted` from the project's current stage to `to`; with
@@ -93,18 +94,16 @@ pub fn promote(
     demotion_reason: Option<&str>,
 ) -> Result<Submission, Error> {
     let p = project(domain, id)?;
-    let mut data = json!({
-        "project": id,
-        "from": p.stage.name(),
-        "to": to.name(),
-        "basis": basis,
-        "approved_by": approved_by,
-    });
-    if let Some(reason) = demotion_reason {
-        data["demotion"] = json!(true);
-        data["reason"] = json!(reason);
-    }
-    Ok(event(id, "project_promoted", data))
+    let promoted = ProjectPromoted {
+        project: id.to_owned(),
+        from: p.stage,
+        to,
+        basis: basis.to_owned(),
+        approved_by: approved_by.to_owned(),
+        demotion: demotion_reason.is_some(),
+        reason: demotion_reason.map(str::to_owned),
+    };
+    Ok(event(id, &promoted))
 }
 
 /// `project_progress_reported`.
@@ -117,27 +116,23 @@ pub fn progress(
     (blake3, title): (&str, &str),
 ) -> Result<Submission, Error> {
     project(domain, id)?;
-    Ok(event(
-        id,
-        "project_progress_reported",
-        json!({
-            "project": id,
-            "period": period,
-            "investment_completed": decimal("--investment", investment)?,
-            "milestone": milestone,
-            "evidence": evidence(blake3, title),
-        }),
-    ))
+    let report = ProjectProgressReported {
+        project: id.to_owned(),
+        period: period.to_owned(),
+        investment_completed: decimal("--investment", investment)?,
+        milestone: milestone.to_owned(),
+        evidence: evidence(blake3, title),
+    };
+    Ok(event(id, &report))
 }
 
 /// `project_completed`.
 pub fn complete(domain: &Domain, id: &str, date: &str, note: Option<&str>) -> Result<Submission, Error> {
     project(domain, id)?;
-    let mut data = json!({"project": id, "completed": date});
-    if let Some(n) = note {
-        data["note"] = json!(n);
-    }
-    Ok(event(id, "project_completed", data))
+    // The date is checked by the rules, as any payload's.
+    let completed =
+        ProjectCompleted { project: id.to_owned(), completed: Date(date.to_owned()), note: note.map(str::to_owned) };
+    Ok(event(id, &completed))
 }
 
 /// `project_evaluated`.
@@ -149,11 +144,13 @@ pub fn evaluate(
     evidence_of: Option<(&str, &str)>,
 ) -> Result<Submission, Error> {
     project(domain, id)?;
-    let mut data = json!({"project": id, "rating": rating, "summary": summary});
-    if let Some((b, t)) = evidence_of {
-        data["evidence"] = evidence(b, t);
-    }
-    Ok(event(id, "project_evaluated", data))
+    let evaluated = ProjectEvaluated {
+        project: id.to_owned(),
+        rating: member(ProjectEvaluated::TYPE, "rating", rating)?,
+        summary: summary.to_owned(),
+        evidence: evidence_of.map(|(b, t)| evidence(b, t)),
+    };
+    Ok(event(id, &evaluated))
 }
 
 /// A project as `ledger projects` lists it.
@@ -187,5 +184,5 @@ pub fn list<'d>(
             investment_unit: INVESTMENT_UNIT,
         })
         .collect();
-    Ok((rows, ledger_domain::library::projection_hash(domain)))
+    Ok((rows, ledger_domain::projects::projection_hash(domain)))
 }

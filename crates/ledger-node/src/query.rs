@@ -7,8 +7,11 @@ use crate::view::{Checked, View};
 use crate::{Error, Ledger};
 use ledger_core::authority::{Authority, KeyInfo};
 use ledger_core::{RawRecord, Record, Timestamp};
-use ledger_domain::events::IndicatorDef;
-use ledger_domain::project::{self, AuditFinding};
+use ledger_domain::audit::{self, AuditFinding};
+use ledger_domain::events::{
+    IndicatorDef, MeasurementSubmitted, ObjectionFiled, ObjectionResolved, Payload, Stream, TimeZoneAdopted,
+};
+use ledger_domain::scoring;
 use ledger_domain::state::{Period, PeriodState, Unit};
 use ledger_domain::{Anomaly, Domain};
 use serde::Serialize;
@@ -212,7 +215,7 @@ pub fn score_at(
     p: &Period,
     cutoff: ledger_core::Timestamp,
 ) -> Result<(ledger_score::PeriodScores, String), Error> {
-    let (scores, _) = project::score_at(domain, p, cutoff).map_err(Error::refused)?;
+    let (scores, _) = scoring::score_at(domain, p, cutoff).map_err(Error::refused)?;
     let hash = hex::encode(ledger_score::projection_hash(&scores));
     Ok((scores, hash))
 }
@@ -319,7 +322,7 @@ impl View {
         let unit = unit.as_str();
         let indicator = indicator.map(|i| names.indicator(i)).transpose()?;
         let indicator = indicator.as_deref();
-        let (scores, _) = project::score(d, p).map_err(Error::refused)?;
+        let (scores, _) = scoring::score(d, p).map_err(Error::refused)?;
         let u = scores.units.into_iter().find(|x| x.unit == unit).ok_or_else(|| {
             Error::refused_with(
                 format!("unit {unit:?} is not assessed in period {period}"),
@@ -342,7 +345,7 @@ impl View {
     /// the period scored once.
     pub fn explain_all(&self, ledger: &Ledger, period: &str) -> Result<Vec<Explanation>, Error> {
         let p = self.period(period)?;
-        let (scores, _) = project::score(self.domain(), p).map_err(Error::refused)?;
+        let (scores, _) = scoring::score(self.domain(), p).map_err(Error::refused)?;
         let authority = ledger.authority().ok();
         Ok(scores.units.into_iter().map(|u| self.derivation(ledger, authority.as_ref(), p, u, None)).collect())
     }
@@ -451,7 +454,7 @@ impl View {
         if let Some(p) = period {
             self.period(p)?;
         }
-        let findings = project::audit(self.domain(), period);
+        let findings = audit::audit(self.domain(), period);
         let periods = self.domain().periods.values().filter(|p| period.is_none_or(|x| x == p.id)).count();
         Ok(Audit { ok: findings.is_empty(), periods, findings })
     }
@@ -983,7 +986,7 @@ impl View {
                 .map(|def| def.unit.clone()),
             units: self.explain_all(ledger, period)?,
             recorded,
-            findings: project::audit(d, Some(period)),
+            findings: audit::audit(d, Some(period)),
             recorded_findings,
             scoreboard,
             process: crate::office::process_status(d, period, None)?,
@@ -1008,7 +1011,7 @@ impl View {
 /// Every measure of the ledger, each with its report for the period (or
 /// its latest status before it; `planned` before any).
 fn measures_in(d: &Domain, p: &Period) -> Vec<MeasureRow> {
-    let status = |s: ledger_domain::monitoring::MeasureStatus| {
+    let status = |s: ledger_domain::events::MeasureStatus| {
         serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     };
     d.measures
@@ -1316,26 +1319,26 @@ impl RecordFilter {
         let env = &r.envelope;
         let data = &env.data;
         let text = |k: &str| data.get(k).and_then(Value::as_str);
-        let period_of_stream = env.stream.strip_prefix("period/");
+        let period_of_stream = Stream::Period.key_of(&env.stream);
         let unit_ok = match &self.unit {
             None => true,
             Some(u) => {
-                let about = env.stream == format!("unit/{u}")
+                let about = env.stream == Stream::Unit.of(u)
                     || text("unit") == Some(u.as_str())
                     || ["measurement", "corrects"]
                         .iter()
                         .filter_map(|k| data.get(*k).and_then(Value::as_u64))
                         .any(|seq| self.seen_measurements.contains(&seq))
-                    || (env.event_type == "objection_resolved"
+                    || (env.event_type == ObjectionResolved::TYPE
                         && period_of_stream
                             .zip(text("objection"))
                             .is_some_and(|(p, o)| self.seen_objections.contains(&(p.to_owned(), o.to_owned()))));
                 if about {
                     match (env.event_type.as_str(), period_of_stream) {
-                        ("measurement_submitted", _) => {
+                        (MeasurementSubmitted::TYPE, _) => {
                             self.seen_measurements.insert(r.seq);
                         }
-                        ("objection_filed", Some(p)) => {
+                        (ObjectionFiled::TYPE, Some(p)) => {
                             if let Some(o) = text("objection") {
                                 self.seen_objections.insert((p.to_owned(), o.to_owned()));
                             }
@@ -1358,7 +1361,7 @@ impl Ledger {
     /// The time zone the ledger reads dates in: the one adopted
     /// (`time_zone_adopted`), else Asia/Shanghai.
     pub fn time_zone(&self) -> Result<ledger_core::time::Zone, Error> {
-        let name = match self.store().last_of_type("time_zone_adopted")? {
+        let name = match self.store().last_of_type(TimeZoneAdopted::TYPE)? {
             Some(r) => r.envelope.data.get("zone").and_then(|z| z.as_str()).map(str::to_owned),
             None => None,
         };

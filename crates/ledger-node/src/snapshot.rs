@@ -81,5 +81,6 @@ pub fn digest(body: &[u8]) -> Hash {
 /// Whether a period's lifecycle moves with this event type: a snapshot is
 /// written at each such change, whatever the count since the last one.
 pub fn changes_period(event_type: &str) -> bool {
-    matches!(event_type, "period_opened" | "scores_published" | "period_finalized")
+    use ledger_domain::events::{Payload, PeriodFinalized, PeriodOpened, ScoresPublished};
+    matches!(event_type, PeriodOpened::TYPE | ScoresPublished::TYPE | PeriodFinalized::TYPE)
 }

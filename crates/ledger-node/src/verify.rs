@@ -22,6 +22,7 @@ use crate::Error;
 use ledger_core::authority::Authority;
 use ledger_core::verify::{Check, Finding, Options, Prechecked, Report, Verifier, id_digest};
 use ledger_core::{Envelope, Hash, PublicKey, RawRecord, Record};
+use ledger_domain::events::{ObjectionFiled, Payload, RectificationSubmitted};
 use ledger_domain::{AsOf, Replay};
 use ledger_store::{Frontier, IdScratch, Store, TreeCheck};
 use ledger_tlog::event::{CHECKPOINT_TYPE, check_recorded_checkpoint};
@@ -79,7 +80,7 @@ pub struct Notice {
 
 /// Events a key with the `unit` role signs for one unit: a key bound to no
 /// unit (a ledger written before `unit_key_bound`) could speak for any.
-const UNIT_SPEECH: [&str; 2] = ["objection_filed", "rectification_submitted"];
+const UNIT_SPEECH: [&str; 2] = [ObjectionFiled::TYPE, RectificationSubmitted::TYPE];
 
 /// A notice when an objection or rectification was signed by a key that
 /// holds the `unit` role and is bound to no unit.
@@ -103,9 +104,10 @@ fn unbound_unit_key(authority: Option<&Authority>, replay: &Replay, r: &Record) 
     })
 }
 
-/// Whether the domain replay folds this record.
+/// Whether the domain replay folds this record (a type of the domain's
+/// catalogue).
 pub fn is_domain_record(r: &Record) -> bool {
-    ledger_domain::events::TYPES.iter().any(|(t, _)| *t == r.envelope.event_type && *t != CHECKPOINT_TYPE)
+    ledger_domain::events::is_domain_type(&r.envelope.event_type)
 }
 
 /// The Merkle tree recomputed from the records, checked against the stored
@@ -545,9 +547,9 @@ pub fn replay_verified(store: &Store, failed: &BTreeSet<u64>, as_of: AsOf) -> Re
     }
 }
 
-/// The event types the domain replay folds.
+/// The event types the domain replay folds: the domain's catalogue.
 pub(crate) fn domain_types() -> Vec<&'static str> {
-    ledger_domain::events::TYPES.iter().map(|(t, _)| *t).filter(|t| *t != CHECKPOINT_TYPE).collect()
+    ledger_domain::events::domain_types().collect()
 }
 
 /// The recomputed hash of the last record a verification read.

@@ -494,7 +494,7 @@ fn period(d: &PeriodDetail, lang: Lang, zone: &ledger_core::time::Zone) -> Resul
         })
         .collect();
     let names = unit_names(d);
-    let audit = |f: &ledger_domain::project::AuditFinding| AuditView {
+    let audit = |f: &ledger_domain::audit::AuditFinding| AuditView {
         unit: f.unit.clone(),
         unit_name: names
             .get(f.unit.as_str())

@@ -8,7 +8,7 @@
 use crate::{Checkpoint, Hash, KeyType, Note, Verifier};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ledger_core::append::Rules;
+use ledger_core::append::{Refusal, Rules};
 use ledger_core::verify::{Check, Finding};
 use ledger_core::{Envelope, Record};
 use serde_json::Value;
@@ -40,25 +40,28 @@ impl<R> CheckpointRules<R> {
 }
 
 impl<R: Rules> Rules for CheckpointRules<R> {
+    /// `None` for a checkpoint (it changes no state of the inner rules).
+    type Decision = Option<R::Decision>;
+
     fn latest_schema(&self, event_type: &str) -> Option<u32> {
         if event_type == CHECKPOINT_TYPE { Some(1) } else { self.inner.latest_schema(event_type) }
     }
 
-    fn mandate(&self, envelope: &Envelope) -> Result<(), String> {
+    fn mandate(&self, envelope: &Envelope) -> Result<(), Refusal> {
         if envelope.event_type == CHECKPOINT_TYPE { Ok(()) } else { self.inner.mandate(envelope) }
     }
 
-    fn decide(&self, envelope: &Envelope) -> Result<(), String> {
+    fn decide(&self, envelope: &Envelope) -> Result<Option<R::Decision>, Refusal> {
         if envelope.event_type == CHECKPOINT_TYPE {
-            check_checkpoint_event(envelope).map(|_| ())
+            check_checkpoint_event(envelope).map(|_| None).map_err(Refusal::new)
         } else {
-            self.inner.decide(envelope)
+            self.inner.decide(envelope).map(Some)
         }
     }
 
-    fn apply(&mut self, record: &Record) {
-        if record.envelope.event_type != CHECKPOINT_TYPE {
-            self.inner.apply(record);
+    fn apply(&mut self, record: &Record, decision: Option<R::Decision>) {
+        if let Some(decision) = decision {
+            self.inner.apply(record, decision);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use ledger_core::append::{AppendError, MemoryLedger, Outcome, Rules, Submission};
+use ledger_core::append::{AppendError, MemoryLedger, Outcome, Refusal, Rules, Submission};
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
 use ledger_core::{Envelope, Record, SigningKey, Timestamp};
 use serde_json::json;
@@ -20,13 +20,14 @@ pub fn t(seconds: i64) -> Timestamp {
 pub struct TestRules;
 
 impl Rules for TestRules {
+    type Decision = ();
     fn latest_schema(&self, t: &str) -> Option<u32> {
         ["measurement_submitted", "scores_published"].contains(&t).then_some(1)
     }
-    fn decide(&self, _: &Envelope) -> Result<(), String> {
+    fn decide(&self, _: &Envelope) -> Result<(), Refusal> {
         Ok(())
     }
-    fn apply(&mut self, _: &Record) {}
+    fn apply(&mut self, _: &Record, _: ()) {}
 }
 
 pub fn roles() -> RoleTable {

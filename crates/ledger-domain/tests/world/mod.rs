@@ -95,7 +95,7 @@ impl World {
             Err(e) => {
                 self.domain = before;
                 Err(match e {
-                    AppendError::Refused(m) => m,
+                    AppendError::Refused(m) => m.to_string(),
                     other => other.to_string(),
                 })
             }
@@ -148,7 +148,7 @@ impl World {
 
     pub fn projection_hash(&self, period: &str) -> String {
         let p = &self.domain.periods[period];
-        let (scores, _) = ledger_domain::project::score(&self.domain, p).unwrap();
+        let (scores, _) = ledger_domain::scoring::score(&self.domain, p).unwrap();
         hex::encode(ledger_score::projection_hash(&scores))
     }
 }

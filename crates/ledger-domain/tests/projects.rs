@@ -316,17 +316,17 @@ fn the_library_replays_to_the_same_hash() {
     w.ok("projects", S, "project_promoted", promotion("reserve", "preparatory"), "2019-06-01");
     let report = json!({"project": "p1", "period": "2019", "investment_completed": "1200.50", "milestone": "design approved", "evidence": evidence()});
     w.ok("projects", S, "project_progress_reported", report, "2019-12-01");
-    let hash = ledger_domain::library::projection_hash(&w.domain);
+    let hash = ledger_domain::projects::projection_hash(&w.domain);
     // replaying the records from genesis gives the same library and hash
     let replayed = w.replay();
     assert_eq!(replayed.projects, w.domain.projects);
-    assert_eq!(ledger_domain::library::projection_hash(&replayed), hash);
+    assert_eq!(ledger_domain::projects::projection_hash(&replayed), hash);
     // the hash sees every fact: another amount, another hash; trailing zeros do not count
     let mut other = w.domain.clone();
     other.projects.get_mut("p1").unwrap().progress[0].investment_completed = "1200.5".parse().unwrap();
-    assert_eq!(ledger_domain::library::projection_hash(&other), hash);
+    assert_eq!(ledger_domain::projects::projection_hash(&other), hash);
     other.projects.get_mut("p1").unwrap().progress[0].investment_completed = "1200.51".parse().unwrap();
-    assert_ne!(ledger_domain::library::projection_hash(&other), hash);
+    assert_ne!(ledger_domain::projects::projection_hash(&other), hash);
     // an empty library has its own, fixed hash
-    assert_ne!(ledger_domain::library::projection_hash(&ledger_domain::Domain::default()), hash);
+    assert_ne!(ledger_domain::projects::projection_hash(&ledger_domain::Domain::default()), hash);
 }
