@@ -782,3 +782,53 @@ fn the_command_line_has_no_import_circle() {
         assert!(modules.contains(&group[0]), "the group `ledger {}` has no module {}.rs", group[0], group[0]);
     }
 }
+
+/// What the engine and the service say to people (errors, hints, docs) names
+/// commands by the grammar's spellings, not the old ones the CLI still
+/// takes with a note.
+#[test]
+fn the_engine_names_no_old_spelling() {
+    let old = [
+        "`ledger keygen",
+        "ledger submit",
+        "ledger correct",
+        "`ledger status",
+        "ledger targets",
+        "`ledger publish",
+        "`ledger finalize",
+        "ledger round open",
+        "`ledger projects",
+        "ledger measure ",
+        "land report",
+        "reward grant",
+        "action take",
+        "`ledger rectify",
+        "ledger fraud determine",
+        "`ledger redact",
+        "personal-check",
+        "verify-values",
+        "checkpoint --key",
+        "--vkey",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
+    let mut found = Vec::new();
+    for krate in ["ledger-core", "ledger-domain", "ledger-node", "ledger-http", "ledger-tlog", "ledger-store"] {
+        let mut stack = vec![root.join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (n, line) in text.lines().enumerate() {
+                        for o in old.iter().filter(|o| line.contains(**o) && !line.contains("--log-vkey")) {
+                            found.push(format!("{}:{}: {o}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "old spellings in the engine:\n{}", found.join("\n"));
+}

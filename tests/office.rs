@@ -125,7 +125,7 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     // Submitting a value twice names the command that corrects it.
     std::fs::write(env.path("again.csv"), "单位,指标,数值\n商河县,10,21\n").unwrap();
     at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "again.csv"])
-        .refused("ledger correct");
+        .refused("ledger values correct");
     at(
         &env,
         feb,

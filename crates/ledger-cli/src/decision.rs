@@ -7,7 +7,6 @@ use crate::ctx::{Ctx, Out, Outcome, Signing, event_word, one, write, write_perso
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use ledger_node::office;
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -170,10 +169,15 @@ pub fn run(ctx: &Ctx, Command::Decision(command): Command, out: &mut Out) -> Res
                 None => (None, Vec::new()),
             };
             write_personal(ctx, &signing, out, |d| {
-                let mut sub = office::action(d, &period, id.as_deref(), &unit, &event_word(kind), &basis)?;
-                if let Some(c) = &commitment {
-                    sub.data.insert("person".into(), json!(c));
-                }
+                let sub = office::action_naming(
+                    d,
+                    &period,
+                    id.as_deref(),
+                    &unit,
+                    &event_word(kind),
+                    &basis,
+                    commitment.as_deref(),
+                )?;
                 Ok((one(sub), ops))
             })
         }

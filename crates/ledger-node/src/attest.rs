@@ -21,8 +21,8 @@ use crate::{Appended, Error, Ledger, Signer};
 use ledger_core::Timestamp;
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
+use ledger_domain::events::{Date, Payload, PeriodFinalized, ScoresPublished};
 use ledger_domain::state::period_stream;
-use serde_json::json;
 
 /// What the assessment office attests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,8 @@ pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Re
         Attest::Finalize => crate::query::score(domain, p)?.1,
     };
     let missing = crate::office::missing_values(domain, period)?;
-    let (event_type, data) = match what {
+    let stream = period_stream(period);
+    let (event_type, submission) = match what {
         Attest::Publish { allow_incomplete: false, .. } if missing > 0 => {
             return Err(Error::refused_with(
                 format!("period {period} has {missing} value(s) missing or returned; nothing was published"),
@@ -79,15 +80,18 @@ pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Re
             ));
         }
         Attest::Publish { window_until, .. } => {
-            let mut data = json!({"window_until": window_until, "projection_hash": hash});
-            if missing > 0 {
-                data["missing_values"] = json!(missing);
-            }
-            ("scores_published", data)
+            let payload = ScoresPublished {
+                window_until: Date(window_until.clone()),
+                projection_hash: hash.clone(),
+                missing_values: (missing > 0).then_some(missing as u64),
+            };
+            (ScoresPublished::TYPE, payload.submission(&stream, &crate::fresh_id()))
         }
-        Attest::Finalize => ("period_finalized", json!({"projection_hash": hash})),
+        Attest::Finalize => {
+            let payload = PeriodFinalized { projection_hash: hash.clone() };
+            (PeriodFinalized::TYPE, payload.submission(&stream, &crate::fresh_id()))
+        }
     };
-    let submission = Submission::new(&period_stream(period), event_type, data, &crate::fresh_id());
     Ok(Attestation { submission, event_type, projection_hash: hash, missing_values: missing })
 }
 

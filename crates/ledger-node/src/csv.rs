@@ -1,5 +1,5 @@
-//! Tables offices send as CSV: measured values (`ledger submit`), targets
-//! (`ledger targets`) and corrections (`ledger submit --corrections`). One
+//! Tables offices send as CSV: measured values (`ledger values submit`), targets
+//! (`ledger period targets`) and corrections (`ledger values submit --corrections`). One
 //! module parses them into typed rows, turns the rows into events and names
 //! the CSV column a refusal of the rules is about.
 //!

@@ -1,7 +1,7 @@
 //! The plan's policy measures and land use (plan line 774): the events the
 //! authority, the Commission and the statistics bureau write
-//! (`ledger measure register|progress`, `ledger land report`), and the
-//! listing of `ledger monitoring`.
+//! (`ledger monitoring register|progress|land`), and the
+//! listing of `ledger monitoring list`.
 
 use crate::Error;
 use crate::names::Names;
@@ -80,7 +80,7 @@ pub fn land_use(
     Ok(report.submission(&land_stream(&report.unit), &crate::fresh_id()))
 }
 
-/// `ledger monitoring --json`: every measure with its reports and status,
+/// `ledger monitoring list --json`: every measure with its reports and status,
 /// the land use by unit, and the monitoring projection hash.
 pub fn listing(domain: &Domain) -> Value {
     let measures: Vec<Value> = domain

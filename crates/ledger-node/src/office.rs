@@ -72,7 +72,7 @@ pub fn current_in(
         return p.current.get(&key).copied().ok_or_else(|| {
             Error::refused_with(
                 format!("unit {unit} has no current value for indicator {indicator} in period {period_id}"),
-                "submit one first: ledger submit --period P FILE.csv",
+                "submit one first: ledger values submit --period P FILE.csv",
             )
         });
     };
@@ -80,7 +80,7 @@ pub fn current_in(
     rd.current.get(&key).copied().ok_or_else(|| {
         Error::refused_with(
             format!("unit {unit} has no current value for indicator {indicator} in round {r} of period {period_id}"),
-            format!("submit one first: ledger submit --period {period_id} --round {r} FILE.csv"),
+            format!("submit one first: ledger values submit --period {period_id} --round {r} FILE.csv"),
         )
     })
 }
@@ -274,7 +274,7 @@ fn no_round(p: &Period, r: &str) -> Error {
     Error::refused_with(
         format!("period {} has no monitoring round {r:?}", p.id),
         if known.is_empty() {
-            "open one with `ledger round open`".to_owned()
+            "open one with `ledger period open-round`".to_owned()
         } else {
             format!("rounds: {}", known.join(", "))
         },
@@ -439,7 +439,7 @@ pub fn fraud(
     Ok(event(period_id, &DataFraudDetermined { determination: id, unit, indicators, basis: basis.to_owned() }))
 }
 
-/// Where each value of a period stands, for `ledger status`.
+/// Where each value of a period stands, for `ledger period status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ValueStatus {
     /// The unit.
@@ -588,7 +588,7 @@ pub fn close_supervision(domain: &Domain, period_id: &str, finding: &str, text: 
     Ok(event(period_id, &SupervisionClosed { finding: finding.to_owned(), text: text.to_owned(), evidence: None }))
 }
 
-/// A unit's report for one indicator of a round, for `ledger status`.
+/// A unit's report for one indicator of a round, for `ledger period status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RoundReport {
     /// The round.
@@ -603,7 +603,7 @@ pub struct RoundReport {
     pub events: Vec<u64>,
 }
 
-/// A supervision finding, for `ledger status`.
+/// A supervision finding, for `ledger period status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FindingStatus {
     /// Its id.
@@ -620,7 +620,7 @@ pub struct FindingStatus {
     pub events: Vec<u64>,
 }
 
-/// A unit's in-year record, for `ledger status`.
+/// A unit's in-year record, for `ledger period status`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnitProcess {
     /// The unit.

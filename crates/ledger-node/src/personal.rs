@@ -2,9 +2,9 @@
 //! accountability action that names an official carries a salted
 //! commitment; the salt and the details are kept in the store's
 //! `personal_data` table, shown by `ledger show` while they exist, erased
-//! by `ledger redact` (a `personal_data_redacted` event and the row deleted
+//! by `ledger personal redact` (a `personal_data_redacted` event and the row deleted
 //! in one transaction), and checked against the commitment by anyone who
-//! holds them (`ledger personal-check`).
+//! holds them (`ledger personal check`).
 
 use crate::{Error, Ledger, PersonalOp};
 use ledger_core::append::Submission;

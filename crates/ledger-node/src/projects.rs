@@ -1,7 +1,7 @@
 //! The major-project library: the events the Development and Reform
 //! Commission, the units and the assessment office write about projects
 //! (built from what a clerk types, units by name), and the listing of
-//! `ledger projects`.
+//! `ledger project list`.
 
 use crate::Error;
 use crate::names::Names;
@@ -153,7 +153,7 @@ pub fn evaluate(
     Ok(event(id, &evaluated))
 }
 
-/// A project as `ledger projects` lists it.
+/// A project as `ledger project list` lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectRow<'d> {
     /// The project as folded (stages, progress, completion, evaluation).
@@ -165,7 +165,7 @@ pub struct ProjectRow<'d> {
     pub investment_unit: &'static str,
 }
 
-/// The library (`ledger projects`): every project, or those of a unit or
+/// The library (`ledger project list`): every project, or those of a unit or
 /// in a stage, by id; and the library's projection hash (of all of it).
 pub fn list<'d>(
     domain: &'d Domain,

@@ -78,7 +78,7 @@ impl Ledger {
         let (size, note) = latest_checkpoint(self)?.ok_or_else(|| {
             Error::refused_with(
                 "the ledger has no signed checkpoint: tiles are published for the size of one",
-                "sign one first: ledger checkpoint --key LOG.key",
+                "sign one first: ledger checkpoint --log-key LOG.key",
             )
         })?;
         let io = |p: &Path, e: std::io::Error| Error::refused(format!("writing {}: {e}", p.display()));

@@ -124,7 +124,7 @@ pub fn ledger_log_keys(authority: &Authority, origin: &str) -> Result<Vec<Verifi
     if keys.is_empty() {
         return Err(Error::refused_with(
             "the ledger authorises no log key (role `log`), so no checkpoint of it can be checked",
-            "authorise one: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log; or pass --vkey",
+            "authorise one: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log; or pass --log-vkey",
         ));
     }
     Ok(keys)
@@ -133,10 +133,10 @@ pub fn ledger_log_keys(authority: &Authority, origin: &str) -> Result<Vec<Verifi
 /// The log keys: `vkey` if given, else the ones the ledger authorises.
 pub fn log_keys(vkey: Option<&str>, ledger: Option<&Ledger>) -> Result<Vec<Verifier>, Error> {
     if let Some(v) = vkey {
-        let v = parse_vkey(v, "--vkey")?;
+        let v = parse_vkey(v, "--log-vkey")?;
         if v.key_type() != KeyType::Ed25519 {
             return Err(Error::refused_with(
-                format!("--vkey {v} is a witness (cosignature/v1) key, not a log key"),
+                format!("--log-vkey {v} is a witness (cosignature/v1) key, not a log key"),
                 "print the log's key with `ledger key vkey LOG.pub --name ORIGIN` (without --witness)",
             ));
         }
@@ -145,7 +145,7 @@ pub fn log_keys(vkey: Option<&str>, ledger: Option<&Ledger>) -> Result<Vec<Verif
     let Some(ledger) = ledger else {
         return Err(Error::refused_with(
             "no log key to check the checkpoint with",
-            "pass the log's verifier key with --vkey",
+            "pass the log's verifier key with --log-vkey",
         ));
     };
     let store = ledger.store();
@@ -201,7 +201,7 @@ pub fn open_signed(bytes: &[u8], source: &str, keys: &[Verifier]) -> Result<Sign
         Err(NoteError::NoVerifiedSignature) => {
             return Err(Error::refused_with(
                 format!("{source} is not signed by the log key ({})", key_names(keys)),
-                "check that it comes from this ledger's log, or pass the right log key with --vkey",
+                "check that it comes from this ledger's log, or pass the right log key with --log-vkey",
             ));
         }
         Err(e) => return Err(Error::refused(format!("{source}: {e}: the checkpoint was altered after it was signed"))),
@@ -501,7 +501,7 @@ impl Ledger {
             None => latest_recorded(store, &keys)?.ok_or_else(|| {
                 Error::refused_with(
                     "the ledger holds no signed checkpoint yet",
-                    "sign one with `ledger checkpoint --key LOG.key`",
+                    "sign one with `ledger checkpoint --log-key LOG.key`",
                 )
             })?,
         };
@@ -515,7 +515,7 @@ impl Ledger {
         if seq >= cp.size {
             return Err(Error::refused_with(
                 format!("record {seq} is not in {}, which covers records 0 to {}", signed.source, cp.size - 1),
-                "sign a newer checkpoint with `ledger checkpoint --key LOG.key`, then prove again",
+                "sign a newer checkpoint with `ledger checkpoint --log-key LOG.key`, then prove again",
             ));
         }
         let raw =
@@ -781,7 +781,7 @@ impl Ledger {
             ConsistencyTarget::Latest => Some(latest_recorded(store, &keys)?.ok_or_else(|| {
                 Error::refused_with(
                     "the ledger holds no signed checkpoint yet",
-                    "sign one with `ledger checkpoint --key LOG.key`",
+                    "sign one with `ledger checkpoint --log-key LOG.key`",
                 )
             })?),
             ConsistencyTarget::Current => None,

@@ -116,7 +116,7 @@ pub struct ScoresPublished {
     pub window_until: Date,
     /// Projection hash of the scores published.
     pub projection_hash: String,
-    /// Values missing when published (`ledger publish --allow-incomplete`).
+    /// Values missing when published (`ledger period publish --allow-incomplete`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_values: Option<u64>,
 }
