@@ -363,7 +363,7 @@ fn tampered_proofs_wrong_roots_and_other_keys_are_refused_precisely() {
 
     // Unusable input: exit 2.
     env.run(&["verify-proof", "--log-vkey", "nonsense", "--record-hash", &hash, "p.txt"])
-        .refused("--vkey is neither a verifier key nor a file");
+        .refused("--log-vkey is neither a verifier key nor a file");
     env.run(&["verify-proof", "--log-vkey", &format!("{ORIGIN}+00000000+AQ=="), "--record-hash", &hash, "p.txt"])
         .refused("--vkey");
     env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", "12ab", "p.txt"]).refused("--record \"12ab\"");
