@@ -365,7 +365,7 @@ fn tampered_proofs_wrong_roots_and_other_keys_are_refused_precisely() {
     env.run(&["verify-proof", "--log-vkey", "nonsense", "--record-hash", &hash, "p.txt"])
         .refused("--log-vkey is neither a verifier key nor a file");
     env.run(&["verify-proof", "--log-vkey", &format!("{ORIGIN}+00000000+AQ=="), "--record-hash", &hash, "p.txt"])
-        .refused("--vkey");
+        .refused("--log-vkey");
     env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", "12ab", "p.txt"]).refused("--record \"12ab\"");
     env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "missing.txt"])
         .refused("proof file missing.txt does not exist");
