@@ -18,8 +18,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_core::{Envelope, PublicKey, SigningKey, Timestamp};
 use ledger_domain::Domain;
 use ledger_domain::events::{CATALOGUE, DomainEvent, EventType, Stream};
@@ -177,7 +175,7 @@ fn envelope(t: &EventType, data: Map<String, Value>) -> Envelope {
 
 #[test]
 fn decide_answers_every_type_of_the_catalogue() {
-    let mut w = world::World::with_defaults();
+    let mut w = ledger_testkit::World::with_defaults();
     ledger_domain::demo::build(&mut w).unwrap();
     for domain in [Domain::default(), w.domain.clone()] {
         for t in CATALOGUE {
@@ -391,7 +389,7 @@ fn events_md_documents_every_type_with_its_roles_stream_and_members() {
 
 #[test]
 fn the_rules_name_the_member_they_refuse() {
-    let mut w = world::World::with_defaults();
+    let mut w = ledger_testkit::World::with_defaults();
     let indicators: Vec<String> = w.domain.indicators.keys().cloned().collect();
     w.ok(
         "authority",

@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
+use ledger_testkit::World;
 use serde_json::{Value, json};
-use world::World;
 
 fn all_indicators(w: &World) -> Vec<String> {
     w.domain.indicators.keys().cloned().collect()
@@ -245,8 +243,8 @@ fn filled_with(w: &mut World, value: impl Fn(&str, &str, &'static str) -> Option
             }
         }
     }
-    w.try_append("authority", targets, world::at("2022-01-10")).unwrap();
-    w.try_append("statistics", subs, world::at("2023-02-01")).unwrap();
+    w.try_append("authority", targets, ledger_testkit::at("2022-01-10")).unwrap();
+    w.try_append("statistics", subs, ledger_testkit::at("2023-02-01")).unwrap();
 }
 
 #[test]

@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_domain::events::Stage;
 use ledger_domain::state::PeriodState;
-use world::World;
+use ledger_testkit::World;
 
 #[test]
 fn the_demonstration_builds_and_audits_clean() {

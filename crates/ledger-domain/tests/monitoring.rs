@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_domain::events::MeasureStatus;
 use ledger_domain::monitoring::projection_hash;
+use ledger_testkit::World;
 use serde_json::{Value, json};
-use world::World;
 
 const M: &str = "measure/m-612";
 

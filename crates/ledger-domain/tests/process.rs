@@ -5,11 +5,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_domain::process::ReportState;
+use ledger_testkit::{World, at};
 use serde_json::{Value, json};
-use world::{World, at};
 
 const P: &str = "period/2022";
 

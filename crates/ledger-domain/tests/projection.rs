@@ -2,16 +2,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_core::append::{MemoryLedger, Refusal, Rules, Submission};
 use ledger_core::verify::{Check, Options, verify_all};
 use ledger_core::{Envelope, Record};
 use ledger_domain::replay::check_attestations;
 use ledger_domain::{AsOf, Replay};
+use ledger_testkit::World;
 use proptest::prelude::*;
 use serde_json::json;
-use world::World;
 
 /// Rules that let any domain event through, as software that bypasses the
 /// domain rules would.
@@ -52,7 +50,7 @@ fn small(w: &mut World, values: &[(&str, &str, String)]) {
             ));
         }
     }
-    w.try_append("authority", targets, world::at("2022-01-10")).unwrap();
+    w.try_append("authority", targets, ledger_testkit::at("2022-01-10")).unwrap();
     let subs = values
         .iter()
         .map(|(u, i, v)| {
@@ -64,7 +62,7 @@ fn small(w: &mut World, values: &[(&str, &str, String)]) {
             )
         })
         .collect();
-    w.try_append("statistics", subs, world::at("2023-02-01")).unwrap();
+    w.try_append("statistics", subs, ledger_testkit::at("2023-02-01")).unwrap();
 }
 
 fn some_values() -> Vec<(&'static str, &'static str, String)> {
@@ -94,9 +92,9 @@ fn a_false_attestation_is_caught_by_verification() {
     );
     // the assessment office's own key signs a finalisation with a hash the
     // events do not give, through software that skips the domain rules
-    let key = world::office_key("assessment");
+    let key = w.key("assessment");
     let lie = Submission::new("period/2022", "period_finalized", json!({"projection_hash": "ab".repeat(32)}), "fin");
-    w.ledger.append(vec![lie], &key, &[], world::at("2023-03-20"), &mut Lax).unwrap();
+    w.ledger.append(vec![lie], &key, &[], ledger_testkit::at("2023-03-20"), &mut Lax).unwrap();
     let raw = w.ledger.raw();
     let mut report = verify_all(&raw, Options::default());
     assert!(report.ok(), "the kernel sees a well-signed record: {:?}", report.findings);
@@ -135,7 +133,7 @@ fn as_of_shows_what_was_published_and_what_it_became() {
         hex::encode(ledger_score::projection_hash(&ledger_domain::scoring::score(&replay.domain, p).unwrap().0))
     };
     assert_eq!(hash_at(AsOf::Seq(pub_seq)), published);
-    assert_eq!(hash_at(AsOf::Time(world::at("2023-03-06"))), published, "an objection filed changes nothing");
+    assert_eq!(hash_at(AsOf::Time(ledger_testkit::at("2023-03-06"))), published, "an objection filed changes nothing");
     assert_eq!(hash_at(AsOf::End), after);
     // catch-up: feeding the same records again, then only new ones, gives the same state
     let mut replay = Replay::run(records.iter().copied().take(20), AsOf::End);

@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod world;
-
 use ledger_domain::events::Stage;
+use ledger_testkit::World;
 use serde_json::{Value, json};
-use world::World;
 
 const S: &str = "project/p1";
 
@@ -218,7 +216,7 @@ fn progress_completion_and_evaluation() {
         "already reported progress for 2019",
     );
     // Shanghe's key speaks for Shanghe: not for a Lixia project
-    let shanghe = ledger_core::PublicKey::from(&world::office_key("shanghe")).to_hex();
+    let shanghe = ledger_core::PublicKey::from(&w.key("shanghe")).to_hex();
     w.given(
         "authority",
         vec![ledger_core::append::Submission::new(

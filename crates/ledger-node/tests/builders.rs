@@ -7,83 +7,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-use ledger_core::append::{KernelRules, MemoryLedger, Submission};
-use ledger_core::authority::{Genesis, RootKey};
-use ledger_core::{PublicKey, SigningKey, Timestamp};
+use ledger_core::append::Submission;
 use ledger_domain::Domain;
-use ledger_domain::demo::{OFFICES, Signer, Writer};
 use ledger_node::office::{self, ObjectionFiling, PeriodOpening, SupervisionFiling};
 use ledger_node::{csv, governance, monitoring, personal, projects};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::OnceLock;
 
-struct Memory {
-    ledger: MemoryLedger,
-    domain: Domain,
-}
-
-fn key(office: &str) -> SigningKey {
-    let i = OFFICES.iter().position(|o| o.0 == office).unwrap();
-    SigningKey::from_bytes(&[40 + i as u8; 32])
-}
-
-impl Writer for Memory {
-    fn write(&mut self, signer: Signer, batch: Vec<Submission>, at: Timestamp) -> Result<Vec<u64>, String> {
-        let Signer::Office(name) = signer;
-        let before = self.domain.clone();
-        match self.ledger.append(batch, &key(name), &[], at, &mut self.domain) {
-            Ok(outcomes) => Ok(outcomes
-                .into_iter()
-                .map(|o| match o {
-                    ledger_core::append::Outcome::Appended(s) | ledger_core::append::Outcome::Existing(s) => s,
-                })
-                .collect()),
-            Err(e) => {
-                self.domain = before;
-                Err(e.to_string())
-            }
-        }
-    }
-    fn domain(&self) -> &Domain {
-        &self.domain
-    }
-    fn public_key(&self, office: &'static str) -> Option<String> {
-        Some(PublicKey::from(&key(office)).to_hex())
-    }
-    fn records(&self) -> Result<u64, String> {
-        Ok(self.ledger.records().len() as u64)
-    }
-    fn seal_person(&mut self, details: &Value) -> Result<String, String> {
-        ledger_domain::personal::commitment(&[9; 32], details)
-    }
-}
-
-/// The demonstration's domain state, built once in memory.
+/// The demonstration's domain state, built once in memory (office keys of
+/// the set 40).
 fn demo() -> &'static Domain {
     static DEMO: OnceLock<Domain> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let root = SigningKey::from_bytes(&[1; 32]);
-        let genesis = Genesis {
-            roots: vec![RootKey { key: (&root).into(), holder: "City".into() }],
-            threshold: 1,
-            roles: serde_json::from_str(ledger_domain::defaults::ROLES).unwrap(),
-        };
-        let start: Timestamp = "2018-01-02T00:00:00Z".parse().unwrap();
-        let record =
-            ledger_core::append::genesis("test.example/builders", &genesis, &root, &[], start, "genesis".into())
-                .unwrap();
-        let mut m = Memory { ledger: MemoryLedger::new(record), domain: Domain::default() };
-        let auth = OFFICES
-            .iter()
-            .map(|(name, holder, roles)| {
-                let data = json!({"key": PublicKey::from(&key(name)).to_hex(), "holder": holder, "roles": roles});
-                Submission::new("ledger", "key_authorized", data, &format!("auth-{name}"))
-            })
-            .collect();
-        m.ledger.append(auth, &root, &[], start, &mut KernelRules).unwrap();
-        ledger_domain::demo::build(&mut m).unwrap();
-        m.domain
+        let mut w = ledger_testkit::World::keyed(40);
+        ledger_domain::demo::build(&mut w).unwrap();
+        w.domain
     })
 }
 
@@ -402,7 +341,7 @@ fn the_library_monitoring_and_personal_builders_write_the_payloads_the_json_buil
         "personal_data_redacted",
         json!({"record": record, "reason": "retention ended"}),
     );
-    let key = PublicKey::from(&SigningKey::from_bytes(&[77; 32]));
+    let key = ledger_core::PublicKey::from(&ledger_testkit::key(77));
     same(
         &governance::binding(d, &key, "Laiwu").unwrap(),
         "unit/laiwu",

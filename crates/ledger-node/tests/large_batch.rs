@@ -7,11 +7,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+use ledger_core::Timestamp;
 use ledger_core::append::Submission;
-use ledger_core::authority::{GOVERNANCE_STREAM, Genesis, RoleTable, RootKey};
-use ledger_core::{PublicKey, SigningKey, Timestamp};
-use ledger_node::local::Cache;
-use ledger_node::{Ledger, Signer};
+use ledger_node::Signer;
+use ledger_testkit::DiskLedger;
 use serde_json::json;
 
 fn note(i: usize, text: &str, id: &str) -> Submission {
@@ -23,29 +22,12 @@ fn notes(n: usize, prefix: &str) -> Vec<(usize, Submission)> {
     (0..n).map(|i| (i + 1, note(i, &format!("{prefix} {i}"), &format!("{prefix}-{i}")))).collect()
 }
 
-fn ledger(dir: &std::path::Path, root: &SigningKey, office: &SigningKey) -> Ledger {
-    let roles: RoleTable = serde_json::from_str(ledger_domain::defaults::ROLES).unwrap();
-    let genesis = Genesis { roots: vec![RootKey { key: root.into(), holder: "Root".into() }], threshold: 1, roles };
-    let time = Timestamp::from_unix(1_700_000_000).unwrap();
-    let cache = Cache::at(dir.join("cache"));
-    let (mut ledger, _) =
-        Ledger::create(&dir.join("l.db"), "test.example/large", &genesis, Signer::new(root), time, cache).unwrap();
-    let authorize = Submission::new(
-        GOVERNANCE_STREAM,
-        "key_authorized",
-        json!({"key": PublicKey::from(office).to_hex(), "holder": "Office", "roles": ["statistics"]}),
-        "auth-1",
-    );
-    ledger.append(&[(1, authorize)], Signer::new(root), time).unwrap();
-    ledger
-}
-
 #[test]
 fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let (root, office) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
-    let mut l = ledger(dir.path(), &root, &office);
-    let now = Timestamp::from_unix(1_700_000_100).unwrap();
+    let (start, now) = (Timestamp::from_unix(1_700_000_000).unwrap(), Timestamp::from_unix(1_700_000_100).unwrap());
+    let mut kit = DiskLedger::new("test.example/large", start);
+    let office = kit.office.clone();
+    let l = &mut kit.ledger;
     let n = 2_600; // three chunks
     let mut subs = notes(n, "id");
     // Line 2,501 repeats line 6 (chunk 1) exactly: recorded once.
@@ -58,8 +40,8 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     assert!(again.existing && again.seq == first.seq, "{again:?} {first:?}");
 
     // The records are those of a batch decided one event at a time.
-    std::fs::create_dir_all(dir.path().join("b")).unwrap();
-    let mut one_by_one = ledger(&dir.path().join("b"), &root, &office);
+    let mut other = DiskLedger::new("test.example/large", start);
+    let one_by_one = &mut other.ledger;
     for chunk in subs.chunks(1) {
         one_by_one.append(chunk, Signer::new(&office), now).unwrap();
     }
@@ -90,9 +72,9 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
 /// waiting for a pool that is busy waiting for them.
 #[test]
 fn appends_and_verifies_from_inside_a_pool_of_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let (root, office) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
-    let mut l = ledger(dir.path(), &root, &office);
+    let mut kit = DiskLedger::new("test.example/large", Timestamp::from_unix(1_700_000_000).unwrap());
+    let office = kit.office.clone();
+    let l = &mut kit.ledger;
     let now = Timestamp::from_unix(1_700_000_100).unwrap();
     let subs = notes(1_500, "id");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();

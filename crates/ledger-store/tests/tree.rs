@@ -5,10 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 use ledger_core::append::{Batch, KernelRules, Submission};
-use ledger_core::authority::{Genesis, RoleTable, RootKey};
 use ledger_core::verify::{Finding, Options, Resume, Verifier};
-use ledger_core::{SigningKey, Timestamp};
+use ledger_core::{Record, SigningKey, Timestamp};
 use ledger_store::{Divergence, Store, StoreError, TreeFault};
+use ledger_testkit::{GenesisKit, key};
 use ledger_tlog::{Hash, empty_root, leaf_hash, node_hash, verify_consistency, verify_inclusion};
 use std::path::PathBuf;
 
@@ -70,8 +70,11 @@ fn proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
 
 const ORIGIN: &str = "test.example/ledger";
 
-fn key(n: u8) -> SigningKey {
-    SigningKey::from_bytes(&[n; 32])
+/// Genesis with one root, `key(1)`, and statistics signing measurements.
+fn genesis() -> Record {
+    let root = key(1);
+    let roles = ledger_testkit::roles(&[("statistics", &["measurement_submitted"])]);
+    GenesisKit { origin: ORIGIN, roots: vec![&root], threshold: 1, roles, holder: "City" }.record(time())
 }
 
 fn time() -> Timestamp {
@@ -89,12 +92,7 @@ impl Ledger {
     fn new() -> Ledger {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.db");
-        let mut roles = RoleTable::new();
-        roles.insert("statistics".into(), ["measurement_submitted".to_owned()].into());
-        let genesis =
-            Genesis { roots: vec![RootKey { key: (&key(1)).into(), holder: "City".into() }], threshold: 1, roles };
-        let record = ledger_core::append::genesis(ORIGIN, &genesis, &key(1), &[], time(), "genesis".into()).unwrap();
-        let store = Store::create(&path, &record).unwrap();
+        let store = Store::create(&path, &genesis()).unwrap();
         Ledger { _dir: dir, path, store, next: 1 }
     }
 
@@ -366,12 +364,7 @@ fn create_removes_the_temporaries_of_a_create_that_died_and_leaves_a_live_ones()
     let live = dir.path().join(".ledger.db.init-4000002");
     let held = std::fs::OpenOptions::new().write(true).create_new(true).open(&live).unwrap();
     held.lock().unwrap();
-    let mut roles = RoleTable::new();
-    roles.insert("statistics".into(), ["measurement_submitted".to_owned()].into());
-    let genesis =
-        Genesis { roots: vec![RootKey { key: (&key(1)).into(), holder: "City".into() }], threshold: 1, roles };
-    let record = ledger_core::append::genesis(ORIGIN, &genesis, &key(1), &[], time(), "genesis".into()).unwrap();
-    Store::create(&path, &record).unwrap();
+    Store::create(&path, &genesis()).unwrap();
     let mut left: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();

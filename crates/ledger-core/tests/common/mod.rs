@@ -4,13 +4,11 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 use ledger_core::append::{AppendError, MemoryLedger, Outcome, Refusal, Rules, Submission};
-use ledger_core::authority::{Genesis, RoleTable, RootKey};
+use ledger_core::authority::RoleTable;
 use ledger_core::{Envelope, Record, SigningKey, Timestamp};
+use ledger_testkit::GenesisKit;
+pub use ledger_testkit::key;
 use serde_json::json;
-
-pub fn key(n: u8) -> SigningKey {
-    SigningKey::from_bytes(&[n; 32])
-}
 
 pub fn t(seconds: i64) -> Timestamp {
     "2026-01-01T00:00:00Z".parse::<Timestamp>().unwrap().plus_seconds(seconds)
@@ -31,24 +29,14 @@ impl Rules for TestRules {
 }
 
 pub fn roles() -> RoleTable {
-    serde_json::from_value(json!({
-        "statistics": ["measurement_submitted"],
-        "assessment": ["scores_published"],
-    }))
-    .unwrap()
+    ledger_testkit::roles(&[("statistics", &["measurement_submitted"]), ("assessment", &["scores_published"])])
 }
 
 /// A ledger whose roots are `roots` (the first is genesis' author).
 pub fn ledger_with_roots(roots: &[&SigningKey], threshold: u32) -> MemoryLedger {
-    let genesis = Genesis {
-        roots: roots.iter().map(|k| RootKey { key: (*k).into(), holder: "City".into() }).collect(),
-        threshold,
-        roles: roles(),
-    };
-    let record =
-        ledger_core::append::genesis("test.example/ledger", &genesis, roots[0], &roots[1..], t(0), "genesis".into())
-            .unwrap();
-    MemoryLedger::new(record)
+    let kit =
+        GenesisKit { origin: "test.example/ledger", roots: roots.to_vec(), threshold, roles: roles(), holder: "City" };
+    MemoryLedger::new(kit.record(t(0)))
 }
 
 pub fn ledger() -> MemoryLedger {
