@@ -812,7 +812,7 @@ fn the_engine_names_no_old_spelling() {
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
     let mut found = Vec::new();
-    for krate in ["ledger-core", "ledger-domain", "ledger-node", "ledger-http", "ledger-tlog", "ledger-store"] {
+    for krate in ["ledger-core", "ledger-domain", "ledger-engine", "ledger-http", "ledger-tlog", "ledger-store"] {
         let mut stack = vec![root.join(krate).join("src")];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {

@@ -213,7 +213,7 @@ fn the_command_line_holds_no_sql_and_no_verification_logic() {
     for forbidden in ["rusqlite", "ledger-store", "ledger-tlog", "rayon"] {
         assert!(!deps.contains(forbidden), "the CLI depends on {forbidden}:\n{deps}");
     }
-    assert!(deps.contains("ledger-node"));
+    assert!(deps.contains("ledger-engine"));
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/ledger-cli/src");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -1,9 +1,9 @@
-//! CSV import (`ledger_node::csv::parse`) for every kind of table, and the
+//! CSV import (`ledger_engine::csv::parse`) for every kind of table, and the
 //! events a parsed table turns into (`Table::submissions`, against the
 //! embedded catalog and units).
 #![no_main]
 
-use ledger_node::csv::{Column, Kind, parse};
+use ledger_engine::csv::{Column, Kind, parse};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

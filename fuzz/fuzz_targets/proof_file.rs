@@ -1,5 +1,5 @@
 //! Offline inclusion proofs (`ledger_tlog::proof_file`, c2sp.org/tlog-proof@v1)
-//! and consistency proof files (`ledger_node::tlog::parse_consistency_file`,
+//! and consistency proof files (`ledger_engine::tlog::parse_consistency_file`,
 //! the tlog-witness `add-checkpoint` body), parsed and verified against the
 //! test log of `ledger_fuzz::log_store`.
 #![no_main]
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    if let Ok((old, proof, checkpoint)) = ledger_node::tlog::parse_consistency_file(data, "fuzz input") {
+    if let Ok((old, proof, checkpoint)) = ledger_engine::tlog::parse_consistency_file(data, "fuzz input") {
         assert!(proof.len() <= 63);
         if let Ok(opened) = open_checkpoint(checkpoint.as_bytes(), log.verifier()) {
             let store = log_store();

@@ -3,7 +3,7 @@
 //! seeds carry signatures the targets can verify.
 //!
 //! Nothing here is fuzzed itself; every target calls the crates' own public
-//! functions (`ledger-core`, `ledger-tlog`, `ledger-score`, `ledger-node`).
+//! functions (`ledger-core`, `ledger-tlog`, `ledger-score`, `ledger-engine`).
 
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -254,7 +254,7 @@ fn all_seeds() -> Seeds {
             let proof = ledger_tlog::consistency_proof(old, n, &store).unwrap();
             let mut body = format!("old {old}\n");
             for h in &proof {
-                body.push_str(&ledger_node::tlog::b64(h));
+                body.push_str(&ledger_engine::tlog::b64(h));
                 body.push('\n');
             }
             body.push('\n');

@@ -18,8 +18,8 @@ use ledger_core::crypto::{RECORD_HASH_CONTEXT, event_signing_message};
 use ledger_core::verify::Options;
 use ledger_core::{PublicKey, Record, SigningKey, Timestamp};
 use ledger_domain::AsOf;
-use ledger_node::local::Cache;
-use ledger_node::{Ledger, Signer, fresh_id};
+use ledger_engine::local::Cache;
+use ledger_engine::{Ledger, Signer, fresh_id};
 use ledger_store::{Frontier, Store};
 use ledger_tlog::{HashReader, NodeId, leaf_hash, verify_consistency, verify_inclusion};
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -1329,7 +1329,7 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys, cache: &Cache, doma
     if domain {
         progress("append: the demonstration's domain content");
         let offices = ledger_domain::demo::OFFICES.iter().map(|o| Ok((o.0, random_key()?))).collect::<Result<_>>()?;
-        ledger = ledger_node::demo::populate(ledger, &keys.root, offices, now).context("the domain content")?.0;
+        ledger = ledger_engine::demo::populate(ledger, &keys.root, offices, now).context("the domain content")?.0;
     }
     let head = ledger.record_count()?;
     ensure!(head < records, "the ledger holds {head} records before the notes; ask for more than that");
@@ -1406,7 +1406,7 @@ fn read_and_verify(db: &Path, keys: &Keys, l: &mut LedgerFigures) -> Result<()> 
         let store = Store::open_read_only(db)?;
         let options =
             Options { trusted_roots: vec![PublicKey::from(&keys.root)], expect_head: None, ..Options::default() };
-        let verified = ledger_node::verify::verify_store(&store, options)?;
+        let verified = ledger_engine::verify::verify_store(&store, options)?;
         seconds.push(started.elapsed().as_secs_f64());
         let report = verified.report;
         if let Some(f) = report.findings.first() {
@@ -1508,7 +1508,7 @@ fn replay(db: &Path, l: &mut LedgerFigures) -> Result<()> {
     ));
     let store = Store::open_read_only(db)?;
     let ledger_pass = || -> Result<u64> {
-        let replay = ledger_node::verify::replay_verified(&store, &std::collections::BTreeSet::new(), AsOf::End)?;
+        let replay = ledger_engine::verify::replay_verified(&store, &std::collections::BTreeSet::new(), AsOf::End)?;
         ensure!(
             replay.anomalies.is_empty(),
             "the benchmark ledger's replay skipped {} record(s)",

@@ -6,8 +6,8 @@ use crate::ctx::{Ctx, Out, Outcome, ReadArgs, Signing, numbered, one, table, ver
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use ledger_domain::AsOf;
-use ledger_node::files;
-use ledger_node::office::{self, Adopt};
+use ledger_engine::files;
+use ledger_engine::office::{self, Adopt};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

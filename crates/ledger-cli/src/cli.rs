@@ -9,7 +9,7 @@ use crate::{catalog, decision, demo, key, manual, monitoring, objection, period,
 use crate::{records, report, scores, serve, supervision, tlog, values, verify};
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
-use ledger_node::local::Cache;
+use ledger_engine::local::Cache;
 use std::path::PathBuf;
 
 /// `ledger --version`: the crate's version, the git commit it was built
@@ -21,8 +21,8 @@ pub fn version() -> &'static str {
             "{} (commit {}; record format {}, store schema {})",
             env!("CARGO_PKG_VERSION"),
             env!("LEDGER_GIT_COMMIT"),
-            ledger_node::FORMAT_VERSION,
-            ledger_node::STORE_SCHEMA_VERSION
+            ledger_engine::FORMAT_VERSION,
+            ledger_engine::STORE_SCHEMA_VERSION
         )
     })
 }

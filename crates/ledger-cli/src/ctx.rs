@@ -18,9 +18,9 @@ use ledger_core::append::Submission;
 use ledger_core::time::Zone;
 use ledger_core::{PublicKey, RawRecord, Record, Timestamp};
 use ledger_domain::AsOf;
-use ledger_node::local::Cache;
-use ledger_node::view::View;
-use ledger_node::{Appended, Ledger, Signer};
+use ledger_engine::local::Cache;
+use ledger_engine::view::View;
+use ledger_engine::{Appended, Ledger, Signer};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -80,19 +80,19 @@ pub fn exit_code(result: Result<Outcome>) -> ExitCode {
     if is_broken_pipe(&e) {
         return ExitCode::SUCCESS;
     }
-    let node = e.chain().find_map(|c| c.downcast_ref::<ledger_node::Error>());
+    let node = e.chain().find_map(|c| c.downcast_ref::<ledger_engine::Error>());
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error: {}", chain(&e));
     let hint = e
         .chain()
         .find_map(|c| c.downcast_ref::<UserError>())
         .and_then(|u| u.hint.as_deref())
-        .or_else(|| node.and_then(ledger_node::Error::hint));
+        .or_else(|| node.and_then(ledger_engine::Error::hint));
     if let Some(hint) = hint {
         let _ = writeln!(stderr, "hint: {hint}");
     }
     // Evidence of tampering found on the way is a failed check.
-    let tampered = matches!(node, Some(ledger_node::Error::Tampered { .. }));
+    let tampered = matches!(node, Some(ledger_engine::Error::Tampered { .. }));
     if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
 }
 
@@ -151,7 +151,7 @@ impl Ctx {
         // LEDGER_NOW sets this machine's clock for the command: the time it
         // signs at, and the time its appends are bounded by.
         let fixed = std::env::var_os("LEDGER_NOW").map(|_| now()).transpose()?;
-        ledger.set_clock(ledger_node::Clock { fixed, max_skew: self.max_clock_skew });
+        ledger.set_clock(ledger_engine::Clock { fixed, max_skew: self.max_clock_skew });
         Ok(ledger)
     }
 
@@ -289,7 +289,7 @@ pub fn table(header: Option<&[&str]>, rows: Vec<Vec<String>>, right: &[usize]) -
 
 /// The problems a check of the verifiable log found, one per record (a
 /// message of several lines indented under its first).
-pub fn print_problems(out: &mut Out, problems: &[ledger_node::tlog::Problem]) -> Result<()> {
+pub fn print_problems(out: &mut Out, problems: &[ledger_engine::tlog::Problem]) -> Result<()> {
     for p in problems {
         let mut lines = p.message.lines();
         out.line(format!("seq {:>6}  {:<11}  {}", p.seq, p.check.name(), lines.next().unwrap_or_default()))?;
@@ -338,7 +338,7 @@ pub fn write(
     ctx: &Ctx,
     signing: &Signing,
     out: &mut Out,
-    build: impl FnOnce(&ledger_domain::Domain) -> Result<Batch, ledger_node::Error>,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<Batch, ledger_engine::Error>,
 ) -> Result<Outcome> {
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
@@ -350,7 +350,7 @@ pub fn write(
 }
 
 /// The personal data that events of a batch refer to, by line.
-pub type PersonalOps = Vec<(usize, ledger_node::PersonalOp)>;
+pub type PersonalOps = Vec<(usize, ledger_engine::PersonalOp)>;
 
 /// [`write`], with the personal data the events refer to (kept or erased
 /// in the same transaction).
@@ -358,7 +358,7 @@ pub fn write_personal(
     ctx: &Ctx,
     signing: &Signing,
     out: &mut Out,
-    build: impl FnOnce(&ledger_domain::Domain) -> Result<(Batch, PersonalOps), ledger_node::Error>,
+    build: impl FnOnce(&ledger_domain::Domain) -> Result<(Batch, PersonalOps), ledger_engine::Error>,
 ) -> Result<Outcome> {
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
@@ -374,7 +374,7 @@ pub fn write_table(
     ctx: &Ctx,
     signing: &Signing,
     out: &mut Out,
-    table: &ledger_node::csv::Table,
+    table: &ledger_engine::csv::Table,
     period: &str,
     round: Option<&str>,
 ) -> Result<Outcome> {

@@ -6,7 +6,7 @@
 use crate::ctx::{Ctx, Out, Outcome, Signing, event_word, one, write, write_personal};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
-use ledger_node::office;
+use ledger_engine::office;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -160,7 +160,7 @@ pub fn run(ctx: &Ctx, Command::Decision(command): Command, out: &mut Out) -> Res
         DecisionCommand::Action { period, id, unit, kind, basis, person_name, person_detail, signing } => {
             let sealed = match &person_name {
                 Some(name) => {
-                    Some(ledger_node::personal::seal(&ledger_node::personal::details(name, &person_detail)?)?)
+                    Some(ledger_engine::personal::seal(&ledger_engine::personal::details(name, &person_detail)?)?)
                 }
                 None => None,
             };

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use ledger_core::verify::Options;
 use ledger_domain::AsOf;
-use ledger_node::Ledger;
+use ledger_engine::Ledger;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -52,9 +52,9 @@ pub fn run(ctx: &Ctx, command: Command, out: &mut Out) -> Result<Outcome> {
 }
 
 fn demo(ctx: &Ctx, dir: &Path, out: &mut Out) -> Result<Outcome> {
-    ledger_node::demo::check_dir(dir)?;
+    ledger_engine::demo::check_dir(dir)?;
     eprintln!("building the demonstration ledger in {} ...", dir.display());
-    let demo = ledger_node::demo::build(dir, ctx.cache.clone())?;
+    let demo = ledger_engine::demo::build(dir, ctx.cache.clone())?;
     let mut ledger = Ledger::open_read_only(&demo.db, ctx.cache.clone())?;
     let verification =
         ledger.verify(Options { trusted_roots: vec![demo.root], expect_head: None, ..Options::default() })?;

@@ -5,8 +5,8 @@
 use crate::ctx::{Ctx, Out, Outcome, hinted, now, read_private, read_public, report};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
-use ledger_node::governance;
-use ledger_node::{Ledger, Signer};
+use ledger_engine::governance;
+use ledger_engine::{Ledger, Signer};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -219,7 +219,7 @@ pub fn run(ctx: &Ctx, Command::Key(command): Command, out: &mut Out) -> Result<O
         KeyCommand::List { json } => list(ctx, json, out),
         KeyCommand::Vkey { public, name, kind } => {
             let public = read_public(&public)?;
-            out.line(ledger_node::tlog::vkey(&public, &name, kind == VkeyKind::Witness)?.to_string())?;
+            out.line(ledger_engine::tlog::vkey(&public, &name, kind == VkeyKind::Witness)?.to_string())?;
             Ok(Outcome::Ok)
         }
         KeyCommand::Export { key, name, kind, format, json } => {
@@ -276,7 +276,7 @@ fn export(
     let list = ledger.keys()?;
     let row = list.find(query)?;
     let origin = ledger.store().head()?.origin;
-    let vkey = ledger_node::tlog::vkey(&row.info.key, name.unwrap_or(&origin), witness)?.to_string();
+    let vkey = ledger_engine::tlog::vkey(&row.info.key, name.unwrap_or(&origin), witness)?.to_string();
     let pem = ledger_keyfile::public_pem(&row.info.key);
     if json_out {
         out.json(&serde_json::json!({

@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, Command::Monitoring(command): Command, out: &mut Out) -> R
     match command {
         MonitoringCommand::Register { id, title_zh, title_en, lead_office, source, due, signing } => {
             write(ctx, &signing, out, |_| {
-                Ok(one(ledger_node::monitoring::register(
+                Ok(one(ledger_engine::monitoring::register(
                     &id,
                     (&title_zh, &title_en),
                     &lead_office,
@@ -120,11 +120,11 @@ pub fn run(ctx: &Ctx, Command::Monitoring(command): Command, out: &mut Out) -> R
             })
         }
         MonitoringCommand::Progress { id, period, status, text, signing } => write(ctx, &signing, out, |d| {
-            Ok(one(ledger_node::monitoring::progress(d, &id, &period, &event_word(status), &text)?))
+            Ok(one(ledger_engine::monitoring::progress(d, &id, &period, &event_word(status), &text)?))
         }),
         MonitoringCommand::Land { unit, period, supplied_ha, used_ha, projects, signing } => {
             write(ctx, &signing, out, |d| {
-                Ok(one(ledger_node::monitoring::land_use(d, &unit, &period, (&supplied_ha, &used_ha), &projects)?))
+                Ok(one(ledger_engine::monitoring::land_use(d, &unit, &period, (&supplied_ha, &used_ha), &projects)?))
             })
         }
         MonitoringCommand::List(read) => list(ctx, &read, out),
@@ -135,7 +135,7 @@ fn list(ctx: &Ctx, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
     let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
     let d = view.domain();
     if read.json {
-        out.json(&with_verification(ledger_node::monitoring::listing(d), &view))?;
+        out.json(&with_verification(ledger_engine::monitoring::listing(d), &view))?;
         return Ok(Outcome::Ok);
     }
     for (id, m) in &d.measures {

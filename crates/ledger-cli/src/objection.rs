@@ -5,7 +5,7 @@
 use crate::ctx::{Ctx, Out, Outcome, Signing, one, write};
 use anyhow::Result;
 use clap::Subcommand;
-use ledger_node::office::{self, ObjectionFiling};
+use ledger_engine::office::{self, ObjectionFiling};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -1,16 +1,16 @@
 //! `ledger period ...`: an assessment period from opening to finalisation:
 //! open it and its monitoring rounds, assign its targets, see where its
 //! values stand, publish its scores and finalise it (both attest the
-//! projection hash, `ledger_node::attest`).
+//! projection hash, `ledger_engine::attest`).
 
 use crate::ctx::{Ctx, Out, Outcome, ReadArgs, Signing, now, one, read_private, report, verified_view};
 use crate::ctx::{with_verification, write, write_table};
 use anyhow::Result;
 use clap::Subcommand;
 use ledger_domain::AsOf;
-use ledger_node::Signer;
-use ledger_node::attest::Attest;
-use ledger_node::office::{self, PeriodOpening};
+use ledger_engine::Signer;
+use ledger_engine::attest::Attest;
+use ledger_engine::office::{self, PeriodOpening};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -146,7 +146,7 @@ pub fn run(ctx: &Ctx, Command::Period(command): Command, out: &mut Out) -> Resul
             Ok(one(office::open_round(d, &period, &round, &due, &indicators, note.as_deref())?))
         }),
         PeriodCommand::Targets { period, file, signing } => {
-            let table = ledger_node::csv::read(&file, ledger_node::csv::Kind::Targets)?;
+            let table = ledger_engine::csv::read(&file, ledger_engine::csv::Kind::Targets)?;
             write_table(ctx, &signing, out, &table, &period, None)
         }
         PeriodCommand::Status { period, unit, read } => status(ctx, &period, unit.as_deref(), &read, out),
@@ -158,11 +158,11 @@ pub fn run(ctx: &Ctx, Command::Period(command): Command, out: &mut Out) -> Resul
 }
 
 /// `period publish` and `period finalize`: what is attested is built by
-/// `ledger_node::attest`; this reads the key and says what was recorded.
+/// `ledger_engine::attest`; this reads the key and says what was recorded.
 fn attest(ctx: &Ctx, key: &Path, period: &str, what: &Attest, out: &mut Out) -> Result<Outcome> {
     let author = read_private(key)?;
     let mut ledger = ctx.open()?;
-    let result = ledger_node::attest::attest(&mut ledger, period, what, Signer::new(&author), now()?);
+    let result = ledger_engine::attest::attest(&mut ledger, period, what, Signer::new(&author), now()?);
     ctx.warnings(&mut ledger);
     let (appended, attested) = result?;
     report(&ledger, &appended, false, out)?;
@@ -172,8 +172,8 @@ fn attest(ctx: &Ctx, key: &Path, period: &str, what: &Attest, out: &mut Out) -> 
 
 fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
     let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
-    let (state, values) = ledger_node::office::status(view.domain(), period, unit)?;
-    let process = ledger_node::office::process_status(view.domain(), period, unit)?;
+    let (state, values) = ledger_engine::office::status(view.domain(), period, unit)?;
+    let process = ledger_engine::office::process_status(view.domain(), period, unit)?;
     let missing = values.iter().filter(|v| matches!(v.status, "missing" | "returned")).count();
     if read.json {
         let mut v = json!({"period": period, "state": state, "missing": missing, "values": values});
@@ -184,7 +184,7 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
         return Ok(Outcome::Ok);
     }
     let year = view.period(period)?.year;
-    let mut by_unit: std::collections::BTreeMap<&str, Vec<&ledger_node::office::ValueStatus>> = Default::default();
+    let mut by_unit: std::collections::BTreeMap<&str, Vec<&ledger_engine::office::ValueStatus>> = Default::default();
     for v in &values {
         by_unit.entry(v.unit.as_str()).or_default().push(v);
     }
@@ -220,7 +220,7 @@ fn status(ctx: &Ctx, period: &str, unit: Option<&str>, read: &ReadArgs, out: &mu
 /// The in-year record under `status`: per unit, reports on time, late and
 /// missing, and supervision findings open, overdue and closed.
 fn print_process(
-    process: &[ledger_node::office::UnitProcess],
+    process: &[ledger_engine::office::UnitProcess],
     domain: &ledger_domain::Domain,
     year: i32,
     projects_scored: bool,

@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, Command::Personal(command): Command, out: &mut Out) -> Res
     match command {
         PersonalCommand::Check { record, details, salt } => personal_check(ctx, record, &details, &salt, out),
         PersonalCommand::Redact { record, reason, signing } => write_personal(ctx, &signing, out, |d| {
-            Ok((one(ledger_node::personal::redaction(d, record, &reason)?), Vec::new()))
+            Ok((one(ledger_engine::personal::redaction(d, record, &reason)?), Vec::new()))
         }),
     }
 }
@@ -62,7 +62,7 @@ fn personal_check(ctx: &Ctx, seq: u64, details: &str, salt: &str, out: &mut Out)
     let details: serde_json::Value =
         serde_json::from_str(details).map_err(|e| anyhow::anyhow!("--details is not JSON: {e}"))?;
     let mut ledger = ctx.open_read_only()?;
-    if ledger_node::personal::check(&mut ledger, seq, &details, salt)? {
+    if ledger_engine::personal::check(&mut ledger, seq, &details, salt)? {
         out.line(format!("match: these details and salt open the commitment of record {seq}"))?;
         Ok(Outcome::Ok)
     } else {

@@ -1,5 +1,5 @@
 //! Progress bars on stderr (indicatif) for the library's long passes
-//! (`ledger_node::progress`): verify, replay (every read), import
+//! (`ledger_engine::progress`): verify, replay (every read), import
 //! (`append`, `submit`), export (`export-tiles`), `report` and `bench`.
 //! Shown only when stderr is a terminal and `--quiet` is not given, so
 //! pipes, logs and scripts see nothing of them.
@@ -14,14 +14,14 @@ pub fn install(quiet: bool) {
     if quiet || !std::io::stderr().is_terminal() {
         return;
     }
-    ledger_node::progress::install(Box::new(Bars { current: Mutex::new(None) }));
+    ledger_engine::progress::install(Box::new(Bars { current: Mutex::new(None) }));
 }
 
 struct Bars {
     current: Mutex<Option<ProgressBar>>,
 }
 
-impl ledger_node::progress::Progress for Bars {
+impl ledger_engine::progress::Progress for Bars {
     fn begin(&self, task: &'static str, total: u64) {
         let bar = if total == 0 {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(

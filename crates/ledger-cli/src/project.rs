@@ -189,7 +189,7 @@ pub enum ProjectCommand {
 }
 
 pub fn run(ctx: &Ctx, Command::Project(command): Command, out: &mut Out) -> Result<Outcome> {
-    use ledger_node::projects as p;
+    use ledger_engine::projects as p;
     match command {
         ProjectCommand::Register { id, name_zh, name_en, unit, sector, planned_investment, note, signing } => {
             let r = p::Registration { id, name_zh, name_en, unit, sector, planned_investment, note };
@@ -218,7 +218,7 @@ pub fn run(ctx: &Ctx, Command::Project(command): Command, out: &mut Out) -> Resu
 
 fn list(ctx: &Ctx, unit: Option<&str>, stage: Option<StageArg>, read: &ReadArgs, out: &mut Out) -> Result<Outcome> {
     let Some((_, view)) = verified_view(ctx, AsOf::End, read, out)? else { return Ok(Outcome::Failed) };
-    let (rows, hash) = ledger_node::projects::list(view.domain(), unit, stage.map(|s| s.stage()))?;
+    let (rows, hash) = ledger_engine::projects::list(view.domain(), unit, stage.map(|s| s.stage()))?;
     if read.json {
         out.json(&with_verification(json!({"projects": rows, "library_hash": hash}), &view))?;
         return Ok(Outcome::Ok);

@@ -8,9 +8,9 @@ use clap::{Args, Subcommand};
 use ledger_core::PublicKey;
 use ledger_core::append::Submission;
 use ledger_core::authority::{Genesis, RoleTable, RootKey};
-use ledger_node::local::Cache;
-use ledger_node::query::{Listed, record_json};
-use ledger_node::{Appended, Ledger, Signer, files};
+use ledger_engine::local::Cache;
+use ledger_engine::query::{Listed, record_json};
+use ledger_engine::{Appended, Ledger, Signer, files};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -202,7 +202,7 @@ fn numbered_lines(bytes: &[u8]) -> Result<Vec<(usize, &str)>> {
 fn submissions(input: &[u8]) -> Result<Vec<(usize, Submission)>> {
     let mut submissions = Vec::new();
     for (n, line) in numbered_lines(input)? {
-        let sub = Submission::from_json(line, ledger_node::fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
+        let sub = Submission::from_json(line, ledger_engine::fresh_id).map_err(|e| anyhow!("line {n}: {e}"))?;
         submissions.push((n, sub));
     }
     if submissions.is_empty() {
@@ -218,7 +218,7 @@ fn append(ctx: &Ctx, args: AppendArgs, out: &mut Out) -> Result<Outcome> {
     let input = files::read_or_stdin(args.file.as_deref(), files::EVENTS)?;
     if args.signed {
         let text = std::str::from_utf8(&input).map_err(|e| anyhow!("the input is not UTF-8: {e}"))?;
-        let events = ledger_node::sign::read_signed(text)?;
+        let events = ledger_engine::sign::read_signed(text)?;
         if events.is_empty() {
             return Err(hinted("no signed events in the input", "sign events with `ledger sign` first"));
         }
@@ -253,7 +253,7 @@ fn sign(args: SignArgs, out: &mut Out) -> Result<Outcome> {
             ledger.signing_basis(streams)?
         }
         (None, Some(url), _) => ledger_http::Client::new(url).signing_basis(streams)?,
-        (None, None, Some(origin)) => ledger_node::sign::Basis { origin: origin.clone(), ..Default::default() },
+        (None, None, Some(origin)) => ledger_engine::sign::Basis { origin: origin.clone(), ..Default::default() },
         (None, None, None) => {
             return Err(hinted(
                 "sign for which ledger?",
@@ -262,7 +262,7 @@ fn sign(args: SignArgs, out: &mut Out) -> Result<Outcome> {
         }
     };
     let refs: Vec<_> = cosigners.iter().collect();
-    let signed = ledger_node::sign::sign(&basis, &subs, &author, &refs, now()?)?;
+    let signed = ledger_engine::sign::sign(&basis, &subs, &author, &refs, now()?)?;
     for s in &signed {
         out.line(s.to_line())?;
     }
@@ -323,12 +323,12 @@ fn log(ctx: &Ctx, given: LogArgs, out: &mut Out) -> Result<Outcome> {
     let mut ledger = ctx.open_read_only()?;
     let authority = ledger.authority().ok();
     let zone = ledger.time_zone()?;
-    let mut filter = ledger_node::query::RecordFilter::default();
+    let mut filter = ledger_engine::query::RecordFilter::default();
     filter.stream = given.stream;
     filter.event_type = given.event_type;
     filter.period = given.period;
     if let Some(u) = &given.unit {
-        filter.unit = Some(ledger_node::names::Names::new(ledger.domain()?).unit(u)?);
+        filter.unit = Some(ledger_engine::names::Names::new(ledger.domain()?).unit(u)?);
     }
     if let Some(s) = &given.signer {
         filter.signers = Some(signers_named(s, authority.as_ref())?);
@@ -355,7 +355,7 @@ fn log(ctx: &Ctx, given: LogArgs, out: &mut Out) -> Result<Outcome> {
         printed.map_err(|e| {
             let message = format!("writing the listing: {e}");
             write_error = Some(e);
-            ledger_node::Error::refused(message)
+            ledger_engine::Error::refused(message)
         })
     });
     if let Some(e) = write_error {
@@ -372,7 +372,7 @@ fn show(ctx: &Ctx, seq: u64, json_out: bool, out: &mut Out) -> Result<Outcome> {
     let mut ledger = ctx.open_read_only()?;
     let (record, authority) = ledger.record_with_authority(seq)?;
     let mut value = record_json(&record, authority.as_ref());
-    let person = ledger_node::personal::view(&mut ledger, seq)?;
+    let person = ledger_engine::personal::view(&mut ledger, seq)?;
     if let Some(p) = &person {
         value["personal_data"] = serde_json::to_value(p)?;
     }

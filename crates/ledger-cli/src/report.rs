@@ -8,9 +8,9 @@ use crate::ctx::{Ctx, Out, Outcome, hinted, now, table};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use ledger_domain::AsOf;
-use ledger_node::Ledger;
-use ledger_node::query::{Explanation, PeriodDetail, Scoreboard, Trend};
-use ledger_node::view::View;
+use ledger_engine::Ledger;
+use ledger_engine::query::{Explanation, PeriodDetail, Scoreboard, Trend};
+use ledger_engine::view::View;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use crate::report::{ExplainFormat, ScoresFormat};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use ledger_domain::AsOf;
-use ledger_node::query::{Scoreboard, Status};
+use ledger_engine::query::{Scoreboard, Status};
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +100,7 @@ fn scores(ctx: &Ctx, args: &ScoresArgs, out: &mut Out) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     let Some(board) = board else {
-        let trend = trend.unwrap_or_else(|| ledger_node::query::Trend { periods: Vec::new(), units: Vec::new() });
+        let trend = trend.unwrap_or_else(|| ledger_engine::query::Trend { periods: Vec::new(), units: Vec::new() });
         if json {
             out.json(&with_verification(serde_json::to_value(&trend)?, &view))?;
         } else {

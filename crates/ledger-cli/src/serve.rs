@@ -139,7 +139,7 @@ fn serve(ctx: &Ctx, args: ServeArgs, out: &mut Out) -> Result<Outcome> {
         witnesses: args
             .witnesses
             .iter()
-            .map(|w| ledger_node::tlog::parse_witness_vkey(w))
+            .map(|w| ledger_engine::tlog::parse_witness_vkey(w))
             .collect::<std::result::Result<_, _>>()?,
         limits: ledger_http::Limits {
             max_connections: args.max_connections,
@@ -171,17 +171,17 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
     }
     let client = ledger_http::Client::new(&args.tiles);
     let http = ledger_http::HttpTiles(client.clone());
-    let folder = ledger_node::tiles::Folder(PathBuf::from(&args.tiles));
-    let source: &dyn ledger_node::tiles::TileSource = if is_url(&args.tiles) { &http } else { &folder };
+    let folder = ledger_engine::tiles::Folder(PathBuf::from(&args.tiles));
+    let source: &dyn ledger_engine::tiles::TileSource = if is_url(&args.tiles) { &http } else { &folder };
     let mut warnings = Vec::new();
     let request =
-        ledger_node::tlog::WitnessRequest { key, name: &args.name, log_vkey: &args.log_vkey, state: &args.dir };
-    let (outcome, note) = ledger_node::tlog::witness(source, request, &mut warnings)?;
+        ledger_engine::tlog::WitnessRequest { key, name: &args.name, log_vkey: &args.log_vkey, state: &args.dir };
+    let (outcome, note) = ledger_engine::tlog::witness(source, request, &mut warnings)?;
     for w in &warnings {
         eprintln!("{w}");
     }
     match outcome {
-        ledger_node::tlog::Cosigning::Cosigned(c) => {
+        ledger_engine::tlog::Cosigning::Cosigned(c) => {
             out.line(c.line.trim_end())?;
             match c.consistent_with {
                 Some(old) if old == c.size => eprintln!("cosigned {}, the checkpoint cosigned before", c.size),
@@ -217,7 +217,7 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
             }
             Ok(Outcome::Ok)
         }
-        ledger_node::tlog::Cosigning::Refused(p) => {
+        ledger_engine::tlog::Cosigning::Refused(p) => {
             out.line("FAILED: not cosigned")?;
             print_problems(out, std::slice::from_ref(&p))?;
             out.line(format!("the checkpoint presented is kept in {}", args.dir.join("forks").display()))?;

@@ -1,13 +1,13 @@
 //! The verifiable log from the command line (`docs/TLOG.md`): the grammar
 //! and the rendering of `checkpoint`, `prove`, `verify-proof`,
 //! `consistency` and `cosign`. What is checked, and how, is
-//! `ledger_node::tlog`'s.
+//! `ledger_engine::tlog`'s.
 
 use crate::ctx::{Ctx, Out, Outcome, hinted, now, print_problems, read_private};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use ledger_node::files;
-use ledger_node::tlog::{self, Consistency, ConsistencyTarget, CosignRequest, Cosigning, ProofVerdict};
+use ledger_engine::files;
+use ledger_engine::tlog::{self, Consistency, ConsistencyTarget, CosignRequest, Cosigning, ProofVerdict};
 use serde_json::json;
 use std::path::PathBuf;
 

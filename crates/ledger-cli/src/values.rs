@@ -5,7 +5,7 @@
 use crate::ctx::{Ctx, Out, Outcome, Signing, numbered, one, write, write_table};
 use anyhow::Result;
 use clap::Subcommand;
-use ledger_node::office;
+use ledger_engine::office;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -114,8 +114,8 @@ pub enum ValuesCommand {
 pub fn run(ctx: &Ctx, Command::Values(command): Command, out: &mut Out) -> Result<Outcome> {
     match command {
         ValuesCommand::Submit { period, round, file, corrections, signing } => {
-            let kind = if corrections { ledger_node::csv::Kind::Corrections } else { ledger_node::csv::Kind::Values };
-            let table = ledger_node::csv::read(&file, kind)?;
+            let kind = if corrections { ledger_engine::csv::Kind::Corrections } else { ledger_engine::csv::Kind::Values };
+            let table = ledger_engine::csv::read(&file, kind)?;
             write_table(ctx, &signing, out, &table, &period, round.as_deref())
         }
         ValuesCommand::Correct { period, round, unit, indicator, value, reason, signing } => {

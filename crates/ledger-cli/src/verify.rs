@@ -1,7 +1,7 @@
 //! The ledger as a whole: `verify` (in full, from a checkpoint or an
 //! inspector's state, or as published in tiles), `forget` (what this
 //! machine verified of it) and `repair` (its derived data). What is
-//! checked, and how, is `ledger_node`'s; this renders it, in one
+//! checked, and how, is `ledger_engine`'s; this renders it, in one
 //! `--json` shape whichever way it ran.
 
 use crate::ctx::{Ctx, Out, Outcome, hinted, print_problems, read_public};
@@ -9,8 +9,8 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use ledger_core::Hash;
 use ledger_core::verify::Options;
-use ledger_node::tlog::{self, FromCheckpoint};
-use ledger_node::verify::Verification;
+use ledger_engine::tlog::{self, FromCheckpoint};
+use ledger_engine::verify::Verification;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -138,7 +138,7 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             verified: report.records,
             head,
             head_seq: report.head_seq,
-            root: (report.records > 0).then(|| ledger_node::tlog::b64(&verification.frontier.root())),
+            root: (report.records > 0).then(|| ledger_engine::tlog::b64(&verification.frontier.root())),
             root_checked,
             errors: report
                 .findings
@@ -355,7 +355,7 @@ fn repair(ctx: &Ctx, args: RepairArgs, out: &mut Out) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// `ledger verify --checkpoint/--state`: see [`ledger_node::Ledger::verify_from_checkpoint`].
+/// `ledger verify --checkpoint/--state`: see [`ledger_engine::Ledger::verify_from_checkpoint`].
 fn verify_incremental(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
     let trusted_roots = args.trust.iter().map(|p| read_public(p)).collect::<Result<Vec<_>>>()?;
     let policy = args.witness_policy.as_deref().map(tlog::read_policy).transpose()?;
@@ -434,9 +434,9 @@ fn verify_tiles(place: &str, options: Options, vkey: Option<&str>) -> Result<Ver
     let scratch = tempfile::Builder::new().prefix("ledger-tiles-").tempdir()?;
     let db = scratch.path().join("ledger.db");
     let result = if is_url(place) {
-        ledger_node::tiles::verify_tiles(&ledger_http::HttpTiles(ledger_http::Client::new(place)), &db, options, vkey)
+        ledger_engine::tiles::verify_tiles(&ledger_http::HttpTiles(ledger_http::Client::new(place)), &db, options, vkey)
     } else {
-        ledger_node::tiles::verify_tiles(&ledger_node::tiles::Folder(PathBuf::from(place)), &db, options, vkey)
+        ledger_engine::tiles::verify_tiles(&ledger_engine::tiles::Folder(PathBuf::from(place)), &db, options, vkey)
     };
     Ok(result?.verification)
 }

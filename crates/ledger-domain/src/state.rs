@@ -282,7 +282,7 @@ impl TryFrom<AdoptedPolicyDocument> for AdoptedPolicy {
 }
 
 /// Everything the domain events say, folded. Serialisable as a whole: the
-/// snapshots of `ledger-node` store it (deterministically: every map is
+/// snapshots of `ledger-engine` store it (deterministically: every map is
 /// ordered).
 #[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,9 @@
 //! The client side: asking the service what a signer needs, sending signed
 //! events, and reading published tiles over HTTP.
 
-use ledger_node::Error;
-use ledger_node::sign::Basis;
-use ledger_node::tiles::TileSource;
+use ledger_engine::Error;
+use ledger_engine::sign::Basis;
+use ledger_engine::tiles::TileSource;
 use serde_json::Value;
 use std::io::Read;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! (`ledger sign --server`, `ledger verify --tiles URL`).
 //!
 //! The service appends events signed elsewhere, one batch per request,
-//! through the engine (`ledger-node`): the same checks as a direct append,
+//! through the engine (`ledger-engine`): the same checks as a direct append,
 //! one transaction, nothing written on refusal. It seals every batch that
 //! added records with a checkpoint signed by the log key and recorded in
 //! the ledger, so that rewriting history needs the log key, not only an
@@ -14,7 +14,7 @@
 //! certificate (rustls).
 //!
 //! Non-features: no ledger logic (what is checked, sealed and counted is
-//! `ledger-node`'s), no authentication of clients (a batch is authorised by
+//! `ledger-engine`'s), no authentication of clients (a batch is authorised by
 //! the signatures it carries), HTTP/1.1 only.
 
 #![forbid(unsafe_code)]

@@ -9,7 +9,7 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use ledger_node::Error;
+use ledger_engine::Error;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;

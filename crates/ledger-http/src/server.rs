@@ -41,9 +41,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
 use ledger_core::SigningKey;
-use ledger_node::local::Cache;
-use ledger_node::tiles::latest_checkpoint;
-use ledger_node::{Error, Ledger};
+use ledger_engine::local::Cache;
+use ledger_engine::tiles::latest_checkpoint;
+use ledger_engine::{Error, Ledger};
 use ledger_tlog::tiles::Tile;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -578,7 +578,7 @@ fn check_lines(
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = std::str::from_utf8(line)
             .map_err(|_| failure(StatusCode::BAD_REQUEST, format!("line {n} is not UTF-8"), None))?;
-        let signed = ledger_node::sign::read_signed_line(n, text).map_err(|e| {
+        let signed = ledger_engine::sign::read_signed_line(n, text).map_err(|e| {
             failure(
                 StatusCode::BAD_REQUEST,
                 e.to_string(),
@@ -635,7 +635,7 @@ async fn read_lines(body: Body, max: usize, capacity: usize, audit: &mut Audit) 
         } else {
             match text[checked..].iter().rposition(|b| *b == b'\n') {
                 Some(i) => checked + i + 1,
-                None if text.len() - checked > ledger_node::sign::MAX_SIGNED_LINE + 2 => {
+                None if text.len() - checked > ledger_engine::sign::MAX_SIGNED_LINE + 2 => {
                     return Err(failure(
                         StatusCode::BAD_REQUEST,
                         format!("line {}: longer than a signed event may hold (docs/LIMITS.md)", number + 1),
@@ -649,10 +649,10 @@ async fn read_lines(body: Body, max: usize, capacity: usize, audit: &mut Audit) 
         // tasks over meanwhile.
         tokio::task::block_in_place(|| check_lines(&text, (checked, end), &mut number, &mut lines, audit))?;
         checked = end;
-        if lines.len() > ledger_node::MAX_BATCH {
+        if lines.len() > ledger_engine::MAX_BATCH {
             return Err(failure(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                ledger_node::sign::too_many_signed(lines.len()).to_string(),
+                ledger_engine::sign::too_many_signed(lines.len()).to_string(),
                 Some("send the events in several requests"),
             ));
         }
@@ -876,7 +876,7 @@ async fn record(State(app): State<Shared>, Path(seq): Path<String>) -> Result<Re
         let raw = ledger.store().get(seq)?.ok_or_else(|| not_found(format!("no record {seq}")))?;
         let record = raw.decode().map_err(|e| Error::Tampered { seq, message: format!("record {seq}: {e}") })?;
         let authority = ledger.authority().ok();
-        let body = ledger_node::query::record_json(&record, authority.as_ref());
+        let body = ledger_engine::query::record_json(&record, authority.as_ref());
         Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
     })
     .await

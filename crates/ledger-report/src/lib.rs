@@ -1,8 +1,8 @@
 //! The assessment report: one self-contained HTML file, and the readable
 //! derivation of one unit's result in Markdown.
 //!
-//! The input is what `ledger-node`'s read queries return ([`ChainStatus`],
-//! [`PeriodDetail`] with its [`Scoreboard`](ledger_node::query::Scoreboard)
+//! The input is what `ledger-engine`'s read queries return ([`ChainStatus`],
+//! [`PeriodDetail`] with its [`Scoreboard`](ledger_engine::query::Scoreboard)
 //! and [`Explanation`]s, [`Trend`]); the output is a string. The page
 //! carries its style sheet and its charts (inline SVG drawn by plotters),
 //! no script, font, image or link to anything outside it, and a content
@@ -17,7 +17,7 @@
 //! chart geometry alone is in `f64`.
 //!
 //! ```no_run
-//! # fn demo(ledger: &mut ledger_node::Ledger) -> Result<(), Box<dyn std::error::Error>> {
+//! # fn demo(ledger: &mut ledger_engine::Ledger) -> Result<(), Box<dyn std::error::Error>> {
 //! let view = ledger.view(ledger_domain::AsOf::End)?;
 //! let chain = ledger.chain_status(&view.checked)?;
 //! let periods = vec![view.period_detail(ledger, "2022")?];
@@ -48,7 +48,7 @@ pub use markdown::markdown;
 pub use words::Lang;
 
 use ledger_core::time::Zone;
-use ledger_node::query::{ChainStatus, ChangedValue, PeriodDetail, Trend};
+use ledger_engine::query::{ChainStatus, ChangedValue, PeriodDetail, Trend};
 
 /// What a report shows.
 #[derive(Debug, Clone, Copy)]

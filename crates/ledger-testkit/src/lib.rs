@@ -8,7 +8,7 @@
 //!   office, every append decided by the domain rules as the engine does
 //!   over SQLite, in given / when / then form;
 //! * [`DiskLedger`]: a ledger file in a temporary folder, opened by the
-//!   engine (`ledger_node::Ledger`), with a root and an office key, for
+//!   engine (`ledger_engine::Ledger`), with a root and an office key, for
 //!   tests of the engine in process.
 //!
 //! Non-features: nothing here is used outside tests (the crate is a
@@ -294,7 +294,7 @@ pub struct DiskLedger {
     /// The folder (removed when dropped).
     pub dir: tempfile::TempDir,
     /// The open ledger.
-    pub ledger: ledger_node::Ledger,
+    pub ledger: ledger_engine::Ledger,
     /// The root key.
     pub root: SigningKey,
     /// The office key.
@@ -309,12 +309,12 @@ impl DiskLedger {
         let dir = tempfile::tempdir().unwrap();
         let (root, office) = (key(1), key(2));
         let kit = GenesisKit::new(origin, &root);
-        let cache = ledger_node::local::Cache::at(dir.path().join("cache"));
-        let (mut ledger, _) = ledger_node::Ledger::create(
+        let cache = ledger_engine::local::Cache::at(dir.path().join("cache"));
+        let (mut ledger, _) = ledger_engine::Ledger::create(
             &dir.path().join("l.db"),
             origin,
             &kit.genesis(),
-            ledger_node::Signer::new(&root),
+            ledger_engine::Signer::new(&root),
             start,
             cache,
         )
@@ -322,7 +322,7 @@ impl DiskLedger {
         ledger
             .append(
                 &[(1, authorization(&office, "Office", &["statistics"], "auth-office"))],
-                ledger_node::Signer::new(&root),
+                ledger_engine::Signer::new(&root),
                 start,
             )
             .unwrap();
@@ -335,13 +335,13 @@ impl DiskLedger {
     }
 
     /// This machine's cache.
-    pub fn cache(&self) -> ledger_node::local::Cache {
-        ledger_node::local::Cache::at(self.dir.path().join("cache"))
+    pub fn cache(&self) -> ledger_engine::local::Cache {
+        ledger_engine::local::Cache::at(self.dir.path().join("cache"))
     }
 
     /// Opens the file again (another process, as it were).
-    pub fn reopen(&self) -> ledger_node::Ledger {
-        ledger_node::Ledger::open(&self.path(), self.cache()).unwrap()
+    pub fn reopen(&self) -> ledger_engine::Ledger {
+        ledger_engine::Ledger::open(&self.path(), self.cache()).unwrap()
     }
 }
 

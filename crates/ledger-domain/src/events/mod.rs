@@ -11,7 +11,7 @@
 //! [`DomainEvent`] without a catch-all arm, so a new variant does not
 //! compile until both handle it. Adding an event type is: its struct, a
 //! line of the table, the two arms the compiler asks for, a builder in
-//! `ledger-node` and a subcommand; `tests/catalogue.rs` then checks it
+//! `ledger-engine` and a subcommand; `tests/catalogue.rs` then checks it
 //! against `ledger/roles.json` and `docs/EVENTS.md`.
 //!
 //! Every payload is schema 1. `docs/EVENTS.md` is the reference for people.

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use ledger_node::csv::{Column, Kind, Table, parse};
+use ledger_engine::csv::{Column, Kind, Table, parse};
 use proptest::prelude::*;
 use std::path::Path;
 

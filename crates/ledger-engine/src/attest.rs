@@ -6,13 +6,13 @@
 //! command line, a service) attests the same hash the same way.
 //!
 //! ```no_run
-//! # fn main() -> Result<(), ledger_node::Error> {
+//! # fn main() -> Result<(), ledger_engine::Error> {
 //! # let (path, key) = (std::path::Path::new("ledger.db"), ledger_core::SigningKey::from_bytes(&[7; 32]));
-//! use ledger_node::attest::{self, Attest};
-//! let mut ledger = ledger_node::Ledger::open(path, ledger_node::local::Cache::disabled())?;
+//! use ledger_engine::attest::{self, Attest};
+//! let mut ledger = ledger_engine::Ledger::open(path, ledger_engine::local::Cache::disabled())?;
 //! let what = Attest::Publish { window_until: "2024-03-15".into(), allow_incomplete: false };
 //! let (appended, attested) =
-//!     attest::attest(&mut ledger, "2023", &what, ledger_node::Signer::new(&key), ledger_core::Timestamp::now())?;
+//!     attest::attest(&mut ledger, "2023", &what, ledger_engine::Signer::new(&key), ledger_core::Timestamp::now())?;
 //! println!("seq {}: {} {}", appended[0].seq, attested.event_type, attested.projection_hash);
 //! # Ok(()) }
 //! ```

@@ -8,15 +8,15 @@
 
 use ledger_core::append::Submission;
 use ledger_domain::AsOf;
-use ledger_node::local::Cache;
-use ledger_node::{Ledger, Signer};
+use ledger_engine::local::Cache;
+use ledger_engine::{Ledger, Signer};
 
 #[test]
 fn a_reader_behind_this_machines_verified_point_reads_again() {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().join("cache"));
     let demo = dir.path().join("demo");
-    ledger_node::demo::build(&demo, cache.clone()).unwrap();
+    ledger_engine::demo::build(&demo, cache.clone()).unwrap();
     let db = demo.join("ledger.db");
     let key = ledger_keyfile::read_private(&demo.join("keys/statistics.key")).unwrap();
 
@@ -27,7 +27,7 @@ fn a_reader_behind_this_machines_verified_point_reads_again() {
     let mut reader = Ledger::open_read_only(&db, cache.clone()).unwrap();
     let before = reader.record_count().unwrap();
     let line = r#"{"stream":"notes","type":"note","data":{"text":"月报已报送"}}"#;
-    let sub = Submission::from_json(line, ledger_node::fresh_id).unwrap();
+    let sub = Submission::from_json(line, ledger_engine::fresh_id).unwrap();
     writer.append(&[(1, sub)], Signer::new(&key), ledger_core::Timestamp::now()).unwrap();
     let verified = writer.verify(Default::default()).unwrap();
     assert!(verified.report.ok());
@@ -46,7 +46,7 @@ fn a_verification_behind_this_machines_verified_point_is_no_rollback() {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().join("cache"));
     let demo = dir.path().join("demo");
-    ledger_node::demo::build(&demo, cache.clone()).unwrap();
+    ledger_engine::demo::build(&demo, cache.clone()).unwrap();
     let db = demo.join("ledger.db");
     let key = ledger_keyfile::read_private(&demo.join("keys/statistics.key")).unwrap();
     let mut writer = Ledger::open(&db, cache.clone()).unwrap();
@@ -54,7 +54,7 @@ fn a_verification_behind_this_machines_verified_point_is_no_rollback() {
     let mut reader = Ledger::open_read_only(&db, cache.clone()).unwrap();
     let before = reader.record_count().unwrap();
     let line = r#"{"stream":"notes","type":"note","data":{"text":"beside a verification"}}"#;
-    let sub = Submission::from_json(line, ledger_node::fresh_id).unwrap();
+    let sub = Submission::from_json(line, ledger_engine::fresh_id).unwrap();
     writer.append(&[(1, sub)], Signer::new(&key), ledger_core::Timestamp::now()).unwrap();
     assert!(writer.verify(Default::default()).unwrap().report.ok());
     assert_eq!(reader.record_count().unwrap(), before, "the reader's snapshot predates the append");
@@ -66,5 +66,5 @@ fn a_verification_behind_this_machines_verified_point_is_no_rollback() {
     let mut again = Ledger::open_read_only(&db, cache.clone()).unwrap();
     let view = again.view(AsOf::End).unwrap();
     assert!(view.checked.ok, "{:?}", view.checked.findings);
-    assert_eq!(view.checked.method, ledger_node::view::Method::Incremental { since: before }, "the memory moved back");
+    assert_eq!(view.checked.method, ledger_engine::view::Method::Incremental { since: before }, "the memory moved back");
 }

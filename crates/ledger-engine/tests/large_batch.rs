@@ -9,7 +9,7 @@
 
 use ledger_core::Timestamp;
 use ledger_core::append::Submission;
-use ledger_node::Signer;
+use ledger_engine::Signer;
 use ledger_testkit::DiskLedger;
 use serde_json::json;
 

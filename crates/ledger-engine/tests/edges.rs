@@ -5,12 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 use ledger_core::verify::Options;
-use ledger_node::{Clock, Error, Signer};
+use ledger_engine::{Clock, Error, Signer};
 use ledger_testkit::{DiskLedger, at, note};
 
 const ORIGIN: &str = "test.example/edges";
 
-fn verify_ok(l: &mut ledger_node::Ledger) -> u64 {
+fn verify_ok(l: &mut ledger_engine::Ledger) -> u64 {
     let v = l.verify(Options::default()).unwrap();
     assert!(v.report.ok(), "{:?}", v.report.findings);
     v.report.records
@@ -18,10 +18,10 @@ fn verify_ok(l: &mut ledger_node::Ledger) -> u64 {
 
 /// Closes the kit's own handle on the file (tests reopen it as needed).
 fn close(d: &mut DiskLedger) {
-    let elsewhere = ledger_node::local::Cache::disabled();
+    let elsewhere = ledger_engine::local::Cache::disabled();
     let spare = d.dir.path().join("spare.db");
     std::fs::copy(d.path(), &spare).unwrap();
-    drop(std::mem::replace(&mut d.ledger, ledger_node::Ledger::open(&spare, elsewhere).unwrap()));
+    drop(std::mem::replace(&mut d.ledger, ledger_engine::Ledger::open(&spare, elsewhere).unwrap()));
 }
 
 #[test]

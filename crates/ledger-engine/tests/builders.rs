@@ -9,8 +9,8 @@
 
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
-use ledger_node::office::{self, ObjectionFiling, PeriodOpening, SupervisionFiling};
-use ledger_node::{csv, governance, monitoring, personal, projects};
+use ledger_engine::office::{self, ObjectionFiling, PeriodOpening, SupervisionFiling};
+use ledger_engine::{csv, governance, monitoring, personal, projects};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::OnceLock;
