@@ -225,6 +225,25 @@ fn the_command_line_holds_no_sql_and_no_verification_logic() {
 }
 
 #[test]
+fn the_service_reaches_the_ledger_through_the_engine_alone() {
+    // No escape to the store: the HTTP service holds no SQLite, depends on
+    // no store crate and asks the engine's façade (`Ledger::head`, ...).
+    let root = env!("CARGO_MANIFEST_DIR");
+    let manifest = std::fs::read_to_string(format!("{root}/crates/ledger-http/Cargo.toml")).unwrap();
+    let deps = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
+    for forbidden in ["rusqlite", "ledger-store"] {
+        assert!(!deps.contains(forbidden), "the service depends on {forbidden}:\n{deps}");
+    }
+    for entry in std::fs::read_dir(format!("{root}/crates/ledger-http/src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for forbidden in [".store()", "ledger_store::", "SELECT "] {
+            assert!(!text.contains(forbidden), "{} contains {forbidden:?}", path.display());
+        }
+    }
+}
+
+#[test]
 fn the_benchmark_runs_and_reports_every_figure_at_a_tiny_size() {
     // Works, not fast: nothing here is timed against anything.
     let dir = tempfile::tempdir().unwrap();

@@ -275,7 +275,7 @@ fn export(
     let ledger = ctx.open_read_only()?;
     let list = ledger.keys()?;
     let row = list.find(query)?;
-    let origin = ledger.store().head()?.origin;
+    let origin = ledger.head()?.origin;
     let vkey = ledger_engine::tlog::vkey(&row.info.key, name.unwrap_or(&origin), witness)?.to_string();
     let pem = ledger_keyfile::public_pem(&row.info.key);
     if json_out {

@@ -252,8 +252,38 @@ impl Ledger {
         &self.path
     }
 
-    /// The store, for the read queries of this crate.
-    pub fn store(&self) -> &Store {
+    /// The last record (its seq, hash and time) and the ledger's origin.
+    pub fn head(&self) -> Result<ledger_core::append::Head, Error> {
+        Ok(self.store.head()?)
+    }
+
+    /// Record `seq`, decoded (its hash and signatures not checked here;
+    /// [`Ledger::verify`] does); `None` past the head, where
+    /// [`Ledger::record`] refuses. A record whose bytes do not decode is
+    /// evidence of tampering.
+    pub fn find_record(&self, seq: u64) -> Result<Option<Record>, Error> {
+        let Some(raw) = self.store.get(seq)? else { return Ok(None) };
+        raw.decode().map(Some).map_err(|e| Error::Tampered { seq, message: format!("record {seq}: {e}") })
+    }
+
+    /// At most `limit` records from `from`, as stored.
+    pub fn raw_records(&self, from: u64, limit: usize) -> Result<Vec<ledger_core::RawRecord>, Error> {
+        Ok(self.store.read(from, limit)?)
+    }
+
+    /// The records the Merkle tree holds (`docs/FORMAT.md`, section 1).
+    pub fn tree_size(&self) -> Result<u64, Error> {
+        self.store.tree().current_size().map_err(|e| Error::refused(e.to_string()))
+    }
+
+    /// The seq of the last checkpoint record (`None`: never sealed).
+    pub fn last_checkpoint_seq(&self) -> Result<Option<u64>, Error> {
+        Ok(self.store.last_of_type(ledger_tlog::event::CHECKPOINT_TYPE)?.map(|r| r.seq))
+    }
+
+    /// The store, for the read queries of this crate; outside it, the
+    /// methods above.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 

@@ -45,7 +45,7 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     for chunk in subs.chunks(1) {
         one_by_one.append(chunk, Signer::new(&office), now).unwrap();
     }
-    let (a, b) = (l.store().read(0, 10_000).unwrap(), one_by_one.store().read(0, 10_000).unwrap());
+    let (a, b) = (l.raw_records(0, 10_000).unwrap(), one_by_one.raw_records(0, 10_000).unwrap());
     assert_eq!(a.len(), b.len());
     // Genesis and the authorisation differ only by their own times and ids;
     // from the notes on, byte for byte (same envelopes, same signatures).
@@ -62,7 +62,7 @@ fn a_batch_of_several_chunks_is_one_transaction_that_remembers_every_id() {
     let err = l.append(&bad, Signer::new(&office), now).unwrap_err().to_string();
     assert!(err.contains(&format!("line {}", n + 1)) && err.contains("id-3"), "{err}");
     assert_eq!(l.record_count().unwrap(), count);
-    assert!(l.store().read(count, 10).unwrap().is_empty(), "nothing past the head");
+    assert!(l.raw_records(count, 10).unwrap().is_empty(), "nothing past the head");
     let verification = l.verify(Default::default()).unwrap();
     assert!(verification.report.ok() && verification.report.records == count);
 }

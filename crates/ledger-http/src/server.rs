@@ -232,12 +232,6 @@ impl From<Error> for Failure {
     }
 }
 
-impl From<ledger_store::StoreError> for Failure {
-    fn from(e: ledger_store::StoreError) -> Failure {
-        Failure::from(Error::from(e))
-    }
-}
-
 fn not_found(what: impl Into<String>) -> Failure {
     failure(StatusCode::NOT_FOUND, what, None)
 }
@@ -369,7 +363,7 @@ pub fn serve(ledger: Ledger, config: Config, ready: impl FnOnce(SocketAddr)) -> 
 /// that the service never starts with history pinned by nothing.
 fn seal_unsealed(ledger: &mut Ledger, log_key: &SigningKey) -> Result<(), Error> {
     if ledger.unsealed()? > 0 {
-        let head = ledger.store().head()?;
+        let head = ledger.head()?;
         let signed = ledger.checkpoint(log_key, head.time)?;
         tracing::info!(size = signed.size, seq = signed.seq, "sealed the records no checkpoint covered");
     }
@@ -395,7 +389,7 @@ fn seal_pending(ledger: &mut Ledger, app: &App) -> Sealed {
         if ledger.unsealed()? == 0 {
             return Ok(None);
         }
-        let at = ledger.store().head()?.time;
+        let at = ledger.head()?.time;
         Ok(Some(ledger.checkpoint(&app.log_key, at)?.note))
     };
     let outcome = attempt();
@@ -846,7 +840,7 @@ async fn cosign(app: &Shared, request: Request, audit: &mut Audit) -> Result<Res
 async fn serve_tile(app: &Shared, path: String) -> Result<Response, Failure> {
     let tile = Tile::parse(&path).map_err(|e| not_found(e.to_string()))?;
     with_reader(app, move |ledger, _| {
-        let size = ledger.store().tree().current_size().map_err(|e| Error::refused(e.to_string()))?;
+        let size = ledger.tree_size()?;
         if !ledger_tlog::tiles::available(&tile, size) {
             return Err(not_found(format!("{tile} is beyond the tree of {size} records")));
         }
@@ -873,8 +867,7 @@ fn seq_of(text: &str) -> Result<u64, Failure> {
 async fn record(State(app): State<Shared>, Path(seq): Path<String>) -> Result<Response, Failure> {
     let seq = seq_of(&seq)?;
     with_reader(&app, move |ledger, _| {
-        let raw = ledger.store().get(seq)?.ok_or_else(|| not_found(format!("no record {seq}")))?;
-        let record = raw.decode().map_err(|e| Error::Tampered { seq, message: format!("record {seq}: {e}") })?;
+        let record = ledger.find_record(seq)?.ok_or_else(|| not_found(format!("no record {seq}")))?;
         let authority = ledger.authority().ok();
         let body = ledger_engine::query::record_json(&record, authority.as_ref());
         Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
@@ -885,13 +878,13 @@ async fn record(State(app): State<Shared>, Path(seq): Path<String>) -> Result<Re
 async fn proof(State(app): State<Shared>, Path(seq): Path<String>) -> Result<Response, Failure> {
     let seq = seq_of(&seq)?;
     with_reader(&app, move |ledger, _| {
-        let head = ledger.store().head()?;
+        let head = ledger.head()?;
         if seq > head.seq {
             return Err(not_found(format!("no record {seq}: the ledger holds records 0 to {}", head.seq)));
         }
         // A checkpoint recorded at seq s covers the s records before it:
         // the latest one, and whatever follows it, is in no checkpoint yet.
-        let sealing = ledger.store().last_of_type(ledger_tlog::event::CHECKPOINT_TYPE)?.map(|r| r.seq);
+        let sealing = ledger.last_checkpoint_seq()?;
         match sealing {
             None => return Err(not_found("the ledger has no signed checkpoint yet: no record can be proven")),
             Some(s) if seq == s => {
@@ -923,7 +916,7 @@ async fn streams(State(app): State<Shared>, RawQuery(query): RawQuery) -> Result
     }
     with_reader(&app, move |ledger, _| {
         let basis = ledger.signing_basis(names.iter().map(String::as_str))?;
-        let head = ledger.store().head()?;
+        let head = ledger.head()?;
         let body = json!({
             "origin": basis.origin,
             "head_seq": head.seq,
@@ -937,7 +930,7 @@ async fn streams(State(app): State<Shared>, RawQuery(query): RawQuery) -> Result
 
 async fn healthz(State(app): State<Shared>) -> Result<Response, Failure> {
     with_reader(&app, |ledger, app| {
-        let head = ledger.store().head()?;
+        let head = ledger.head()?;
         let failing = app.seal.lock().unwrap_or_else(std::sync::PoisonError::into_inner).failing.clone();
         match failing {
             None => Ok(format!("ok {} {}\n", head.seq, head.hash).into_response()),
@@ -956,7 +949,7 @@ async fn healthz(State(app): State<Shared>) -> Result<Response, Failure> {
 
 async fn metrics(State(app): State<Shared>) -> Result<Response, Failure> {
     with_reader(&app, |ledger, app| {
-        let head = ledger.store().head()?;
+        let head = ledger.head()?;
         let checkpointed = latest_checkpoint(ledger)?.map_or(0, |(size, _)| size);
         let unsealed = ledger.unsealed()?;
         let m = &app.metrics;
