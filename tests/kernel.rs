@@ -378,7 +378,7 @@ fn an_event_dated_far_after_this_machines_clock_is_refused_and_changes_nothing()
     let env = Env::with_ledger();
     // A year and an hour ahead: the message's span reads "365 days 1 h"
     // however many seconds the test takes.
-    let next_year = ledger_core::Timestamp::now().plus_seconds(365 * 86_400 + 3_600).to_string();
+    let next_year = ledger_engine::Clock::system().plus_seconds(365 * 86_400 + 3_600).to_string();
     // An office whose clock is a year ahead signs offline.
     let signed = env
         .run_with_env(

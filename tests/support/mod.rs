@@ -196,7 +196,7 @@ pub fn missing_tool_under(ci: Option<&str>, tool: &str, skipped: &str) {
 
 /// A time `days` after this machine's clock, as `LEDGER_NOW` takes it.
 pub fn days_from_now(days: i64) -> String {
-    ledger_core::Timestamp::now().plus_seconds(days * 86_400).to_string()
+    ledger_engine::Clock::system().plus_seconds(days * 86_400).to_string()
 }
 
 /// The hex text with its first digit changed (a signature that no longer verifies).

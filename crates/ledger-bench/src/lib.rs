@@ -997,7 +997,7 @@ impl Keys {
             &self.genesis_parts()?,
             &self.root,
             &[],
-            Timestamp::now(),
+            ledger_engine::Clock::system(),
             "genesis".into(),
         )
         .map_err(|e| anyhow!("genesis refused: {e}"))
@@ -1091,7 +1091,7 @@ fn note_submission(i: u64) -> Submission {
 /// inputs of the raw limits.
 fn sample_records(keys: &Keys) -> Result<Vec<Record>> {
     let mut memory = MemoryLedger::new(keys.genesis()?);
-    let now = Timestamp::now();
+    let now = ledger_engine::Clock::system();
     memory
         .append(vec![keys.authorization()], &keys.root, &[], now, &mut KernelRules)
         .map_err(|e| anyhow!("sample key authorisation refused: {e}"))?;
@@ -1345,7 +1345,7 @@ fn build(db: &Path, records: u64, batch: usize, keys: &Keys, cache: &Cache, doma
         let subs: Vec<(usize, Submission)> = (0..count).map(|k| (k as usize + 1, note_submission(done + k))).collect();
         let started = Instant::now();
         ledger
-            .append(&subs, Signer::new(&keys.office), Timestamp::now())
+            .append(&subs, Signer::new(&keys.office), ledger_engine::Clock::system())
             .with_context(|| format!("appending notes {} to {}", done, done + count - 1))?;
         let took = started.elapsed();
         busy += took;
@@ -1542,11 +1542,11 @@ fn durable_appends(db: &Path, raw_path: &Path, keys: &Keys, cache: &Cache, l: &m
     let count = if QUICK.load(std::sync::atomic::Ordering::Relaxed) { 5 } else { DURABLE_APPENDS };
     progress(format!("durable: {count} single appends, each its own transaction, and as many raw one-row commits"));
     let mut ledger = Ledger::open(db, cache.clone())?;
-    ledger.append(&[(1, note_submission(u64::MAX / 4))], Signer::new(&keys.office), Timestamp::now())?;
+    ledger.append(&[(1, note_submission(u64::MAX / 4))], Signer::new(&keys.office), ledger_engine::Clock::system())?;
     let started = Instant::now();
     for i in 0..count {
         let sub = note_submission(u64::MAX / 4 + 1 + i as u64);
-        ledger.append(&[(1, sub)], Signer::new(&keys.office), Timestamp::now())?;
+        ledger.append(&[(1, sub)], Signer::new(&keys.office), ledger_engine::Clock::system())?;
     }
     l.durable_append = ratio(count as f64, started.elapsed().as_secs_f64());
     drop(ledger);
@@ -1605,12 +1605,12 @@ fn bulk_import(work: &Path, keys: &Keys, cache: &Cache, l: &mut LedgerFigures) -
     let db = work.join("bench-import.db");
     remove_sqlite_files(&db);
     let result = (|| -> Result<f64> {
-        let now = Timestamp::now();
+        let now = ledger_engine::Clock::system();
         let (mut ledger, _) =
             Ledger::create(&db, ORIGIN, &keys.genesis_parts()?, Signer::new(&keys.root), now, cache.clone())?;
         ledger.append(&[(0, keys.authorization())], Signer::new(&keys.root), now)?;
         let started = Instant::now();
-        let appended = ledger.append(&subs, Signer::new(&keys.office), Timestamp::now())?;
+        let appended = ledger.append(&subs, Signer::new(&keys.office), ledger_engine::Clock::system())?;
         let seconds = started.elapsed().as_secs_f64();
         ensure!(appended.len() as u64 == n, "the import appended {} of {n} events", appended.len());
         Ok(ratio(n as f64, seconds))
@@ -1632,7 +1632,7 @@ fn raw_import(path: &Path, key: &SigningKey, inputs: &[(String, String, String)]
     use rayon::prelude::*;
     let author = PublicKey::from(key);
     let author_json = serde_json::to_string(&author)?;
-    let now = Timestamp::now();
+    let now = ledger_engine::Clock::system();
     let time_json = serde_json::to_string(&now)?;
     let encode = |stream: &str, text: &str, id: &str, version: u64| -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(160 + text.len());
@@ -1724,7 +1724,7 @@ fn single_appends(db: &Path, keys: &Keys, cache: &Cache) -> Result<f64> {
         let sub = note_submission(u64::MAX / 2 + i as u64);
         let started = Instant::now();
         let mut ledger = Ledger::open(db, cache.clone())?;
-        ledger.append(&[(1, sub)], Signer::new(&keys.office), Timestamp::now())?;
+        ledger.append(&[(1, sub)], Signer::new(&keys.office), ledger_engine::Clock::system())?;
         drop(ledger);
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }

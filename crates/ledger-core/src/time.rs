@@ -29,6 +29,11 @@ impl Timestamp {
         Timestamp::from_unix(t.as_second()).unwrap_or(Timestamp(utc(jiff::Timestamp::UNIX_EPOCH)))
     }
 
+    /// 1970-01-01T00:00:00Z.
+    pub fn epoch() -> Timestamp {
+        Timestamp(utc(jiff::Timestamp::UNIX_EPOCH))
+    }
+
     /// From seconds since 1970-01-01T00:00:00Z.
     pub fn from_unix(seconds: i64) -> Option<Timestamp> {
         let dt = utc(jiff::Timestamp::from_second(seconds).ok()?);

@@ -118,9 +118,7 @@ pub(crate) fn find_measurement(period: &Period, seq: u64) -> Option<(Option<&str
 /// latest record (the ledger's clock).
 pub fn cutoff(domain: &Domain, period: &Period) -> Timestamp {
     match (&period.state, period.published_at) {
-        (PeriodState::Open, _) | (_, None) => {
-            domain.clock.unwrap_or_else(|| Timestamp::from_unix(0).unwrap_or_else(Timestamp::now))
-        }
+        (PeriodState::Open, _) | (_, None) => domain.clock.unwrap_or_else(Timestamp::epoch),
         (_, Some(at)) => at,
     }
 }

@@ -12,7 +12,7 @@
 //! let mut ledger = ledger_engine::Ledger::open(path, ledger_engine::local::Cache::disabled())?;
 //! let what = Attest::Publish { window_until: "2024-03-15".into(), allow_incomplete: false };
 //! let (appended, attested) =
-//!     attest::attest(&mut ledger, "2023", &what, ledger_engine::Signer::new(&key), ledger_core::Timestamp::now())?;
+//!     attest::attest(&mut ledger, "2023", &what, ledger_engine::Signer::new(&key), ledger_engine::Clock::system())?;
 //! println!("seq {}: {} {}", appended[0].seq, attested.event_type, attested.projection_hash);
 //! # Ok(()) }
 //! ```

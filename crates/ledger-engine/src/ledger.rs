@@ -123,7 +123,16 @@ impl Default for Clock {
 impl Clock {
     /// The time now, by this clock.
     pub fn now(&self) -> Timestamp {
-        self.fixed.unwrap_or_else(Timestamp::now)
+        self.fixed.unwrap_or_else(Clock::system)
+    }
+
+    /// The system's clock, truncated to the second: the one place the
+    /// engine reads it (the kernel and the domain are given every time).
+    pub fn system() -> Timestamp {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Timestamp::from_unix(seconds).unwrap_or_else(Timestamp::epoch)
     }
 }
 
@@ -600,7 +609,7 @@ impl Ledger {
                         }
                     }
                     if frontier.size() == w.head.seq + 1 {
-                        local.verified = Some(VerifiedPoint::new(w.head.seq, w.head.hash, &frontier));
+                        local.verified = Some(VerifiedPoint::new(w.head.seq, w.head.hash, &frontier, self.clock.now()));
                         changed = true;
                     }
                 }

@@ -55,14 +55,9 @@ impl VerifiedPoint {
         Frontier::from_nodes(self.seq + 1, self.frontier.iter().map(|(l, h)| (*l, h.0)).collect())
     }
 
-    /// A point at the end of `frontier`'s records.
-    pub fn new(seq: u64, hash: Hash, frontier: &Frontier) -> VerifiedPoint {
-        VerifiedPoint {
-            seq,
-            hash,
-            frontier: frontier.nodes().iter().map(|(l, h)| (*l, Hash(*h))).collect(),
-            at: Timestamp::now(),
-        }
+    /// A point at the end of `frontier`'s records, verified at `at`.
+    pub fn new(seq: u64, hash: Hash, frontier: &Frontier, at: Timestamp) -> VerifiedPoint {
+        VerifiedPoint { seq, hash, frontier: frontier.nodes().iter().map(|(l, h)| (*l, Hash(*h))).collect(), at }
     }
 }
 
@@ -327,7 +322,7 @@ mod tests {
         assert!(note.is_none() && s.verified.is_none());
         let mut f = Frontier::new();
         f.push(&[9; 32]);
-        s.verified = Some(VerifiedPoint::new(0, Hash([9; 32]), &f));
+        s.verified = Some(VerifiedPoint::new(0, Hash([9; 32]), &f, Timestamp::epoch()));
         s.remember(TrustedSnapshot { seq: 0, hash: Hash([9; 32]), digest: Hash([3; 32]) });
         s.save().unwrap();
         let (again, _) = cache.load(&ledger, "o", &g);

@@ -627,7 +627,8 @@ impl crate::Ledger {
             if let Some(s) = &verification.snapshot {
                 local.remember(s.clone());
             }
-            local.verified = Some(crate::local::VerifiedPoint::new(seq, hash, &verification.frontier));
+            local.verified =
+                Some(crate::local::VerifiedPoint::new(seq, hash, &verification.frontier, self.clock().now()));
             if let Err(e) = local.save() {
                 self.warn(e);
             }

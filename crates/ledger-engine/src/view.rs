@@ -257,7 +257,7 @@ impl Ledger {
             if let Some(s) = verification.snapshot {
                 local.remember(s);
             }
-            local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &verification.frontier));
+            local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &verification.frontier, self.clock().now()));
             if let Err(e) = local.save() {
                 self.warn(e);
             }
@@ -322,7 +322,7 @@ impl Ledger {
         if let Some(s) = learned {
             local.remember(s);
         }
-        local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &resumed.frontier));
+        local.verified = Some(VerifiedPoint::new(head.seq, head.hash, &resumed.frontier, self.clock().now()));
         if let Err(e) = local.save() {
             self.warn(e);
         }

@@ -28,7 +28,7 @@ fn a_reader_behind_this_machines_verified_point_reads_again() {
     let before = reader.record_count().unwrap();
     let line = r#"{"stream":"notes","type":"note","data":{"text":"月报已报送"}}"#;
     let sub = Submission::from_json(line, ledger_engine::fresh_id).unwrap();
-    writer.append(&[(1, sub)], Signer::new(&key), ledger_core::Timestamp::now()).unwrap();
+    writer.append(&[(1, sub)], Signer::new(&key), ledger_engine::Clock::system()).unwrap();
     let verified = writer.verify(Default::default()).unwrap();
     assert!(verified.report.ok());
     assert_eq!(reader.record_count().unwrap(), before, "the reader's snapshot predates the append");
@@ -55,7 +55,7 @@ fn a_verification_behind_this_machines_verified_point_is_no_rollback() {
     let before = reader.record_count().unwrap();
     let line = r#"{"stream":"notes","type":"note","data":{"text":"beside a verification"}}"#;
     let sub = Submission::from_json(line, ledger_engine::fresh_id).unwrap();
-    writer.append(&[(1, sub)], Signer::new(&key), ledger_core::Timestamp::now()).unwrap();
+    writer.append(&[(1, sub)], Signer::new(&key), ledger_engine::Clock::system()).unwrap();
     assert!(writer.verify(Default::default()).unwrap().report.ok());
     assert_eq!(reader.record_count().unwrap(), before, "the reader's snapshot predates the append");
 

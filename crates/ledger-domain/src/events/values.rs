@@ -80,7 +80,7 @@ impl<'de> Deserialize<'de> for Date {
 
 fn unreachable_date() -> Timestamp {
     // Dates are validated when decoded; keep a total function anyway.
-    Timestamp::from_unix(0).unwrap_or_else(Timestamp::now)
+    Timestamp::epoch()
 }
 
 /// A source document, by hash.
