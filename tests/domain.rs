@@ -53,6 +53,23 @@ fn scores_as_published_and_after_objections() {
 }
 
 #[test]
+fn periods_and_dates_are_read_as_clerks_write_them() {
+    let env = demo_env();
+    let hash = |args: &[&str]| env.run(args).ok().json()["projection_hash"].clone();
+    let plain = hash(&["scores", "--period", "2022", "--as-of", "2023-03-05", "--json"]);
+    for period in ["2022年", "2022年度", "２０２２"] {
+        for date in ["2023/3/5", "2023年3月5日", "2023-3-5"] {
+            assert_eq!(hash(&["scores", "--period", period, "--as-of", date, "--json"]), plain, "{period} {date}");
+        }
+    }
+    // Eight digits that name no record but a day: refused with the day, never read as the head.
+    let refused = env.run(&["scores", "--period", "2022", "--as-of", "20230305"]).refused("no record 20230305");
+    assert!(refused.stderr.contains("--as-of 2023-03-05"), "{}", refused.stderr);
+    let refused = env.run(&["scores", "--period", "2022/23", "--json"]).refused("is not a period");
+    assert!(!refused.stderr.contains("stream must match"), "{}", refused.stderr);
+}
+
+#[test]
 fn explain_names_events_and_clauses() {
     let env = demo_env();
     let v = env.run(&["explain", "--period", "2022", "--unit", "shanghe", "--indicator", "10", "--json"]).ok().json();

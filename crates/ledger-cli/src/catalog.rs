@@ -38,7 +38,7 @@ pub enum Command {
   ledger units                                            # every unit, with its history")]
     Units {
         /// Only the units of this period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: Option<String>,
         #[command(flatten)]
         read: ReadArgs,

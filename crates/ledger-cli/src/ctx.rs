@@ -429,19 +429,49 @@ pub struct ReadArgs {
     pub allow_unverified: bool,
 }
 
+/// `--period` as a clerk writes it: `2022`, `2022年`, `2022年度`, in ASCII
+/// or full-width digits; the period's name comes out (`2022`).
+pub fn period_arg(text: &str) -> std::result::Result<String, String> {
+    let t = ledger_core::time::half_width(text.trim());
+    let t = t.strip_suffix("年度").or_else(|| t.strip_suffix('年')).unwrap_or(&t);
+    let named = t.len() <= 64
+        && t.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if named {
+        Ok(t.to_owned())
+    } else {
+        Err(format!("{text:?} is not a period: give its name, the year of assessment (2022 or 2022年)"))
+    }
+}
+
 /// `--as-of`: a sequence number, or a time as a person writes it (RFC 3339
-/// with any offset, or a bare date: the end of that day in the ledger's
-/// time zone).
+/// with any offset, or a date, `2023-03-05`, `2023/3/5`, `2023年3月5日`:
+/// the end of that day in the ledger's time zone). Eight digits that name
+/// no record but a day (`20230305`) are refused with the date they may
+/// mean, not read as the head.
 pub fn parse_as_of(ctx: &Ctx, text: Option<&str>) -> Result<AsOf> {
     let Some(text) = text else { return Ok(AsOf::End) };
-    if let Ok(seq) = text.parse::<u64>() {
+    let digits = ledger_core::time::half_width(text.trim());
+    if let Ok(seq) = digits.parse::<u64>() {
+        if digits.len() == 8
+            && let Some(day) =
+                ledger_core::time::written_date(&format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..]))
+        {
+            let head = ctx.open_read_only()?.head()?.seq;
+            if seq > head {
+                return Err(hinted(
+                    format!("--as-of {text}: the ledger has no record {seq} (its records are 0 to {head})"),
+                    format!("for the end of the day {day}, write --as-of {day}"),
+                ));
+            }
+        }
         return Ok(AsOf::Seq(seq));
     }
     let zone = ctx.open_read_only()?.time_zone()?;
     Timestamp::parse_any(text, &zone).map(AsOf::Time).map_err(|_| {
         hinted(
             format!("--as-of {text:?} is neither a sequence number nor a time"),
-            "give a sequence number (e.g. 1234), a time (2023-03-05T12:00:00+08:00) or a date (2023-03-05, meaning the end of that day in the ledger's time zone)",
+            "give a sequence number (e.g. 1234), a time (2023-03-05T12:00:00+08:00) or a date (2023-03-05, 2023/3/5 or 2023年3月5日: the end of that day in the ledger's time zone)",
         )
     })
 }

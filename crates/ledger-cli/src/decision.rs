@@ -47,7 +47,7 @@ pub enum DecisionCommand {
   ledger decision reward --period 2023 --unit 历下区 --kind fiscal-reward --amount 746.20 --basis C2 --key keys/authority.key")]
     Reward {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The reward's id (default: reward-PERIOD-UNIT-N).
         #[arg(long)]
@@ -73,7 +73,7 @@ pub enum DecisionCommand {
   ledger decision action --period 2023 --unit 商河县 --kind admonition-talk --basis C3.2 --person-name 张三 --person-detail position=deputy-head --key keys/authority.key")]
     Action {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The action's id (default: action-PERIOD-UNIT-N).
         #[arg(long)]
@@ -101,7 +101,7 @@ pub enum DecisionCommand {
   ledger decision rescind --period 2023 --target notice-1 --reason \"复核后撤销\" --key keys/authority.key")]
     Rescind {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The reward's or action's id.
         #[arg(long, value_name = "ID")]
@@ -117,7 +117,7 @@ pub enum DecisionCommand {
   ledger decision rectify --period 2023 --action notice-1 --text \"整改方案已报送\" --key keys/shanghe.key")]
     Rectify {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The accountability action's id.
         #[arg(long, value_name = "ID")]
@@ -133,7 +133,7 @@ pub enum DecisionCommand {
   ledger decision fraud --period 2023 --unit 商河县 --indicators 9,10 --basis \"市审计局审计报告\" --key keys/authority.key")]
     Fraud {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The determination's id (default: fraud-PERIOD-UNIT-N).
         #[arg(long)]

@@ -240,7 +240,11 @@ const VOCABULARY: &[Word] = &[
     // Which records, and when.
     word("since", &["SEQ", "DATE"], "the first record, or the first day, included"),
     word("until", &["DATE"], "the last day included (to its end)"),
-    word("as-of", &["SEQ|TIME"], "as the ledger stood at this record or time"),
+    word(
+        "as-of",
+        &["SEQ|TIME"],
+        "as the ledger stood at this record or time (a date as written: 2023-03-05, 2023/3/5, 2023年3月5日)",
+    ),
     word("limit", &["N"], "at most this many"),
     word("stream", &["STREAM"], "a stream, exactly: period/2022, unit/shanghe, catalog, ledger, ..."),
     word("type", &["TYPE"], "an event type, e.g. measurement_corrected"),
@@ -282,7 +286,7 @@ const VOCABULARY: &[Word] = &[
     word("tls-key", &["FILE"], "the TLS certificate's private key (PEM, mode 0600)"),
     word("insecure-plain-http", &[], "plain HTTP on an address other than a loopback one"),
     // The assessment.
-    word("period", &["PERIOD"], "an assessment period by id, e.g. 2022 (a reporting period: 2023-H1)"),
+    word("period", &["PERIOD"], "an assessment period by id, e.g. 2022 or 2022年 (a reporting period: 2023-H1)"),
     word("year", &["YEAR"], "the year a period assesses"),
     word("round", &["ROUND"], "a monitoring round of a period, e.g. 2023-Q1"),
     word("unit", &["UNIT"], "an assessed unit by id, Chinese or English name (商河县, shanghe)"),

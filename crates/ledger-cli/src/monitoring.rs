@@ -65,7 +65,7 @@ pub enum MonitoringCommand {
         #[arg(long)]
         id: String,
         /// The period, e.g. 2023.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// Where it stands.
         #[arg(long, value_enum)]
@@ -85,7 +85,7 @@ pub enum MonitoringCommand {
         #[arg(long)]
         unit: String,
         /// The period, e.g. 2023.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// Land supplied for construction, ha.
         #[arg(long, allow_hyphen_values = true, value_name = "HA")]

@@ -27,7 +27,7 @@ pub enum ObjectionCommand {
   ledger objection file --period 2023 --unit 历下区 --claim \"composite miscounted\" --key keys/inspector.key")]
     File {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The objection's id (default: obj-PERIOD-N).
         #[arg(long)]
@@ -53,7 +53,7 @@ pub enum ObjectionCommand {
   ledger objection resolve --period 2023 --id obj-2023-2 --dismissed --reason \"口径无误\" --key keys/assessment.key")]
     Resolve {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The objection's id.
         #[arg(long)]

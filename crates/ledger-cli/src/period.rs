@@ -35,7 +35,7 @@ pub enum PeriodCommand {
   ledger period open --period 2023 --units 历下区,商河县 --note \"试点\" --key keys/authority.key")]
     Open {
         /// The period id, e.g. 2023.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The year assessed (default: the period id).
         #[arg(long)]
@@ -62,7 +62,7 @@ pub enum PeriodCommand {
   ledger values submit --period 2023 --round 2023-Q1 --key keys/statistics.key q1.csv     # the in-year values")]
     OpenRound {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The round's id, e.g. 2023-Q1.
         #[arg(long)]
@@ -84,7 +84,7 @@ pub enum PeriodCommand {
   ledger period targets --period 2023 --key keys/authority.key targets-2023.csv   # 单位,指标,目标值,基期值")]
     Targets {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The CSV file.
         file: PathBuf,
@@ -97,7 +97,7 @@ pub enum PeriodCommand {
   ledger period status --period 2023 --unit 商河县 --json")]
     Status {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// Only this unit (id or name).
         #[arg(long)]
@@ -111,7 +111,7 @@ pub enum PeriodCommand {
   ledger period publish --period 2023 --window-until 2024-03-15 --allow-incomplete --key keys/assessment.key")]
     Publish {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// Last day objections may be filed (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
@@ -128,7 +128,7 @@ pub enum PeriodCommand {
   ledger period finalize --period 2023 --key keys/assessment.key   # after the window, every objection resolved")]
     Finalize {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The assessment office's private key.
         #[arg(long, value_name = "KEY")]

@@ -115,7 +115,7 @@ pub enum ProjectCommand {
         #[arg(long)]
         id: String,
         /// The reporting period, e.g. 2023 or 2023-H1.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// Investment completed in the period, 万元.
         #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]

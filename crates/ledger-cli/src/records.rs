@@ -134,7 +134,7 @@ pub struct LogArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub event_type: Option<String>,
     /// Only this period's records (its stream, and audit findings naming it)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::ctx::period_arg)]
     pub period: Option<String>,
     /// Only records about this unit (id or name): its stream, events naming it, and the corrections, verifications, returns and objection outcomes of its values
     #[arg(long)]

@@ -26,7 +26,7 @@ pub enum Command {
   ledger report --all-periods --lang zh -o report.html")]
 pub struct ReportArgs {
     /// The period reported (its ranking, heat map and units; the trends cover every period).
-    #[arg(long, required_unless_present = "all_periods", conflicts_with = "all_periods")]
+    #[arg(long, required_unless_present = "all_periods", conflicts_with = "all_periods", value_parser = crate::ctx::period_arg)]
     pub period: Option<String>,
     /// Report every period of the ledger.
     #[arg(long)]

@@ -26,7 +26,7 @@ pub enum Command {
   ledger explain --period 2022 --unit shanghe --format md > shanghe-2022.md")]
     Explain {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The unit.
         #[arg(long)]
@@ -49,7 +49,7 @@ pub enum Command {
   ledger audit --period 2022 --json")]
     Audit {
         /// Only this period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: Option<String>,
         #[command(flatten)]
         read: ReadArgs,
@@ -60,7 +60,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScoresArgs {
     /// The period.
-    #[arg(long, required_unless_present = "trend")]
+    #[arg(long, required_unless_present = "trend", value_parser = crate::ctx::period_arg)]
     pub period: Option<String>,
     /// Every unit's composite across every period (with --period too, in an XLSX workbook).
     #[arg(long)]

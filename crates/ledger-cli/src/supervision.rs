@@ -27,7 +27,7 @@ pub enum SupervisionCommand {
   ledger supervision record --period 2023 --unit 长清区 --severity minor --text \"台账不全\" --follow-up-due 2023-05-31 --round 2023-Q1 --key keys/inspector.key")]
     Record {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The finding's id (default: sup-<period>-N).
         #[arg(long)]
@@ -55,7 +55,7 @@ pub enum SupervisionCommand {
   ledger supervision close --period 2023 --finding sup-2023-1 --text \"已整改，报送制度已建立\" --key keys/assessment.key")]
     Close {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The finding.
         #[arg(long)]

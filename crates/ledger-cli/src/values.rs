@@ -29,7 +29,7 @@ pub enum ValuesCommand {
   ledger values submit --period 2023 --round 2023-Q1 --key keys/statistics.key q1.csv     # in-year values of a monitoring round")]
     Submit {
         /// The period, e.g. 2022.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The monitoring round the values (or corrections) are of: in-year values, kept apart from the annual ones.
         #[arg(long)]
@@ -47,7 +47,7 @@ pub enum ValuesCommand {
   ledger values correct --period 2023 --unit 商河县 --indicator 10 --value 130.5 --reason \"payroll recount\" --key keys/statistics.key")]
     Correct {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The monitoring round of an in-year value (default: the annual value).
         #[arg(long)]
@@ -72,7 +72,7 @@ pub enum ValuesCommand {
   ledger values return --period 2023 --unit 商河县 --indicator 10 --reason \"与社保缴费人数不符\" --key keys/assessment.key")]
     Return {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The monitoring round of an in-year value (default: the annual value).
         #[arg(long)]
@@ -95,7 +95,7 @@ pub enum ValuesCommand {
   ledger values verify --period 2023 --unit 商河县 --indicator 10 --key keys/assessment.key")]
     Verify {
         /// The period.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
         /// The in-year values of this monitoring round (default: the annual values).
         #[arg(long)]

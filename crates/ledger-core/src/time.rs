@@ -18,6 +18,34 @@ const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 #[error("time must be UTC in the form YYYY-MM-DDTHH:MM:SSZ (got {0:?})")]
 pub struct TimeError(String);
 
+/// ASCII for the full-width digits and punctuation an input method types
+/// (`２０２３／３／５`).
+pub fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// A date as people write it: `2023-03-05`, `2023-3-5`, `2023/3/5`,
+/// `2023.3.5` or `2023年3月5日`, in ASCII or full-width digits. `None` for
+/// anything else, a day that does not exist among them.
+pub fn written_date(text: &str) -> Option<jiff::civil::Date> {
+    let text = half_width(text.trim());
+    let text = text.strip_suffix('日').or_else(|| text.strip_suffix('号')).unwrap_or(&text);
+    let parts: Vec<&str> = text.split(['-', '/', '.', '年', '月']).collect();
+    let [y, m, d] = parts.as_slice() else { return None };
+    let digits =
+        |s: &str, n: std::ops::RangeInclusive<usize>| n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2)) {
+        return None;
+    }
+    jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
 fn utc(t: jiff::Timestamp) -> jiff::civil::DateTime {
     t.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime()
 }
@@ -93,7 +121,7 @@ impl Timestamp {
         if let Ok(t) = text.parse::<jiff::Timestamp>() {
             return Timestamp::from_unix(t.as_second()).ok_or_else(err);
         }
-        if let Ok(d) = text.parse::<jiff::civil::Date>() {
+        if let Some(d) = written_date(text) {
             return Timestamp::end_of_date_in(&d.to_string(), zone);
         }
         Err(err())
@@ -178,6 +206,32 @@ impl<'de> Deserialize<'de> for Timestamp {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn dates_are_read_as_clerks_write_them() {
+        let d = jiff::civil::date(2023, 3, 5);
+        for text in [
+            "2023-03-05",
+            "2023-3-5",
+            "2023/3/5",
+            "2023.03.05",
+            "2023年3月5日",
+            "２０２３年３月５日",
+            "2023／3／5",
+            " 2023-3-5 ",
+        ] {
+            assert_eq!(written_date(text), Some(d), "{text}");
+        }
+        for text in ["2023-02-30", "20230305", "23/3/5", "2023-3", "2023年3月5日12时", "3/5/2023", "2023-3-5-1", ""]
+        {
+            assert_eq!(written_date(text), None, "{text}");
+        }
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        assert_eq!(
+            Timestamp::parse_any("2023年3月5日", &zone).unwrap(),
+            Timestamp::parse_any("2023-03-05", &zone).unwrap()
+        );
+    }
 
     #[test]
     fn one_spelling_only() {
