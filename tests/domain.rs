@@ -53,6 +53,28 @@ fn scores_as_published_and_after_objections() {
 }
 
 #[test]
+fn every_example_of_the_readme_runs_on_the_demonstration() {
+    // The README's `$L $D ...` lines, as a new user pastes them.
+    let env = demo_env();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().filter_map(|l| l.strip_prefix("$L $D ")).collect();
+    assert!(lines.len() >= 10, "the README shows the demonstration: {lines:?}");
+    for line in lines {
+        let command = line.split(" # ").next().unwrap().replace("ledger/demo/keys/", "keys/");
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let run = env.run(&args);
+        assert_eq!(run.code, 0, "`ledger {command}` failed:\n{}{}", run.stdout, run.stderr);
+    }
+    // What the README says of them holds on the demonstration.
+    let shown = env.run(&["show", "2842"]).ok().stdout;
+    assert!(shown.contains("accountability_action_taken") && shown.contains("person "), "{shown}");
+    assert!(env.run(&["show", "1859", "--json"]).ok().json()["personal_data"]["details"].is_null());
+    let signed = env.run(&["log", "--unit", "商河县", "--signer", "统计局", "--json"]).ok().json();
+    assert!(!signed["records"].as_array().unwrap().is_empty(), "{signed}");
+    assert!(env.run(&["key", "export", "统计局"]).ok().stdout.contains("BEGIN PUBLIC KEY"));
+}
+
+#[test]
 fn periods_and_dates_are_read_as_clerks_write_them() {
     let env = demo_env();
     let hash = |args: &[&str]| env.run(args).ok().json()["projection_hash"].clone();

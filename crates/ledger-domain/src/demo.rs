@@ -26,13 +26,17 @@ use serde_json::json;
 
 /// The offices of the demonstration: key name, holder, roles.
 pub const OFFICES: [(&str, &str, &[&str]); 7] = [
-    ("authority", "Jinan Municipal People's Government (city authority)", &["authority"]),
-    ("statistics", "Jinan Municipal Bureau of Statistics", &["statistics"]),
-    ("assessment", "Jinan Municipal Assessment Office", &["assessment"]),
-    ("inspector", "Jinan Municipal Audit Bureau (inspector)", &["inspector"]),
-    ("shanghe", "Shanghe County People's Government", &["unit"]),
-    ("log", "Assessment ledger log operator", &["log"]),
-    ("projects", "Jinan Municipal Development and Reform Commission (project library)", &["projects"]),
+    ("authority", "济南市人民政府 / Jinan Municipal People's Government (city authority)", &["authority"]),
+    ("statistics", "济南市统计局 / Jinan Municipal Bureau of Statistics", &["statistics"]),
+    ("assessment", "济南市考核办公室 / Jinan Municipal Assessment Office", &["assessment"]),
+    ("inspector", "济南市审计局 / Jinan Municipal Audit Bureau (inspector)", &["inspector"]),
+    ("shanghe", "商河县人民政府 / Shanghe County People's Government", &["unit"]),
+    ("log", "考核账本日志运营方 / assessment ledger log operator", &["log"]),
+    (
+        "projects",
+        "济南市发展和改革委员会 / Jinan Municipal Development and Reform Commission (project library)",
+        &["projects"],
+    ),
 ];
 
 /// Who signs a batch.

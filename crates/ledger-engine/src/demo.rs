@@ -113,7 +113,7 @@ pub fn build(dir: &Path, cache: Cache) -> Result<Demo, Error> {
     let genesis = Genesis {
         roots: vec![RootKey {
             key: (&root).into(),
-            holder: "Jinan Municipal People's Government (root of trust)".into(),
+            holder: "济南市人民政府 / Jinan Municipal People's Government (root of trust)".into(),
         }],
         threshold: 1,
         roles,
