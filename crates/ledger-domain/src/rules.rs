@@ -261,12 +261,17 @@ impl Domain {
                 let def = &period.indicators[&x.indicator];
                 if let Some(m) = &x.measure
                     && *m != def.unit
+                    && Some(m) != def.unit_zh.as_ref()
                 {
+                    let spellings = match &def.unit_zh {
+                        Some(zh) if *zh != def.unit => format!("{zh:?} or {:?}", def.unit),
+                        _ => format!("{:?}", def.unit),
+                    };
                     return Err(Refusal::about(
                         "measure",
                         format!(
-                            "measure {m:?} does not match indicator {}'s unit of measure {:?}",
-                            x.indicator, def.unit
+                            "measure {m:?} does not match indicator {}'s unit of measure {spellings}",
+                            x.indicator
                         ),
                     ));
                 }
