@@ -269,10 +269,7 @@ impl Domain {
                     };
                     return Err(Refusal::about(
                         "measure",
-                        format!(
-                            "measure {m:?} does not match indicator {}'s unit of measure {spellings}",
-                            x.indicator
-                        ),
+                        format!("measure {m:?} does not match indicator {}'s unit of measure {spellings}", x.indicator),
                     ));
                 }
                 self.check_value(period, &x.indicator, &x.value, "value")?;

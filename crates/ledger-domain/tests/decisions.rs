@@ -143,9 +143,7 @@ fn values_are_checked_against_the_catalog() {
     w.ok("statistics", s, "measurement_submitted", submit("lixia", "18", "-0.4"), day);
     w.ok("statistics", s, "measurement_submitted", submit("lixia", "9", "310"), day);
     // The unit of measure in either of the catalog's spellings.
-    let measured = |indicator: &str, measure: &str| {
-        json!({"unit": "lixia", "indicator": indicator, "value": "708", "measure": measure})
-    };
+    let measured = |indicator: &str, measure: &str| json!({"unit": "lixia", "indicator": indicator, "value": "708", "measure": measure});
     w.ok("statistics", s, "measurement_submitted", measured("15", "亿元"), day);
     w.ok("statistics", s, "measurement_submitted", measured("17", "100M yuan"), day);
     let first = w.ok("statistics", s, "measurement_submitted", submit("lixia", "1", "25.60"), day);
