@@ -568,6 +568,13 @@ impl Prepared {
     /// what the append (or the check) said of each row.
     pub fn summary(&self, results: &[Appended], domain: &Domain) -> Vec<UnitSummary> {
         let mut out: Vec<UnitSummary> = Vec::new();
+        let results: HashMap<usize, &Appended> = results.iter().map(|r| (r.line, r)).collect();
+        let corrections: std::collections::HashSet<usize> = self
+            .submissions
+            .iter()
+            .filter(|(_, sub)| sub.event_type == MeasurementCorrected::TYPE)
+            .map(|(l, _)| *l)
+            .collect();
         for (line, unit) in &self.units {
             let at = match out.iter().position(|s| s.unit == *unit) {
                 Some(i) => i,
@@ -579,12 +586,8 @@ impl Prepared {
             };
             let s = &mut out[at];
             s.rows += 1;
-            let corrects = self
-                .submissions
-                .iter()
-                .find(|(l, _)| l == line)
-                .is_some_and(|(_, sub)| sub.event_type == MeasurementCorrected::TYPE);
-            match results.iter().find(|r| r.line == *line) {
+            let corrects = corrections.contains(line);
+            match results.get(line) {
                 Some(r) if r.existing => s.unchanged += 1,
                 Some(_) if corrects => s.corrected += 1,
                 Some(_) => s.new += 1,
@@ -679,7 +682,8 @@ impl Table {
         suggestion: Option<String>,
     ) -> Problem {
         let at = c.and_then(|c| self.columns.iter().position(|(_, x)| *x == c));
-        let row = self.rows.iter().find(|r| r.line == line);
+        // Rows are in the order of their numbers.
+        let row = self.rows.binary_search_by_key(&line, |r| r.line).ok().map(|i| &self.rows[i]);
         Problem {
             file: self.file.clone(),
             sheet: self.sheet.clone(),
@@ -920,6 +924,7 @@ impl Table {
     /// (or target) yet: one warning each.
     fn missing(&self, period: &str, round: Option<&str>, domain: &Domain, keys: &[(String, String)]) -> Vec<Problem> {
         let Some(p) = domain.periods.get(period) else { return Vec::new() };
+        let given: std::collections::HashSet<&(String, String)> = keys.iter().collect();
         let mut units: Vec<&str> = Vec::new();
         for (u, _) in keys {
             if p.units.contains(u) && !units.contains(&u.as_str()) {
@@ -949,7 +954,7 @@ impl Table {
                 .iter()
                 .filter(|i| {
                     let key = (u.to_owned(), (**i).clone());
-                    !keys.contains(&key) && !has(&key)
+                    !given.contains(&key) && !has(&key)
                 })
                 .map(|i| p.indicators.get(*i).map_or_else(|| (*i).clone(), |d| format!("{i} ({})", d.name_zh)))
                 .collect();
