@@ -41,7 +41,7 @@ fn a_csv_quote_never_closed_is_refused_with_its_line() {
     )
     .unwrap();
     env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "v.csv"])
-        .refused("line 3: a quoted field is never closed");
+        .refused("v.csv, row 3: a quoted field is never closed");
     assert_eq!(env.db_bytes(), before);
 }
 

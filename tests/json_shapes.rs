@@ -94,6 +94,25 @@ fn every_read_command_prints_the_shape_docs_json_documents() {
         );
         covered.insert(*def);
     }
+    // A table checked: every rule, nothing written.
+    env.run(&["period", "open", "--period", "2023", "--units", "商河县", "--key", "keys/authority.key"]).ok();
+    std::fs::write(env.path("v.csv"), "单位,指标,数值\n商河县,15,708\n").unwrap();
+    let run = env.run(&[
+        "values",
+        "submit",
+        "--period",
+        "2023",
+        "--key",
+        "keys/statistics.key",
+        "--check",
+        "--json",
+        "v.csv",
+    ]);
+    let answer = run.ok().json();
+    let wrong = problems(&validator(&doc, "table_check"), &answer);
+    assert!(wrong.is_empty(), "ledger values submit --check --json:\n{}\n{answer}", wrong.join("\n"));
+    assert_eq!(answer["units"][0]["new"], 1);
+    covered.insert("table_check");
     // What this machine verified, forgotten (then verified again).
     let forgot = env.run(&["forget", "--json"]).ok().json();
     let wrong = problems(&validator(&doc, "forget"), &forgot);

@@ -112,13 +112,13 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     let values = example("values-2022.csv");
     std::fs::write(env.path("targets.csv"), example("targets-2022.csv")).unwrap();
     at(&env, jan, &["period", "targets", "--period", "2022", "--key", "keys/authority.key", "targets.csv"]).ok();
-    // A misspelt unit refuses the whole file, naming the line and a suggestion.
+    // A misspelt unit refuses the whole file, naming the row, the cell and a suggestion.
     let before = records(&env);
     std::fs::write(env.path("bad.csv"), values.replace("商河县,7,", "商河镇,7,")).unwrap();
     let feb = "2023-02-01T10:00:00+08:00";
     let r = at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "bad.csv"])
-        .refused("line 30");
-    assert!(r.stderr.contains("unknown unit 商河镇; did you mean 商河县 (shanghe)?"), "{}", r.stderr);
+        .refused("bad.csv, row 30, column A (单位): \"商河镇\": unknown unit; did you mean 商河县 (shanghe)?");
+    assert!(!r.stderr.contains("warning"), "the missing rows wait for a file without problems: {}", r.stderr);
     assert_eq!(records(&env), before, "a refused file writes nothing");
     std::fs::write(env.path("values.csv"), &values).unwrap();
     at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "values.csv"]).ok();
@@ -389,10 +389,10 @@ fn monitoring_rounds_and_supervision_from_the_command_line() {
     let s = "keys/statistics.key";
     at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q9", "--key", s, "q1.csv"])
         .refused("2023-Q9");
-    // An indicator the round does not ask for names the line.
+    // An indicator the round does not ask for names the row.
     std::fs::write(env.path("bad.csv"), "单位,指标,数值\n历下区,1,41\n").unwrap();
     at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "bad.csv"])
-        .refused("line 2");
+        .refused("bad.csv, row 2: round: round 2023-Q1 asks for indicators 9, 14, not 1");
     assert_eq!(records(&env), before, "refused files write nothing");
     at(&env, apr, &["values", "submit", "--period", "2023", "--round", "2023-Q1", "--key", s, "q1.csv"]).ok();
     // Shanghe's second value arrives a second after the end of the due date (Beijing time).

@@ -23,4 +23,5 @@ mod secrets;
 mod security;
 mod serve;
 mod tlog;
+mod values_files;
 mod vectors;

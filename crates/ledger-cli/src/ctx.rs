@@ -369,22 +369,102 @@ pub fn write_personal(
     Ok(Outcome::Ok)
 }
 
-/// A CSV table's events, appended; refusals name the CSV column.
+/// What every command that reads a table of rows takes.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// The table: a CSV file (UTF-8, or GBK as Chinese Excel saves it) or a workbook (.xlsx, .xls, .ods); - reads standard input.
+    pub file: PathBuf,
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long, value_name = "SHEET")]
+    pub sheet: Option<String>,
+    /// Check every row against the ledger as it stands, with every rule the command applies, and write nothing.
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl TableArgs {
+    /// The table the file holds, every problem of its header at once.
+    pub fn read(&self, kind: ledger_engine::csv::Kind) -> Result<ledger_engine::csv::Table> {
+        ledger_engine::csv::read(&self.file, kind, self.sheet.as_deref()).map_err(|e| {
+            let hint = match &e {
+                ledger_engine::Error::Input(_) => None,
+                _ => Some("fix the file and run the command again; nothing was written"),
+            };
+            match hint {
+                Some(h) if e.hint().is_none() => hinted(e.to_string(), h),
+                _ => e.into(),
+            }
+        })
+    }
+}
+
+/// The most warnings printed; the rest are counted.
+const MAX_WARNINGS: usize = 50;
+
+/// A table's rows, decided against the ledger as it stands: every problem
+/// of every cell and every refusal of the rules at once (exit 2, nothing
+/// written); else appended (or, with `--check`, nothing written), with a
+/// line per unit: its rows, new, corrected and unchanged.
 pub fn write_table(
     ctx: &Ctx,
     signing: &Signing,
     out: &mut Out,
+    args: &TableArgs,
     table: &ledger_engine::csv::Table,
     period: &str,
     round: Option<&str>,
 ) -> Result<Outcome> {
+    let encoding = table.assumed_encoding().map(|e| format!("{} is not UTF-8: it was read as {e}", table.file));
     let author = read_private(&signing.key)?;
     let mut ledger = ctx.open()?;
-    let subs = table.submissions(period, round, ledger.domain()?)?;
-    let result = ledger.append(&subs, Signer::new(&author), now()?);
+    let prepared = table.prepare(period, round, ledger.domain()?);
+    let write = !args.check && prepared.problems.is_empty();
+    let batched = ledger.append_all(&prepared.submissions, Signer::new(&author), now()?, write);
     ctx.warnings(&mut ledger);
-    let results = result.map_err(|e| table.name_column(e))?;
-    report(&ledger, &results, signing.json, out)?;
+    let batched = batched?;
+    let mut problems = prepared.problems.clone();
+    problems.extend(table.refusals(batched.refused)?);
+    if !problems.is_empty() {
+        // The missing rows wait for a file without problems.
+        let hint = if args.check {
+            "nothing was written; fix these cells and check again"
+        } else {
+            "nothing was written; fix these cells and submit the file again (--check checks it without writing)"
+        };
+        let hint = match encoding {
+            Some(e) => format!("{hint}; {e}"),
+            None => hint.to_owned(),
+        };
+        return Err(hinted(problems.to_string(), hint));
+    }
+    if let Some(e) = encoding {
+        eprintln!("note: {e}");
+    }
+    for w in prepared.warnings.iter().take(MAX_WARNINGS) {
+        eprintln!("warning: {w}");
+    }
+    if prepared.warnings.len() > MAX_WARNINGS {
+        eprintln!("warning: ... and {} more units with rows missing", prepared.warnings.len() - MAX_WARNINGS);
+    }
+    let summary = prepared.summary(&batched.results, ledger.domain()?);
+    if signing.json {
+        if args.check {
+            out.json(&json!({
+                "written": false,
+                "units": summary,
+                "warnings": prepared.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            }))?;
+        } else {
+            report(&ledger, &batched.results, true, out)?;
+        }
+        return Ok(Outcome::Ok);
+    }
+    for s in &summary {
+        out.line(s.to_string())?;
+    }
+    if args.check {
+        out.line(format!("check: every row of {} passes; nothing was written", table.file))?;
+    }
     Ok(Outcome::Ok)
 }
 

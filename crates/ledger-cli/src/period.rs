@@ -4,7 +4,7 @@
 //! projection hash, `ledger_engine::attest`).
 
 use crate::ctx::{Ctx, Out, Outcome, ReadArgs, Signing, now, one, read_private, report, verified_view};
-use crate::ctx::{with_verification, write, write_table};
+use crate::ctx::{TableArgs, with_verification, write, write_table};
 use anyhow::Result;
 use clap::Subcommand;
 use ledger_domain::AsOf;
@@ -79,15 +79,16 @@ pub enum PeriodCommand {
         #[command(flatten)]
         signing: Signing,
     },
-    /// Assign a period's targets from CSV (the authority): unit,indicator,target[,baseline,note] (or 单位,指标,目标值,...).
+    /// Assign a period's targets from a CSV file or a workbook (the authority): unit,indicator,target[,baseline,note] (or 单位,指标,目标值,...).
     #[command(after_help = "Examples:
-  ledger period targets --period 2023 --key keys/authority.key targets-2023.csv   # 单位,指标,目标值,基期值")]
+  ledger period targets --period 2023 --key keys/authority.key targets-2023.csv   # 单位,指标,目标值,基期值
+  ledger period targets --period 2023 --key keys/authority.key --check targets-2023.xlsx")]
     Targets {
         /// The period.
         #[arg(long, value_parser = crate::ctx::period_arg)]
         period: String,
-        /// The CSV file.
-        file: PathBuf,
+        #[command(flatten)]
+        table: TableArgs,
         #[command(flatten)]
         signing: Signing,
     },
@@ -145,9 +146,9 @@ pub fn run(ctx: &Ctx, Command::Period(command): Command, out: &mut Out) -> Resul
         PeriodCommand::OpenRound { period, round, due, indicators, note, signing } => write(ctx, &signing, out, |d| {
             Ok(one(office::open_round(d, &period, &round, &due, &indicators, note.as_deref())?))
         }),
-        PeriodCommand::Targets { period, file, signing } => {
-            let table = ledger_engine::csv::read(&file, ledger_engine::csv::Kind::Targets)?;
-            write_table(ctx, &signing, out, &table, &period, None)
+        PeriodCommand::Targets { period, table: args, signing } => {
+            let table = args.read(ledger_engine::csv::Kind::Targets)?;
+            write_table(ctx, &signing, out, &args, &table, &period, None)
         }
         PeriodCommand::Status { period, unit, read } => status(ctx, &period, unit.as_deref(), &read, out),
         PeriodCommand::Publish { period, window_until, allow_incomplete, key } => {

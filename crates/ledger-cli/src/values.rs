@@ -2,15 +2,14 @@
 //! bureau submits (from CSV) and corrects them, the assessment office
 //! returns and verifies them.
 
-use crate::ctx::{Ctx, Out, Outcome, Signing, numbered, one, write, write_table};
+use crate::ctx::{Ctx, Out, Outcome, Signing, TableArgs, numbered, one, write, write_table};
 use anyhow::Result;
 use clap::Subcommand;
 use ledger_engine::office;
-use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// A period's measured values: submit them from CSV, correct one, return one to the statistics office, verify them.
+    /// A period's measured values: submit them from a table, correct one, return one to the statistics office, verify them.
     #[command(
         subcommand,
         after_help = "Examples:
@@ -22,9 +21,12 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ValuesCommand {
-    /// Submit measured values from CSV (the statistics office): all rows or none. Header unit,indicator,value[,evidence,evidence_title,measure,note] (or 单位,指标,数值,证据,证据名称,计量单位,备注); units and indicators by id or name.
+    /// Submit measured values from a CSV file or a workbook (the statistics office): all rows or none, every problem reported at once. Header unit,indicator,value[,evidence,evidence_title,measure,note] (or 单位,指标,数值,证据,证据名称,计量单位,备注; a title row and a 序号 column are passed over); units and indicators by id or name; prints a line per unit.
     #[command(after_help = "Examples:
   ledger values submit --period 2023 --key keys/statistics.key values-2023.csv
+  ledger values submit --period 2023 --key keys/statistics.key --check values-2023.xlsx   # every rule, nothing written
+  ledger values submit --period 2023 --key keys/statistics.key --sheet 2023年 values-2023.xlsx
+  ledger values submit --period 2023 --key keys/statistics.key - < values-2023.csv
   ledger values submit --period 2023 --key keys/statistics.key --corrections fixes.csv   # unit,indicator,value,reason
   ledger values submit --period 2023 --round 2023-Q1 --key keys/statistics.key q1.csv     # in-year values of a monitoring round")]
     Submit {
@@ -34,8 +36,8 @@ pub enum ValuesCommand {
         /// The monitoring round the values (or corrections) are of: in-year values, kept apart from the annual ones.
         #[arg(long)]
         round: Option<String>,
-        /// The CSV file.
-        file: PathBuf,
+        #[command(flatten)]
+        table: TableArgs,
         /// The file corrects submitted values: unit,indicator,value,reason (or 单位,指标,数值,原因).
         #[arg(long)]
         corrections: bool,
@@ -113,11 +115,11 @@ pub enum ValuesCommand {
 
 pub fn run(ctx: &Ctx, Command::Values(command): Command, out: &mut Out) -> Result<Outcome> {
     match command {
-        ValuesCommand::Submit { period, round, file, corrections, signing } => {
+        ValuesCommand::Submit { period, round, table: args, corrections, signing } => {
             let kind =
                 if corrections { ledger_engine::csv::Kind::Corrections } else { ledger_engine::csv::Kind::Values };
-            let table = ledger_engine::csv::read(&file, kind)?;
-            write_table(ctx, &signing, out, &table, &period, round.as_deref())
+            let table = args.read(kind)?;
+            write_table(ctx, &signing, out, &args, &table, &period, round.as_deref())
         }
         ValuesCommand::Correct { period, round, unit, indicator, value, reason, signing } => {
             write(ctx, &signing, out, |d| {

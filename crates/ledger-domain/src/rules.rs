@@ -261,13 +261,15 @@ impl Domain {
                 let def = &period.indicators[&x.indicator];
                 if let Some(m) = &x.measure
                     && *m != def.unit
+                    && Some(m) != def.unit_zh.as_ref()
                 {
+                    let spellings = match &def.unit_zh {
+                        Some(zh) if *zh != def.unit => format!("{zh:?} or {:?}", def.unit),
+                        _ => format!("{:?}", def.unit),
+                    };
                     return Err(Refusal::about(
                         "measure",
-                        format!(
-                            "measure {m:?} does not match indicator {}'s unit of measure {:?}",
-                            x.indicator, def.unit
-                        ),
+                        format!("measure {m:?} does not match indicator {}'s unit of measure {spellings}", x.indicator),
                     ));
                 }
                 self.check_value(period, &x.indicator, &x.value, "value")?;

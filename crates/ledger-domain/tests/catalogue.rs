@@ -31,7 +31,7 @@ fn sample(event_type: &str) -> Value {
     let point = json!({"year": 2017, "value": "12.5", "note": "2016 figure"});
     let definition = json!({
         "id": "1", "category": "innovation", "category_zh": "创新", "name_zh": "名称", "name_en": "Name",
-        "unit": "%", "direction": "higher", "kind": "numeric", "value_type": "share",
+        "unit": "%", "unit_zh": "%", "direction": "higher", "kind": "numeric", "value_type": "share",
         "baseline": point, "target": point, "source": "Table 1", "auxiliary": true,
     });
     match event_type {

@@ -127,6 +127,10 @@ fn values_are_checked_against_the_catalog() {
             "does not match indicator 1's unit of measure \"%\"",
         ),
         (
+            json!({"unit": "lixia", "indicator": "15", "value": "20", "measure": "万元"}),
+            "does not match indicator 15's unit of measure \"亿元\" or \"100M yuan\"",
+        ),
+        (
             json!({"unit": "lixia", "indicator": "1", "value": "20", "evidence": {"blake3": "xyz", "title": "t"}}),
             "evidence.blake3",
         ),
@@ -138,6 +142,10 @@ fn values_are_checked_against_the_catalog() {
     // rate indicators may be negative; counts are integers
     w.ok("statistics", s, "measurement_submitted", submit("lixia", "18", "-0.4"), day);
     w.ok("statistics", s, "measurement_submitted", submit("lixia", "9", "310"), day);
+    // The unit of measure in either of the catalog's spellings.
+    let measured = |indicator: &str, measure: &str| json!({"unit": "lixia", "indicator": indicator, "value": "708", "measure": measure});
+    w.ok("statistics", s, "measurement_submitted", measured("15", "亿元"), day);
+    w.ok("statistics", s, "measurement_submitted", measured("17", "100M yuan"), day);
     let first = w.ok("statistics", s, "measurement_submitted", submit("lixia", "1", "25.60"), day);
     // a second value for the same unit and indicator is a correction, with a reason
     w.refused("statistics", s, "measurement_submitted", submit("lixia", "1", "26"), day, "already submitted at seq");

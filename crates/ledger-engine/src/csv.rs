@@ -1,24 +1,35 @@
-//! Tables offices send as CSV: measured values (`ledger values submit`), targets
-//! (`ledger period targets`) and corrections (`ledger values submit --corrections`). One
-//! module parses them into typed rows, turns the rows into events and names
-//! the CSV column a refusal of the rules is about.
+//! Tables offices send: measured values (`ledger values submit`), targets
+//! (`ledger period targets`) and corrections (`ledger values submit
+//! --corrections`), as CSV files or spreadsheets ([`ledger_sheet`] reads
+//! them into text cells with their positions). One module finds the
+//! header, reads the rows into typed cells, turns them into events, and
+//! names the cell every problem is about.
 //!
 //! * Headers in English or Chinese (`unit`/`单位`, `indicator`/`指标`,
 //!   `value`/`数值`, `evidence`/`证据`, `note`/`备注`, `reason`/`原因`, ...),
-//!   in any order; a UTF-8 byte-order mark is ignored.
-//! * Comma-, semicolon- or tab-separated: told from the header line.
+//!   in any order; a title row above the header and a `序号`/`No.` column
+//!   are passed over.
 //! * Units and indicators by id or by name (`names`).
-//! * Every message names the file's own line (the header is line 1) and
-//!   the column, as the header wrote it.
+//! * Numbers as a spreadsheet writes them: full-width digits, thousands
+//!   separators in well-formed groups, a trailing `%` where the indicator
+//!   is a percentage; anything else that is not a plain decimal is refused
+//!   with the value it may mean suggested.
+//! * Every problem of the file at once ([`Problems`]), each naming the
+//!   file, the sheet, the row as the clerk sees it, the column (letter and
+//!   header) and the cell; a refusal of the rules is turned into the cell
+//!   it is about (from the typed [`ledger_core::append::Refusal`]'s field:
+//!   no message is parsed).
 
-use crate::names::Names;
-use crate::{Error, files};
+use crate::names::{Miss, Names};
+use crate::{Appended, Error, files};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
 use ledger_domain::events::{Dec, Evidence, MeasurementCorrected, MeasurementSubmitted, Payload, TargetAssigned};
 use ledger_domain::state::period_stream;
+use ledger_sheet::{Format, Sheet, column_letter};
+use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A column a table may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,13 +165,25 @@ impl Kind {
     }
 }
 
+/// Headers of columns that are passed over: a row number.
+const IGNORED: [&str; 5] = ["序号", "no.", "no", "#", "行号"];
+
+fn ignored(header: &str) -> bool {
+    IGNORED.contains(&header.to_lowercase().as_str())
+}
+
+/// A cell's text without the spaces around it (full-width ones too).
+fn trim(cell: &str) -> &str {
+    cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+}
+
 /// One row, its cells by column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The file's line it starts on.
+    /// Its number as the clerk sees it (a CSV file's line).
     pub line: usize,
     cells: HashMap<Column, String>,
-    /// The cells as written (values are not trimmed: see `Table::decimal`).
+    /// The cells as written (values are not trimmed: see `Table::number`).
     raw: HashMap<Column, String>,
 }
 
@@ -171,6 +194,124 @@ impl Row {
     }
 }
 
+/// The most problems a report lists; the rest are counted.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// One problem of a file, located as the clerk sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file as named (`-` for standard input).
+    pub file: String,
+    /// The sheet of a workbook.
+    pub sheet: Option<String>,
+    /// The row (`None`: the file as a whole).
+    pub row: Option<usize>,
+    /// The column's letter.
+    pub column: Option<String>,
+    /// The column's header as written.
+    pub header: Option<String>,
+    /// The cell as written.
+    pub cell: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What the cell may have meant to say.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for Problem {
+    /// `values.xlsx, sheet 2023, row 5, column D (数值): "1,23": not a
+    /// number ...; did you mean 1.23?`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, ", sheet {s}")?;
+        }
+        if let Some(r) = self.row {
+            write!(f, ", row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+            if let Some(h) = self.header.as_deref().filter(|h| !h.is_empty()) {
+                write!(f, " ({h})")?;
+            }
+        }
+        f.write_str(": ")?;
+        if let Some(cell) = &self.cell {
+            // A cell may be long: its start names it.
+            let shown: String = cell.chars().take(40).collect();
+            let more = if shown.len() < cell.len() { "..." } else { "" };
+            write!(f, "{shown:?}{more}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, "; did you mean {s}?")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem of a file, in the order of its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems {
+    list: Vec<Problem>,
+}
+
+impl Problems {
+    /// Adds one.
+    pub fn push(&mut self, p: Problem) {
+        self.list.push(p);
+    }
+
+    /// Adds others.
+    pub fn extend(&mut self, other: Problems) {
+        self.list.extend(other.list);
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// The first [`MAX_PROBLEMS`] by row (the file's own ones first), and
+    /// how many more there are.
+    pub fn shown(&self) -> (Vec<&Problem>, usize) {
+        let mut all: Vec<&Problem> = self.list.iter().collect();
+        all.sort_by_key(|p| p.row.unwrap_or(0));
+        let more = all.len().saturating_sub(MAX_PROBLEMS);
+        all.truncate(MAX_PROBLEMS);
+        (all, more)
+    }
+}
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (shown, more) = self.shown();
+        if let ([one], 0) = (shown.as_slice(), more) {
+            return write!(f, "{one}");
+        }
+        let file = shown.first().map_or("the file", |p| p.file.as_str());
+        write!(f, "{} problems in {file}; nothing was written:", self.len())?;
+        for p in shown {
+            write!(f, "\n{p}")?;
+        }
+        if more > 0 {
+            write!(f, "\n... and {more} more")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Problems> for Error {
+    fn from(p: Problems) -> Error {
+        Error::refused(p.to_string())
+    }
+}
+
 /// A parsed table.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -178,10 +319,18 @@ pub struct Table {
     pub kind: Kind,
     /// The columns, as the header wrote them, with what each means.
     pub columns: Vec<(String, Column)>,
+    /// The sheet's column (0 is A) of each of `columns`.
+    places: Vec<usize>,
     /// The rows.
     pub rows: Vec<Row>,
     /// The folder evidence paths are relative to.
-    base: std::path::PathBuf,
+    base: PathBuf,
+    /// The file, as named.
+    pub file: String,
+    /// The sheet of a workbook.
+    pub sheet: Option<String>,
+    /// What the file was (a CSV file's encoding).
+    pub format: Format,
 }
 
 /// The most rows a file may hold: one file is one batch.
@@ -189,186 +338,440 @@ pub const MAX_ROWS: usize = crate::MAX_BATCH;
 /// The most bytes one cell may hold (a note, a reason, an evidence title).
 pub const MAX_CELL_BYTES: usize = 4096;
 
-fn csv_error(e: &::csv::Error, what: &str) -> Error {
-    match e.kind() {
-        ::csv::ErrorKind::UnequalLengths { pos, expected_len, len } => Error::refused(format!(
-            "line {}: {len} columns where the header has {expected_len}",
-            pos.as_ref().map_or(0, |p| p.line())
-        )),
-        ::csv::ErrorKind::Utf8 { pos, err } => Error::refused(format!(
-            "line {}, column {}: not valid UTF-8",
-            pos.as_ref().map_or(0, |p| p.line()),
-            err.field() + 1
-        )),
-        _ => Error::refused(format!("CSV {what}: {e}")),
+/// A problem of `sheet` at a row (and a column of it), with no table yet.
+fn sheet_problem(
+    sheet: &Sheet,
+    row: Option<&ledger_sheet::Row>,
+    column: Option<(usize, &str)>,
+    message: String,
+) -> Problem {
+    Problem {
+        file: sheet.file.clone(),
+        sheet: sheet.sheet.clone(),
+        row: row.map(|r| r.number),
+        column: column.map(|(i, _)| column_letter(i)),
+        header: column.map(|(_, h)| h.to_owned()),
+        cell: column.and_then(|(i, _)| row.map(|r| r.cell(i).to_owned())),
+        message,
+        suggestion: None,
     }
 }
 
-/// The separator the header line uses: comma, semicolon or tab.
-fn separator(bytes: &[u8]) -> u8 {
-    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let mut quoted = false;
-    let mut counts = [0usize; 3];
-    for &b in header {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let seps = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
-    seps[best]
+/// The header among the first rows: the first that names every column the
+/// kind requires, else the first naming any known column, else the first.
+/// Rows above it (a title) are passed over.
+fn header_row(rows: &[&ledger_sheet::Row], kind: Kind) -> usize {
+    let known = |r: &ledger_sheet::Row| -> Vec<Column> {
+        r.cells.iter().filter_map(|c| Column::from_header(trim(c))).collect()
+    };
+    let first = rows.iter().take(10);
+    first
+        .clone()
+        .position(|r| kind.required().iter().all(|c| known(r).contains(c)))
+        .or_else(|| first.clone().position(|r| !known(r).is_empty()))
+        .unwrap_or(0)
 }
 
-/// Parses a table of the given kind. `base` is the folder evidence paths
-/// are relative to (the CSV's own).
-pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    // Quotes come in pairs (RFC 4180: a quote inside a quoted field is
-    // doubled): an odd count means a field opened and never closed, which
-    // the reader would take to run to the end of the file.
-    if bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        let line = bytes
-            .split(|&b| b == b'\n')
-            .scan(0usize, |quotes, l| {
-                *quotes += l.iter().filter(|&&b| b == b'"').count();
-                Some(*quotes % 2 == 1)
-            })
-            .position(|open| open)
-            .map_or(0, |i| i + 1);
-        return Err(Error::refused_with(
-            format!("line {line}: a quoted field is never closed (an odd number of '\"' from there on)"),
-            "close the quote, or write a quote inside a quoted field as two quotes: \"\"",
-        ));
-    }
-    let mut reader =
-        ::csv::ReaderBuilder::new().has_headers(true).flexible(false).delimiter(separator(bytes)).from_reader(bytes);
-    let headers = reader.headers().map_err(|e| csv_error(&e, "header"))?.clone();
-    let mut columns: Vec<(String, Column)> = Vec::new();
+/// Reads a sheet as a table of the given kind. `base` is the folder
+/// evidence paths are relative to (the file's own). Every problem of the
+/// header and of the cells' sizes is reported at once.
+pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Problems> {
+    let mut problems = Problems::default();
+    let rows: Vec<&ledger_sheet::Row> =
+        sheet.rows.iter().filter(|r| r.cells.iter().any(|c| !trim(c).is_empty())).collect();
+    let Some(header_at) = (!rows.is_empty()).then(|| header_row(&rows, kind)) else {
+        problems.push(sheet_problem(&sheet, None, None, "the file holds no table: no header, no rows".into()));
+        return Err(problems);
+    };
+    let header = rows[header_at];
     let allowed: Vec<Column> = kind.required().iter().chain(kind.optional()).copied().collect();
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim().to_owned();
-        let column = Column::from_header(&h).filter(|c| allowed.contains(c)).ok_or_else(|| {
-            Error::refused_with(format!("line 1, column {}: unknown column {h:?}", i + 1), kind.header_hint())
-        })?;
-        if let Some((first, _)) = columns.iter().find(|(_, c)| *c == column) {
-            return Err(Error::refused(format!(
-                "line 1, column {}: column {h:?} is {first:?} again ({})",
-                i + 1,
-                column.name()
-            )));
+    let mut columns: Vec<(String, Column)> = Vec::new();
+    let mut places = Vec::new();
+    let mut unnamed = Vec::new();
+    for (i, h) in header.cells.iter().enumerate() {
+        let h = trim(h);
+        if h.is_empty() {
+            unnamed.push(i);
+            continue;
         }
-        columns.push((h, column));
+        if ignored(h) {
+            continue;
+        }
+        match Column::from_header(h).filter(|c| allowed.contains(c)) {
+            None => problems.push(sheet_problem(
+                &sheet,
+                Some(header),
+                Some((i, "")),
+                format!("unknown column; {}", kind.header_hint()),
+            )),
+            Some(column) => match columns.iter().position(|(_, c)| *c == column) {
+                Some(first) => problems.push(sheet_problem(
+                    &sheet,
+                    Some(header),
+                    Some((i, "")),
+                    format!(
+                        "column {} ({}) again: both mean {}",
+                        column_letter(places[first]),
+                        columns[first].0,
+                        column.name()
+                    ),
+                )),
+                None => {
+                    columns.push((h.to_owned(), column));
+                    places.push(i);
+                }
+            },
+        }
     }
     for required in kind.required() {
         if !columns.iter().any(|(_, c)| c == required) {
-            return Err(Error::refused_with(
-                format!("line 1: the header has no {:?} column", required.name()),
-                kind.header_hint(),
+            problems.push(sheet_problem(
+                &sheet,
+                Some(header),
+                None,
+                format!("the header has no {:?} column; {}", required.name(), kind.header_hint()),
             ));
         }
     }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&e, "row"))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if rows.len() == MAX_ROWS {
-            return Err(Error::refused_with(
+    let mut table_rows = Vec::new();
+    for row in &rows[header_at + 1..] {
+        if table_rows.len() == MAX_ROWS {
+            problems.push(sheet_problem(
+                &sheet,
+                Some(row),
+                None,
                 format!(
-                    "line {line}: more than {MAX_ROWS} rows, the most one file may hold (one batch); nothing was read"
+                    "more than {MAX_ROWS} rows, the most one file may hold (one batch); split the file: each file is appended all or nothing"
                 ),
-                "split the file: each file is appended all or nothing",
             ));
+            break;
         }
-        if let Some((i, cell)) = record.iter().enumerate().find(|(_, c)| c.len() > MAX_CELL_BYTES) {
-            let name = columns.get(i).map_or("?", |(h, _)| h.as_str());
-            return Err(Error::refused(format!(
-                "line {line}, column {} ({name}): {} bytes, more than the {MAX_CELL_BYTES} a cell may hold",
-                i + 1,
-                cell.len()
-            )));
+        for (i, cell) in row.cells.iter().enumerate() {
+            let named = places.contains(&i) || (i < header.cells.len() && !unnamed.contains(&i));
+            if !named && !trim(cell).is_empty() {
+                problems.push(sheet_problem(
+                    &sheet,
+                    Some(row),
+                    Some((i, "")),
+                    "a cell in a column with no header: name the column, or empty the cell".into(),
+                ));
+            } else if cell.len() > MAX_CELL_BYTES {
+                let h = places.iter().position(|&p| p == i).map_or("", |k| columns[k].0.as_str());
+                problems.push(sheet_problem(
+                    &sheet,
+                    Some(row),
+                    Some((i, h)),
+                    format!("{} bytes, more than the {MAX_CELL_BYTES} a cell may hold", cell.len()),
+                ));
+            }
         }
-        let raw = columns.iter().zip(record.iter()).map(|((_, c), v)| (*c, v.to_owned())).collect::<HashMap<_, _>>();
-        let cells = raw.iter().map(|(c, v)| (*c, v.trim().to_owned())).collect::<HashMap<_, _>>();
+        let raw =
+            columns.iter().zip(&places).map(|((_, c), &i)| (*c, row.cell(i).to_owned())).collect::<HashMap<_, _>>();
+        let cells = raw.iter().map(|(c, v)| (*c, trim(v).to_owned())).collect::<HashMap<_, _>>();
         if cells.values().all(String::is_empty) {
-            continue; // a blank line a spreadsheet left
+            continue; // a row that holds only a 序号, or cells of no column
         }
-        rows.push(Row { line, cells, raw });
+        table_rows.push(Row { line: row.number, cells, raw });
     }
-    if rows.is_empty() {
-        return Err(Error::refused("the CSV file has a header but no rows"));
+    if table_rows.is_empty() && problems.is_empty() {
+        problems.push(sheet_problem(&sheet, Some(header), None, "the file has a header but no rows".into()));
     }
-    Ok(Table { kind, columns, rows, base: base.to_owned() })
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Table {
+        kind,
+        columns,
+        places,
+        rows: table_rows,
+        base: base.to_owned(),
+        file: sheet.file,
+        sheet: sheet.sheet,
+        format: sheet.format,
+    })
 }
 
-/// Reads and parses a table file.
-pub fn read(path: &Path, kind: Kind) -> Result<Table, Error> {
+/// Reads the bytes of a file named `file` (a CSV file or a workbook, told
+/// from its bytes; `sheet` picks a workbook's sheet) as a table.
+pub fn read_bytes(file: &str, bytes: &[u8], kind: Kind, base: &Path, sheet: Option<&str>) -> Result<Table, Error> {
+    let sheet = ledger_sheet::read(file, bytes, sheet).map_err(|e| Error::refused(e.to_string()))?;
+    Ok(from_sheet(sheet, kind, base)?)
+}
+
+/// Parses a table of the given kind from bytes named nothing (`input`).
+/// `base` is the folder evidence paths are relative to.
+pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
+    read_bytes("input", bytes, kind, base, None)
+}
+
+/// Reads and parses a table file; `-` is standard input (evidence paths
+/// are then relative to the current folder).
+pub fn read(path: &Path, kind: Kind, sheet: Option<&str>) -> Result<Table, Error> {
+    if path == Path::new("-") {
+        let bytes = files::read_or_stdin(None, files::CSV)?;
+        return read_bytes("standard input", &bytes, kind, Path::new("."), sheet);
+    }
     let bytes = files::read(path, files::CSV)?;
-    parse(&bytes, kind, path.parent().unwrap_or(Path::new(".")))
+    read_bytes(&path.display().to_string(), &bytes, kind, path.parent().unwrap_or(Path::new(".")), sheet)
+}
+
+/// The events of a table, ready to append, with what was found wrong on
+/// the way and the warnings.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The events of the rows that hold no problem, numbered by row.
+    pub submissions: Vec<(usize, Submission)>,
+    /// The problems of the cells.
+    pub problems: Problems,
+    /// What may be missing: a unit of the file without a row for an
+    /// indicator the period has no value (or target) of.
+    pub warnings: Vec<Problem>,
+    /// The unit of each row with an event, by row.
+    units: Vec<(usize, String)>,
+}
+
+/// What a table came to for one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitSummary {
+    /// The unit's id.
+    pub unit: String,
+    /// Its Chinese name.
+    pub name_zh: String,
+    /// Its rows in the file.
+    pub rows: usize,
+    /// New values or targets.
+    pub new: usize,
+    /// Corrections.
+    pub corrected: usize,
+    /// Already recorded just so (sent before): nothing new.
+    pub unchanged: usize,
+}
+
+impl std::fmt::Display for UnitSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {} row{}, {} new, {} corrected, {} unchanged",
+            self.name_zh,
+            self.unit,
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            self.new,
+            self.corrected,
+            self.unchanged
+        )
+    }
+}
+
+impl Prepared {
+    /// What the rows came to, unit by unit in the order of the file, from
+    /// what the append (or the check) said of each row.
+    pub fn summary(&self, results: &[Appended], domain: &Domain) -> Vec<UnitSummary> {
+        let mut out: Vec<UnitSummary> = Vec::new();
+        let results: HashMap<usize, &Appended> = results.iter().map(|r| (r.line, r)).collect();
+        let corrections: std::collections::HashSet<usize> = self
+            .submissions
+            .iter()
+            .filter(|(_, sub)| sub.event_type == MeasurementCorrected::TYPE)
+            .map(|(l, _)| *l)
+            .collect();
+        for (line, unit) in &self.units {
+            let at = match out.iter().position(|s| s.unit == *unit) {
+                Some(i) => i,
+                None => {
+                    let name_zh = domain.units.get(unit).map_or_else(|| unit.clone(), |u| u.name_zh.clone());
+                    out.push(UnitSummary { unit: unit.clone(), name_zh, rows: 0, new: 0, corrected: 0, unchanged: 0 });
+                    out.len() - 1
+                }
+            };
+            let s = &mut out[at];
+            s.rows += 1;
+            let corrects = corrections.contains(line);
+            match results.get(line) {
+                Some(r) if r.existing => s.unchanged += 1,
+                Some(_) if corrects => s.corrected += 1,
+                Some(_) => s.new += 1,
+                None => {}
+            }
+        }
+        out
+    }
+}
+
+/// A number as a spreadsheet may write it, as the ledger records it: the
+/// plain decimal, or why not and what it may mean.
+fn plain_number(written: &str, measure: Option<(&str, &str)>) -> Result<String, (String, Option<String>)> {
+    let v = ledger_core::time::half_width(written);
+    let v = v.trim();
+    let mut v = v.replace('\u{2212}', "-");
+    if let Some(number) = v.strip_suffix('%') {
+        let number = number.trim_end().to_owned();
+        match measure {
+            Some((_, "%")) | None => v = number,
+            Some((indicator, unit)) => {
+                let suggestion = plain_number(&number, None).ok();
+                return Err((
+                    format!("a percentage, but indicator {indicator} is measured in {unit}: write the number alone"),
+                    suggestion,
+                ));
+            }
+        }
+    }
+    if v.contains(',') {
+        if thousands(&v) {
+            v = v.replace(',', "");
+        } else {
+            // A decimal comma (1,5), or groups of another size (1,23,456).
+            let suggestion = match v.matches(',').count() {
+                1 if !v.contains('.') && v.split_once(',').is_none_or(|(_, b)| b.len() != 3) => v.replace(',', "."),
+                _ => v.replace(',', ""),
+            };
+            return Err((
+                "not a number: a comma that separates no groups of three digits (write a point for decimals)".into(),
+                ledger_score::parse_decimal(&suggestion).is_ok().then_some(suggestion),
+            ));
+        }
+    }
+    if ledger_score::parse_decimal(&v).is_ok() {
+        return Ok(v);
+    }
+    // What it may mean: without a plus, leading zeros or a dangling point.
+    let (sign, body) = match v.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", v.strip_prefix('+').unwrap_or(&v)),
+    };
+    let body = body.strip_suffix('.').unwrap_or(body);
+    let body = if body.starts_with('.') { format!("0{body}") } else { body.to_owned() };
+    let int_end = body.find('.').unwrap_or(body.len());
+    let int = body[..int_end].trim_start_matches('0');
+    let fixed = format!("{sign}{}{}", if int.is_empty() { "0" } else { int }, &body[int_end..]);
+    Err((
+        "not a number: write it like 25.6 or -3 (a point for decimals, no exponent)".into(),
+        ledger_score::parse_decimal(&fixed).is_ok().then_some(fixed),
+    ))
+}
+
+/// Thousands separators in well-formed groups: `1,234` or `-12,345,678.5`.
+fn thousands(v: &str) -> bool {
+    let v = v.strip_prefix('-').unwrap_or(v);
+    let int = v.split_once('.').map_or(v, |(i, _)| i);
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.clone().count() > 0
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Table {
-    /// `line N, column C (header)` for a cell.
+    /// The encoding a CSV file was read in when the file does not say it
+    /// (not UTF-8: GB18030, which GBK is part of), for a note.
+    pub fn assumed_encoding(&self) -> Option<&'static str> {
+        match self.format {
+            Format::Csv { encoding, .. } if encoding.assumed() => Some(encoding.name()),
+            _ => None,
+        }
+    }
+
+    /// A problem at a row, and at one of its cells.
+    fn problem(
+        &self,
+        line: usize,
+        c: Option<Column>,
+        message: impl Into<String>,
+        suggestion: Option<String>,
+    ) -> Problem {
+        let at = c.and_then(|c| self.columns.iter().position(|(_, x)| *x == c));
+        // Rows are in the order of their numbers.
+        let row = self.rows.binary_search_by_key(&line, |r| r.line).ok().map(|i| &self.rows[i]);
+        Problem {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: (line > 0).then_some(line),
+            column: at.map(|i| column_letter(self.places[i])),
+            header: at.map(|i| self.columns[i].0.clone()),
+            cell: at.and_then(|i| row.and_then(|r| r.raw.get(&self.columns[i].1)).cloned()),
+            message: message.into(),
+            suggestion,
+        }
+    }
+
+    /// A problem of the file as a whole.
+    fn file_problem(&self, message: impl Into<String>) -> Problem {
+        Problem {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: None,
+            column: None,
+            header: None,
+            cell: None,
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+
+    /// `values.csv, row N, column C (header)` for a cell.
     fn at(&self, line: usize, c: Column) -> String {
+        let place = match &self.sheet {
+            Some(s) => format!("{}, sheet {s}", self.file),
+            None => self.file.clone(),
+        };
         match self.columns.iter().position(|(_, x)| *x == c) {
-            Some(i) => format!("line {line}, column {} ({})", i + 1, self.columns[i].0),
-            None => format!("line {line}"),
+            Some(i) => format!("{place}, row {line}, column {} ({})", column_letter(self.places[i]), self.columns[i].0),
+            None => format!("{place}, row {line}"),
         }
     }
 
-    fn required<'r>(&self, row: &'r Row, c: Column) -> Result<&'r str, Error> {
-        row.get(c).ok_or_else(|| Error::refused(format!("{}: empty", self.at(row.line, c))))
-    }
-
-    /// A decimal cell, exactly as written. One rule for every input, CSV
-    /// and JSON alike: a value is recorded as written, so `" 1"` is refused
-    /// (names and ids around it may carry a spreadsheet's padding).
-    fn decimal<'r>(&self, row: &'r Row, c: Column) -> Result<&'r str, Error> {
-        let v = self.required(row, c)?;
-        if let Some(raw) = row.raw.get(&c).filter(|raw| raw.as_str() != v) {
-            return Err(Error::refused_with(
-                format!("{}: {raw:?} has spaces around the value", self.at(row.line, c)),
-                format!("a value is recorded exactly as written, as in `ledger append`: write {v:?}"),
-            ));
+    /// A number cell, as the ledger records it (see [`plain_number`]): a
+    /// value is otherwise recorded as written, so spaces around it are
+    /// refused (names and ids around it may carry a spreadsheet's padding).
+    /// `measure`: the indicator and its unit of measure, when known.
+    fn number(&self, row: &Row, c: Column, measure: Option<(&str, &str)>) -> Result<(String, Dec), Box<Problem>> {
+        let raw = row.raw.get(&c).map_or("", String::as_str);
+        let written = trim(raw);
+        if written.is_empty() {
+            return Err(Box::new(self.problem(row.line, Some(c), "empty", None)));
         }
-        ledger_score::parse_decimal(v).map_err(|e| {
-            Error::refused_with(
-                format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c)),
-                "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
-            )
-        })?;
-        Ok(v)
+        let v = plain_number(written, measure).map_err(|(m, s)| Box::new(self.problem(row.line, Some(c), m, s)))?;
+        if written != raw {
+            return Err(Box::new(self.problem(
+                row.line,
+                Some(c),
+                "spaces around the value: a value is recorded exactly as written",
+                Some(v),
+            )));
+        }
+        let exact = Dec::exact(&v).map_err(|e| Box::new(self.problem(row.line, Some(c), e, None)))?;
+        Ok((v, exact))
     }
 
-    /// The unit and indicator ids a row names.
-    fn unit_and_indicator(&self, row: &Row, names: &Names<'_>) -> Result<(String, String), Error> {
-        let unit =
-            names.unit(self.required(row, Column::Unit)?).map_err(|e| e.context(self.at(row.line, Column::Unit)))?;
-        let indicator = names
-            .indicator(self.required(row, Column::Indicator)?)
-            .map_err(|e| e.context(self.at(row.line, Column::Indicator)))?;
-        Ok((unit, indicator))
+    /// The id a unit or indicator cell names, or its problem.
+    fn named(
+        &self,
+        row: &Row,
+        c: Column,
+        what: &str,
+        find: impl Fn(&str) -> Result<String, Miss>,
+    ) -> Result<String, Box<Problem>> {
+        let given = row.get(c).ok_or_else(|| Box::new(self.problem(row.line, Some(c), "empty", None)))?;
+        find(given).map_err(|m| {
+            let (message, suggestion) = m.reason(what);
+            Box::new(self.problem(row.line, Some(c), message, suggestion))
+        })
     }
 
-    /// A decimal cell checked by [`Table::decimal`], as the payload holds it
-    /// (written back exactly as the cell has it).
-    fn exact(&self, row: &Row, c: Column, v: &str) -> Result<Dec, Error> {
-        Dec::exact(v).map_err(|e| Error::refused(format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c))))
-    }
-
-    fn evidence(&self, row: &Row) -> Result<Option<Evidence>, Error> {
+    fn evidence(&self, row: &Row) -> Result<Option<Evidence>, Box<Problem>> {
         let Some(e) = row.get(Column::Evidence) else { return Ok(None) };
         let hash = if e.len() == 64 && e.bytes().all(|c| c.is_ascii_hexdigit()) {
             e.to_ascii_lowercase()
         } else {
             files::hash(&self.base.join(e), files::EVIDENCE)
                 .map_err(|err| {
-                    Error::refused(format!(
-                        "{}: {err}; give a file path relative to the CSV or a 64-hex-digit BLAKE3 hash",
-                        self.at(row.line, Column::Evidence)
+                    Box::new(self.problem(
+                        row.line,
+                        Some(Column::Evidence),
+                        format!("{err}; give a file path relative to the table's file or a 64-hex-digit BLAKE3 hash"),
+                        None,
                     ))
                 })?
                 .to_hex()
@@ -378,94 +781,252 @@ impl Table {
         Ok(Some(Evidence { blake3: hash, title: title.to_owned() }))
     }
 
-    /// No unit and indicator twice.
-    fn once(
-        &self,
-        seen: &mut HashMap<(String, String), usize>,
-        row: &Row,
-        key: &(String, String),
-    ) -> Result<(), Error> {
-        if let Some(first) = seen.insert(key.clone(), row.line) {
-            return Err(Error::refused(format!(
-                "line {}: unit {} and indicator {} were already given on line {first}",
-                row.line, key.0, key.1
-            )));
-        }
-        Ok(())
-    }
-
     /// The events of the table for a period (values and corrections: of a
-    /// monitoring round, with `round`), numbered by CSV line. Event ids are
+    /// monitoring round, with `round`), numbered by row, with every problem
+    /// of every cell and the rows that seem to be missing. Event ids are
     /// derived from the content, so sending the same file twice records
     /// nothing new.
+    pub fn prepare(&self, period: &str, round: Option<&str>, domain: &Domain) -> Prepared {
+        let mut out = Prepared::default();
+        if let (Some(r), Kind::Targets) = (round, self.kind) {
+            out.problems.push(
+                self.file_problem(format!("targets are annual: a round ({r}) takes values and corrections only")),
+            );
+            return out;
+        }
+        let tag = round.map(|r| format!("{r}-")).unwrap_or_default();
+        let names = Names::new(domain);
+        let stream = period_stream(period);
+        let of_period = domain.periods.get(period);
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for row in &self.rows {
+            let mut problems = Vec::new();
+            let unit = ok(&mut problems, self.named(row, Column::Unit, "unit", |g| names.find_unit(g)));
+            let indicator =
+                ok(&mut problems, self.named(row, Column::Indicator, "indicator", |g| names.find_indicator(g)));
+            let unit_of_measure = indicator.as_ref().and_then(|i| {
+                of_period
+                    .and_then(|p| p.indicators.get(i))
+                    .or_else(|| domain.indicators.get(i).map(|(_, d)| d))
+                    .map(|d| (i.as_str(), d.unit.as_str()))
+            });
+            let sub = match self.kind {
+                Kind::Values => {
+                    let value = ok(&mut problems, self.number(row, Column::Value, unit_of_measure));
+                    let evidence = ok(&mut problems, self.evidence(row));
+                    match (unit.clone(), indicator.clone(), value, evidence) {
+                        (Some(unit), Some(indicator), Some((written, value)), Some(evidence)) => {
+                            let x = MeasurementSubmitted {
+                                unit,
+                                indicator,
+                                value,
+                                measure: row.get(Column::Measure).map(str::to_owned),
+                                evidence,
+                                note: row.get(Column::Note).map(str::to_owned),
+                                round: round.map(str::to_owned),
+                            };
+                            let digest = blake3::hash(written.as_bytes()).to_hex();
+                            Some(x.submission(
+                                &stream,
+                                &format!("csv-{period}-{tag}{}-{}-{}", x.unit, x.indicator, &digest[..12]),
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+                Kind::Targets => {
+                    let target = ok(&mut problems, self.number(row, Column::Target, unit_of_measure));
+                    let baseline = match row.get(Column::Baseline) {
+                        Some(_) => ok(&mut problems, self.number(row, Column::Baseline, unit_of_measure)).map(Some),
+                        None => Some(None),
+                    };
+                    match (unit.clone(), indicator.clone(), target, baseline) {
+                        (Some(unit), Some(indicator), Some((_, target)), Some(baseline)) => {
+                            let note = row.get(Column::Note).map(str::to_owned);
+                            let baseline = baseline.map(|(_, b)| b);
+                            let x = TargetAssigned { unit, indicator, target, baseline, note };
+                            let digest =
+                                blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                            Some(x.submission(
+                                &stream,
+                                &format!("target-{period}-{}-{}-{}", x.unit, x.indicator, &digest[..12]),
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+                Kind::Corrections => {
+                    let value = ok(&mut problems, self.number(row, Column::Value, unit_of_measure));
+                    let reason = ok(
+                        &mut problems,
+                        row.get(Column::Reason)
+                            .map(str::to_owned)
+                            .ok_or_else(|| Box::new(self.problem(row.line, Some(Column::Reason), "empty", None))),
+                    );
+                    let evidence = ok(&mut problems, self.evidence(row));
+                    let corrects = match (&unit, &indicator) {
+                        (Some(u), Some(i)) => ok(
+                            &mut problems,
+                            crate::office::current_in(domain, period, round, u, i)
+                                .map_err(|e| Box::new(self.problem(row.line, None, e.to_string(), None))),
+                        ),
+                        _ => None,
+                    };
+                    match (unit.clone(), indicator.clone(), value, reason, evidence, corrects) {
+                        (
+                            Some(unit),
+                            Some(indicator),
+                            Some((_, value)),
+                            Some(reason),
+                            Some(evidence),
+                            Some(corrects),
+                        ) => {
+                            let x = MeasurementCorrected { corrects, value, reason, evidence };
+                            let digest =
+                                blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
+                            Some(x.submission(
+                                &stream,
+                                &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]),
+                            ))
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            if let (Some(u), Some(i)) = (&unit, &indicator) {
+                let key = (u.clone(), i.clone());
+                if let Some(first) = seen.get(&key) {
+                    problems.push(self.problem(
+                        row.line,
+                        None,
+                        format!("unit {u} and indicator {i} were already given on row {first}"),
+                        None,
+                    ));
+                } else {
+                    seen.insert(key.clone(), row.line);
+                    keys.push(key);
+                }
+            }
+            match sub {
+                Some(sub) if problems.is_empty() => {
+                    out.units.push((row.line, sub_unit(&sub, unit.as_deref())));
+                    out.submissions.push((row.line, sub));
+                }
+                _ => problems.into_iter().for_each(|p| out.problems.push(p)),
+            }
+        }
+        out.warnings = self.missing(period, round, domain, &keys);
+        out
+    }
+
+    /// A unit of the file without a row for an indicator that has no value
+    /// (or target) yet: one warning each.
+    fn missing(&self, period: &str, round: Option<&str>, domain: &Domain, keys: &[(String, String)]) -> Vec<Problem> {
+        let Some(p) = domain.periods.get(period) else { return Vec::new() };
+        let given: std::collections::HashSet<&(String, String)> = keys.iter().collect();
+        let mut units: Vec<&str> = Vec::new();
+        for (u, _) in keys {
+            if p.units.contains(u) && !units.contains(&u.as_str()) {
+                units.push(u);
+            }
+        }
+        let (indicators, has): (Vec<&String>, Has<'_>) = match (self.kind, round) {
+            (Kind::Values, None) => (p.indicators.keys().collect(), Box::new(|k| p.current.contains_key(k))),
+            (Kind::Values, Some(r)) => match p.rounds.get(r) {
+                Some(rd) => (rd.indicators.iter().collect(), Box::new(|k| rd.current.contains_key(k))),
+                None => return Vec::new(),
+            },
+            // An auxiliary indicator (a figure a rule needs) is not scored: no target.
+            (Kind::Targets, _) => (
+                p.indicators.iter().filter(|(_, d)| !d.auxiliary).map(|(i, _)| i).collect(),
+                Box::new(|k| p.targets.contains_key(k)),
+            ),
+            (Kind::Corrections, _) => return Vec::new(),
+        };
+        let what = if self.kind == Kind::Targets { "target" } else { "value" };
+        let mut indicators = indicators;
+        // In the catalog's order: 1, 2, ..., 10, then F1...
+        indicators.sort_by_key(|i| (i.parse::<u64>().map_or(1, |_| 0), i.parse::<u64>().unwrap_or(0), (*i).clone()));
+        let mut out = Vec::new();
+        for u in units {
+            let missing: Vec<String> = indicators
+                .iter()
+                .filter(|i| {
+                    let key = (u.to_owned(), (**i).clone());
+                    !given.contains(&key) && !has(&key)
+                })
+                .map(|i| p.indicators.get(*i).map_or_else(|| (*i).clone(), |d| format!("{i} ({})", d.name_zh)))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let unit = domain.units.get(u).map_or_else(|| u.to_owned(), |x| format!("{} ({u})", x.name_zh));
+            let when = format!("{period}{}", round.map(|r| format!(" round {r}")).unwrap_or_default());
+            out.push(self.file_problem(match missing.as_slice() {
+                [one] => {
+                    format!("no row for unit {unit} and indicator {one}, which has no {what} yet in period {when}")
+                }
+                many => format!(
+                    "no row for unit {unit} and {} indicators, which have no {what} yet in period {when}: {}",
+                    many.len(),
+                    many.join(", ")
+                ),
+            }));
+        }
+        out
+    }
+
+    /// The events of the table for a period, numbered by row: the events
+    /// of [`Table::prepare`], refused with every problem if there is one.
     pub fn submissions(
         &self,
         period: &str,
         round: Option<&str>,
         domain: &Domain,
     ) -> Result<Vec<(usize, Submission)>, Error> {
-        if let (Some(r), Kind::Targets) = (round, self.kind) {
-            return Err(Error::refused(format!("targets are annual: a round ({r}) takes values and corrections only")));
+        let prepared = self.prepare(period, round, domain);
+        if !prepared.problems.is_empty() {
+            return Err(prepared.problems.into());
         }
-        let tag = round.map(|r| format!("{r}-")).unwrap_or_default();
-        let names = Names::new(domain);
-        let stream = period_stream(period);
-        let mut seen = HashMap::new();
-        let mut out = Vec::new();
-        for row in &self.rows {
-            let key = self.unit_and_indicator(row, &names)?;
-            self.once(&mut seen, row, &key)?;
-            let (unit, indicator) = key;
-            let sub = match self.kind {
-                Kind::Values => {
-                    let written = self.decimal(row, Column::Value)?;
-                    let value = self.exact(row, Column::Value, written)?;
-                    let evidence = self.evidence(row)?;
-                    let x = MeasurementSubmitted {
-                        unit,
-                        indicator,
-                        value,
-                        measure: row.get(Column::Measure).map(str::to_owned),
-                        evidence,
-                        note: row.get(Column::Note).map(str::to_owned),
-                        round: round.map(str::to_owned),
-                    };
-                    let digest = blake3::hash(written.as_bytes()).to_hex();
-                    x.submission(&stream, &format!("csv-{period}-{tag}{}-{}-{}", x.unit, x.indicator, &digest[..12]))
+        Ok(prepared.submissions)
+    }
+
+    /// The rows the rules refused ([`crate::Ledger::append_all`]), as
+    /// problems of their cells: a refusal of the rules names the payload
+    /// member it is about (the typed [`ledger_core::append::Refusal`]'s
+    /// field), and the column it came from is the cell. A signer who may
+    /// not write such events at all is one error, not a problem per row.
+    pub fn refusals(&self, refused: Vec<(usize, Error)>) -> Result<Problems, Error> {
+        let mut problems = Problems::default();
+        for (line, e) in refused {
+            if let Error::Forbidden { .. } = e {
+                return Err(e);
+            }
+            let p = match e.rule() {
+                Some(rule) => {
+                    let column = rule
+                        .refusal
+                        .field
+                        .as_deref()
+                        .and_then(Column::of_member)
+                        .filter(|c| self.columns.iter().any(|(_, x)| x == c));
+                    match column {
+                        Some(c) => self.problem(line, Some(c), rule.refusal.reason.clone(), None),
+                        None => self.problem(line, None, rule.refusal.to_string(), None),
+                    }
                 }
-                Kind::Targets => {
-                    let target = self.decimal(row, Column::Target)?;
-                    let target = self.exact(row, Column::Target, target)?;
-                    let baseline = match row.get(Column::Baseline) {
-                        Some(_) => Some(self.exact(row, Column::Baseline, self.decimal(row, Column::Baseline)?)?),
-                        None => None,
-                    };
-                    let note = row.get(Column::Note).map(str::to_owned);
-                    let x = TargetAssigned { unit, indicator, target, baseline, note };
-                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
-                    x.submission(&stream, &format!("target-{period}-{}-{}-{}", x.unit, x.indicator, &digest[..12]))
-                }
-                Kind::Corrections => {
-                    let value = self.decimal(row, Column::Value)?;
-                    let value = self.exact(row, Column::Value, value)?;
-                    let reason = self.required(row, Column::Reason)?.to_owned();
-                    let corrects = crate::office::current_in(domain, period, round, &unit, &indicator)
-                        .map_err(|e| e.context(format!("line {}", row.line)))?;
-                    let evidence = self.evidence(row)?;
-                    let x = MeasurementCorrected { corrects, value, reason, evidence };
-                    let digest = blake3::hash(serde_json::Value::Object(x.to_data()).to_string().as_bytes()).to_hex();
-                    x.submission(&stream, &format!("correct-{period}-{tag}{unit}-{indicator}-{}", &digest[..12]))
-                }
+                None => self.problem(line, None, e.to_string(), None),
             };
-            out.push((row.line, sub));
+            problems.push(p);
         }
-        Ok(out)
+        Ok(problems)
     }
 
     /// A refusal of the rules names the payload member it is about (the
-    /// typed [`ledger_core::append::Refusal`]'s field): say which CSV column
-    /// that member came from, at the row's line. Any other error is
-    /// returned as it is.
+    /// typed [`ledger_core::append::Refusal`]'s field): say which column
+    /// that member came from, at the row. Any other error is returned as
+    /// it is.
     pub fn name_column(&self, e: Error) -> Error {
         let Some(rule) = e.rule() else { return e };
         let column = rule.refusal.field.as_deref().and_then(Column::of_member);
@@ -480,13 +1041,33 @@ impl Table {
     }
 }
 
+/// The value of a cell, or `None` with its problem kept.
+fn ok<T>(problems: &mut Vec<Problem>, r: Result<T, Box<Problem>>) -> Option<T> {
+    r.map_err(|p| problems.push(*p)).ok()
+}
+
+/// Whether the period has a value (or target) for a unit and indicator.
+type Has<'a> = Box<dyn Fn(&(String, String)) -> bool + 'a>;
+
+/// The unit an event is about (a correction names its measurement: the
+/// row's unit).
+fn sub_unit(sub: &Submission, row_unit: Option<&str>) -> String {
+    sub.data.get("unit").and_then(serde_json::Value::as_str).or(row_unit).unwrap_or_default().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn problems(text: &str, kind: Kind) -> Vec<String> {
+        let sheet = ledger_sheet::read("t.csv", text.as_bytes(), None).unwrap();
+        let problems = from_sheet(sheet, kind, Path::new(".")).unwrap_err();
+        problems.shown().0.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
-    fn headers_in_chinese_and_separators_are_told_from_the_header() {
+    fn headers_in_chinese_and_separators_are_told_from_the_file() {
         let t =
             parse("\u{feff}单位;指标;数值;备注\n商河县;1;25.6;ok\n".as_bytes(), Kind::Values, Path::new(".")).unwrap();
         assert_eq!(
@@ -496,10 +1077,67 @@ mod tests {
         assert_eq!(t.rows[0].get(Column::Unit), Some("商河县"));
         let t = parse(b"unit\tindicator\tvalue\nlixia\t1\t2\n", Kind::Values, Path::new(".")).unwrap();
         assert_eq!(t.rows[0].get(Column::Value), Some("2"));
-        let e = parse(b"unit,indicator,amount\n", Kind::Values, Path::new(".")).unwrap_err().to_string();
-        assert!(e.contains("line 1, column 3: unknown column \"amount\""), "{e}");
-        let e = parse(b"unit,indicator,value\nlixia,1\n", Kind::Values, Path::new(".")).unwrap_err().to_string();
-        assert!(e.contains("line 2: 2 columns where the header has 3"), "{e}");
+        // Every problem of the header at once.
+        assert_eq!(
+            problems("unit,amount,value,value\nlixia,1,2,3\n", Kind::Values),
+            [
+                "t.csv, row 1, column B: \"amount\": unknown column; the header is unit,indicator,value (then optionally evidence,evidence_title,measure,note), in English or Chinese",
+                "t.csv, row 1, column D: \"value\": column C (value) again: both mean value",
+                "t.csv, row 1: the header has no \"indicator\" column; the header is unit,indicator,value (then optionally evidence,evidence_title,measure,note), in English or Chinese",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_row_and_a_row_number_column_are_passed_over() {
+        let t = parse(
+            "2023年各区县指标,,\n\n序号,单位,指标,数值,\n1,商河县,15,708,\n2,历下,1,40.0\n3,,,\n".as_bytes(),
+            Kind::Values,
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(t.columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>(), ["单位", "指标", "数值"]);
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(t.rows[1].get(Column::Value), Some("40.0"));
+        // A cell under no header is refused, naming it.
+        assert_eq!(
+            problems("unit,indicator,value\nlixia,1,2,oops\n", Kind::Values),
+            ["t.csv, row 2, column D: \"oops\": a cell in a column with no header: name the column, or empty the cell"]
+        );
+    }
+
+    #[test]
+    fn numbers_as_spreadsheets_write_them() {
+        let pct = Some(("1", "%"));
+        let money = Some(("15", "100M yuan"));
+        for (written, measure, read) in [
+            ("1,234.5", money, "1234.5"),
+            ("-12,345,678", money, "-12345678"),
+            ("１２３", money, "123"),
+            ("１，２３４．５", money, "1234.5"),
+            ("40.0%", pct, "40.0"),
+            ("４０％", pct, "40"),
+            ("25.60", pct, "25.60"),
+            ("−3", money, "-3"),
+        ] {
+            assert_eq!(plain_number(written, measure), Ok(read.to_owned()), "{written}");
+        }
+        for (written, measure, why, suggestion) in [
+            ("40%", money, "a percentage, but indicator 15 is measured in 100M yuan", Some("40")),
+            ("1,5", money, "a comma that separates no groups of three digits", Some("1.5")),
+            ("1,23,456", money, "a comma that separates no groups of three digits", Some("123456")),
+            ("12,34.5", money, "a comma that separates no groups", Some("1234.5")),
+            ("+5", money, "not a number", Some("5")),
+            ("007.50", money, "not a number", Some("7.50")),
+            (".5", money, "not a number", Some("0.5")),
+            ("12.", money, "not a number", Some("12")),
+            ("1e3", money, "not a number", None),
+            ("abc", money, "not a number", None),
+        ] {
+            let (message, s) = plain_number(written, measure).unwrap_err();
+            assert!(message.contains(why), "{written}: {message}");
+            assert_eq!(s.as_deref(), suggestion, "{written}");
+        }
     }
 
     #[test]
@@ -507,22 +1145,31 @@ mod tests {
         let t =
             parse("单位,指标,数值\n 商河县 , 1 , 1\nlixia,1,2.5\n".as_bytes(), Kind::Values, Path::new(".")).unwrap();
         assert_eq!(t.rows[0].get(Column::Unit), Some("商河县"));
-        let e = t.decimal(&t.rows[0], Column::Value).unwrap_err();
-        assert_eq!(e.to_string(), "line 2, column 3 (数值): \" 1\" has spaces around the value");
-        assert_eq!(t.decimal(&t.rows[1], Column::Value).unwrap(), "2.5");
+        let e = t.number(&t.rows[0], Column::Value, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "input, row 2, column C (数值): \" 1\": spaces around the value: a value is recorded exactly as written; did you mean 1?"
+        );
+        assert_eq!(t.number(&t.rows[1], Column::Value, None).unwrap().0, "2.5");
     }
 
     #[test]
     fn rows_and_cells_are_bounded() {
         let long = "x".repeat(MAX_CELL_BYTES + 1);
         let text = format!("unit,indicator,value,note\nlixia,1,2,ok\nlixia,2,3,{long}\n");
-        let e = parse(text.as_bytes(), Kind::Values, Path::new(".")).unwrap_err().to_string();
-        assert_eq!(e, format!("line 3, column 4 (note): {} bytes, more than the 4096 a cell may hold", long.len()));
+        assert_eq!(
+            problems(&text, Kind::Values),
+            [format!(
+                "t.csv, row 3, column D (note): \"{}\"...: {} bytes, more than the 4096 a cell may hold",
+                "x".repeat(40),
+                long.len()
+            )]
+        );
         let mut text = String::from("unit,indicator,value\n");
         for _ in 0..=MAX_ROWS {
             text.push_str("lixia,1,2\n");
         }
-        let e = parse(text.as_bytes(), Kind::Values, Path::new(".")).unwrap_err().to_string();
-        assert!(e.starts_with(&format!("line {}: more than {MAX_ROWS} rows", MAX_ROWS + 2)), "{e}");
+        let e = problems(&text, Kind::Values);
+        assert!(e[0].starts_with(&format!("t.csv, row {}: more than {MAX_ROWS} rows", MAX_ROWS + 2)), "{e:?}");
     }
 }

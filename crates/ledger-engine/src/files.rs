@@ -35,8 +35,9 @@ pub const PROOF: Limit = Limit { what: "proof file", bytes: 64 * KIB };
 pub const CONSISTENCY: Limit = Limit { what: "consistency proof", bytes: 64 * KIB };
 /// Events as JSON Lines (`ledger append`).
 pub const EVENTS: Limit = Limit { what: "event input", bytes: 64 * MIB };
-/// Values as CSV (`ledger values submit`).
-pub const CSV: Limit = Limit { what: "CSV file", bytes: 64 * MIB };
+/// A table of values, targets or corrections (`ledger values submit`,
+/// `ledger period targets`): a CSV file or a workbook.
+pub const CSV: Limit = Limit { what: "table file", bytes: 64 * MIB };
 /// A JSON document: a role table, a policy, a catalog.
 pub const DOCUMENT: Limit = Limit { what: "JSON document", bytes: 16 * MIB };
 /// An evidence document, hashed as it is read, never held in memory.

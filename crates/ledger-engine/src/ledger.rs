@@ -87,6 +87,19 @@ impl Appended {
     }
 }
 
+/// What [`Ledger::append_all`] came to: the lines decided, the lines
+/// refused (each error without its line), and whether the batch was
+/// written (only when asked to and no line was refused).
+#[derive(Debug)]
+pub struct Batched {
+    /// The lines the rules took, with the seq each has or would have.
+    pub results: Vec<Appended>,
+    /// The lines refused, by line.
+    pub refused: Vec<(usize, Error)>,
+    /// Whether the batch was written.
+    pub written: bool,
+}
+
 /// The state as of `head`, with how many domain records were folded since
 /// the last snapshot.
 #[derive(Debug)]
@@ -405,7 +418,61 @@ impl Ledger {
         signer: Signer<'_>,
         now: Timestamp,
     ) -> Result<Vec<Appended>, Error> {
+        self.append_lines(submissions, personal, signer, now, None).map(|(results, _)| results)
+    }
+
+    /// Decides every line of a batch against the ledger as it stands, with
+    /// the same rules as [`Ledger::append`], and goes on past a line the
+    /// rules refuse to decide the others: the refusals of every line come
+    /// back at once, each with its line (the error names no line: its
+    /// caller says where). Writes the batch only when `write` and no line
+    /// was refused; else rolls back, and nothing changed (a check: the
+    /// events are signed in memory as an append signs them, and dropped).
+    /// Evidence of tampering, a busy or failing store stop it at once.
+    pub fn append_all(
+        &mut self,
+        submissions: &[(usize, Submission)],
+        signer: Signer<'_>,
+        now: Timestamp,
+        write: bool,
+    ) -> Result<Batched, Error> {
+        let mut refused = Vec::new();
+        let (results, written) = self.append_lines(submissions, &[], signer, now, Some((&mut refused, write)))?;
+        Ok(Batched { results, refused, written })
+    }
+
+    /// The batch, stopping at the first refusal (`collect: None`) or going
+    /// on past refused lines, gathering them (`Some((refusals, write))`).
+    /// Also whether it was written.
+    fn append_lines(
+        &mut self,
+        submissions: &[(usize, Submission)],
+        personal: &[(usize, PersonalOp)],
+        signer: Signer<'_>,
+        now: Timestamp,
+        collect: Option<(&mut Vec<(usize, Error)>, bool)>,
+    ) -> Result<(Vec<Appended>, bool), Error> {
+        let (mut refused, write) = match collect {
+            Some((refused, write)) => (Some(refused), write),
+            None => (None, true),
+        };
         self.append_events(submissions.len(), personal, |batch, results, written| {
+            // A refused line stops the batch, or is kept when the batch
+            // goes on past refusals (a failure of the store stops it all
+            // the same).
+            let mut take = |n: usize, outcome: Result<Outcome, AppendError<StoreError>>| -> Result<(), Error> {
+                match (outcome, &mut refused) {
+                    (Ok(o), _) => {
+                        results.push(Appended::of(n, o));
+                        Ok(())
+                    }
+                    (Err(e @ AppendError::Store(_)), _) | (Err(e), None) => Err(line_error(n, e)),
+                    (Err(e), Some(refused)) => {
+                        refused.push((n, line_error(0, e)));
+                        Ok(())
+                    }
+                }
+            };
             let progress = crate::progress::task("signing and appending", submissions.len() as u64);
             let author = ledger_core::PublicKey::from(signer.author);
             let (key, cosigners) = (signer.author, signer.cosigners);
@@ -414,54 +481,51 @@ impl Ledger {
                 // to other threads (which costs more than it saves).
                 for (n, sub) in submissions {
                     progress.advance(1);
-                    let outcome = batch.add(sub.clone(), key, cosigners, now).map_err(|e| line_error(*n, e))?;
-                    results.push(Appended::of(*n, outcome));
+                    take(*n, batch.add(sub.clone(), key, cosigners, now))?;
                 }
-                return Ok(());
-            }
-            // Pipelined, a chunk at a time (memory stays bounded): while
-            // the pool signs the envelopes the next chunk will have if
-            // appended in order, this thread decides, seals and writes the
-            // chunk before with the signatures made for it.
-            let chunks: Vec<&[(usize, Submission)]> = submissions.chunks(PRESIGN_CHUNK).collect();
-            let pipelined = crate::pool_can_help();
-            let mut ahead = Ahead::default();
-            rayon::in_place_scope(|scope| -> Result<(), Error> {
-                let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>, Rules<'_>>| {
-                    let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
-                    let envelopes = batch.predict(&mut ahead, &subs, &author, now);
-                    let (tx, signed) = mpsc::sync_channel(1);
-                    if pipelined {
-                        scope.spawn(move |_| {
+            } else {
+                // Pipelined, a chunk at a time (memory stays bounded): while
+                // the pool signs the envelopes the next chunk will have if
+                // appended in order, this thread decides, seals and writes the
+                // chunk before with the signatures made for it.
+                let chunks: Vec<&[(usize, Submission)]> = submissions.chunks(PRESIGN_CHUNK).collect();
+                let pipelined = crate::pool_can_help();
+                let mut ahead = Ahead::default();
+                rayon::in_place_scope(|scope| -> Result<(), Error> {
+                    let mut sign = |chunk: &[(usize, Submission)], batch: &Batch<'_, AppendTx<'_>, Rules<'_>>| {
+                        let subs: Vec<Submission> = chunk.iter().map(|(_, s)| s.clone()).collect();
+                        let envelopes = batch.predict(&mut ahead, &subs, &author, now);
+                        let (tx, signed) = mpsc::sync_channel(1);
+                        if pipelined {
+                            scope.spawn(move |_| {
+                                let _ = tx.send(sign_ahead(envelopes, key, cosigners));
+                            });
+                        } else {
                             let _ = tx.send(sign_ahead(envelopes, key, cosigners));
-                        });
-                    } else {
-                        let _ = tx.send(sign_ahead(envelopes, key, cosigners));
+                        }
+                        (subs, signed)
+                    };
+                    // Two chunks signed ahead: the pool never waits for this
+                    // thread to ask for more.
+                    let mut queued: std::collections::VecDeque<_> =
+                        chunks.iter().take(SIGNED_AHEAD).map(|c| sign(c, batch)).collect();
+                    for (i, chunk) in chunks.iter().enumerate() {
+                        let Some((subs, signed)) = queued.pop_front() else { break };
+                        if let Some(c) = chunks.get(i + SIGNED_AHEAD) {
+                            queued.push_back(sign(c, batch));
+                        }
+                        let presigned = signed.recv().unwrap_or_default();
+                        let mut presigned = presigned.into_iter();
+                        for ((n, _), sub) in chunk.iter().zip(subs) {
+                            progress.advance(1);
+                            take(*n, batch.add_presigned(sub, key, cosigners, now, presigned.next().flatten()))?;
+                        }
+                        written.write(batch)?;
                     }
-                    (subs, signed)
-                };
-                // Two chunks signed ahead: the pool never waits for this
-                // thread to ask for more.
-                let mut queued: std::collections::VecDeque<_> =
-                    chunks.iter().take(SIGNED_AHEAD).map(|c| sign(c, batch)).collect();
-                for (i, chunk) in chunks.iter().enumerate() {
-                    let Some((subs, signed)) = queued.pop_front() else { break };
-                    if let Some(c) = chunks.get(i + SIGNED_AHEAD) {
-                        queued.push_back(sign(c, batch));
-                    }
-                    let presigned = signed.recv().unwrap_or_default();
-                    let mut presigned = presigned.into_iter();
-                    for ((n, _), sub) in chunk.iter().zip(subs) {
-                        progress.advance(1);
-                        let outcome = batch
-                            .add_presigned(sub, key, cosigners, now, presigned.next().flatten())
-                            .map_err(|e| line_error(*n, e))?;
-                        results.push(Appended::of(*n, outcome));
-                    }
-                    written.write(batch)?;
-                }
-                Ok(())
-            })
+                    Ok(())
+                })?;
+            }
+            Ok(write && refused.as_ref().is_none_or(|r| r.is_empty()))
         })
     }
 
@@ -478,8 +542,9 @@ impl Ledger {
                 let outcome = batch.add_signed(signed.clone()).map_err(|e| line_error(*n, e))?;
                 results.push(Appended::of(*n, outcome));
             }
-            Ok(())
+            Ok(true)
         })
+        .map(|(results, _)| results)
     }
 
     /// [`Ledger::append_signed`] for events given as the lines `ledger sign`
@@ -500,10 +565,14 @@ impl Ledger {
                     written.write(batch)?;
                 }
             }
-            Ok(())
+            Ok(true)
         })
+        .map(|(results, _)| results)
     }
 
+    /// Decides a batch with `decide` (which says whether to write what it
+    /// decided) in one transaction; the results, and whether they were
+    /// written (else the transaction was rolled back).
     fn append_events(
         &mut self,
         count: usize,
@@ -512,8 +581,8 @@ impl Ledger {
             &mut Batch<'_, AppendTx<'_>, Rules<'_>>,
             &mut Vec<Appended>,
             &mut Written,
-        ) -> Result<(), Error>,
-    ) -> Result<Vec<Appended>, Error> {
+        ) -> Result<bool, Error>,
+    ) -> Result<(Vec<Appended>, bool), Error> {
         if count > MAX_BATCH {
             return Err(Error::refused_with(
                 format!(
@@ -533,6 +602,7 @@ impl Ledger {
             return Err(Error::Tampered { seq: f.seq, message: format!("{}; nothing was appended", f.message) });
         }
         let mut warnings = Vec::new();
+        let mut unwritten = None;
         let result = self.store.append(|tx| -> Result<_, Error> {
             let head = tx.head()?;
             let (mut w, learned) = match slot.take() {
@@ -546,7 +616,11 @@ impl Ledger {
                 let mut batch =
                     Batch::new(tx, head, w.authority.clone(), &mut rules).with_clock(clock.now(), clock.max_skew);
                 let mut results = Vec::with_capacity(count);
-                decide(&mut batch, &mut results, &mut written)?;
+                if !decide(&mut batch, &mut results, &mut written)? {
+                    // Decided and not to be written: rolled back.
+                    unwritten = Some(results);
+                    return Err(Error::refused("not written"));
+                }
                 w.authority = batch.authority().clone();
                 (results, batch.into_records())
             };
@@ -581,6 +655,9 @@ impl Ledger {
             Ok((records, (results, w, learned, snapshot_written, before, erased)))
         });
         self.warnings.extend(warnings);
+        if let Some(results) = unwritten {
+            return Ok((results, false));
+        }
         match result {
             Ok((results, w, learned, written, before, erased)) => {
                 // The details erased are in no log frame either.
@@ -617,7 +694,7 @@ impl Ledger {
                     self.warn(e);
                 }
                 self.writer = Some(w);
-                Ok(results)
+                Ok((results, true))
             }
             Err(AppendFailure::Refused(e)) => Err(e.context("nothing was appended")),
             Err(AppendFailure::Store(e)) => Err(Error::from(e).context("nothing was appended")),

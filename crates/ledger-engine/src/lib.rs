@@ -25,7 +25,7 @@ pub mod verify;
 pub mod view;
 
 pub use error::{Error, RuleRefusal};
-pub use ledger::{Appended, Clock, Ledger, MAX_BATCH, PersonalOp, Signer};
+pub use ledger::{Appended, Batched, Clock, Ledger, MAX_BATCH, PersonalOp, Signer};
 
 /// The version of the record format this build writes and verifies
 /// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.

@@ -6,6 +6,37 @@
 use crate::Error;
 use ledger_domain::Domain;
 
+/// Why a name names nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// It names several: their ids.
+    Ambiguous(Vec<String>),
+    /// It names none; the nearest known name, if one is near enough to be
+    /// a slip (`商河县 (shanghe)`).
+    Unknown(Option<String>),
+}
+
+impl Miss {
+    /// What is wrong, without the name (an importer shows it beside its
+    /// cell), and the name suggested.
+    pub fn reason(&self, what: &str) -> (String, Option<String>) {
+        match self {
+            Miss::Ambiguous(ids) => (format!("could be any {what} of {}; give its id", ids.join(", ")), None),
+            Miss::Unknown(nearest) => (format!("unknown {what}"), nearest.clone()),
+        }
+    }
+
+    fn into_error(self, what: &str, given: &str, hint: &str) -> Error {
+        match self {
+            Miss::Ambiguous(ids) => {
+                Error::refused(format!("{what} {given:?} could be any of {}; give its id", ids.join(", ")))
+            }
+            Miss::Unknown(Some(s)) => Error::refused(format!("unknown {what} {given}; did you mean {s}?")),
+            Miss::Unknown(None) => Error::refused_with(format!("unknown {what} {given}"), hint),
+        }
+    }
+}
+
 /// What a name stands for, looked up in the domain state.
 #[derive(Debug, Clone, Copy)]
 pub struct Names<'d> {
@@ -61,6 +92,11 @@ impl<'d> Names<'d> {
 
     /// The id of the unit `given` names.
     pub fn unit(&self, given: &str) -> Result<String, Error> {
+        self.find_unit(given).map_err(|m| m.into_error("unit", trimmed(given), "list the units with `ledger units`"))
+    }
+
+    /// The id of the unit `given` names, or why it names none.
+    pub fn find_unit(&self, given: &str) -> Result<String, Miss> {
         let given = trimmed(given);
         let units = &self.domain.units;
         if units.contains_key(given) {
@@ -88,12 +124,7 @@ impl<'d> Names<'d> {
             match found.as_slice() {
                 [one] => return Ok((*one).to_owned()),
                 [] => {}
-                many => {
-                    return Err(Error::refused(format!(
-                        "unit {given:?} could be any of {}; give its id",
-                        many.join(", ")
-                    )));
-                }
+                many => return Err(Miss::Ambiguous(many.iter().map(|s| (*s).to_owned()).collect())),
             }
         }
         let candidates = units.values().flat_map(|u| {
@@ -101,15 +132,17 @@ impl<'d> Names<'d> {
             [u.id.clone(), u.name_zh.clone(), u.name_en.clone()].into_iter().map(move |n| (n, shown.clone()))
         });
         let owned: Vec<(String, String)> = candidates.collect();
-        let suggestion = nearest(given, owned.iter().map(|(n, s)| (n.as_str(), s.clone())));
-        Err(match suggestion {
-            Some(s) => Error::refused(format!("unknown unit {given}; did you mean {s}?")),
-            None => Error::refused_with(format!("unknown unit {given}"), "list the units with `ledger units`"),
-        })
+        Err(Miss::Unknown(nearest(given, owned.iter().map(|(n, s)| (n.as_str(), s.clone())))))
     }
 
     /// The id of the indicator `given` names.
     pub fn indicator(&self, given: &str) -> Result<String, Error> {
+        self.find_indicator(given)
+            .map_err(|m| m.into_error("indicator", trimmed(given), "list the indicators with `ledger catalog`"))
+    }
+
+    /// The id of the indicator `given` names, or why it names none.
+    pub fn find_indicator(&self, given: &str) -> Result<String, Miss> {
         let given = trimmed(given);
         let indicators = &self.domain.indicators;
         if indicators.contains_key(given) {
@@ -130,12 +163,7 @@ impl<'d> Names<'d> {
         match found.as_slice() {
             [one] => return Ok((*one).to_owned()),
             [] => {}
-            many => {
-                return Err(Error::refused(format!(
-                    "indicator {given:?} could be any of {}; give its id",
-                    many.join(", ")
-                )));
-            }
+            many => return Err(Miss::Ambiguous(many.iter().map(|s| (*s).to_owned()).collect())),
         }
         let owned: Vec<(String, String)> = indicators
             .values()
@@ -144,13 +172,7 @@ impl<'d> Names<'d> {
                 [d.name_zh.clone(), d.name_en.clone()].into_iter().map(move |n| (n, shown.clone()))
             })
             .collect();
-        let suggestion = nearest(given, owned.iter().map(|(n, s)| (n.as_str(), s.clone())));
-        Err(match suggestion {
-            Some(s) => Error::refused(format!("unknown indicator {given}; did you mean {s}?")),
-            None => {
-                Error::refused_with(format!("unknown indicator {given}"), "list the indicators with `ledger catalog`")
-            }
-        })
+        Err(Miss::Unknown(nearest(given, owned.iter().map(|(n, s)| (n.as_str(), s.clone())))))
     }
 }
 

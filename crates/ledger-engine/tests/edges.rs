@@ -1,6 +1,7 @@
 //! The engine's edges, in process (no binary): what this machine verified
 //! is evidence against a restored backup, and an event dated past the
-//! appending machine's clock is refused with the ledger unchanged.
+//! appending machine's clock is refused with the ledger unchanged; a
+//! batch decided whole names every refused line, and a check writes nothing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -77,4 +78,43 @@ fn an_event_dated_past_the_clock_bound_is_refused_and_the_ledger_unchanged() {
     d.ledger.append(&[(1, note("notes", "a bit fast", "f2"))], Signer::new(&office), now.plus_seconds(299)).unwrap();
     d.ledger.append(&[(1, note("notes", "on time", "f3"))], Signer::new(&office), now.plus_seconds(300)).unwrap();
     assert_eq!(verify_ok(&mut d.ledger), before + 2);
+}
+
+/// `append_all` decides every line, goes on past the refused ones and
+/// names each, and writes only when asked and none was refused: a check
+/// leaves the file as it was. Small batches (signed in place) and large
+/// ones (pipelined) alike.
+#[test]
+fn a_batch_decided_whole_names_every_refused_line_and_a_check_writes_nothing() {
+    let mut d = DiskLedger::new(ORIGIN, at("2026-01-01"));
+    let office = d.office.clone();
+    let now = at("2026-01-02");
+    for size in [5usize, 40] {
+        let batch = |bad: bool| -> Vec<(usize, ledger_core::append::Submission)> {
+            (1..=size)
+                .map(|n| {
+                    let mut sub = note("notes", &format!("line {n}"), &format!("b{size}-{n}"));
+                    if bad && (n == 2 || n == size) {
+                        sub.expected_version = Some(9_999);
+                    }
+                    (n + 1, sub)
+                })
+                .collect()
+        };
+        let before = d.reopen().record_count().unwrap();
+        let checked = d.ledger.append_all(&batch(true), Signer::new(&office), now, true).unwrap();
+        assert!(!checked.written);
+        assert_eq!(checked.refused.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, size + 1]);
+        assert!(checked.refused[0].1.to_string().starts_with("version conflict"), "{}", checked.refused[0].1);
+        assert_eq!(checked.results.len(), size - 2);
+        assert_eq!(d.reopen().record_count().unwrap(), before, "refused lines: nothing written");
+        let checked = d.ledger.append_all(&batch(false), Signer::new(&office), now, false).unwrap();
+        assert!(!checked.written && checked.refused.is_empty());
+        assert_eq!(d.reopen().record_count().unwrap(), before, "a check writes nothing");
+        let written = d.ledger.append_all(&batch(false), Signer::new(&office), now, true).unwrap();
+        assert!(written.written);
+        assert_eq!(written.results.iter().filter(|r| !r.existing).count(), size);
+        assert_eq!(d.reopen().record_count().unwrap(), before + size as u64);
+    }
+    assert_eq!(verify_ok(&mut d.ledger), d.reopen().record_count().unwrap());
 }

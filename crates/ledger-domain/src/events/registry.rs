@@ -96,8 +96,12 @@ pub struct IndicatorDef {
     pub name_zh: String,
     /// Name in English.
     pub name_en: String,
-    /// Unit of measure, e.g. "%".
+    /// Unit of measure, e.g. "%", "100M yuan".
     pub unit: String,
+    /// The unit of measure as written in Chinese (`亿元`): a value's
+    /// `measure` may be either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_zh: Option<String>,
     /// Which way is better.
     pub direction: Direction,
     /// How it is judged.
