@@ -12,6 +12,7 @@
 //!   the column, as the header wrote it.
 
 use crate::names::Names;
+use crate::remedy::{Form, Remedy};
 use crate::{Error, files};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
@@ -144,13 +145,9 @@ impl Kind {
         }
     }
 
-    fn header_hint(self) -> String {
-        let names = |cs: &[Column]| cs.iter().map(|c| c.name()).collect::<Vec<_>>().join(",");
-        format!(
-            "the header is {} (then optionally {}), in English or Chinese",
-            names(self.required()),
-            names(self.optional())
-        )
+    fn header_hint(self) -> Remedy {
+        let names = |cs: &[Column]| cs.iter().map(|c| c.name()).collect::<Vec<_>>();
+        Remedy::WriteAs { form: Form::CsvHeader { required: names(self.required()), optional: names(self.optional()) } }
     }
 }
 
@@ -241,7 +238,7 @@ pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
             .map_or(0, |i| i + 1);
         return Err(Error::refused_with(
             format!("line {line}: a quoted field is never closed (an odd number of '\"' from there on)"),
-            "close the quote, or write a quote inside a quoted field as two quotes: \"\"",
+            Remedy::WriteAs { form: Form::CsvQuotes },
         ));
     }
     let mut reader =
@@ -280,7 +277,7 @@ pub fn parse(bytes: &[u8], kind: Kind, base: &Path) -> Result<Table, Error> {
                 format!(
                     "line {line}: more than {MAX_ROWS} rows, the most one file may hold (one batch); nothing was read"
                 ),
-                "split the file: each file is appended all or nothing",
+                Remedy::SplitInput { max: MAX_ROWS },
             ));
         }
         if let Some((i, cell)) = record.iter().enumerate().find(|(_, c)| c.len() > MAX_CELL_BYTES) {
@@ -331,13 +328,13 @@ impl Table {
         if let Some(raw) = row.raw.get(&c).filter(|raw| raw.as_str() != v) {
             return Err(Error::refused_with(
                 format!("{}: {raw:?} has spaces around the value", self.at(row.line, c)),
-                format!("a value is recorded exactly as written, as in `ledger append`: write {v:?}"),
+                Remedy::WriteAs { form: Form::Exactly { value: v.to_owned() } },
             ));
         }
         ledger_score::parse_decimal(v).map_err(|e| {
             Error::refused_with(
                 format!("{}: {v:?} is not a decimal: {e}", self.at(row.line, c)),
-                "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
+                Remedy::WriteAs { form: Form::Decimal },
             )
         })?;
         Ok(v)
@@ -472,7 +469,7 @@ impl Table {
         match column.filter(|c| self.columns.iter().any(|(_, x)| x == c)) {
             Some(c) => Error::Refused {
                 message: format!("{}{}: {}", rule.context, self.at(rule.line, c), rule.refusal.reason),
-                hint: e.hint().map(str::to_owned),
+                remedy: e.remedy(),
                 rule: Some(Box::new(rule.clone())),
             },
             None => e,

@@ -4,6 +4,7 @@
 //! Table 1 number. An unknown name gets the nearest known one suggested.
 
 use crate::Error;
+use crate::remedy::{Input, Remedy};
 use ledger_domain::Domain;
 
 /// What a name stands for, looked up in the domain state.
@@ -104,7 +105,7 @@ impl<'d> Names<'d> {
         let suggestion = nearest(given, owned.iter().map(|(n, s)| (n.as_str(), s.clone())));
         Err(match suggestion {
             Some(s) => Error::refused(format!("unknown unit {given}; did you mean {s}?")),
-            None => Error::refused_with(format!("unknown unit {given}"), "list the units with `ledger units`"),
+            None => Error::refused_with(format!("unknown unit {given}"), Remedy::FixInput { input: Input::Unit }),
         })
     }
 
@@ -148,7 +149,7 @@ impl<'d> Names<'d> {
         Err(match suggestion {
             Some(s) => Error::refused(format!("unknown indicator {given}; did you mean {s}?")),
             None => {
-                Error::refused_with(format!("unknown indicator {given}"), "list the indicators with `ledger catalog`")
+                Error::refused_with(format!("unknown indicator {given}"), Remedy::FixInput { input: Input::Indicator })
             }
         })
     }

@@ -1,9 +1,9 @@
 //! The client side: asking the service what a signer needs, sending signed
 //! events, and reading published tiles over HTTP.
 
-use ledger_engine::Error;
 use ledger_engine::sign::Basis;
 use ledger_engine::tiles::TileSource;
+use ledger_engine::{Error, Input, Remedy};
 use serde_json::Value;
 use std::io::Read;
 use std::time::Duration;
@@ -69,10 +69,7 @@ impl Client {
     fn usable(&self) -> Result<(), Error> {
         match &self.roots_error {
             None => Ok(()),
-            Some(e) => Err(Error::refused_with(
-                e.clone(),
-                "SSL_CERT_FILE names the PEM certificates an https:// service is trusted by; unset it for the Mozilla roots",
-            )),
+            Some(e) => Err(Error::refused_with(e.clone(), Remedy::FixInput { input: Input::TrustedCertificates })),
         }
     }
 
@@ -81,7 +78,7 @@ impl Client {
     }
 
     fn failed(&self, path: &str, e: ureq::Error) -> Error {
-        Error::refused_with(format!("{}: {e}", self.url(path)), "is `ledger serve` running there?")
+        Error::refused_with(format!("{}: {e}", self.url(path)), Remedy::FixInput { input: Input::Service })
     }
 
     fn read(&self, mut response: ureq::http::Response<ureq::Body>, path: &str, limit: usize) -> Result<Answer, Error> {
