@@ -13,6 +13,10 @@
 //! | `GET /healthz` | 200 `ok` and the head; 503 while records are unsealed because sealing failed, saying how many and why |
 //! | `GET /metrics` | Prometheus text format, with the gauge `ledger_unsealed_records` |
 //!
+//! A failure's body is `{"error", "code", "hint"}`: what is wrong, the code
+//! of what can be done about it ([`Remedy::code`], or null), and a sentence
+//! saying it only when the client can do it ([`Actor::Submitter`]).
+//!
 //! How the service bounds its work (`docs/TLOG.md`, "The service"; the
 //! defaults in `docs/LIMITS.md`): the connections open at once, the
 //! requests handled at once (beyond: 503 `Retry-After`), the bytes of
@@ -142,6 +146,8 @@ const LOGGED_IDS: usize = 100;
 struct Failure {
     status: StatusCode,
     error: String,
+    /// The code of the remedy, if there is one ([`Remedy::code`]).
+    code: Option<&'static str>,
     /// What the client can do, if it can do something.
     hint: Option<String>,
     retry_after: Option<u32>,
@@ -166,12 +172,12 @@ struct Audit {
 }
 
 fn failure(status: StatusCode, error: impl Into<String>, hint: Option<&str>) -> Failure {
-    Failure { status, error: error.into(), hint: hint.map(str::to_owned), retry_after: None }
+    Failure { status, error: error.into(), code: None, hint: hint.map(str::to_owned), retry_after: None }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "hint": self.hint});
+        let body = json!({"error": self.error, "code": self.code, "hint": self.hint});
         let mut response =
             (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
         if let Some(s) = self.retry_after {
@@ -184,7 +190,8 @@ impl IntoResponse for Failure {
 
 /// What the client of the service can do about a remedy, in its words: a
 /// sentence for the remedies whose actor is the submitter (the client),
-/// none for the others (the service's operator acts on those).
+/// none for the others (the service's operator acts on those; the answer's
+/// `code` still names them).
 fn client_hint(remedy: &Remedy) -> Option<String> {
     if remedy.actor() != Actor::Submitter {
         return None;
@@ -221,7 +228,9 @@ fn client_hint(remedy: &Remedy) -> Option<String> {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        let hint = e.remedy().as_ref().and_then(client_hint);
+        let remedy = e.remedy();
+        let code = remedy.as_ref().map(Remedy::code);
+        let hint = remedy.as_ref().and_then(client_hint);
         let (status, retry_after) = match &e {
             Error::Tampered { .. } => (StatusCode::SERVICE_UNAVAILABLE, None),
             Error::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, Some(5)),
@@ -235,12 +244,13 @@ impl From<Error> for Failure {
                 return Failure {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     error: "the service could not carry out the request (its log says why); nothing was written".into(),
+                    code: None,
                     hint: None,
                     retry_after: None,
                 };
             }
         };
-        Failure { status, error: e.to_string(), hint, retry_after }
+        Failure { status, error: e.to_string(), code, hint, retry_after }
     }
 }
 
@@ -258,6 +268,7 @@ fn busy(why: impl Into<String>, retry_after: u32) -> Failure {
     Failure {
         status: StatusCode::SERVICE_UNAVAILABLE,
         error: why.into(),
+        code: Some(Remedy::RetryLater.code()),
         hint: Some("send the same request again after Retry-After seconds".into()),
         retry_after: Some(retry_after),
     }
@@ -539,11 +550,14 @@ fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, Failure> {
 }
 
 fn too_large(max: usize) -> Failure {
-    failure(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the body is larger than the {max} bytes a request may hold; nothing was appended"),
-        Some("send the events in several requests"),
-    )
+    Failure {
+        code: Some(Remedy::SplitInput { max: ledger_engine::MAX_BATCH }.code()),
+        ..failure(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than the {max} bytes a request may hold; nothing was appended"),
+            Some("send the events in several requests"),
+        )
+    }
 }
 
 /// Reads a request body, bounded by `max` bytes, refused before anything is
@@ -662,11 +676,14 @@ async fn read_lines(body: Body, max: usize, capacity: usize, audit: &mut Audit) 
         tokio::task::block_in_place(|| check_lines(&text, (checked, end), &mut number, &mut lines, audit))?;
         checked = end;
         if lines.len() > ledger_engine::MAX_BATCH {
-            return Err(failure(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ledger_engine::sign::too_many_signed(lines.len()).to_string(),
-                Some("send the events in several requests"),
-            ));
+            return Err(Failure {
+                code: Some(Remedy::SplitInput { max: ledger_engine::MAX_BATCH }.code()),
+                ..failure(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ledger_engine::sign::too_many_signed(lines.len()).to_string(),
+                    Some("send the events in several requests"),
+                )
+            });
         }
         if done {
             break;
@@ -1010,7 +1027,7 @@ mod tests {
     use ledger_engine::{Error, Input, Remedy};
 
     #[test]
-    fn only_the_clients_own_remedies_are_hinted() {
+    fn only_the_clients_own_remedies_are_hinted_and_every_one_is_coded() {
         assert!(client_hint(&Remedy::SignCheckpoint { newer: true }).is_none());
         assert!(client_hint(&Remedy::Verify { seq: None }).is_none());
         assert!(client_hint(&Remedy::AuthoriseKey { role: "log".into() }).is_none());
@@ -1019,10 +1036,12 @@ mod tests {
         assert!(again.contains("expected_version"), "{again}");
         assert!(client_hint(&Remedy::FixInput { input: Input::Unit }).is_some());
         let tampered = Failure::from(Error::Tampered { seq: 3, message: "edited".into() });
-        assert_eq!(tampered.hint, None);
+        assert_eq!((tampered.code, tampered.hint), (Some("verify"), None));
         let refused = Failure::from(Error::refused_with("no record 9", Remedy::ChooseRecord { last: 4 }));
+        assert_eq!(refused.code, Some("choose_record"));
         assert_eq!(refused.hint.as_deref(), Some("the ledger holds records 0 to 4"));
         let forbidden = Failure::from(Error::Forbidden { message: "revoked".into() });
+        assert_eq!(forbidden.code, Some("check_roles"));
         assert!(forbidden.hint.is_some_and(|h| h.contains("ask its operator")));
     }
 }
