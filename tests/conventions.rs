@@ -832,3 +832,127 @@ fn the_engine_names_no_old_spelling() {
     }
     assert!(found.is_empty(), "old spellings in the engine:\n{}", found.join("\n"));
 }
+
+/// The contents of the string literals of Rust source, each with the line
+/// it starts on: what a program may say to people. Comments (doc comments
+/// too) are left out, and so are character literals.
+fn string_literals(source: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut found = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    while i < chars.len() {
+        match chars[i] {
+            '\n' => line += 1,
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '\'' => {
+                // A character literal ('x', '\n', '\u{..}'), not a lifetime.
+                let end = if chars.get(i + 1) == Some(&'\\') {
+                    (i + 2..chars.len().min(i + 12)).find(|&j| chars[j] == '\'')
+                } else {
+                    Some(i + 2).filter(|&j| chars.get(j) == Some(&'\''))
+                };
+                if let Some(end) = end {
+                    i = end + 1;
+                    continue;
+                }
+            }
+            'r' if matches!(chars.get(i + 1), Some('"' | '#')) && !chars[i.saturating_sub(1)].is_alphanumeric() => {
+                let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+                if chars.get(i + 1 + hashes) == Some(&'"') {
+                    let (start, mut j) = (line, i + 2 + hashes);
+                    let mut text = String::new();
+                    while j < chars.len()
+                        && !(chars[j] == '"'
+                            && chars[j + 1..].iter().take(hashes).filter(|c| **c == '#').count() == hashes)
+                    {
+                        if chars[j] == '\n' {
+                            line += 1;
+                        }
+                        text.push(chars[j]);
+                        j += 1;
+                    }
+                    found.push((start, text));
+                    i = j + 1 + hashes;
+                    continue;
+                }
+            }
+            '"' => {
+                let (start, mut j) = (line, i + 1);
+                let mut text = String::new();
+                while j < chars.len() && chars[j] != '"' {
+                    if chars[j] == '\\' {
+                        text.push(chars[j]);
+                        j += 1;
+                    }
+                    if chars[j] == '\n' {
+                        line += 1;
+                    }
+                    text.push(chars[j]);
+                    j += 1;
+                }
+                found.push((start, text));
+                i = j + 1;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+#[test]
+fn string_literals_are_read_apart_from_comments_and_characters() {
+    let source = "// `ledger verify`\nlet a = '\"'; let b: &'static str = \"x --y\";\n/// --z\nlet c = r#\"say \"`ledger init`\"\"#;\n";
+    let found = string_literals(source);
+    assert_eq!(found, vec![(2, "x --y".to_owned()), (4, "say \"`ledger init`\"".to_owned())]);
+}
+
+/// Whether text names a command of the command line or one of its options.
+fn names_a_command(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains("`ledger ")
+        || text.contains("ledger verify")
+        || bytes
+            .windows(3)
+            .enumerate()
+            .any(|(i, w)| w[0] == b'-' && w[1] == b'-' && w[2].is_ascii_lowercase() && (i == 0 || bytes[i - 1] != b'-'))
+}
+
+/// The library crates say what can be done about an error as a typed
+/// `ledger_engine::Remedy` (issue 24): no message, warning or hint they
+/// write names a command of the command line or an option (`--db`), which
+/// only the command line renders. Their comments may.
+#[test]
+fn the_engine_names_no_command() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
+    let mut found = Vec::new();
+    for krate in ["ledger-core", "ledger-domain", "ledger-engine", "ledger-tlog", "ledger-store", "ledger-score"] {
+        let mut stack = vec![root.join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    // Unit tests below `#[cfg(test)]` may spell anything.
+                    let text = text.split("\n#[cfg(test)]").next().unwrap_or_default();
+                    for (line, literal) in string_literals(text) {
+                        if names_a_command(&literal) {
+                            found.push(format!("{}:{line}: {literal:?}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "the library crates name commands or options:\n{}", found.join("\n"));
+    assert!(names_a_command("run `ledger verify`") && names_a_command("give --log-vkey"));
+    assert!(!names_a_command("-----BEGIN PUBLIC KEY-----") && !names_a_command("a - b"));
+}

@@ -174,25 +174,28 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
     let cases: Vec<(&str, &str)> = vec![
         (
             "unit,indicator,value\nlixia,1,25.6\nlixia,7,\"12,5\"\n",
-            "line 3, column 3 (value): \"12,5\" is not a decimal",
+            "row 3, column C (value): \"12,5\": not a number: a comma that separates no groups of three digits (write a point for decimals); did you mean 12.5?",
         ),
-        ("unit,indicator,value\nlixia,1,NaN\n", "line 2, column 3 (value): \"NaN\""),
-        ("unit,indicator,value\nlixia,1,1e400\n", "line 2, column 3 (value): \"1e400\""),
-        ("unit,indicator,value\nlixia,1,25.6\nlixia,9,-3\n", "line 3, column 3 (value): -3 is not a count"),
+        ("unit,indicator,value\nlixia,1,NaN\n", "row 2, column C (value): \"NaN\": not a number"),
+        ("unit,indicator,value\nlixia,1,1e400\n", "row 2, column C (value): \"1e400\": not a number"),
+        ("unit,indicator,value\nlixia,1,25.6\nlixia,9,-3\n", "row 3, column C (value): \"-3\": -3 is not a count"),
         (
             "unit,indicator,value\nlixia,1,25.6\nlaiwu,2,18\nlixia,1,25.6\n",
-            "line 4: unit lixia and indicator 1 were already given on line 2",
+            "row 4: unit lixia and indicator 1 were already given on row 2",
         ),
-        ("unit,indicator,value\natlantis,1,25.6\n", "line 2, column 1 (unit): unknown unit atlantis"),
-        ("unit,indicator,value\nlixia,99,25.6\n", "line 2, column 2 (indicator): unknown indicator 99"),
-        ("unit,indicator,value\nlixia,1,101\n", "line 2, column 3 (value): 101 is not a share between 0 and 100"),
-        ("unit,indicator,amount\nlixia,1,25.6\n", "line 1, column 3: unknown column \"amount\""),
+        ("unit,indicator,value\natlantis,1,25.6\n", "row 2, column A (unit): \"atlantis\": unknown unit"),
+        ("unit,indicator,value\nlixia,99,25.6\n", "row 2, column B (indicator): \"99\": unknown indicator"),
+        (
+            "unit,indicator,value\nlixia,1,101\n",
+            "row 2, column C (value): \"101\": 101 is not a share between 0 and 100",
+        ),
+        ("unit,indicator,amount\nlixia,1,25.6\n", "unknown column"),
         ("unit,value\nlixia,25.6\n", "no \"indicator\" column"),
-        ("unit,indicator,value\nlixia,1\n", "line 2: 2 columns where the header has 3"),
-        ("unit,indicator,value\n", "no rows"),
+        ("unit,indicator,value\nlixia,1\n", "row 2, column C (value): \"\": empty"),
+        ("unit,indicator,value\n", "the file has a header but no rows"),
         (
             "unit,indicator,value,evidence\nlixia,1,25.6,missing.pdf\n",
-            "line 2, column 4 (evidence): evidence document missing.pdf does not exist",
+            "row 2, column D (evidence): \"missing.pdf\": evidence document missing.pdf does not exist",
         ),
     ];
     for (csv, expected) in cases {
@@ -212,12 +215,20 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
         "unit,indicator,value,evidence,evidence_title\nlixia,1,25.6,report.pdf,2023 report\nlaiwu,9,310,,\n",
     )
     .unwrap();
-    let r = env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
-    assert_eq!(r.stdout.lines().count(), 2);
-    let again = env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"]).ok();
-    assert_eq!(again.stdout, r.stdout, "the same file twice records nothing new");
-    let seq = r.stdout.split_whitespace().next().unwrap();
-    let show = env.run(&["show", seq, "--json"]).ok().json();
+    let submit = |json: bool| {
+        let mut args = vec!["values", "submit", "--key", "keys/statistics.key", "--period", "2023", "values.csv"];
+        args.extend(json.then_some("--json"));
+        env.run(&args).ok()
+    };
+    let r = submit(true).json();
+    assert_eq!(r["appended"], 2, "{r}");
+    let again = submit(false).stdout;
+    assert!(
+        again.contains("历下区 (lixia): 1 row, 0 new, 0 corrected, 1 unchanged"),
+        "the same file twice records nothing new: {again}"
+    );
+    let seq = r["events"][0]["seq"].to_string();
+    let show = env.run(&["show", &seq, "--json"]).ok().json();
     assert_eq!(show["data"]["evidence"]["blake3"], blake3::hash(b"the bureau's 2023 report").to_hex().as_str());
     // an objection after the window of 2022
     env.append("shanghe", "{\"stream\":\"period/2022\",\"type\":\"objection_filed\",\"data\":{\"objection\":\"late\",\"unit\":\"shanghe\",\"claim\":\"x\"}}\n")

@@ -75,7 +75,7 @@ fn a_snapshot_that_lies_changes_no_decision_and_no_score_and_is_reported() {
     let submit = || env.run(&["values", "submit", "--key", "keys/statistics.key", "--period", "2022", "late.csv"]);
     let r = submit();
     assert_eq!(r.code, 2, "a lying snapshot let a finalised period take a value:\n{}", r.stderr);
-    assert!(r.stderr.contains("error: nothing was appended: line 2: period 2022 is finalized"), "{}", r.stderr);
+    assert!(r.stderr.contains("error: late.csv, row 2: period 2022 is finalized"), "{}", r.stderr);
     assert!(r.stderr.contains("is not the one this machine wrote or checked"), "{}", r.stderr);
     assert_eq!(env.db_bytes(), before);
 

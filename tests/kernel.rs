@@ -87,7 +87,7 @@ fn bad_input_is_refused_with_line_and_field_and_changes_nothing() {
         ),
         (b"{\"stream\":\"a\",\"type\":\"note\",\"data\":{\"text\":\"x\"},\"colour\":1}", "unknown field \"colour\""),
         (b"{\"stream\":\"has space\",\"type\":\"note\",\"data\":{\"text\":\"x\"}}", "stream must match"),
-        (b"{\"stream\":\"a\",\"type\":\"genesis\",\"data\":{}}", "genesis is written by `ledger init` only"),
+        (b"{\"stream\":\"a\",\"type\":\"genesis\",\"data\":{}}", "genesis is written only when a ledger is created"),
         (b"[]", "each line must be a JSON object"),
         (b"", "no events in the input"),
     ];

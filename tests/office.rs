@@ -122,10 +122,10 @@ fn from_keygen_to_a_finalised_period_with_the_office_commands() {
     assert_eq!(records(&env), before, "a refused file writes nothing");
     std::fs::write(env.path("values.csv"), &values).unwrap();
     at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "values.csv"]).ok();
-    // Submitting a value twice names the command that corrects it.
+    // Submitting a value twice says a correction changes it.
     std::fs::write(env.path("again.csv"), "单位,指标,数值\n商河县,10,21\n").unwrap();
     at(&env, feb, &["values", "submit", "--period", "2022", "--key", "keys/statistics.key", "again.csv"])
-        .refused("ledger values correct");
+        .refused("change it with a correction");
     at(
         &env,
         feb,

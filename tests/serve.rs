@@ -232,6 +232,7 @@ fn refused_requests_get_their_status_and_change_nothing() {
     // An event signed before another office moved the stream on: sign again.
     let (status, answer) = server.post(signed.as_bytes());
     assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["code"], "decide_again", "{answer}");
     assert!(answer["hint"].as_str().unwrap().contains("expected_version"), "{answer}");
     assert_eq!(server.get("/healthz"), head);
     drop(server);
@@ -929,6 +930,48 @@ fn a_lock_held_by_another_process_is_answered_503_retry_after_and_reads_do_not_w
     // Sent again once the lock is gone: recorded.
     let (status, answer) = server.post(signed.as_bytes());
     assert_eq!((status, answer["appended"].as_u64()), (200, Some(1)), "{answer}");
+}
+
+/// A refusal's body is `{"error", "code", "hint"}`: the code of what can be
+/// done about it, and a hint only when the client can do it.
+#[test]
+fn a_refusal_carries_the_code_of_its_remedy_and_hints_only_what_the_client_can_do() {
+    let env = served_env();
+    let server = Server::start(&env, &[]);
+    // 409: signed, then overtaken on its stream by another office's event.
+    let signed = sign(&env, "stats", &server, &note("notes", "overtaken")).ok().stdout;
+    submit(&env, "stats", &server, &note("notes", "first"));
+    let (status, answer) = server.post(signed.as_bytes());
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["code"], "decide_again", "{answer}");
+    let hint = answer["hint"].as_str().unwrap();
+    assert!(hint.contains("decide again") && hint.contains("expected_version"), "{answer}");
+    // 422: dated a year after the service's clock: the client sets its own.
+    let future = env
+        .run_with_env(
+            &["sign", "--key", "keys/stats.key", "--server", &server.url],
+            &[("LEDGER_NOW", &crate::support::days_from_now(365))],
+            Some(note("notes", "from the future").as_bytes()),
+        )
+        .ok()
+        .stdout;
+    let (status, answer) = server.post(future.as_bytes());
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["code"], "set_clock", "{answer}");
+    assert!(answer["hint"].as_str().unwrap().contains("clock"), "{answer}");
+    // 403: a key the ledger does not know: ask, not run a command.
+    env.keygen("stranger");
+    let stranger = sign(&env, "stranger", &server, &note("notes", "who am I")).ok().stdout;
+    let (status, answer) = server.post(stranger.as_bytes());
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["code"], "check_roles", "{answer}");
+    assert!(answer["hint"].as_str().unwrap().contains("ask its operator"), "{answer}");
+    // 400: a line that does not decode: the body has the three members.
+    let (status, answer) = server.post(b"{\"envelope\": 1\n");
+    assert_eq!(status, 400, "{answer}");
+    let mut members: Vec<&str> = answer.as_object().unwrap().keys().map(String::as_str).collect();
+    members.sort_unstable();
+    assert_eq!(members, ["code", "error", "hint"], "{answer}");
 }
 
 #[test]

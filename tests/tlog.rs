@@ -363,10 +363,12 @@ fn tampered_proofs_wrong_roots_and_other_keys_are_refused_precisely() {
 
     // Unusable input: exit 2.
     env.run(&["verify-proof", "--log-vkey", "nonsense", "--record-hash", &hash, "p.txt"])
-        .refused("--log-vkey is neither a verifier key nor a file");
+        .refused("the log's verifier key given is neither a verifier key nor a file")
+        .refused("hint: give --log-vkey as a verifier key");
     env.run(&["verify-proof", "--log-vkey", &format!("{ORIGIN}+00000000+AQ=="), "--record-hash", &hash, "p.txt"])
         .refused("--log-vkey");
-    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", "12ab", "p.txt"]).refused("--record \"12ab\"");
+    env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", "12ab", "p.txt"])
+        .refused("record hash \"12ab\"");
     env.run(&["verify-proof", "--log-vkey", "log.vkey", "--record-hash", &hash, "missing.txt"])
         .refused("proof file missing.txt does not exist");
     write("t6.txt", "not a proof\n");
@@ -449,7 +451,8 @@ fn witnesses_cosign_and_proofs_can_require_a_quorum() {
     );
     // Unusable witness input.
     verify_proof(&env, 3, "p.txt", &["--witness", "w1.vkey", "--quorum", "2"])
-        .refused("--quorum 2 is more than the 1 witness key(s) given");
+        .refused("a quorum of 2 is more than the 1 witness key(s) given")
+        .refused("hint: give a --witness key for each witness");
     verify_proof(&env, 3, "p.txt", &["--witness", "log.vkey"]).refused("is not a witness (cosignature/v1) key");
     env.run(&["cosign", "--key", "keys/w1.key", "--name", "bad name", "cp.txt"]).refused("witness name \"bad name\"");
 }
@@ -491,7 +494,8 @@ fn consistency_proofs_between_checkpoints_are_tlog_witness_bodies() {
         format!("old 13\n\n{cp2}")
     );
     env.run(&["consistency", "--from", "cp2.txt", "--to", "cp1.txt"])
-        .refused("--from describes 13 records, more than the 7");
+        .refused("the older checkpoint describes 13 records, more than the 7")
+        .refused("hint: give the older checkpoint with --from");
     env.run(&["consistency", "--from", "missing.txt"]).refused("checkpoint file missing.txt does not exist");
 }
 
@@ -789,7 +793,11 @@ fn the_log_refuses_to_sign_over_changed_records_or_a_changed_tree() {
     let r = env
         .run(&["checkpoint", "--log-key", "keys/log.key"])
         .refused("the ledger's Merkle tree of its first 7 records has root");
-    assert!(r.stderr.contains("hint: a log must never sign two inconsistent checkpoints"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("; a log never signs two inconsistent checkpoints\nhint: run `ledger verify`"),
+        "{}",
+        r.stderr
+    );
     failed(env.run(&["verify", "--checkpoint", "cp1.txt"]), "records before 7 were changed, or this ledger is a fork");
 }
 

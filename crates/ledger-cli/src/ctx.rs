@@ -20,7 +20,7 @@ use ledger_core::{PublicKey, RawRecord, Record, Timestamp};
 use ledger_domain::AsOf;
 use ledger_engine::local::Cache;
 use ledger_engine::view::View;
-use ledger_engine::{Appended, Ledger, Signer};
+use ledger_engine::{Appended, Input, Ledger, Prerequisite, Remedy, Signer};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -83,17 +83,186 @@ pub fn exit_code(result: Result<Outcome>) -> ExitCode {
     let node = e.chain().find_map(|c| c.downcast_ref::<ledger_engine::Error>());
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error: {}", chain(&e));
-    let hint = e
-        .chain()
-        .find_map(|c| c.downcast_ref::<UserError>())
-        .and_then(|u| u.hint.as_deref())
-        .or_else(|| node.and_then(ledger_engine::Error::hint));
+    let hint = e.chain().find_map(|c| c.downcast_ref::<UserError>()).and_then(|u| u.hint.clone()).or_else(|| {
+        let node = node?;
+        let hint = remedy_hint(&node.remedy()?);
+        // Evidence of tampering stops whatever found it before it wrote.
+        Some(if matches!(node, ledger_engine::Error::Tampered { .. }) {
+            format!("{hint}; nothing was written")
+        } else {
+            hint
+        })
+    });
     if let Some(hint) = hint {
         let _ = writeln!(stderr, "hint: {hint}");
     }
     // Evidence of tampering found on the way is a failed check.
     let tampered = matches!(node, Some(ledger_engine::Error::Tampered { .. }));
     if tampered { ExitCode::from(1) } else { ExitCode::from(2) }
+}
+
+/// The `hint:` line of a remedy: what to do, with the command that does it
+/// (the spellings of `docs/CLI.md`).
+pub fn remedy_hint(remedy: &Remedy) -> String {
+    match remedy {
+        Remedy::DecideAgain { stream: Some(s) } => format!(
+            "another writer appended to stream {s:?} first: read it again, decide again, and sign again against the ledger as it stands (`ledger sign --copy PATH` or `--server URL` give the stream's new expected_version)"
+        ),
+        Remedy::DecideAgain { stream: None } => {
+            "the ledger moved on: sign it again against the ledger as it stands (`ledger sign --copy PATH` or `--server URL`)".into()
+        }
+        Remedy::SignAgainstLedger { stream } => format!(
+            "sign against the ledger, `ledger sign --copy PATH` (a copy of it) or `--server URL`, or give \"expected_version\" on the first line of stream {stream:?}"
+        ),
+        Remedy::SetClock => "set the signing machine's clock right (LEDGER_NOW, if set, is the clock of the command it is given to); the operator sets the bound with --max-clock-skew".into(),
+        Remedy::CheckRoles => "see who may sign what with `ledger key list`".into(),
+        Remedy::RetryLater => "another process was writing to the ledger; try again in a few seconds".into(),
+        Remedy::SplitInput { max } => {
+            format!("split the input into files of at most {max} events: each is appended all or nothing (docs/LIMITS.md)")
+        }
+        Remedy::FixInput { input } => fix_input(*input),
+        Remedy::GiveInput { input } => give_input(*input),
+        Remedy::WriteAs { form } => form.describe(),
+        Remedy::ChooseKnown { kind, names } => {
+            format!("{}: {}", kind.plural(), if names.is_empty() { "none".to_owned() } else { names.join(", ") })
+        }
+        Remedy::ChooseRecord { last } => format!("the ledger holds records 0 to {last}"),
+        Remedy::RecordFirst { what } => match what {
+            Prerequisite::Period => "open it with `ledger period open --period ID --key AUTHORITY.key`".into(),
+            Prerequisite::Round { period } => format!(
+                "open one with `ledger period open-round --period {period} --round ROUND --due DATE --key ASSESSMENT.key`"
+            ),
+            Prerequisite::Value { period, round: None } => {
+                format!("submit one first: `ledger values submit --period {period} --key KEY FILE.csv`")
+            }
+            Prerequisite::Value { period, round: Some(r) } => {
+                format!("submit one first: `ledger values submit --period {period} --round {r} --key KEY FILE.csv`")
+            }
+            Prerequisite::Registry => "adopt them first: `ledger adopt catalog|units|policy --key AUTHORITY.key`".into(),
+            Prerequisite::Project => "register it with `ledger project register`".into(),
+        },
+        Remedy::CompletePeriod { period } => format!(
+            "see which with `ledger period status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
+        ),
+        Remedy::Verify { seq: None } => "run `ledger verify` to see every problem".into(),
+        Remedy::Verify { seq: Some(seq) } => format!("run `ledger verify` to see what happened to record {seq}"),
+        Remedy::RebuildTree => "run `ledger verify` to see which; once the records verify, `ledger repair --rebuild-tree` rebuilds the tree".into(),
+        Remedy::EraseRedacted => "`ledger repair --erase-redacted` erases it".into(),
+        Remedy::RestoreFromCopy => "repair rebuilds derived data from records that verify; see `ledger verify`, and restore the file from a copy if it is damaged".into(),
+        Remedy::AuthoriseKey { role } => format!(
+            "authorise it as the {role} key: `ledger key authorize --key ROOT.key --pub {}.pub --holder \"...\" --role {role}`",
+            role.to_uppercase()
+        ),
+        Remedy::BindUnitKey { unit } => {
+            format!("bind it with `ledger key bind --key AUTHORITY.key --pub UNIT.pub --unit {unit}`")
+        }
+        Remedy::SignCheckpoint { newer: false } => "sign one with `ledger checkpoint --log-key LOG.key`".into(),
+        Remedy::SignCheckpoint { newer: true } => {
+            "sign a newer checkpoint with `ledger checkpoint --log-key LOG.key`, then try again".into()
+        }
+        Remedy::CreateLedger => {
+            "create one with `ledger init`, build the demonstration with `ledger demo`, or give another with --db PATH".into()
+        }
+        Remedy::VerifyAgainstCheckpoint => {
+            "check the ledger against a checkpoint you trust: `ledger verify --checkpoint FILE` says where they part".into()
+        }
+        Remedy::MatchLogKey => {
+            "check that it comes from this ledger's log, or give the right log key with --log-vkey".into()
+        }
+        Remedy::Forget => "this machine keeps what it verified of this ledger as evidence; if the file's history is the one to accept (a backup restored on purpose), `ledger forget` says what it forgets and the next verify starts from genesis".into(),
+    }
+}
+
+/// How an input is given on the command line: its option, or the argument.
+pub fn input_flag(input: Input) -> &'static str {
+    match input {
+        Input::Ledger => "--db",
+        Input::DemoFolder => "--dir",
+        Input::Unit => "--unit",
+        Input::Indicator => "--indicator",
+        Input::Key => "the key",
+        Input::KeyName | Input::WitnessName => "--name",
+        Input::Year => "--year",
+        Input::Policy => "--policy",
+        Input::Value => "--value",
+        Input::ProposedValue => "--proposed-value",
+        Input::CorrectedValue => "--corrected-value",
+        Input::Amount => "--amount",
+        Input::SuppliedArea => "--supplied-ha",
+        Input::UsedArea => "--used-ha",
+        Input::PlannedInvestment => "--planned-investment",
+        Input::Investment => "--investment",
+        Input::PersonDetail => "--person-detail",
+        Input::PersonRecord => "SEQ",
+        Input::LogVkey => "--log-vkey",
+        Input::WitnessVkey => "--witness",
+        Input::RecordHash => "--record-hash",
+        Input::Checkpoint => "the checkpoint file",
+        Input::OlderCheckpoint => "--from",
+        Input::CheckpointToCosign => "CHECKPOINT",
+        Input::InclusionProof | Input::ProofBundle => "the proof file",
+        Input::ConsistencyProof => "--proof",
+        Input::Tiles => "--tiles",
+        Input::Service => "--server",
+        Input::Tls => "--tls-cert and --tls-key",
+        Input::TrustedCertificates => "SSL_CERT_FILE",
+    }
+}
+
+fn fix_input(input: Input) -> String {
+    if let Some(form) = input.form() {
+        return format!("for {}, {}", input_flag(input), form.describe());
+    }
+    match input {
+        Input::Ledger => "choose another --db path, or remove the old ledger yourself if it is really unwanted".into(),
+        Input::DemoFolder => "choose another --dir, or an empty folder".into(),
+        Input::Unit => "list the units with `ledger units`".into(),
+        Input::Indicator => "list the indicators with `ledger catalog`".into(),
+        Input::Key => "give a key id, a public key or a holder as `ledger key list` prints them".into(),
+        Input::KeyName => {
+            "give --name without spaces or '+'; the log key's name is the ledger's origin".into()
+        }
+        Input::Year => "give the year assessed with --year".into(),
+        Input::Policy => "write --policy as ID@VERSION, e.g. jinan-nokec-2018@1 (see `ledger log --type policy_adopted`)".into(),
+        Input::PersonDetail => "give each detail once, as KEY=VALUE: e.g. --person-detail position=deputy head".into(),
+        Input::PersonRecord => "`ledger show SEQ` shows whether a record names a person".into(),
+        Input::LogVkey => "give --log-vkey as a verifier key (<name>+<8 hex digits>+<base64>) or a file holding one: `ledger key export log --format vkey` prints the log's, `ledger key vkey LOG.pub --name ORIGIN` one of a .pub file".into(),
+        Input::WitnessVkey => "give --witness as a witness's verifier key or a file holding one: `ledger key vkey WITNESS.pub --name NAME --kind witness` prints one".into(),
+        Input::WitnessName => "choose one with --name, e.g. --name inspector.example/witness".into(),
+        Input::RecordHash => {
+            "give --record-hash as the record hash, 64 lowercase hex digits, as `ledger show SEQ` prints it".into()
+        }
+        Input::Checkpoint => "a checkpoint is what `ledger checkpoint` prints: origin, size and root lines, a blank line, signature lines".into(),
+        Input::OlderCheckpoint => "give the older checkpoint with --from and the newer one with --to".into(),
+        Input::CheckpointToCosign => "a witness only moves forward; cosign the newest checkpoint".into(),
+        Input::InclusionProof => "make one with `ledger prove SEQ`".into(),
+        Input::ProofBundle => "make one with `ledger prove SEQ --bundle`".into(),
+        Input::ConsistencyProof => "make the right one with `ledger consistency --from STATE --to CHECKPOINT`".into(),
+        Input::Tiles => "is the log served (`ledger serve`) or exported (`ledger export-tiles --dir DIR`) there?".into(),
+        Input::Service => "is `ledger serve` running there?".into(),
+        Input::Tls => "give the certificate chain (leaf first) and the private key of that leaf certificate".into(),
+        Input::TrustedCertificates => "SSL_CERT_FILE names the PEM certificates an https:// service is trusted by; unset it for the Mozilla roots".into(),
+        Input::Value
+        | Input::ProposedValue
+        | Input::CorrectedValue
+        | Input::Amount
+        | Input::SuppliedArea
+        | Input::UsedArea
+        | Input::PlannedInvestment
+        | Input::Investment => format!("give {} as a decimal", input_flag(input)),
+    }
+}
+
+fn give_input(input: Input) -> String {
+    match input {
+        Input::Policy => "give it as --policy ID@VERSION (see `ledger log --type policy_adopted`)".into(),
+        Input::LogVkey => "pass the log's verifier key with --log-vkey".into(),
+        Input::WitnessVkey => "give a --witness key for each witness that must have cosigned".into(),
+        Input::ConsistencyProof => "pass --proof with the output of `ledger consistency --from STATE --to CHECKPOINT` from the log, or --db with the ledger".into(),
+        Input::Tls => "give --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1 behind a proxy that terminates TLS; --insecure-plain-http serves plain HTTP there anyway".into(),
+        Input::Year => "give the year assessed with --year".into(),
+        other => format!("give {} with {}", other.noun(), input_flag(other)),
+    }
 }
 
 fn chain(e: &anyhow::Error) -> String {
@@ -391,7 +560,7 @@ impl TableArgs {
                 _ => Some("fix the file and run the command again; nothing was written"),
             };
             match hint {
-                Some(h) if e.hint().is_none() => hinted(e.to_string(), h),
+                Some(h) if e.remedy().is_none() => hinted(e.to_string(), h),
                 _ => e.into(),
             }
         })
@@ -599,4 +768,31 @@ pub fn with_verification(mut value: Value, view: &View) -> Value {
     value["ledger_verified"] = json!(view.checked.ok);
     value["verification"] = json!(view.checked);
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{input_flag, remedy_hint};
+    use ledger_engine::{Input, Remedy};
+
+    #[test]
+    fn remedies_read_as_the_commands_that_carry_them_out() {
+        assert_eq!(
+            remedy_hint(&Remedy::AuthoriseKey { role: "log".into() }),
+            "authorise it as the log key: `ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log`"
+        );
+        assert_eq!(remedy_hint(&Remedy::Verify { seq: None }), "run `ledger verify` to see every problem");
+        assert!(remedy_hint(&Remedy::SignCheckpoint { newer: true }).starts_with("sign a newer checkpoint"));
+        assert!(remedy_hint(&Remedy::DecideAgain { stream: Some("notes".into()) }).contains("expected_version"));
+        // A missing or unusable option is named by its flag.
+        for input in
+            [Input::Year, Input::Policy, Input::LogVkey, Input::WitnessVkey, Input::ConsistencyProof, Input::Tls]
+        {
+            let flag = input_flag(input).split(' ').next().unwrap_or_default();
+            assert!(remedy_hint(&Remedy::GiveInput { input }).contains(flag), "{input:?}");
+        }
+        for input in [Input::Value, Input::SuppliedArea, Input::PlannedInvestment, Input::RecordHash, Input::LogVkey] {
+            assert!(remedy_hint(&Remedy::FixInput { input }).contains(input_flag(input)), "{input:?}");
+        }
+    }
 }

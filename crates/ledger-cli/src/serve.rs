@@ -209,6 +209,8 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
                         ))?;
                         if let Some(hint) = v["hint"].as_str() {
                             out.line(format!("  hint: {hint}"))?;
+                        } else if let Some(code) = v["code"].as_str() {
+                            out.line(format!("  for the service's operator: {code}"))?;
                         }
                     }
                     return Ok(Outcome::Failed);

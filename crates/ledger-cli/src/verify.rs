@@ -4,13 +4,14 @@
 //! checked, and how, is `ledger_engine`'s; this renders it, in one
 //! `--json` shape whichever way it ran.
 
-use crate::ctx::{Ctx, Out, Outcome, hinted, print_problems, read_public};
+use crate::ctx::{Ctx, Out, Outcome, hinted, print_problems, read_public, remedy_hint};
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use ledger_core::Hash;
 use ledger_core::verify::Options;
+use ledger_engine::Remedy;
 use ledger_engine::tlog::{self, FromCheckpoint};
-use ledger_engine::verify::Verification;
+use ledger_engine::verify::{Notice, Verification};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -146,7 +147,11 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
                 .map(|f| json!({"seq": f.seq, "check": f.check.name(), "message": f.message}))
                 .collect(),
             warnings: warnings.iter().map(|w| json!(w)).collect(),
-            notices: verification.notices.iter().map(|n| json!(n)).collect(),
+            notices: verification
+                .notices
+                .iter()
+                .map(|n| json!({"seq": n.seq, "event_type": n.event_type, "message": notice_message(n)}))
+                .collect(),
             unsealed: verification.unsealed,
             last_seal: verification.last_seal,
             pinned,
@@ -189,9 +194,7 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
         )?;
     }
     if verification.against_memory {
-        eprintln!(
-            "hint: this machine keeps what it verified of this ledger as evidence; if the file's history is the one to accept (a backup restored on purpose), `ledger forget` says what it forgets and the next verify starts from genesis"
-        );
+        eprintln!("hint: {}", remedy_hint(&Remedy::Forget));
     }
     if !args.json {
         for w in &warnings {
@@ -201,10 +204,18 @@ fn verify(ctx: &Ctx, args: VerifyArgs, out: &mut Out) -> Result<Outcome> {
             );
         }
         for n in &verification.notices {
-            eprintln!("warning: seq {} ({}): {}", n.seq, n.event_type, n.message);
+            eprintln!("warning: seq {} ({}): {}", n.seq, n.event_type, notice_message(n));
         }
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Failed })
+}
+
+/// A notice's message, with what can be done about it.
+fn notice_message(n: &Notice) -> String {
+    match &n.remedy {
+        Some(r) => format!("{}; {}", n.message, remedy_hint(r)),
+        None => n.message.clone(),
+    }
 }
 
 /// Every member of `ledger verify --json`, whichever way it ran (full, from

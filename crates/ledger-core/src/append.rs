@@ -488,7 +488,7 @@ impl<'a, V: LedgerView, R: Rules> Batch<'a, V, R> {
         let schema = match kernel.latest_schema(&sub.event_type).or_else(|| self.rules.latest_schema(&sub.event_type)) {
             Some(latest) => sub.schema.unwrap_or(latest),
             None if sub.event_type == "genesis" => {
-                return Err(AppendError::Field("genesis is written by `ledger init` only".into()));
+                return Err(AppendError::Field("genesis is written only when a ledger is created".into()));
             }
             None => return Err(AppendError::UnknownType(sub.event_type)),
         };
@@ -559,7 +559,7 @@ impl<'a, V: LedgerView, R: Rules> Batch<'a, V, R> {
         let kernel = KernelRules;
         if kernel.latest_schema(&env.event_type).or_else(|| self.rules.latest_schema(&env.event_type)).is_none() {
             return Err(if env.event_type == "genesis" {
-                AppendError::Field("genesis is written by `ledger init` only".into())
+                AppendError::Field("genesis is written only when a ledger is created".into())
             } else {
                 AppendError::UnknownType(env.event_type.clone())
             });

@@ -287,7 +287,7 @@ impl Domain {
         let r = period.rounds.get(round).ok_or_else(|| {
             Refusal::at(
                 "round",
-                format!("period {} has no round {round:?} (open it with `ledger period open-round`)", period.id),
+                format!("period {} has no round {round:?} (a monitoring_round_opened event opens one)", period.id),
             )
         })?;
         if !r.indicators.iter().any(|i| i == indicator) {
@@ -298,7 +298,7 @@ impl Domain {
         }
         if let Some(seq) = r.current.get(&(unit.to_owned(), indicator.to_owned())) {
             return Err(Refusal::new(format!(
-                "a value for unit {unit} and indicator {indicator} in round {round} was already submitted at seq {seq}; change it with `ledger values correct` (a measurement_corrected event)"
+                "a value for unit {unit} and indicator {indicator} in round {round} was already submitted at seq {seq}; change it with a correction, with a reason (a measurement_corrected event)"
             )));
         }
         Ok(())

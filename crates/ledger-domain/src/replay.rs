@@ -89,7 +89,7 @@ impl Replay {
         if !verified {
             self.anomalies.push(anomaly(
                 "unverified",
-                "the record failed verification; it is not counted (run `ledger verify`)".into(),
+                "the record failed verification; it is not counted (a full verification says why)".into(),
             ));
             return;
         }

@@ -278,8 +278,8 @@ impl Domain {
                     self.decide_round_value(period, round, &x.unit, &x.indicator)?;
                 } else if let Some(seq) = period.current.get(&(x.unit.clone(), x.indicator.clone())) {
                     return Err(Refusal::new(format!(
-                        "a value for unit {} and indicator {} was already submitted at seq {seq}; change it with `ledger values correct --period {} --unit {} --indicator {} --value V --reason TEXT` (a measurement_corrected event)",
-                        x.unit, x.indicator, period.id, x.unit, x.indicator
+                        "a value for unit {} and indicator {} was already submitted at seq {seq}; change it with a correction of that value in period {}, with a reason (a measurement_corrected event)",
+                        x.unit, x.indicator, period.id
                     )));
                 }
             }
@@ -918,7 +918,7 @@ impl Domain {
         }
         let hint = match (event_type, name) {
             (MeasurementSubmitted::TYPE, "published" | "finalized") => {
-                "; values of a published or finalised period change only through a correction, with a reason: `ledger values correct` (measurement_corrected)"
+                "; values of a published or finalised period change only through a correction, with a reason (measurement_corrected)"
             }
             (RewardGranted::TYPE | ActionTaken::TYPE, _) => "; consequences follow a finalised result",
             _ => "",

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::remedy::{Known, Remedy};
 use crate::{Appended, Error, Ledger, Signer};
 use ledger_core::Timestamp;
 use ledger_core::append::Submission;
@@ -62,7 +63,10 @@ pub struct Attestation {
 pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Result<Attestation, Error> {
     let p = domain.periods.get(period).ok_or_else(|| {
         let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
-        Error::refused_with(format!("no period {period:?} in this ledger"), format!("periods: {}", known.join(", ")))
+        Error::refused_with(
+            format!("no period {period:?} in this ledger"),
+            Remedy::ChooseKnown { kind: Known::Periods, names: known.iter().map(|k| (*k).to_owned()).collect() },
+        )
     })?;
     let hash = match what {
         Attest::Publish { .. } => crate::query::score_at(domain, p, domain.clock.map_or(now, |c| c.max(now)))?.1,
@@ -74,9 +78,7 @@ pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Re
         Attest::Publish { allow_incomplete: false, .. } if missing > 0 => {
             return Err(Error::refused_with(
                 format!("period {period} has {missing} value(s) missing or returned; nothing was published"),
-                format!(
-                    "see which with `ledger period status --period {period}`; publish anyway with --allow-incomplete (the publication records the count)"
-                ),
+                Remedy::CompletePeriod { period: period.to_owned() },
             ));
         }
         Attest::Publish { window_until, .. } => {

@@ -155,7 +155,8 @@ impl Kind {
         }
     }
 
-    fn header_hint(self) -> String {
+    /// The header this kind of table has, in words (beside a cell's problem).
+    fn header_words(self) -> String {
         let names = |cs: &[Column]| cs.iter().map(|c| c.name()).collect::<Vec<_>>().join(",");
         format!(
             "the header is {} (then optionally {}), in English or Chinese",
@@ -402,7 +403,7 @@ pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Proble
                 &sheet,
                 Some(header),
                 Some((i, "")),
-                format!("unknown column; {}", kind.header_hint()),
+                format!("unknown column; {}", kind.header_words()),
             )),
             Some(column) => match columns.iter().position(|(_, c)| *c == column) {
                 Some(first) => problems.push(sheet_problem(
@@ -429,7 +430,7 @@ pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Proble
                 &sheet,
                 Some(header),
                 None,
-                format!("the header has no {:?} column; {}", required.name(), kind.header_hint()),
+                format!("the header has no {:?} column; {}", required.name(), kind.header_words()),
             ));
         }
     }
@@ -1033,7 +1034,7 @@ impl Table {
         match column.filter(|c| self.columns.iter().any(|(_, x)| x == c)) {
             Some(c) => Error::Refused {
                 message: format!("{}{}: {}", rule.context, self.at(rule.line, c), rule.refusal.reason),
-                hint: e.hint().map(str::to_owned),
+                remedy: e.remedy(),
                 rule: Some(Box::new(rule.clone())),
             },
             None => e,

@@ -98,7 +98,7 @@ pub fn build(dir: &Path, cache: Cache) -> Result<Demo, Error> {
     std::fs::create_dir_all(dir.join("keys")).map_err(io)?;
     std::fs::write(
         dir.join(MARKER),
-        "This folder is rebuilt by `ledger demo`; everything in it is demonstration data with synthetic values.\n",
+        "This folder is rebuilt by the demonstration; everything in it is demonstration data with synthetic values.\n",
     )
     .map_err(io)?;
     let key_error = |e: ledger_keyfile::KeyFileError| Error::refused(e.to_string());
@@ -136,7 +136,7 @@ pub fn check_dir(dir: &Path) -> Result<(), Error> {
         if !marked && !empty {
             return Err(Error::refused_with(
                 format!("{} exists and is not a demonstration folder; refusing to replace it", dir.display()),
-                "choose another --dir, or an empty folder",
+                crate::Remedy::FixInput { input: crate::Input::DemoFolder },
             ));
         }
     }

@@ -2,6 +2,7 @@
 //! everything that merely stops a command.
 
 use crate::files::InputError;
+use crate::remedy::Remedy;
 use ledger_store::StoreError;
 
 /// Why an operation did not complete.
@@ -24,8 +25,8 @@ pub enum Error {
     Refused {
         /// What is wrong, naming the line and field where there is one.
         message: String,
-        /// What to do about it.
-        hint: Option<String>,
+        /// What can be done about it.
+        remedy: Option<Remedy>,
         /// When the domain rules refused an event: which line of the input
         /// and the rules' typed refusal (the payload member at fault), so
         /// that an importer names the cell without reading the message.
@@ -38,8 +39,8 @@ pub enum Error {
     Conflict {
         /// What conflicts, naming the line.
         message: String,
-        /// What to do about it.
-        hint: Option<String>,
+        /// What can be done about it.
+        remedy: Option<Remedy>,
     },
     /// Refused because the signer may not write the event (a key without
     /// the role, revoked, outside its window). Nothing was written.
@@ -92,21 +93,21 @@ impl From<StoreError> for Error {
 }
 
 impl Error {
-    /// A refusal with no hint.
+    /// A refusal with no remedy.
     pub fn refused(message: impl Into<String>) -> Error {
-        Error::Refused { message: message.into(), hint: None, rule: None }
+        Error::Refused { message: message.into(), remedy: None, rule: None }
     }
 
-    /// A refusal with a hint of what to do.
-    pub fn refused_with(message: impl Into<String>, hint: impl Into<String>) -> Error {
-        Error::Refused { message: message.into(), hint: Some(hint.into()), rule: None }
+    /// A refusal with a remedy.
+    pub fn refused_with(message: impl Into<String>, remedy: Remedy) -> Error {
+        Error::Refused { message: message.into(), remedy: Some(remedy), rule: None }
     }
 
     /// The domain rules' refusal of the event of input line `line` (0: an
     /// event a command built, named by no line).
-    pub fn rules(line: usize, refusal: ledger_core::append::Refusal, hint: Option<String>) -> Error {
+    pub fn rules(line: usize, refusal: ledger_core::append::Refusal, remedy: Option<Remedy>) -> Error {
         let message = if line == 0 { refusal.to_string() } else { format!("line {line}: {refusal}") };
-        Error::Refused { message, hint, rule: Some(Box::new(RuleRefusal { line, refusal, context: String::new() })) }
+        Error::Refused { message, remedy, rule: Some(Box::new(RuleRefusal { line, refusal, context: String::new() })) }
     }
 
     /// The rules' refusal this error carries, if it is one.
@@ -117,13 +118,17 @@ impl Error {
         }
     }
 
-    /// The hint, if there is one.
-    pub fn hint(&self) -> Option<&str> {
+    /// What can be done about it, if anything: the remedy a refusal or a
+    /// conflict carries; for the other kinds, the one that always applies
+    /// (evidence of tampering: verify; a key that may not write: see who
+    /// may; a ledger locked: try again).
+    pub fn remedy(&self) -> Option<Remedy> {
         match self {
-            Error::Refused { hint, .. } | Error::Conflict { hint, .. } => hint.as_deref(),
-            Error::Forbidden { .. } => Some("see who may sign what with `ledger key list`"),
-            Error::Tampered { .. } => Some("run `ledger verify` to see every problem; nothing was written"),
-            Error::Busy { .. } => Some("another process holds the ledger's write lock; try again in a few seconds"),
+            Error::Refused { remedy, .. } | Error::Conflict { remedy, .. } => remedy.clone(),
+            Error::Forbidden { .. } => Some(Remedy::CheckRoles),
+            Error::Tampered { .. } => Some(Remedy::Verify { seq: None }),
+            Error::Busy { .. } => Some(Remedy::RetryLater),
+            Error::Store(StoreError::Corrupt { seq, .. }) => Some(Remedy::Verify { seq: Some(*seq) }),
             _ => None,
         }
     }
@@ -132,16 +137,16 @@ impl Error {
     /// of an input, the command it came from).
     pub fn context(self, prefix: impl std::fmt::Display) -> Error {
         match self {
-            Error::Refused { message, hint, rule } => Error::Refused {
+            Error::Refused { message, remedy, rule } => Error::Refused {
                 message: format!("{prefix}: {message}"),
-                hint,
+                remedy,
                 rule: rule.map(|r| Box::new(RuleRefusal { context: format!("{prefix}: {}", r.context), ..*r })),
             },
             Error::Tampered { seq, message } => Error::Tampered { seq, message: format!("{prefix}: {message}") },
-            Error::Conflict { message, hint } => Error::Conflict { message: format!("{prefix}: {message}"), hint },
+            Error::Conflict { message, remedy } => Error::Conflict { message: format!("{prefix}: {message}"), remedy },
             Error::Forbidden { message } => Error::Forbidden { message: format!("{prefix}: {message}") },
             Error::Busy { message } => Error::Busy { message: format!("{prefix}: {message}") },
-            other => Error::Refused { message: format!("{prefix}: {other}"), hint: None, rule: None },
+            other => Error::Refused { message: format!("{prefix}: {other}"), remedy: None, rule: None },
         }
     }
 }

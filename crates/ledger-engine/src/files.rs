@@ -78,7 +78,7 @@ pub enum InputError {
         "{} holds a private key, not a {what}; nothing of it is shown. {}",
         path.display(),
         if *what == VKEY.what {
-            "Give the public verifier key: print it with `ledger key vkey FILE.pub --name NAME`"
+            "Give the public verifier key instead: the one printed from the matching .pub file"
         } else {
             "Check the file name: private keys end in .key, public keys in .pub"
         }
@@ -188,7 +188,7 @@ mod tests {
         assert!(matches!(hash(&p, small), Err(InputError::TooLarge { .. })));
         std::fs::write(&p, "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIO78V8k29+BVbW5gPdrAoZW8\n").unwrap();
         let e = read(&p, VKEY).unwrap_err().to_string();
-        assert!(e.contains("private key") && e.contains("ledger key vkey") && !e.contains("MC4C"), "{e}");
+        assert!(e.contains("private key") && e.contains("public verifier key") && !e.contains("MC4C"), "{e}");
         assert!(matches!(read(&dir.path().join("nope"), small), Err(InputError::NotFound { .. })));
         assert!(matches!(read(dir.path(), small), Err(InputError::Directory { .. })));
         // /dev/zero: refused after reading just past the limit.

@@ -1,6 +1,7 @@
 //! Governance events built from what an operator gives: authorising,
 //! revoking and rotating keys (`docs/FORMAT.md` section 8).
 
+use crate::remedy::{Form, Input, Remedy};
 use crate::{Appended, Error, Ledger, Signer};
 use ledger_core::append::Submission;
 use ledger_core::authority::{Authority, GOVERNANCE_STREAM};
@@ -18,12 +19,7 @@ fn date(d: &str, zone: &ledger_core::time::Zone, f: FromDate) -> Result<Timestam
     {
         return Ok(t);
     }
-    f(d, zone).map_err(|_| {
-        Error::refused_with(
-            format!("{d:?} is not a date"),
-            "write dates as YYYY-MM-DD, e.g. 2027-12-31 (or an RFC 3339 time)",
-        )
-    })
+    f(d, zone).map_err(|_| Error::refused_with(format!("{d:?} is not a date"), Remedy::WriteAs { form: Form::Date }))
 }
 
 /// The payload of `key_authorized`: the key may sign for `roles` from the
@@ -72,7 +68,7 @@ pub fn rotation(new_roots: &[PublicKey], holder: &str, threshold: u32) -> Value 
 pub fn resolve_key(authority: &Authority, given: &str) -> Result<PublicKey, Error> {
     if let Ok(id) = given.parse::<KeyId>() {
         return authority.key_by_id(&id).map(|k| k.key).ok_or_else(|| {
-            Error::refused_with(format!("no key with id {id} in this ledger"), "list the keys with `ledger key list`")
+            Error::refused_with(format!("no key with id {id} in this ledger"), Remedy::FixInput { input: Input::Key })
         });
     }
     if let Ok(k) = given.parse::<PublicKey>() {
@@ -83,7 +79,7 @@ pub fn resolve_key(authority: &Authority, given: &str) -> Result<PublicKey, Erro
     }
     Err(Error::refused_with(
         format!("{given:?} is neither a key id, a public key nor a .pub file"),
-        "key ids are the 16 hex digits shown by `ledger key list`",
+        Remedy::FixInput { input: Input::Key },
     ))
 }
 

@@ -24,6 +24,7 @@
 
 use crate::Error;
 use crate::local::{Cache, LocalState, TrustedSnapshot, VerifiedPoint};
+use crate::remedy::{Form, Input, Remedy};
 use crate::snapshot::{self, State};
 use crate::verify::{CHUNK, domain_types, is_domain_record};
 use ledger_core::append::{Ahead, AppendError, Batch, Head, Outcome, Refusal, Submission, sign_ahead};
@@ -162,10 +163,9 @@ pub struct Ledger {
 
 fn store_error(path: &Path, e: StoreError) -> Error {
     match e {
-        StoreError::NotFound(_) => Error::refused_with(
-            format!("no ledger at {}", path.display()),
-            "create one with `ledger init`, build the demonstration with `ledger demo`, or pass --db PATH",
-        ),
+        StoreError::NotFound(_) => {
+            Error::refused_with(format!("no ledger at {}", path.display()), Remedy::CreateLedger)
+        }
         other => other.into(),
     }
 }
@@ -195,13 +195,13 @@ impl Ledger {
         if path.exists() {
             return Err(Error::refused_with(
                 format!("{} already exists; refusing to overwrite it", path.display()),
-                "choose another --db path, or remove the old ledger yourself if it is really unwanted",
+                Remedy::FixInput { input: Input::Ledger },
             ));
         }
         if !ledger_core::record::valid_origin(origin) {
             return Err(Error::refused_with(
                 format!("origin {origin:?} is not valid"),
-                "1-128 printable ASCII characters without spaces or '+', e.g. jinan.example/assessment-ledger",
+                Remedy::WriteAs { form: Form::Origin },
             ));
         }
         let record =
@@ -589,7 +589,7 @@ impl Ledger {
                     "{} events in one batch, more than the {MAX_BATCH} a batch may hold; nothing was appended",
                     count
                 ),
-                "split the input into several files (docs/LIMITS.md)",
+                Remedy::SplitInput { max: MAX_BATCH },
             ));
         }
         let mut slot = self.writer.take();
@@ -802,38 +802,29 @@ impl ledger_core::append::Rules for Fold<'_> {
     }
 }
 
-/// An error of one line, with a hint of what to do.
+/// An error of one line, with what can be done about it.
 fn line_error(n: usize, e: AppendError<StoreError>) -> Error {
-    let hint = match &e {
-        AppendError::Conflict { .. } => Some(
-            "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version",
-        ),
-        AppendError::Late { .. } => {
-            Some("sign it again against the ledger as it stands (`ledger sign --server` or `--copy`)")
-        }
-        AppendError::UnknownType(_) => Some(
-            "known types: note, key_authorized, key_revoked, roles_defined, root_rotated and the domain types (see docs/EVENTS.md)",
-        ),
-        AppendError::Authority(_) => Some("see who may sign what with `ledger key list`"),
-        AppendError::Future { .. } => Some(
-            "set the signing machine's clock right (LEDGER_NOW, if set, is the clock of the command it is given to); the operator sets the bound with --max-clock-skew",
-        ),
+    let remedy = match &e {
+        AppendError::Conflict { stream, .. } => Some(Remedy::DecideAgain { stream: Some(stream.clone()) }),
+        AppendError::Late { .. } => Some(Remedy::DecideAgain { stream: None }),
+        AppendError::UnknownType(_) => Some(Remedy::WriteAs { form: Form::EventType }),
+        AppendError::Authority(_) => Some(Remedy::CheckRoles),
+        AppendError::Future { .. } => Some(Remedy::SetClock),
         _ => None,
     };
     let e = match e {
         AppendError::Store(s) => return Error::from(s),
-        AppendError::Refused(refusal) => return Error::rules(n, refusal, hint.map(str::to_owned)),
+        AppendError::Refused(refusal) => return Error::rules(n, refusal, remedy),
         other => other,
     };
     // Line 0 is a single event built by a command, not read from a file.
     let message = if n == 0 { e.to_string() } else { format!("line {n}: {e}") };
-    let hint = hint.map(str::to_owned);
     match e {
         AppendError::Conflict { .. } | AppendError::DuplicateId { .. } | AppendError::Late { .. } => {
-            Error::Conflict { message, hint }
+            Error::Conflict { message, remedy }
         }
         AppendError::Authority(_) | AppendError::Mandate(_) => Error::Forbidden { message },
-        _ => Error::Refused { message, hint, rule: None },
+        _ => Error::Refused { message, remedy, rule: None },
     }
 }
 
@@ -908,7 +899,7 @@ pub(crate) fn bound_snapshots(src: &impl Source, upto: u64, warnings: &mut Vec<S
     for row in src.snapshots()? {
         if row.seq > upto {
             warnings.push(format!(
-                "warning: a snapshot is as of record {} but the ledger ends at {upto}: ignored (run `ledger verify`)",
+                "warning: a snapshot is as of record {} but the ledger ends at {upto}: ignored (a full verification reports it)",
                 row.seq
             ));
             continue;
@@ -926,7 +917,7 @@ pub(crate) fn bound_snapshots(src: &impl Source, upto: u64, warnings: &mut Vec<S
                 }
             }
             _ => warnings.push(format!(
-                "warning: the snapshot as of record {} is bound to another record than the one stored there: ignored, the state is folded again from the records (run `ledger verify`)",
+                "warning: the snapshot as of record {} is bound to another record than the one stored there: ignored, the state is folded again from the records (a full verification reports it)",
                 row.seq
             )),
         }
@@ -998,7 +989,7 @@ fn fold_state(
         if !local.trusts(b.row.seq, &b.hash, &digest) {
             if local.knows_snapshot_at(b.row.seq) {
                 warnings.push(format!(
-                    "warning: the snapshot as of record {} is not the one this machine wrote or checked (the table was edited): ignored, the state is folded again from the records (run `ledger verify`)",
+                    "warning: the snapshot as of record {} is not the one this machine wrote or checked (the table was edited): ignored, the state is folded again from the records (a full verification reports it)",
                     b.row.seq
                 ));
             }
@@ -1023,7 +1014,7 @@ fn fold_state(
     fold.catch_up(src, 0)?;
     if let Some(Err(seq)) = &fold.verdict {
         warnings.push(format!(
-            "warning: the snapshot as of record {seq} is not the state the records give (the table was edited): ignored; a new one is written with the next append (run `ledger verify`)"
+            "warning: the snapshot as of record {seq} is not the state the records give (the table was edited): ignored; a new one is written with the next append (a full verification reports it)"
         ));
     }
     fold.finish(true)
@@ -1100,7 +1091,7 @@ impl StateFold {
         let governance = |e: ledger_core::authority::AuthorityError| {
             Error::refused_with(
                 format!("the ledger's governance records do not replay (record {}: {e})", record.seq),
-                "run `ledger verify`",
+                Remedy::Verify { seq: Some(record.seq) },
             )
         };
         if record.envelope.stream == GOVERNANCE_STREAM && is_governance_type(&record.envelope.event_type) {
@@ -1122,9 +1113,9 @@ impl StateFold {
     /// The state folded. `from_genesis`: a snapshot is due at the next
     /// append when many records were folded or a snapshot was found lying.
     fn finish(self, from_genesis: bool) -> Result<Folded, Error> {
-        let authority = self
-            .authority
-            .ok_or_else(|| Error::refused_with("the ledger has no valid genesis record", "run `ledger verify`"))?;
+        let authority = self.authority.ok_or_else(|| {
+            Error::refused_with("the ledger has no valid genesis record", Remedy::Verify { seq: Some(0) })
+        })?;
         let lying = matches!(self.verdict, Some(Err(_)));
         let snapshot_due = from_genesis && (lying || self.folded >= snapshot::EVERY);
         Ok(Folded {

@@ -17,6 +17,7 @@ pub mod personal;
 pub mod progress;
 pub mod projects;
 pub mod query;
+pub mod remedy;
 pub mod sign;
 pub mod snapshot;
 pub mod tiles;
@@ -26,6 +27,7 @@ pub mod view;
 
 pub use error::{Error, RuleRefusal};
 pub use ledger::{Appended, Batched, Clock, Ledger, MAX_BATCH, PersonalOp, Signer};
+pub use remedy::{Actor, Form, Input, Known, Prerequisite, Remedy};
 
 /// The version of the record format this build writes and verifies
 /// (`docs/FORMAT.md`, "version 1"), shown by `ledger --version`.

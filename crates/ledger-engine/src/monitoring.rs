@@ -6,18 +6,16 @@
 use crate::Error;
 use crate::names::Names;
 use crate::office::member;
+use crate::remedy::{Input, Known, Remedy};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
 use ledger_domain::events::{Date, Dec, LandUseReported, MeasureProgressReported, MeasureRegistered, Payload};
 use ledger_domain::monitoring::{land_stream, measure_stream};
 use serde_json::{Value, json};
 
-fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+fn decimal(input: Input, v: &str) -> Result<Dec, Error> {
     Dec::exact(v.trim()).map_err(|e| {
-        Error::refused_with(
-            format!("{what} {v:?} is not a decimal: {e}"),
-            "write hectares like 12.5: a point for decimals, no thousands separators, no exponent",
-        )
+        Error::refused_with(format!("{} {v:?} is not a decimal: {e}", input.noun()), Remedy::FixInput { input })
     })
 }
 
@@ -47,7 +45,7 @@ pub fn progress(domain: &Domain, id: &str, period: &str, status: &str, text: &st
         let known: Vec<&str> = domain.measures.keys().map(String::as_str).take(20).collect();
         return Err(Error::refused_with(
             format!("measure {id:?} is not registered"),
-            format!("measures: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+            Remedy::ChooseKnown { kind: Known::Measures, names: known.iter().map(|k| (*k).to_owned()).collect() },
         ));
     }
     let report = MeasureProgressReported {
@@ -70,8 +68,8 @@ pub fn land_use(
 ) -> Result<Submission, Error> {
     let unit = Names::new(domain).unit(unit)?;
     let report = LandUseReported {
-        supplied_ha: decimal("--supplied-ha", supplied)?,
-        used_ha: decimal("--used-ha", used)?,
+        supplied_ha: decimal(Input::SuppliedArea, supplied)?,
+        used_ha: decimal(Input::UsedArea, used)?,
         projects: projects.to_vec(),
         unit,
         period: period.to_owned(),

@@ -4,6 +4,7 @@
 //! Table 1 number. An unknown name gets the nearest known one suggested.
 
 use crate::Error;
+use crate::remedy::{Input, Remedy};
 use ledger_domain::Domain;
 
 /// Why a name names nothing.
@@ -26,13 +27,13 @@ impl Miss {
         }
     }
 
-    fn into_error(self, what: &str, given: &str, hint: &str) -> Error {
+    fn into_error(self, what: &str, given: &str, input: Input) -> Error {
         match self {
             Miss::Ambiguous(ids) => {
                 Error::refused(format!("{what} {given:?} could be any of {}; give its id", ids.join(", ")))
             }
             Miss::Unknown(Some(s)) => Error::refused(format!("unknown {what} {given}; did you mean {s}?")),
-            Miss::Unknown(None) => Error::refused_with(format!("unknown {what} {given}"), hint),
+            Miss::Unknown(None) => Error::refused_with(format!("unknown {what} {given}"), Remedy::FixInput { input }),
         }
     }
 }
@@ -92,7 +93,7 @@ impl<'d> Names<'d> {
 
     /// The id of the unit `given` names.
     pub fn unit(&self, given: &str) -> Result<String, Error> {
-        self.find_unit(given).map_err(|m| m.into_error("unit", trimmed(given), "list the units with `ledger units`"))
+        self.find_unit(given).map_err(|m| m.into_error("unit", trimmed(given), Input::Unit))
     }
 
     /// The id of the unit `given` names, or why it names none.
@@ -137,8 +138,7 @@ impl<'d> Names<'d> {
 
     /// The id of the indicator `given` names.
     pub fn indicator(&self, given: &str) -> Result<String, Error> {
-        self.find_indicator(given)
-            .map_err(|m| m.into_error("indicator", trimmed(given), "list the indicators with `ledger catalog`"))
+        self.find_indicator(given).map_err(|m| m.into_error("indicator", trimmed(given), Input::Indicator))
     }
 
     /// The id of the indicator `given` names, or why it names none.

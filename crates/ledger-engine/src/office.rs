@@ -5,6 +5,7 @@
 
 use crate::Error;
 use crate::names::Names;
+use crate::remedy::{Form, Input, Known, Prerequisite, Remedy};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
 use ledger_domain::events::{
@@ -32,20 +33,17 @@ fn period<'d>(domain: &'d Domain, id: &str) -> Result<&'d Period, Error> {
         Error::refused_with(
             format!("period {id} has not been opened"),
             if known.is_empty() {
-                "open it with `ledger period open --period ID --key AUTHORITY.key`".to_owned()
+                Remedy::RecordFirst { what: Prerequisite::Period }
             } else {
-                format!("periods: {}", known.join(", "))
+                Remedy::ChooseKnown { kind: Known::Periods, names: known.iter().map(|k| (*k).to_owned()).collect() }
             },
         )
     })
 }
 
-fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+fn decimal(input: Input, v: &str) -> Result<Dec, Error> {
     let refused = |e: String| {
-        Error::refused_with(
-            format!("{what} {v:?} is not a decimal: {e}"),
-            "write values like 25.6 or -3: a point for decimals, no thousands separators, no exponent",
-        )
+        Error::refused_with(format!("{} {v:?} is not a decimal: {e}", input.noun()), Remedy::FixInput { input })
     };
     ledger_score::parse_decimal(v).map_err(|e| refused(e.to_string()))?;
     Dec::exact(v.trim()).map_err(refused)
@@ -72,7 +70,7 @@ pub fn current_in(
         return p.current.get(&key).copied().ok_or_else(|| {
             Error::refused_with(
                 format!("unit {unit} has no current value for indicator {indicator} in period {period_id}"),
-                "submit one first: ledger values submit --period P FILE.csv",
+                Remedy::RecordFirst { what: Prerequisite::Value { period: period_id.to_owned(), round: None } },
             )
         });
     };
@@ -80,7 +78,9 @@ pub fn current_in(
     rd.current.get(&key).copied().ok_or_else(|| {
         Error::refused_with(
             format!("unit {unit} has no current value for indicator {indicator} in round {r} of period {period_id}"),
-            format!("submit one first: ledger values submit --period {period_id} --round {r} FILE.csv"),
+            Remedy::RecordFirst {
+                what: Prerequisite::Value { period: period_id.to_owned(), round: Some(r.to_owned()) },
+            },
         )
     })
 }
@@ -111,7 +111,7 @@ pub fn adoption(what: Adopt, text: Option<&str>) -> Result<Vec<Submission>, Erro
 /// `time_zone_adopted`: the zone the ledger reads dates in, recorded once.
 pub fn time_zone(zone: &str) -> Result<Submission, Error> {
     ledger_core::time::zone(zone)
-        .map_err(|e| Error::refused_with(format!("{e}"), "give an IANA time zone name, e.g. Asia/Shanghai"))?;
+        .map_err(|e| Error::refused_with(format!("{e}"), Remedy::WriteAs { form: Form::TimeZone }))?;
     Ok(TimeZoneAdopted { zone: zone.to_owned() }.submission(Stream::Settings.name(), &crate::fresh_id()))
 }
 
@@ -159,13 +159,16 @@ pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Err
     let year = match o.year {
         Some(y) => y,
         None => o.period.parse::<i32>().ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(|| {
-            Error::refused_with(format!("period {:?} is not a year", o.period), "give the year assessed with --year")
+            Error::refused_with(
+                format!("period {:?} is not a year", o.period),
+                Remedy::GiveInput { input: Input::Year },
+            )
         })?,
     };
     if domain.units.is_empty() || domain.indicators.is_empty() || domain.policies.is_empty() {
         return Err(Error::refused_with(
             "the ledger has no catalog, units or policy yet",
-            "adopt them first: ledger adopt catalog|units|policy --key AUTHORITY.key",
+            Remedy::RecordFirst { what: Prerequisite::Registry },
         ));
     }
     let units = match &o.units {
@@ -180,12 +183,16 @@ pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Err
         Some(p) => {
             let (id, v) = p.rsplit_once('@').ok_or_else(|| {
                 Error::refused_with(
-                    format!("--policy {p:?}"),
-                    "write the policy as ID@VERSION, e.g. jinan-nokec-2018@1",
+                    format!("policy {p:?} is not ID@VERSION"),
+                    Remedy::FixInput { input: Input::Policy },
                 )
             })?;
-            let v =
-                v.parse::<u32>().map_err(|_| Error::refused(format!("--policy {p:?}: the version is not a number")))?;
+            let v = v.parse::<u32>().map_err(|_| {
+                Error::refused_with(
+                    format!("policy {p:?}: the version is not a number"),
+                    Remedy::FixInput { input: Input::Policy },
+                )
+            })?;
             (id.to_owned(), v)
         }
         None => {
@@ -193,7 +200,7 @@ pub fn open_period(domain: &Domain, o: &PeriodOpening) -> Result<Submission, Err
             let [only] = ids.into_iter().collect::<Vec<_>>()[..] else {
                 return Err(Error::refused_with(
                     "several policies are adopted: say which",
-                    "give it as --policy ID@VERSION (see `ledger log --type policy_adopted`)",
+                    Remedy::GiveInput { input: Input::Policy },
                 ));
             };
             let version = domain.policies.keys().filter(|(id, _)| id == only).map(|(_, v)| *v).max().unwrap_or(1);
@@ -217,7 +224,7 @@ pub fn correction(
     let names = Names::new(domain);
     let (unit, indicator) = (names.unit(unit)?, names.indicator(indicator)?);
     let corrects = current_in(domain, period_id, round, &unit, &indicator)?;
-    let value = decimal("--value", value)?;
+    let value = decimal(Input::Value, value)?;
     Ok(event(period_id, &MeasurementCorrected { corrects, value, reason: reason.to_owned(), evidence: None }))
 }
 
@@ -274,9 +281,9 @@ fn no_round(p: &Period, r: &str) -> Error {
     Error::refused_with(
         format!("period {} has no monitoring round {r:?}", p.id),
         if known.is_empty() {
-            "open one with `ledger period open-round`".to_owned()
+            Remedy::RecordFirst { what: Prerequisite::Round { period: p.id.clone() } }
         } else {
-            format!("rounds: {}", known.join(", "))
+            Remedy::ChooseKnown { kind: Known::Rounds, names: known.iter().map(|k| (*k).to_owned()).collect() }
         },
     )
 }
@@ -314,7 +321,7 @@ pub fn objection(domain: &Domain, period_id: &str, o: &ObjectionFiling) -> Resul
         unit: names.unit(&o.unit)?,
         indicator: o.indicator.as_deref().map(|i| names.indicator(i)).transpose()?,
         claim: o.claim.clone(),
-        proposed_value: o.proposed_value.as_deref().map(|v| decimal("--proposed-value", v)).transpose()?,
+        proposed_value: o.proposed_value.as_deref().map(|v| decimal(Input::ProposedValue, v)).transpose()?,
     };
     Ok(event(period_id, &filed))
 }
@@ -333,14 +340,14 @@ pub fn resolution(
         let known: Vec<&str> = p.objections.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no objection {id:?}"),
-            format!("objections: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+            Remedy::ChooseKnown { kind: Known::Objections, names: known.iter().map(|k| (*k).to_owned()).collect() },
         ));
     }
     let resolved = ObjectionResolved {
         objection: id.to_owned(),
         outcome: if upheld { Outcome::Upheld } else { Outcome::Dismissed },
         reasons: reasons.to_owned(),
-        corrected_value: corrected_value.map(|v| decimal("--corrected-value", v)).transpose()?,
+        corrected_value: corrected_value.map(|v| decimal(Input::CorrectedValue, v)).transpose()?,
     };
     Ok(event(period_id, &resolved))
 }
@@ -360,7 +367,7 @@ pub fn reward(
     let unit = names.unit(unit)?;
     let id = new_id(|id| p.decisions.contains_key(id), id, &format!("reward-{period_id}-{unit}"));
     let kind = member(RewardGranted::TYPE, "kind", kind)?;
-    let amount = amount.map(|a| decimal("--amount", a)).transpose()?;
+    let amount = amount.map(|a| decimal(Input::Amount, a)).transpose()?;
     Ok(event(period_id, &RewardGranted { reward: id, unit, kind, amount, basis: basis.to_owned() }))
 }
 
@@ -403,7 +410,7 @@ pub fn rescission(domain: &Domain, period_id: &str, target: &str, reason: &str) 
         let known: Vec<&str> = p.decisions.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no reward or action {target:?}"),
-            format!("rewards and actions: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }),
+            Remedy::ChooseKnown { kind: Known::Decisions, names: known.iter().map(|k| (*k).to_owned()).collect() },
         ));
     }
     Ok(event(period_id, &ActionRescinded { target: target.to_owned(), reason: reason.to_owned() }))
@@ -582,7 +589,7 @@ pub fn close_supervision(domain: &Domain, period_id: &str, finding: &str, text: 
         let known: Vec<&str> = p.supervision.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no supervision finding {finding:?}"),
-            if known.is_empty() { "none is recorded".to_owned() } else { format!("findings: {}", known.join(", ")) },
+            Remedy::ChooseKnown { kind: Known::Findings, names: known.iter().map(|k| (*k).to_owned()).collect() },
         ));
     }
     Ok(event(period_id, &SupervisionClosed { finding: finding.to_owned(), text: text.to_owned(), evidence: None }))

@@ -6,6 +6,7 @@
 //! in one transaction), and checked against the commitment by anyone who
 //! holds them (`ledger personal check`).
 
+use crate::remedy::{Input, Remedy};
 use crate::{Error, Ledger, PersonalOp};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
@@ -34,12 +35,15 @@ pub fn details(name: &str, pairs: &[String]) -> Result<Value, Error> {
     for p in pairs {
         let (k, v) = p.split_once('=').ok_or_else(|| {
             Error::refused_with(
-                format!("--person-detail {p:?} is not KEY=VALUE"),
-                "e.g. --person-detail position=deputy head",
+                format!("person detail {p:?} is not KEY=VALUE"),
+                Remedy::FixInput { input: Input::PersonDetail },
             )
         })?;
         if map.insert(k.trim().to_owned(), json!(v.trim())).is_some() {
-            return Err(Error::refused(format!("--person-detail: {} is given twice", k.trim())));
+            return Err(Error::refused_with(
+                format!("person detail {} is given twice", k.trim()),
+                Remedy::FixInput { input: Input::PersonDetail },
+            ));
         }
     }
     let value = Value::Object(map);
@@ -53,7 +57,7 @@ pub fn redaction(domain: &Domain, record: u64, reason: &str) -> Result<Submissio
     if !domain.personal.contains_key(&record) {
         return Err(Error::refused_with(
             format!("record {record} names no person: it holds no personal-data commitment"),
-            "`ledger show SEQ` shows whether a record names a person",
+            Remedy::FixInput { input: Input::PersonRecord },
         ));
     }
     Ok(PersonalDataRedacted { record, reason: reason.to_owned() }.submission(personal::STREAM, &crate::fresh_id()))
@@ -154,7 +158,7 @@ impl Ledger {
                     first.seq,
                     first.message
                 ),
-                "run `ledger verify` to see every problem",
+                Remedy::Verify { seq: None },
             ));
         }
         let pending = unerased(&view.replay.domain, self.store())?;

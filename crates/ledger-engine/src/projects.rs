@@ -6,6 +6,7 @@
 use crate::Error;
 use crate::names::Names;
 use crate::office::member;
+use crate::remedy::{Input, Known, Prerequisite, Remedy};
 use ledger_core::append::Submission;
 use ledger_domain::Domain;
 use ledger_domain::events::{
@@ -20,12 +21,9 @@ fn event<P: Payload>(project: &str, payload: &P) -> Submission {
     payload.submission(&project_stream(project), &crate::fresh_id())
 }
 
-fn decimal(what: &str, v: &str) -> Result<Dec, Error> {
+fn decimal(input: Input, v: &str) -> Result<Dec, Error> {
     Dec::exact(v.trim()).map_err(|e| {
-        Error::refused_with(
-            format!("{what} {v:?} is not a decimal: {e}"),
-            "write amounts like 125000 or 3500.5 (万元): a point for decimals, no thousands separators, no exponent",
-        )
+        Error::refused_with(format!("{} {v:?} is not a decimal: {e}", input.noun()), Remedy::FixInput { input })
     })
 }
 
@@ -35,9 +33,9 @@ fn project<'d>(domain: &'d Domain, id: &str) -> Result<&'d Project, Error> {
         Error::refused_with(
             format!("project {id:?} is not registered"),
             if known.is_empty() {
-                "register it with `ledger project register`".to_owned()
+                Remedy::RecordFirst { what: Prerequisite::Project }
             } else {
-                format!("projects: {}", known.join(", "))
+                Remedy::ChooseKnown { kind: Known::Projects, names: known.iter().map(|k| (*k).to_owned()).collect() }
             },
         )
     })
@@ -75,7 +73,7 @@ pub fn register(domain: &Domain, r: &Registration) -> Result<Submission, Error> 
         name_en: r.name_en.clone(),
         unit,
         sector: r.sector.clone(),
-        planned_investment: decimal("--planned-investment", &r.planned_investment)?,
+        planned_investment: decimal(Input::PlannedInvestment, &r.planned_investment)?,
         investment_unit: INVESTMENT_UNIT.to_owned(),
         stage: Stage::Reserve,
         note: r.note.clone(),
@@ -119,7 +117,7 @@ pub fn progress(
     let report = ProjectProgressReported {
         project: id.to_owned(),
         period: period.to_owned(),
-        investment_completed: decimal("--investment", investment)?,
+        investment_completed: decimal(Input::Investment, investment)?,
         milestone: milestone.to_owned(),
         evidence: evidence(blake3, title),
     };

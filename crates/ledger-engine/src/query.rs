@@ -29,7 +29,13 @@ impl View {
     pub fn period(&self, id: &str) -> Result<&Period, Error> {
         self.replay.domain.periods.get(id).ok_or_else(|| {
             let known: Vec<&str> = self.replay.domain.periods.keys().map(String::as_str).collect();
-            Error::refused_with(format!("no period {id:?} in this ledger"), format!("periods: {}", known.join(", ")))
+            Error::refused_with(
+                format!("no period {id:?} in this ledger"),
+                crate::Remedy::ChooseKnown {
+                    kind: crate::Known::Periods,
+                    names: known.iter().map(|k| (*k).to_owned()).collect(),
+                },
+            )
         })
     }
 }
@@ -326,7 +332,7 @@ impl View {
         let u = scores.units.into_iter().find(|x| x.unit == unit).ok_or_else(|| {
             Error::refused_with(
                 format!("unit {unit:?} is not assessed in period {period}"),
-                format!("units: {}", p.units.join(", ")),
+                crate::Remedy::ChooseKnown { kind: crate::Known::Units, names: p.units.clone() },
             )
         })?;
         if let Some(i) = indicator
@@ -334,7 +340,7 @@ impl View {
         {
             return Err(Error::refused_with(
                 format!("indicator {i:?} is not scored in period {period}"),
-                "see `ledger catalog`",
+                crate::Remedy::FixInput { input: crate::Input::Indicator },
             ));
         }
         Ok(self.derivation(ledger, ledger.authority().ok().as_ref(), p, u, indicator))
@@ -1372,7 +1378,10 @@ impl Ledger {
     /// The authority as of the last record, if the governance records replay.
     pub fn authority(&self) -> Result<Authority, Error> {
         self.store().authority()?.map_err(|e| {
-            Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+            Error::refused_with(
+                format!("the ledger's governance records do not replay ({e})"),
+                crate::Remedy::Verify { seq: None },
+            )
         })
     }
 
@@ -1400,7 +1409,7 @@ impl Ledger {
                 if listed_any {
                     return Err(Error::refused_with(
                         "the ledger changed while it was being listed",
-                        "a writer was active; list again",
+                        crate::Remedy::RetryLater,
                     ));
                 }
                 continue; // reopened as one read transaction: read the chunk again
@@ -1446,16 +1455,10 @@ impl Ledger {
     pub fn record(&self, seq: u64) -> Result<Record, Error> {
         let raw = self.store().get(seq)?.ok_or_else(|| {
             let len = self.store().len().unwrap_or(0);
-            Error::refused_with(
-                format!("no record {seq}"),
-                format!("the ledger holds records 0 to {}", len.saturating_sub(1)),
-            )
+            Error::refused_with(format!("no record {seq}"), crate::Remedy::ChooseRecord { last: len.saturating_sub(1) })
         })?;
         raw.decode().map_err(|e| {
-            Error::refused_with(
-                format!("record {seq} does not decode: {e}"),
-                "run `ledger verify` to see what happened to it",
-            )
+            Error::refused_with(format!("record {seq} does not decode: {e}"), crate::Remedy::Verify { seq: Some(seq) })
         })
     }
 
@@ -1517,7 +1520,7 @@ impl KeyList {
             several => {
                 return Err(Error::refused_with(
                     format!("{} active keys hold the role {q:?}", several.len()),
-                    "give the holder or the key id (`ledger key list`)",
+                    crate::Remedy::FixInput { input: crate::Input::Key },
                 ));
             }
         }
@@ -1531,7 +1534,7 @@ impl KeyList {
         match holders.len() {
             0 => Err(Error::refused_with(
                 format!("no key of this ledger is {query:?}"),
-                "give a key id, a public key or a holder as `ledger key list` prints them",
+                crate::Remedy::FixInput { input: crate::Input::Key },
             )),
             1 => Ok(matching
                 .iter()
@@ -1540,7 +1543,7 @@ impl KeyList {
                 .unwrap_or(&matching[matching.len() - 1])),
             _ => Err(Error::refused_with(
                 format!("{query:?} names several holders: {}", holders.into_iter().collect::<Vec<_>>().join(", ")),
-                "give more of the name, or the key id",
+                crate::Remedy::FixInput { input: crate::Input::Key },
             )),
         }
     }

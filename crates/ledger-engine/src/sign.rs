@@ -11,6 +11,7 @@
 //! again against the ledger as it now stands.
 
 use crate::Error;
+use crate::remedy::Remedy;
 use ledger_core::append::{KernelRules, Rules, Submission};
 use ledger_core::record::SignedEnvelope;
 use ledger_core::{Envelope, PublicKey, SigningKey, Timestamp};
@@ -49,7 +50,7 @@ pub fn sign(
             (Some(&v), Some(expected)) if v != expected => {
                 return Err(Error::refused_with(
                     format!("line {n}: stream {:?} is at version {v}, not the expected {expected}", sub.stream),
-                    "the ledger moved on: decide again against it as it now stands",
+                    Remedy::DecideAgain { stream: Some(sub.stream.clone()) },
                 ));
             }
             (Some(&v), _) => v,
@@ -57,7 +58,7 @@ pub fn sign(
             (None, None) => {
                 return Err(Error::refused_with(
                     format!("line {n}: the version of stream {:?} is not known", sub.stream),
-                    "sign with --db (a copy of the ledger) or --server, or give \"expected_version\" on the stream's first line",
+                    Remedy::SignAgainstLedger { stream: sub.stream.clone() },
                 ));
             }
         };

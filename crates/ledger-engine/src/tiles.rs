@@ -10,6 +10,7 @@
 //! "signatures"}`, the hashes in hex, the envelope and the signature list
 //! as strings holding their exact stored bytes.
 
+use crate::remedy::{Input, Remedy};
 use crate::{Error, Ledger};
 use ledger_core::RawRecord;
 use ledger_tlog::HashReader;
@@ -63,7 +64,7 @@ impl Ledger {
         if !gapless {
             return Err(Error::Tampered {
                 seq: start,
-                message: format!("records {start} to {} are not all there: run `ledger verify`", end - 1),
+                message: format!("records {start} to {} are not all there", end - 1),
             });
         }
         Ok(raws)
@@ -78,7 +79,7 @@ impl Ledger {
         let (size, note) = latest_checkpoint(self)?.ok_or_else(|| {
             Error::refused_with(
                 "the ledger has no signed checkpoint: tiles are published for the size of one",
-                "sign one first: ledger checkpoint --log-key LOG.key",
+                Remedy::SignCheckpoint { newer: false },
             )
         })?;
         let io = |p: &Path, e: std::io::Error| Error::refused(format!("writing {}: {e}", p.display()));
@@ -223,7 +224,7 @@ pub fn verify_tiles(
 ) -> Result<TilesVerification, Error> {
     use ledger_core::verify::{Check, Finding};
     let note = source.get("checkpoint", 64 * 1024)?.ok_or_else(|| {
-        Error::refused_with(format!("{}: no checkpoint", source.name()), "export the tiles with `ledger export-tiles`")
+        Error::refused_with(format!("{}: no checkpoint", source.name()), Remedy::FixInput { input: Input::Tiles })
     })?;
     let text = ledger_tlog::Note::parse(&note)
         .map_err(|e| Error::refused(format!("{}/checkpoint is not a signed note: {e}", source.name())))?;

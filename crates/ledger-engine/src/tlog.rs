@@ -44,47 +44,49 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
 /// A verifier key given as text, or the name of a file holding one.
 /// Nothing read from a file is quoted in an error: the file could be a
 /// private key given by mistake (refused as such by [`files::read`]).
-pub fn parse_vkey(arg: &str, option: &str) -> Result<Verifier, Error> {
+pub fn parse_vkey(arg: &str, input: crate::Input) -> Result<Verifier, Error> {
+    let option = input.noun();
     let parsed = Verifier::parse(arg.trim());
     if let Ok(v) = parsed {
         return Ok(v);
     }
     let path = Path::new(arg);
     if path.exists() {
-        let bytes = files::read(path, files::VKEY).map_err(|e| Error::refused(format!("{option}: {e}")))?;
+        let bytes = files::read(path, files::VKEY)
+            .map_err(|e| Error::refused_with(format!("{option}: {e}"), crate::Remedy::FixInput { input }))?;
         let text = std::str::from_utf8(&bytes).map_err(|_| {
             Error::refused_with(
                 format!("{option} {}: not a verifier key: the file is not text", path.display()),
-                "print one with `ledger key vkey FILE.pub --name NAME`",
+                crate::Remedy::FixInput { input },
             )
         })?;
         if text.contains("-----BEGIN PUBLIC KEY-----") {
             return Err(Error::refused_with(
                 format!("{option} {}: this is a public key file (PEM), not a verifier key", path.display()),
-                "print its verifier key with `ledger key vkey FILE.pub --name NAME` (the log key's name is the ledger's origin)",
+                crate::Remedy::FixInput { input },
             ));
         }
         return Verifier::parse(text.trim()).map_err(|e| {
             Error::refused_with(
                 format!("{option} {}: not a verifier key: {e}", path.display()),
-                "print one with `ledger key vkey FILE.pub --name NAME`",
+                crate::Remedy::FixInput { input },
             )
         });
     }
     let e = parsed.err().map(|e| e.to_string()).unwrap_or_default();
     Err(Error::refused_with(
-        format!("{option} is neither a verifier key nor a file: {e}"),
-        "a verifier key reads <name>+<8 hex digits>+<base64>; print one with `ledger key vkey FILE.pub --name NAME`",
+        format!("{option} given is neither a verifier key nor a file: {e}"),
+        crate::Remedy::FixInput { input },
     ))
 }
 
 /// A witness's verifier key (cosignature/v1), given as text or a file.
 pub fn parse_witness_vkey(arg: &str) -> Result<Verifier, Error> {
-    let v = parse_vkey(arg, "--witness")?;
+    let v = parse_vkey(arg, crate::Input::WitnessVkey)?;
     if v.key_type() != KeyType::CosignatureV1 {
         return Err(Error::refused_with(
-            format!("--witness {v} is not a witness (cosignature/v1) key"),
-            "print a witness key with `ledger key vkey WITNESS.pub --name NAME --witness`",
+            format!("the witness's verifier key {v} is not a witness (cosignature/v1) key"),
+            crate::Remedy::FixInput { input: crate::Input::WitnessVkey },
         ));
     }
     Ok(v)
@@ -97,13 +99,13 @@ pub fn tree_error(e: StoreError) -> Error {
             format!(
                 "the ledger's Merkle tree covers {tree} of its {records} records: records were written past the ledger's own writer, or the tree table was damaged"
             ),
-            "run `ledger verify` to see which; once the records verify, `ledger repair --rebuild-tree` rebuilds the tree",
+            crate::Remedy::RebuildTree,
         ),
         StoreError::Tree(TreeFault::OutOfStep { tree, records }) => Error::refused_with(
             format!(
                 "the ledger's Merkle tree covers {tree} records but the ledger holds only {records}: records were removed"
             ),
-            "check the ledger against your last checkpoint: ledger verify --checkpoint FILE",
+            crate::Remedy::VerifyAgainstCheckpoint,
         ),
         other => other.into(),
     }
@@ -124,7 +126,7 @@ pub fn ledger_log_keys(authority: &Authority, origin: &str) -> Result<Vec<Verifi
     if keys.is_empty() {
         return Err(Error::refused_with(
             "the ledger authorises no log key (role `log`), so no checkpoint of it can be checked",
-            "authorise one: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log; or pass --log-vkey",
+            crate::Remedy::GiveInput { input: crate::Input::LogVkey },
         ));
     }
     Ok(keys)
@@ -133,11 +135,11 @@ pub fn ledger_log_keys(authority: &Authority, origin: &str) -> Result<Vec<Verifi
 /// The log keys: `vkey` if given, else the ones the ledger authorises.
 pub fn log_keys(vkey: Option<&str>, ledger: Option<&Ledger>) -> Result<Vec<Verifier>, Error> {
     if let Some(v) = vkey {
-        let v = parse_vkey(v, "--log-vkey")?;
+        let v = parse_vkey(v, crate::Input::LogVkey)?;
         if v.key_type() != KeyType::Ed25519 {
             return Err(Error::refused_with(
-                format!("--log-vkey {v} is a witness (cosignature/v1) key, not a log key"),
-                "print the log's key with `ledger key vkey LOG.pub --name ORIGIN` (without --witness)",
+                format!("the log's verifier key {v} is a witness (cosignature/v1) key, not a log key"),
+                crate::Remedy::FixInput { input: crate::Input::LogVkey },
             ));
         }
         return Ok(vec![v]);
@@ -145,13 +147,16 @@ pub fn log_keys(vkey: Option<&str>, ledger: Option<&Ledger>) -> Result<Vec<Verif
     let Some(ledger) = ledger else {
         return Err(Error::refused_with(
             "no log key to check the checkpoint with",
-            "pass the log's verifier key with --log-vkey",
+            crate::Remedy::GiveInput { input: crate::Input::LogVkey },
         ));
     };
     let store = ledger.store();
     let origin = store.head()?.origin;
     let authority = store.authority()?.map_err(|e| {
-        Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+        Error::refused_with(
+            format!("the ledger's governance records do not replay ({e})"),
+            crate::Remedy::Verify { seq: None },
+        )
     })?;
     ledger_log_keys(&authority, &origin)
 }
@@ -191,7 +196,7 @@ pub fn open_signed(bytes: &[u8], source: &str, keys: &[Verifier]) -> Result<Sign
     let note = Note::parse(bytes).map_err(|e| {
         Error::refused_with(
             format!("{source} is not a signed note: {e}"),
-            "a checkpoint is what `ledger checkpoint` prints: origin, size and root lines, a blank line, signature lines",
+            crate::Remedy::FixInput { input: crate::Input::Checkpoint },
         )
     })?;
     let checkpoint =
@@ -201,7 +206,7 @@ pub fn open_signed(bytes: &[u8], source: &str, keys: &[Verifier]) -> Result<Sign
         Err(NoteError::NoVerifiedSignature) => {
             return Err(Error::refused_with(
                 format!("{source} is not signed by the log key ({})", key_names(keys)),
-                "check that it comes from this ledger's log, or pass the right log key with --log-vkey",
+                crate::Remedy::MatchLogKey,
             ));
         }
         Err(e) => return Err(Error::refused(format!("{source}: {e}: the checkpoint was altered after it was signed"))),
@@ -307,10 +312,7 @@ impl Problem {
 pub fn vkey(public: &PublicKey, name: &str, witness: bool) -> Result<Verifier, Error> {
     let key_type = if witness { KeyType::CosignatureV1 } else { KeyType::Ed25519 };
     Verifier::new(name, key_type, *public.verifying_key()).map_err(|e| {
-        Error::refused_with(
-            format!("--name {name:?}: {e}"),
-            "a key name is non-empty, without spaces or '+'; the log key's name is the ledger's origin",
-        )
+        Error::refused_with(format!("key name {name:?}: {e}"), crate::Remedy::FixInput { input: crate::Input::KeyName })
     })
 }
 
@@ -357,11 +359,14 @@ impl Ledger {
         let store = self.store();
         let head = store.head()?;
         let authority = store.authority()?.map_err(|e| {
-            Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+            Error::refused_with(
+                format!("the ledger's governance records do not replay ({e})"),
+                crate::Remedy::Verify { seq: None },
+            )
         })?;
         let public = PublicKey::from(key);
         let id = public.key_id();
-        let authorise = "authorise it as the log key: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log";
+        let authorise = crate::Remedy::AuthoriseKey { role: "log".into() };
         let Some(info) = authority.key(&public) else {
             return Err(Error::refused_with(
                 format!("key {id} is not a key of this ledger, so it may not sign its checkpoints"),
@@ -369,7 +374,10 @@ impl Ledger {
             ));
         };
         let refuse = |why: String| {
-            Err(Error::refused_with(format!("key {id} ({}) may not sign checkpoints: {why}", info.holder), authorise))
+            Err(Error::refused_with(
+                format!("key {id} ({}) may not sign checkpoints: {why}", info.holder),
+                authorise.clone(),
+            ))
         };
         if let Some(r) = &info.revoked {
             return refuse(format!("revoked at seq {}: {}", r.seq, r.reason));
@@ -412,7 +420,7 @@ impl Ledger {
                     let (cp, _) = check_checkpoint_event(&record.envelope).map_err(|e| {
                         Error::refused_with(
                             format!("refusing to sign: the checkpoint recorded at seq {} is invalid: {e}", record.seq),
-                            "run `ledger verify`",
+                            crate::Remedy::Verify { seq: Some(record.seq) },
                         )
                     })?;
                     (cp.size, cp.root, Some(record.seq))
@@ -432,8 +440,10 @@ impl Ledger {
                         None => "the ledger's records and its Merkle tree disagree".to_owned(),
                     };
                     return Err(Error::refused_with(
-                        format!("refusing to sign a checkpoint: {what}: {divergence}"),
-                        "a log must never sign two inconsistent checkpoints; run `ledger verify` to see what changed",
+                        format!(
+                            "refusing to sign a checkpoint: {what}: {divergence}; a log never signs two inconsistent checkpoints"
+                        ),
+                        crate::Remedy::Verify { seq: None },
                     ));
                 }
             };
@@ -443,7 +453,10 @@ impl Ledger {
             let data = serde_json::json!({"size": size, "root": b64(&root), "note": note});
             let sub = Submission::new(CHECKPOINT_STREAM, CHECKPOINT_TYPE, data, &crate::fresh_id());
             let authority = tx.authority()?.map_err(|e| {
-                Error::refused(format!("the ledger's governance records do not replay ({e}); run `ledger verify`"))
+                Error::refused_with(
+                    format!("the ledger's governance records do not replay ({e})"),
+                    crate::Remedy::Verify { seq: None },
+                )
             })?;
             let mut rules = CheckpointRules::new(KernelRules);
             let mut batch = Batch::new(tx, head, authority, &mut rules).with_clock(clock.now(), clock.max_skew);
@@ -455,7 +468,7 @@ impl Ledger {
                 Err(AppendError::Authority(e)) => {
                     return Err(Error::refused_with(
                         format!("this key may not sign checkpoints: {e}"),
-                        "authorise it as the log key: ledger key authorize --key ROOT.key --pub LOG.pub --holder \"...\" --role log",
+                        crate::Remedy::AuthoriseKey { role: "log".into() },
                     ));
                 }
                 Err(AppendError::Store(e)) => return Err(e.into()),
@@ -492,7 +505,7 @@ impl Ledger {
         if seq >= records {
             return Err(Error::refused_with(
                 format!("no record {seq}"),
-                format!("the ledger holds records 0 to {}", records - 1),
+                crate::Remedy::ChooseRecord { last: records - 1 },
             ));
         }
         let keys = log_keys(vkey, Some(self))?;
@@ -501,7 +514,7 @@ impl Ledger {
             None => latest_recorded(store, &keys)?.ok_or_else(|| {
                 Error::refused_with(
                     "the ledger holds no signed checkpoint yet",
-                    "sign one with `ledger checkpoint --log-key LOG.key`",
+                    crate::Remedy::SignCheckpoint { newer: false },
                 )
             })?,
         };
@@ -509,31 +522,32 @@ impl Ledger {
         if let Err(why) = against_ledger(&tree, records, cp)? {
             return Err(Error::refused_with(
                 format!("{} does not describe this ledger: {why}", signed.source),
-                "check the ledger against it: ledger verify --checkpoint FILE",
+                crate::Remedy::VerifyAgainstCheckpoint,
             ));
         }
         if seq >= cp.size {
             return Err(Error::refused_with(
                 format!("record {seq} is not in {}, which covers records 0 to {}", signed.source, cp.size - 1),
-                "sign a newer checkpoint with `ledger checkpoint --log-key LOG.key`, then prove again",
+                crate::Remedy::SignCheckpoint { newer: true },
             ));
         }
-        let raw =
-            store.get(seq)?.ok_or_else(|| Error::refused(format!("record {seq} is missing; run `ledger verify`")))?;
+        let raw = store.get(seq)?.ok_or_else(|| {
+            Error::refused_with(format!("record {seq} is missing"), crate::Remedy::Verify { seq: Some(seq) })
+        })?;
         let hash = <[u8; 32]>::try_from(raw.hash.as_slice())
             .ok()
             .filter(|h| raw.computed_hash().is_some_and(|c| c.0 == *h))
             .ok_or_else(|| {
                 Error::refused_with(
                     format!("record {seq} does not match its stored hash"),
-                    "run `ledger verify` to see what happened to it",
+                    crate::Remedy::Verify { seq: Some(seq) },
                 )
             })?;
         let proof = tree.inclusion_proof(seq, cp.size)?;
         if verify_inclusion(&leaf_hash(&hash), seq, cp.size, &proof, &cp.root).is_err() {
             return Err(Error::refused_with(
                 format!("the stored Merkle tree does not lead from record {seq} to the checkpoint's root"),
-                "run `ledger verify --checkpoint FILE` to see where the ledger and its tree part",
+                crate::Remedy::VerifyAgainstCheckpoint,
             ));
         }
         let file = ProofFile { extra: None, index: seq, proof, checkpoint: signed.text.clone() }.encode();
@@ -653,23 +667,23 @@ pub fn verify_proof(
     let quorum = quorum.unwrap_or(witnesses.len());
     if quorum > witnesses.len() {
         return Err(Error::refused_with(
-            format!("--quorum {quorum} is more than the {} witness key(s) given", witnesses.len()),
-            "give a --witness key for each witness that must have cosigned",
+            format!("a quorum of {quorum} is more than the {} witness key(s) given", witnesses.len()),
+            crate::Remedy::GiveInput { input: crate::Input::WitnessVkey },
         ));
     }
     let record: [u8; 32] = record
         .parse::<ledger_core::Hash>()
         .map_err(|e| {
             Error::refused_with(
-                format!("--record {record:?}: {e}"),
-                "give the record hash, 64 lowercase hex digits, as `ledger show SEQ` prints it",
+                format!("record hash {record:?}: {e}"),
+                crate::Remedy::FixInput { input: crate::Input::RecordHash },
             )
         })?
         .0;
     let parsed = ProofFile::parse(file).map_err(|e| {
         Error::refused_with(
             format!("{source} is not a c2sp.org/tlog-proof@v1 file: {e}"),
-            "make one with `ledger prove SEQ`",
+            crate::Remedy::FixInput { input: crate::Input::InclusionProof },
         )
     })?;
     let note = Note::parse(parsed.checkpoint.as_bytes())
@@ -781,7 +795,7 @@ impl Ledger {
             ConsistencyTarget::Latest => Some(latest_recorded(store, &keys)?.ok_or_else(|| {
                 Error::refused_with(
                     "the ledger holds no signed checkpoint yet",
-                    "sign one with `ledger checkpoint --log-key LOG.key`",
+                    crate::Remedy::SignCheckpoint { newer: false },
                 )
             })?),
             ConsistencyTarget::Current => None,
@@ -792,8 +806,11 @@ impl Ledger {
         };
         if old.size() > new_size && new.is_some() {
             return Err(Error::refused_with(
-                format!("--from describes {} records, more than the {new_size} of {new_source}", old.size()),
-                "give the older checkpoint with --from and the newer one with --to",
+                format!(
+                    "the older checkpoint describes {} records, more than the {new_size} of {new_source}",
+                    old.size()
+                ),
+                crate::Remedy::FixInput { input: crate::Input::OlderCheckpoint },
             ));
         }
         let mut problems = Vec::new();
@@ -830,7 +847,7 @@ impl Ledger {
         verify_consistency(old.size(), &old.checkpoint.root, new_size, &new_root, &proof).map_err(|e| {
             Error::refused_with(
                 format!("the stored Merkle tree gives a consistency proof that does not verify: {e}"),
-                "run `ledger verify`",
+                crate::Remedy::Verify { seq: None },
             )
         })?;
         Ok(Consistency::Proof(ConsistencyProof {
@@ -851,7 +868,7 @@ pub fn parse_consistency_file(bytes: &[u8], source: &str) -> Result<(u64, Vec<Ha
     let bad = |why: &str| {
         Error::refused_with(
             format!("{source} is not a consistency proof: {why}"),
-            "make one with `ledger consistency --from OLD --to NEW`",
+            crate::Remedy::FixInput { input: crate::Input::ConsistencyProof },
         )
     };
     let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text"))?;
@@ -935,7 +952,7 @@ pub enum Cosigning {
 fn older(new: u64, seen: u64) -> Error {
     Error::refused_with(
         format!("refusing to cosign a checkpoint of {new} records: this witness already saw one of {seen}"),
-        "a witness only moves forward; cosign the newest checkpoint",
+        crate::Remedy::FixInput { input: crate::Input::CheckpointToCosign },
     )
 }
 
@@ -948,7 +965,7 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
     let cosigner = Cosigner::new(req.name, req.key).map_err(|e| {
         Error::refused_with(
             format!("witness name {:?}: {e}", req.name),
-            "choose one with --name, e.g. --name inspector.example/witness",
+            crate::Remedy::FixInput { input: crate::Input::WitnessName },
         )
     })?;
     let keys = log_keys(req.vkey, ledger)?;
@@ -961,7 +978,7 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
         Some(l) => match l.store().tree().current_size() {
             Ok(records) => Some((l.store().tree(), records)),
             Err(e) if req.proof.is_none() => return Err(tree_error(e)),
-            Err(_) => None, // --proof makes the ledger unnecessary
+            Err(_) => None, // a proof given makes the ledger unnecessary
         },
         None => None,
     };
@@ -978,8 +995,10 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
     match &old {
         None => {
             if given.is_some() {
-                warnings
-                    .push("warning: no earlier checkpoint (--state): the consistency proof given is not needed".into());
+                warnings.push(
+                    "warning: no earlier checkpoint (no witness state): the consistency proof given is not needed"
+                        .into(),
+                );
             }
             // First sight: check against the ledger if there is one.
             if let Some((tree, records)) = &tree_view {
@@ -999,7 +1018,7 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
                 (Some((path, (from, _, _))), _) if small.size() == large.size() && from != small.size() => {
                     return Err(Error::refused_with(
                         format!("{} proves from {from} records; the checkpoints have {}", path.display(), small.size()),
-                        "make the right one with `ledger consistency --from STATE --to CHECKPOINT`",
+                        crate::Remedy::FixInput { input: crate::Input::ConsistencyProof },
                     ));
                 }
                 _ if small.size() == large.size() => Vec::new(),
@@ -1014,7 +1033,7 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
                                 small.size(),
                                 large.size()
                             ),
-                            "make the right one with `ledger consistency --from STATE --to CHECKPOINT`",
+                            crate::Remedy::FixInput { input: crate::Input::ConsistencyProof },
                         ));
                     }
                     proof
@@ -1031,17 +1050,14 @@ pub fn cosign(ledger: Option<&Ledger>, req: CosignRequest<'_>, warnings: &mut Ve
                 _ if new.size() < old.size() => return Err(older(new.size(), old.size())),
                 (None, Some((_, records))) => {
                     return Err(Error::refused_with(
-                        format!(
-                            "the ledger at --db holds {records} records, fewer than the checkpoint's {}",
-                            large.size()
-                        ),
-                        "pass --proof with the output of `ledger consistency` from the log",
+                        format!("the ledger holds {records} records, fewer than the checkpoint's {}", large.size()),
+                        crate::Remedy::GiveInput { input: crate::Input::ConsistencyProof },
                     ));
                 }
                 _ => {
                     return Err(Error::refused_with(
-                        "no consistency proof: pass --proof FILE, or --db with the ledger",
-                        "make a proof with `ledger consistency --from STATE --to CHECKPOINT`",
+                        "no consistency proof, and no ledger to compute one from",
+                        crate::Remedy::GiveInput { input: crate::Input::ConsistencyProof },
                     ));
                 }
             };
@@ -1202,7 +1218,7 @@ impl Ledger {
                 tree_size,
                 Check::Tree,
                 format!(
-                    "the stored Merkle tree covers only {tree_size} of the {records} records: records were written past the ledger's own writer, or the tree table was damaged; no checkpoint can be checked against it (run `ledger verify`)"
+                    "the stored Merkle tree covers only {tree_size} of the {records} records: records were written past the ledger's own writer, or the tree table was damaged; no checkpoint can be checked against it (a full verification says which)"
                 ),
             )));
         }
@@ -1212,7 +1228,7 @@ impl Ledger {
         let genesis = store
             .get(0)?
             .and_then(|r| r.decode().ok())
-            .ok_or_else(|| Error::refused_with("record 0 does not decode", "run the full check: ledger verify"))?;
+            .ok_or_else(|| Error::refused_with("record 0 does not decode", crate::Remedy::Verify { seq: Some(0) }))?;
         let origin = genesis.envelope.origin.clone();
         let keys = log_keys(args.vkey, Some(self))?;
         let presented = args.checkpoint.map(|p| open_signed_file(p, &keys)).transpose()?;
@@ -1406,7 +1422,10 @@ pub(crate) fn resume(
     } else {
         let prev = store.get(from - 1)?.ok_or_else(|| Error::refused(format!("record {} is missing", from - 1)))?;
         let prev_hash = ledger_core::Hash::from_slice(&prev.hash).ok_or_else(|| {
-            Error::refused_with(format!("record {}'s stored hash is not 32 bytes", from - 1), "run `ledger verify`")
+            Error::refused_with(
+                format!("record {}'s stored hash is not 32 bytes", from - 1),
+                crate::Remedy::Verify { seq: Some(from - 1) },
+            )
         })?;
         // The previous hash the next record must carry is the trusted tree's last leaf.
         let last_leaf_holds = match &trusted_root {
@@ -1429,7 +1448,7 @@ pub(crate) fn resume(
         let authority = store.authority_before(from)?.map_err(|e| {
             Error::refused_with(
                 format!("the governance records before record {from} do not replay ({e})"),
-                "run the full check: ledger verify",
+                crate::Remedy::Verify { seq: None },
             )
         })?;
         let last_time = Envelope::from_bytes(&prev.envelope).ok().map(|e| e.time);
@@ -1800,7 +1819,7 @@ impl Bundle {
         let bad = |why: String| {
             Error::refused_with(
                 format!("{source} is not a proof bundle: {why}"),
-                "make one with `ledger prove SEQ --bundle`",
+                crate::Remedy::FixInput { input: crate::Input::ProofBundle },
             )
         };
         let v = ledger_core::canonical::parse_unique(text.trim_end()).map_err(|e| bad(e.to_string()))?;
@@ -1842,10 +1861,9 @@ impl Ledger {
             .into_iter()
             .find(|k| ledger_tlog::open_checkpoint(parsed.checkpoint.as_bytes(), k).is_ok())
             .ok_or_else(|| Error::refused("no log key of the ledger signed the checkpoint"))?;
-        let record = self
-            .store()
-            .get(seq)?
-            .ok_or_else(|| Error::refused(format!("record {seq} is missing; run `ledger verify`")))?;
+        let record = self.store().get(seq)?.ok_or_else(|| {
+            Error::refused_with(format!("record {seq} is missing"), crate::Remedy::Verify { seq: Some(seq) })
+        })?;
         let bundle = Bundle { record, proof: proof.proof.clone(), vkey: key.to_string() };
         Ok((proof, bundle))
     }
@@ -1963,7 +1981,7 @@ pub fn witness(
         source.get("checkpoint", usize::try_from(files::CHECKPOINT.bytes).unwrap_or(usize::MAX))?.ok_or_else(|| {
             Error::refused_with(
                 format!("{}: no checkpoint published", source.name()),
-                "is the log served or exported there?",
+                crate::Remedy::FixInput { input: crate::Input::Tiles },
             )
         })?;
     let presented = String::from_utf8(presented)
@@ -2042,7 +2060,7 @@ pub fn read_policy(path: &Path) -> Result<Policy, Error> {
     Policy::parse(&bytes).map_err(|e| {
         Error::refused_with(
             format!("{}: not a tlog-policy file: {e}", path.display()),
-            "lines `log VKEY`, `witness NAME VKEY`, `group NAME all|any|K NAME...`, `quorum NAME|none` (docs/TLOG.md section 5)",
+            crate::Remedy::WriteAs { form: crate::Form::WitnessPolicy },
         )
     })
 }

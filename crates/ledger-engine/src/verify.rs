@@ -19,6 +19,7 @@
 //! and the replay keeps the domain state, nothing more).
 
 use crate::Error;
+use crate::remedy::Remedy;
 use ledger_core::authority::Authority;
 use ledger_core::verify::{Check, Finding, Options, Prechecked, Report, Verifier, id_digest};
 use ledger_core::{Envelope, Hash, PublicKey, RawRecord, Record};
@@ -76,6 +77,10 @@ pub struct Notice {
     pub event_type: String,
     /// What to know.
     pub message: String,
+    /// What can be done about it, if anything (not in the notice's JSON:
+    /// a front end says it in its own words).
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
 }
 
 /// Events a key with the `unit` role signs for one unit: a key bound to no
@@ -98,9 +103,10 @@ fn unbound_unit_key(authority: Option<&Authority>, replay: &Replay, r: &Record) 
         seq: r.seq,
         event_type: r.envelope.event_type.clone(),
         message: format!(
-            "signed for unit {unit} by key {} ({}), which holds the unit role but is bound to no unit: nothing shows it speaks for {unit} (bind it with `ledger key bind`)",
+            "signed for unit {unit} by key {} ({}), which holds the unit role but is bound to no unit: nothing shows it speaks for {unit}",
             info.key_id, info.holder
         ),
+        remedy: Some(Remedy::BindUnitKey { unit: unit.to_owned() }),
     })
 }
 
@@ -501,7 +507,7 @@ fn judge_snapshots(
             findings.push(finding(
                 s.seq,
                 format!(
-                    "the snapshot as of record {} is not the state the records give: the snapshot table was edited (no decision or score uses it; `ledger repair --rebuild-tree` rebuilds derived data)",
+                    "the snapshot as of record {} is not the state the records give: the snapshot table was edited (no decision or score uses it; repairing the derived data rebuilds it)",
                     s.seq
                 ),
             ));
@@ -614,9 +620,10 @@ impl crate::Ledger {
                 seq: u.redacted_at,
                 event_type: ledger_domain::personal::REDACTED_TYPE.to_owned(),
                 message: format!(
-                    "this record erases the personal data of record {}, but the file still holds it: the erasure was not carried out here; `ledger repair --erase-redacted` erases it",
+                    "this record erases the personal data of record {}, but the file still holds it: the erasure was not carried out here",
                     u.record
                 ),
+                remedy: Some(Remedy::EraseRedacted),
             });
         }
         if verification.report.ok()
@@ -670,7 +677,7 @@ impl crate::Ledger {
                     first.check.name(),
                     first.message
                 ),
-                "repair rebuilds derived data from records that verify; see `ledger verify`, and restore the file from a copy if it is damaged",
+                Remedy::RestoreFromCopy,
             ));
         }
         let records = report.records;

@@ -1,9 +1,9 @@
 //! The client side: asking the service what a signer needs, sending signed
 //! events, and reading published tiles over HTTP.
 
-use ledger_engine::Error;
 use ledger_engine::sign::Basis;
 use ledger_engine::tiles::TileSource;
+use ledger_engine::{Actor, Error, Input, Remedy};
 use serde_json::Value;
 use std::io::Read;
 use std::time::Duration;
@@ -69,11 +69,30 @@ impl Client {
     fn usable(&self) -> Result<(), Error> {
         match &self.roots_error {
             None => Ok(()),
-            Some(e) => Err(Error::refused_with(
-                e.clone(),
-                "SSL_CERT_FILE names the PEM certificates an https:// service is trusted by; unset it for the Mozilla roots",
-            )),
+            Some(e) => Err(Error::refused_with(e.clone(), Remedy::FixInput { input: Input::TrustedCertificates })),
         }
+    }
+
+    /// The refusal an answer other than a success carries: its `error`, and
+    /// what can be done about it. The remedy its `code` names is the
+    /// caller's when it is the client's own and needs no more than the code
+    /// (a front end then says it in its words); otherwise the service's
+    /// `hint`, or the code of a remedy for the service's operator, is told
+    /// in the message.
+    pub fn refusal(&self, path: &str, answer: &Answer) -> Error {
+        let v = answer.json();
+        let why = v["error"].as_str().unwrap_or("no reason given");
+        let mut message = format!("{}: {} {why}", self.url(path), answer.status);
+        let code = v["code"].as_str();
+        let remedy = code.and_then(Remedy::from_code).filter(|r| r.actor() == Actor::Submitter);
+        if remedy.is_none() {
+            match (v["hint"].as_str(), code) {
+                (Some(hint), _) => message.push_str(&format!(" (the service says: {hint})")),
+                (None, Some(code)) => message.push_str(&format!(" (for the service's operator: {code})")),
+                (None, None) => {}
+            }
+        }
+        Error::Refused { message, remedy, rule: None }
     }
 
     fn url(&self, path: &str) -> String {
@@ -81,7 +100,7 @@ impl Client {
     }
 
     fn failed(&self, path: &str, e: ureq::Error) -> Error {
-        Error::refused_with(format!("{}: {e}", self.url(path)), "is `ledger serve` running there?")
+        Error::refused_with(format!("{}: {e}", self.url(path)), Remedy::FixInput { input: Input::Service })
     }
 
     fn read(&self, mut response: ureq::http::Response<ureq::Body>, path: &str, limit: usize) -> Result<Answer, Error> {
@@ -140,8 +159,7 @@ impl Client {
         let answer = self.get(&path, 1024 * 1024)?;
         let v = answer.json();
         if answer.status != 200 {
-            let why = v["error"].as_str().unwrap_or("no reason given");
-            return Err(Error::refused(format!("{}: {} {why}", self.url("streams"), answer.status)));
+            return Err(self.refusal("streams", &answer));
         }
         let origin = v["origin"].as_str().ok_or_else(|| Error::refused("the service sent no origin"))?.to_owned();
         let head_time = v["head_time"].as_str().and_then(|t| t.parse().ok());

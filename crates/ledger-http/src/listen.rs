@@ -129,7 +129,7 @@ pub(crate) fn tls_acceptor(tls: &Tls) -> Result<TlsAcceptor, Error> {
         .map_err(|e| {
             Error::refused_with(
                 format!("--tls-cert and --tls-key cannot serve TLS: {e}"),
-                "give the certificate chain (leaf first) and the private key of that leaf certificate",
+                ledger_engine::Remedy::FixInput { input: ledger_engine::Input::Tls },
             )
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

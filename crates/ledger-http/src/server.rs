@@ -13,6 +13,10 @@
 //! | `GET /healthz` | 200 `ok` and the head; 503 while records are unsealed because sealing failed, saying how many and why |
 //! | `GET /metrics` | Prometheus text format, with the gauge `ledger_unsealed_records` |
 //!
+//! A failure's body is `{"error", "code", "hint"}`: what is wrong, the code
+//! of what can be done about it ([`Remedy::code`], or null), and a sentence
+//! saying it only when the client can do it ([`Actor::Submitter`]).
+//!
 //! How the service bounds its work (`docs/TLOG.md`, "The service"; the
 //! defaults in `docs/LIMITS.md`): the connections open at once, the
 //! requests handled at once (beyond: 503 `Retry-After`), the bytes of
@@ -43,7 +47,7 @@ use http_body_util::BodyExt;
 use ledger_core::SigningKey;
 use ledger_engine::local::Cache;
 use ledger_engine::tiles::latest_checkpoint;
-use ledger_engine::{Error, Ledger};
+use ledger_engine::{Actor, Error, Input, Ledger, Prerequisite, Remedy};
 use ledger_tlog::tiles::Tile;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -142,6 +146,9 @@ const LOGGED_IDS: usize = 100;
 struct Failure {
     status: StatusCode,
     error: String,
+    /// The code of the remedy, if there is one ([`Remedy::code`]).
+    code: Option<&'static str>,
+    /// What the client can do, if it can do something.
     hint: Option<String>,
     retry_after: Option<u32>,
 }
@@ -165,12 +172,12 @@ struct Audit {
 }
 
 fn failure(status: StatusCode, error: impl Into<String>, hint: Option<&str>) -> Failure {
-    Failure { status, error: error.into(), hint: hint.map(str::to_owned), retry_after: None }
+    Failure { status, error: error.into(), code: None, hint: hint.map(str::to_owned), retry_after: None }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "hint": self.hint});
+        let body = json!({"error": self.error, "code": self.code, "hint": self.hint});
         let mut response =
             (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
         if let Some(s) = self.retry_after {
@@ -181,54 +188,69 @@ impl IntoResponse for Failure {
     }
 }
 
-/// Whether a hint tells the reader to run a command only the operator of
-/// the ledger's file can run (anything but `ledger sign`, or an option
-/// naming the file or a root key): such a hint is not for an HTTP client.
-fn names_operator_command(hint: &str) -> bool {
-    hint.match_indices("`ledger ").any(|(i, m)| !hint[i + m.len()..].starts_with("sign"))
-        || hint.contains("--db")
-        || hint.contains("ROOT.key")
-        || hint.contains("LOG.key")
+/// What the client of the service can do about a remedy, in its words: a
+/// sentence for the remedies whose actor is the submitter (the client),
+/// none for the others (the service's operator acts on those; the answer's
+/// `code` still names them).
+fn client_hint(remedy: &Remedy) -> Option<String> {
+    if remedy.actor() != Actor::Submitter {
+        return None;
+    }
+    Some(match remedy {
+        Remedy::DecideAgain { .. } => "another writer appended first: read the ledger again (GET /streams), decide again, and sign again with the stream's new expected_version".into(),
+        Remedy::SignAgainstLedger { stream } => format!(
+            "sign against the ledger as it stands (GET /streams gives each stream's version), or give \"expected_version\" on the first line of stream {stream:?}"
+        ),
+        Remedy::SetClock => "set the signing machine's clock right and sign again: the service refuses events dated too far after its own clock".into(),
+        Remedy::CheckRoles => "the ledger's governance records say which key may write what: ask its operator which roles your key holds".into(),
+        Remedy::RetryLater => "nothing was written; send the same request again after Retry-After seconds".into(),
+        Remedy::SplitInput { max } => format!("send at most {max} events in one request"),
+        Remedy::FixInput { input } => format!("check {} and send again", input.noun()),
+        Remedy::GiveInput { input } => format!("give {} and send again", input.noun()),
+        Remedy::WriteAs { form } => form.describe(),
+        Remedy::ChooseKnown { kind, names } => {
+            format!("{}: {}", kind.plural(), if names.is_empty() { "none".to_owned() } else { names.join(", ") })
+        }
+        Remedy::ChooseRecord { last } => format!("the ledger holds records 0 to {last}"),
+        Remedy::RecordFirst { what } => match what {
+            Prerequisite::Period => "the period must be opened first".into(),
+            Prerequisite::Round { period } => format!("the monitoring round must be opened in period {period} first"),
+            Prerequisite::Value { period, .. } => format!("a value must be submitted in period {period} first"),
+            Prerequisite::Registry => "the catalog, the units and a policy must be adopted first".into(),
+            Prerequisite::Project => "the project must be registered first".into(),
+        },
+        Remedy::CompletePeriod { period } => format!(
+            "complete the values missing or returned in period {period} first, or publish it as incomplete (the publication records the count)"
+        ),
+        _ => return None,
+    })
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        let (status, hint, retry_after) = match &e {
-            Error::Tampered { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some("the service's ledger fails its checks; nothing was written: tell the service's operator".into()),
-                None,
-            ),
-            Error::Busy { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some("nothing was written; send the same request again after Retry-After seconds".into()),
-                Some(5),
-            ),
-            Error::Conflict { hint, .. } => {
-                (StatusCode::CONFLICT, hint.clone().filter(|h| !names_operator_command(h)), None)
-            }
-            Error::Forbidden { .. } => (
-                StatusCode::FORBIDDEN,
-                Some("the ledger's governance records say which key may write what: ask its operator which roles your key holds".into()),
-                None,
-            ),
-            Error::Refused { hint, .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, hint.clone().filter(|h| !names_operator_command(h)), None)
-            }
+        let remedy = e.remedy();
+        let code = remedy.as_ref().map(Remedy::code);
+        let hint = remedy.as_ref().and_then(client_hint);
+        let (status, retry_after) = match &e {
+            Error::Tampered { .. } => (StatusCode::SERVICE_UNAVAILABLE, None),
+            Error::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, Some(5)),
+            Error::Conflict { .. } => (StatusCode::CONFLICT, None),
+            Error::Forbidden { .. } => (StatusCode::FORBIDDEN, None),
+            Error::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, None),
             _ => {
                 // Not the client's doing, and the message may name the
                 // service's files: the detail goes to the service's log.
                 tracing::error!(error = %e, "the service could not carry out a request");
                 return Failure {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
-                    error: "the service could not carry out the request (its log says why); nothing was written"
-                        .into(),
+                    error: "the service could not carry out the request (its log says why); nothing was written".into(),
+                    code: None,
                     hint: None,
                     retry_after: None,
                 };
             }
         };
-        Failure { status, error: e.to_string(), hint, retry_after }
+        Failure { status, error: e.to_string(), code, hint, retry_after }
     }
 }
 
@@ -240,6 +262,7 @@ fn busy(why: impl Into<String>, retry_after: u32) -> Failure {
     Failure {
         status: StatusCode::SERVICE_UNAVAILABLE,
         error: why.into(),
+        code: Some(Remedy::RetryLater.code()),
         hint: Some("send the same request again after Retry-After seconds".into()),
         retry_after: Some(retry_after),
     }
@@ -296,7 +319,7 @@ pub fn serve(ledger: Ledger, config: Config, ready: impl FnOnce(SocketAddr)) -> 
                 "refusing to serve plain HTTP on {}, an address other machines reach: requests and answers would cross the network unprotected",
                 config.listen
             ),
-            "give --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1 behind a proxy that terminates TLS; --insecure-plain-http serves plain HTTP there anyway",
+            Remedy::GiveInput { input: Input::Tls },
         ));
     }
     let mut ledger = ledger;
@@ -521,11 +544,14 @@ fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, Failure> {
 }
 
 fn too_large(max: usize) -> Failure {
-    failure(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the body is larger than the {max} bytes a request may hold; nothing was appended"),
-        Some("send the events in several requests"),
-    )
+    Failure {
+        code: Some(Remedy::SplitInput { max: ledger_engine::MAX_BATCH }.code()),
+        ..failure(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than the {max} bytes a request may hold; nothing was appended"),
+            Some("send the events in several requests"),
+        )
+    }
 }
 
 /// Reads a request body, bounded by `max` bytes, refused before anything is
@@ -644,11 +670,14 @@ async fn read_lines(body: Body, max: usize, capacity: usize, audit: &mut Audit) 
         tokio::task::block_in_place(|| check_lines(&text, (checked, end), &mut number, &mut lines, audit))?;
         checked = end;
         if lines.len() > ledger_engine::MAX_BATCH {
-            return Err(failure(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ledger_engine::sign::too_many_signed(lines.len()).to_string(),
-                Some("send the events in several requests"),
-            ));
+            return Err(Failure {
+                code: Some(Remedy::SplitInput { max: ledger_engine::MAX_BATCH }.code()),
+                ..failure(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ledger_engine::sign::too_many_signed(lines.len()).to_string(),
+                    Some("send the events in several requests"),
+                )
+            });
         }
         if done {
             break;
@@ -986,20 +1015,26 @@ async fn metrics(State(app): State<Shared>) -> Result<Response, Failure> {
 
 #[cfg(test)]
 mod tests {
-    use super::names_operator_command;
+    #![allow(clippy::unwrap_used)]
+    use super::{Failure, client_hint};
+    use ledger_engine::{Error, Input, Remedy};
 
     #[test]
-    fn hints_that_name_an_operator_command_are_not_sent_to_clients() {
-        assert!(names_operator_command(
-            "sign a newer checkpoint with `ledger checkpoint --log-key LOG.key`, then prove again"
-        ));
-        assert!(names_operator_command("run `ledger verify` to see every problem"));
-        assert!(names_operator_command("authorise it: ledger key authorize --key ROOT.key --pub LOG.pub"));
-        assert!(!names_operator_command(
-            "sign it again against the ledger as it stands (`ledger sign --server` or `--copy`)"
-        ));
-        assert!(!names_operator_command(
-            "another writer appended to the stream first: re-read it, decide again, and resubmit with the new expected_version"
-        ));
+    fn only_the_clients_own_remedies_are_hinted_and_every_one_is_coded() {
+        assert!(client_hint(&Remedy::SignCheckpoint { newer: true }).is_none());
+        assert!(client_hint(&Remedy::Verify { seq: None }).is_none());
+        assert!(client_hint(&Remedy::AuthoriseKey { role: "log".into() }).is_none());
+        assert!(client_hint(&Remedy::VerifyAgainstCheckpoint).is_none());
+        let again = client_hint(&Remedy::DecideAgain { stream: Some("notes".into()) }).unwrap();
+        assert!(again.contains("expected_version"), "{again}");
+        assert!(client_hint(&Remedy::FixInput { input: Input::Unit }).is_some());
+        let tampered = Failure::from(Error::Tampered { seq: 3, message: "edited".into() });
+        assert_eq!((tampered.code, tampered.hint), (Some("verify"), None));
+        let refused = Failure::from(Error::refused_with("no record 9", Remedy::ChooseRecord { last: 4 }));
+        assert_eq!(refused.code, Some("choose_record"));
+        assert_eq!(refused.hint.as_deref(), Some("the ledger holds records 0 to 4"));
+        let forbidden = Failure::from(Error::Forbidden { message: "revoked".into() });
+        assert_eq!(forbidden.code, Some("check_roles"));
+        assert!(forbidden.hint.is_some_and(|h| h.contains("ask its operator")));
     }
 }

@@ -126,8 +126,9 @@ pub enum StoreError {
     /// The ledger holds no genesis record.
     #[error("the ledger has no genesis record")]
     Empty,
-    /// A stored record needed for an append does not decode; run `ledger verify`.
-    #[error("stored record {seq} is unreadable ({reason}); run `ledger verify`")]
+    /// A stored record needed for an append does not decode: a full
+    /// verification says what happened to it.
+    #[error("stored record {seq} is unreadable ({reason})")]
     Corrupt {
         /// The record.
         seq: u64,
