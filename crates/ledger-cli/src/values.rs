@@ -114,7 +114,8 @@ pub enum ValuesCommand {
 pub fn run(ctx: &Ctx, Command::Values(command): Command, out: &mut Out) -> Result<Outcome> {
     match command {
         ValuesCommand::Submit { period, round, file, corrections, signing } => {
-            let kind = if corrections { ledger_engine::csv::Kind::Corrections } else { ledger_engine::csv::Kind::Values };
+            let kind =
+                if corrections { ledger_engine::csv::Kind::Corrections } else { ledger_engine::csv::Kind::Values };
             let table = ledger_engine::csv::read(&file, kind)?;
             write_table(ctx, &signing, out, &table, &period, round.as_deref())
         }

@@ -66,5 +66,9 @@ fn a_verification_behind_this_machines_verified_point_is_no_rollback() {
     let mut again = Ledger::open_read_only(&db, cache.clone()).unwrap();
     let view = again.view(AsOf::End).unwrap();
     assert!(view.checked.ok, "{:?}", view.checked.findings);
-    assert_eq!(view.checked.method, ledger_engine::view::Method::Incremental { since: before }, "the memory moved back");
+    assert_eq!(
+        view.checked.method,
+        ledger_engine::view::Method::Incremental { since: before },
+        "the memory moved back"
+    );
 }
