@@ -1,0 +1,379 @@
+//! How a unit's result was derived (`ledger explain`): every indicator's
+//! value with its history, target and method, who did what to each value
+//! in ledger order, and the records behind every number.
+
+use super::PolicyName;
+use crate::view::View;
+use crate::{Error, Ledger};
+use ledger_core::authority::Authority;
+use ledger_domain::scoring;
+use ledger_domain::state::{Period, PeriodState};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+impl View {
+    /// How each number of a unit's result was derived (`ledger explain`):
+    /// event by event, clause by clause. The ledger gives the records behind
+    /// each value.
+    pub fn explain(
+        &self,
+        ledger: &Ledger,
+        period: &str,
+        unit: &str,
+        indicator: Option<&str>,
+    ) -> Result<Explanation, Error> {
+        let d = self.domain();
+        let p = self.period(period)?;
+        // Units and indicators by id or name, as everywhere else.
+        let names = crate::names::Names::new(d);
+        let unit = names.unit(unit)?;
+        let unit = unit.as_str();
+        let indicator = indicator.map(|i| names.indicator(i)).transpose()?;
+        let indicator = indicator.as_deref();
+        let (scores, _) = scoring::score(d, p).map_err(Error::refused)?;
+        let u = scores.units.into_iter().find(|x| x.unit == unit).ok_or_else(|| {
+            Error::refused_with(
+                format!("unit {unit:?} is not assessed in period {period}"),
+                format!("units: {}", p.units.join(", ")),
+            )
+        })?;
+        if let Some(i) = indicator
+            && !u.indicators.iter().any(|x| x.indicator == i)
+        {
+            return Err(Error::refused_with(
+                format!("indicator {i:?} is not scored in period {period}"),
+                "see `ledger catalog`",
+            ));
+        }
+        Ok(self.derivation(ledger, ledger.authority().ok().as_ref(), p, u, indicator))
+    }
+
+    /// How every unit's result of a period was derived, in scoreboard
+    /// order (rank, then disqualified units): [`View::explain`] for each,
+    /// the period scored once.
+    pub fn explain_all(&self, ledger: &Ledger, period: &str) -> Result<Vec<Explanation>, Error> {
+        let p = self.period(period)?;
+        let (scores, _) = scoring::score(self.domain(), p).map_err(Error::refused)?;
+        let authority = ledger.authority().ok();
+        Ok(scores.units.into_iter().map(|u| self.derivation(ledger, authority.as_ref(), p, u, None)).collect())
+    }
+
+    /// The derivation of one unit's scored result (all indicators, or one).
+    fn derivation(
+        &self,
+        ledger: &Ledger,
+        authority: Option<&Authority>,
+        p: &Period,
+        u: ledger_score::UnitScore,
+        indicator: Option<&str>,
+    ) -> Explanation {
+        let unit = u.unit.clone();
+        let unit = unit.as_str();
+        let describe = |seq: u64| describe_record(ledger, authority, seq);
+        let finalized = match p.state {
+            PeriodState::Finalized { seq, .. } => Some(seq),
+            _ => None,
+        };
+        let indicators = u
+            .indicators
+            .iter()
+            .filter(|i| indicator.is_none_or(|x| x == i.indicator))
+            .map(|i| {
+                let key = (unit.to_owned(), i.indicator.clone());
+                let value_history = p
+                    .values
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| ValueChange {
+                        seq: s.seq,
+                        value: s.value.to_string(),
+                        how: s.how.clone(),
+                        event: describe(s.seq),
+                    })
+                    .collect();
+                let returned = p
+                    .measurements
+                    .values()
+                    .filter(|m| m.unit == unit && m.indicator == i.indicator)
+                    .filter_map(|m| {
+                        m.returned.as_ref().map(|(seq, why)| Returned {
+                            measurement: m.seq,
+                            returned_at: *seq,
+                            reason: why.clone(),
+                        })
+                    })
+                    .collect();
+                let target = p.targets.get(&key).map(|(seq, t)| TargetRow {
+                    seq: *seq,
+                    target: t.target.0.to_string(),
+                    baseline: t.baseline.map(|b| b.0.to_string()),
+                });
+                let provenance = provenance(p, unit, &i.indicator, finalized, &describe);
+                let def = p.indicators.get(&i.indicator);
+                IndicatorDerivation {
+                    indicator: i.indicator.clone(),
+                    name: def.map(|d| format!("{} {}", d.name_en, d.name_zh)),
+                    unit_of_measure: def.map(|d| d.unit.clone()),
+                    value: i.value.map(|v| v.to_string()),
+                    value_history,
+                    returned,
+                    target,
+                    method: i.method.clone(),
+                    clause: i.clause.clone(),
+                    weight: i.weight.to_string(),
+                    steps: i.steps.clone(),
+                    score: i.score.to_string(),
+                    events: i.provenance.iter().chain(&i.target_provenance).copied().collect(),
+                    provenance,
+                }
+            })
+            .collect();
+        let process = u
+            .process
+            .iter()
+            .map(|part| ProcessDerivation {
+                part: part.clone(),
+                events: part.provenance.iter().map(|seq| describe(*seq)).collect(),
+            })
+            .collect();
+        Explanation {
+            period: p.id.clone(),
+            unit: unit.to_owned(),
+            as_of: self.position,
+            ledger_verified: self.checked.ok,
+            policy: PolicyName { id: p.policy.id.clone(), version: p.policy.version },
+            score: u.score.to_string(),
+            rank: u.rank,
+            grade: u.grade,
+            steps: u.steps,
+            indicators,
+            adjustments: u.adjustments,
+            vetoes: u.vetoes,
+            consequences: u.consequences,
+            disqualification: u.disqualification,
+            process,
+        }
+    }
+}
+
+/// A record as a derivation names it: type, time, signer and office.
+pub(super) fn describe_record(ledger: &Ledger, authority: Option<&Authority>, seq: u64) -> EventRef {
+    match ledger.store().get(seq).ok().flatten().and_then(|raw| raw.decode().ok()) {
+        Some(r) => EventRef {
+            seq,
+            event_type: Some(r.envelope.event_type),
+            time: Some(r.envelope.time.to_string()),
+            signer: Some(r.envelope.author.key_id().to_string()),
+            office: authority.and_then(|a| a.key(&r.envelope.author)).map(|k| k.holder.clone()),
+        },
+        None => EventRef { seq, event_type: None, time: None, signer: None, office: None },
+    }
+}
+
+/// Who did what to one value, in ledger order: the target assigned, each
+/// submission (and its return), verification, correction, objection filed
+/// and resolved, the publication and the finalisation of the period.
+fn provenance(
+    p: &Period,
+    unit: &str,
+    indicator: &str,
+    finalized: Option<u64>,
+    describe: &dyn Fn(u64) -> EventRef,
+) -> Vec<Provenance> {
+    let step = |seq: u64, what: &str, value: Option<String>, detail: Option<String>| Provenance {
+        step: what.to_owned(),
+        value,
+        detail,
+        event: describe(seq),
+    };
+    let key = (unit.to_owned(), indicator.to_owned());
+    let mut steps = Vec::new();
+    if let Some((seq, t)) = p.targets.get(&key) {
+        steps.push(step(*seq, "target assigned", Some(t.target.0.to_string()), None));
+    }
+    let values = p.values.get(&key).map(Vec::as_slice).unwrap_or_default();
+    for m in p.measurements.values().filter(|m| m.unit == unit && m.indicator == indicator) {
+        let submitted = values.iter().find(|v| v.seq == m.seq).map(|v| v.value.to_string());
+        steps.push(step(m.seq, "submitted", submitted, None));
+        if let Some((seq, why)) = &m.returned {
+            steps.push(step(*seq, "returned", None, Some(why.clone())));
+        }
+        if let Some(seq) = m.verified {
+            steps.push(step(seq, "verified", None, None));
+        }
+    }
+    for v in values.iter().filter(|v| v.how.starts_with("corrected")) {
+        let reason = v.how.strip_prefix("corrected: ").map(str::to_owned);
+        steps.push(step(v.seq, "corrected", Some(v.value.to_string()), reason));
+    }
+    for o in p.objections.values() {
+        if o.filed.unit != unit || o.filed.indicator.as_deref().is_some_and(|i| i != indicator) {
+            continue;
+        }
+        steps.push(step(o.seq, "objection filed", None, Some(format!("{}: {}", o.filed.objection, o.filed.claim))));
+        if let Some((seq, r)) = &o.resolved {
+            let value = r.corrected_value.as_ref().map(|v| v.0.to_string());
+            let outcome = serde_json::to_value(r.outcome).ok().and_then(|v| v.as_str().map(str::to_owned));
+            let what = format!("objection {}", outcome.as_deref().unwrap_or("resolved"));
+            steps.push(step(*seq, &what, value, Some(r.reasons.clone())));
+        }
+    }
+    steps.extend(p.published.map(|seq| step(seq, "published", None, None)));
+    steps.extend(finalized.map(|seq| step(seq, "finalized", None, None)));
+    steps.sort_by_key(|s| s.event.seq);
+    steps
+}
+
+/// One step of a value's provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// `target assigned`, `submitted`, `returned`, `verified`, `corrected`,
+    /// `objection filed`, `objection upheld`/`dismissed`, `published`,
+    /// `finalized`.
+    pub step: String,
+    /// The value it set, if it set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The reason or claim given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The record: seq, time, signer and office.
+    #[serde(flatten)]
+    pub event: EventRef,
+}
+
+/// A record named in a derivation.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRef {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its type (none when it does not decode).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    /// When it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The signer's key id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The office holding the signer's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+}
+
+/// One step of a value's history: the submission, then each correction or
+/// upheld objection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueChange {
+    /// The record.
+    pub seq: u64,
+    /// The value from then on.
+    pub value: String,
+    /// `submitted`, `corrected: <reason>`, `objection <id> upheld: <reasons>`.
+    pub how: String,
+    /// The record, described.
+    pub event: EventRef,
+}
+
+/// A measurement the assessment office sent back.
+#[derive(Debug, Clone, Serialize)]
+pub struct Returned {
+    /// The `measurement_submitted` record.
+    pub measurement: u64,
+    /// The `measurement_returned` record.
+    pub returned_at: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// A unit's target for an indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRow {
+    /// The `target_assigned` record.
+    pub seq: u64,
+    /// The target.
+    pub target: String,
+    /// The unit's baseline, if given.
+    pub baseline: Option<String>,
+}
+
+/// How one indicator's points were derived.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorDerivation {
+    /// The indicator.
+    pub indicator: String,
+    /// Its names, English then Chinese.
+    pub name: Option<String>,
+    /// Its unit of measure.
+    pub unit_of_measure: Option<String>,
+    /// The value scored.
+    pub value: Option<String>,
+    /// How the value came to be.
+    pub value_history: Vec<ValueChange>,
+    /// Submissions sent back.
+    pub returned: Vec<Returned>,
+    /// The target.
+    pub target: Option<TargetRow>,
+    /// The method.
+    pub method: String,
+    /// The clause of the policy.
+    pub clause: String,
+    /// The weight.
+    pub weight: String,
+    /// The derivation, in words and arithmetic.
+    pub steps: Vec<String>,
+    /// The points.
+    pub score: String,
+    /// Every record behind the value and the target.
+    pub events: BTreeSet<u64>,
+    /// Who did what to the value, in ledger order.
+    pub provenance: Vec<Provenance>,
+}
+
+/// How a unit's result was derived (`ledger explain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The period.
+    pub period: String,
+    /// The unit.
+    pub unit: String,
+    /// The sequence number it is as of.
+    pub as_of: u64,
+    /// Whether the ledger verifies.
+    pub ledger_verified: bool,
+    /// The policy.
+    pub policy: PolicyName,
+    /// The composite score.
+    pub score: String,
+    /// The rank.
+    pub rank: Option<u32>,
+    /// The grade.
+    pub grade: String,
+    /// The derivation of composite, grade, rank and consequences.
+    pub steps: Vec<String>,
+    /// Per indicator.
+    pub indicators: Vec<IndicatorDerivation>,
+    /// Adjustments that applied.
+    pub adjustments: Vec<ledger_score::AppliedAdjustment>,
+    /// Vetoes that applied.
+    pub vetoes: Vec<ledger_score::AppliedVeto>,
+    /// Consequences due.
+    pub consequences: Vec<ledger_score::Consequence>,
+    /// Why the result is void, if it is.
+    pub disqualification: Option<ledger_score::DisqualificationNote>,
+    /// The process component's parts with the records they count (absent
+    /// when the policy has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub process: Vec<ProcessDerivation>,
+}
+
+/// One part of the process component, as `explain` derives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessDerivation {
+    /// The part as scored: id, measure, points, score, clause, basis.
+    #[serde(flatten)]
+    pub part: ledger_score::ProcessScore,
+    /// The records counted (rounds, reports, findings, closures), described.
+    pub events: Vec<EventRef>,
+}
