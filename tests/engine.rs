@@ -224,6 +224,44 @@ fn the_command_line_holds_no_sql_and_no_verification_logic() {
     }
 }
 
+/// The normal dependencies of a workspace crate (its manifest's
+/// `[dependencies]`), by name.
+fn dependencies(krate: &str) -> Vec<String> {
+    let path = format!("{}/crates/{krate}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let Some(section) = manifest.split("\n[dependencies]\n").nth(1) else { return Vec::new() };
+    let section = section.split("\n[").next().unwrap();
+    section
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(['.', '=', ' ']).next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_read_model_the_report_and_the_exports_depend_on_no_sqlite_and_no_engine() {
+    // Renderers read the plain read model; the engine builds it. Followed
+    // through every crate of the workspace they depend on.
+    for top in ["ledger-model", "ledger-report", "ledger-export"] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut next = vec![top.to_owned()];
+        while let Some(krate) = next.pop() {
+            for dep in dependencies(&krate) {
+                for forbidden in ["rusqlite", "ledger-store", "ledger-engine"] {
+                    assert_ne!(dep, forbidden, "{top} depends on {forbidden} (through {krate})");
+                }
+                if dep.starts_with("ledger-") && seen.insert(dep.clone()) {
+                    next.push(dep);
+                }
+            }
+        }
+        if top != "ledger-model" {
+            assert!(seen.contains("ledger-model"), "{top} does not read the read model: {seen:?}");
+        }
+    }
+}
+
 #[test]
 fn the_benchmark_runs_and_reports_every_figure_at_a_tiny_size() {
     // Works, not fast: nothing here is timed against anything.

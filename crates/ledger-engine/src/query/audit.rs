@@ -3,8 +3,8 @@
 
 use crate::Error;
 use crate::view::View;
-use ledger_domain::audit::{self, AuditFinding};
-use serde::Serialize;
+use ledger_domain::audit;
+use ledger_model::Audit;
 
 impl View {
     /// The recorded rewards and sanctions against what the rules imply, for
@@ -17,16 +17,4 @@ impl View {
         let periods = self.domain().periods.values().filter(|p| period.is_none_or(|x| x == p.id)).count();
         Ok(Audit { ok: findings.is_empty(), periods, findings })
     }
-}
-
-/// The audit of recorded decisions.
-#[derive(Debug, Clone, Serialize)]
-pub struct Audit {
-    /// No findings.
-    pub ok: bool,
-    /// Periods audited.
-    #[serde(skip)]
-    pub periods: usize,
-    /// Every finding.
-    pub findings: Vec<AuditFinding>,
 }

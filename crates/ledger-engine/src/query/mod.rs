@@ -22,17 +22,16 @@ mod scores;
 mod status;
 mod trend;
 
-pub use audit::Audit;
-pub use changes::ChangedValue;
-pub use explain::{
-    EventRef, Explanation, IndicatorDerivation, ProcessDerivation, Provenance, Returned, TargetRow, ValueChange,
-};
 pub use keys::{KeyList, KeyRow};
-pub use period::{BandRow, LandRow, MeasureRow, PeriodDetail, RecordedDecision, RecordedFinding, ScoredIndicator};
 pub use records::{Listed, RecordFilter, record_json};
-pub use scores::{
-    AdjustmentRow, ConsequenceRow, IndicatorRow, PolicyName, ProcessRow, Scoreboard, Status, UnitRow, VetoRow, score,
-    score_at,
+pub use scores::{score, score_at};
+pub use trend::trend_of;
+
+// The result types are the read model's (`ledger-model`), which reports and
+// exports render without the engine; their paths here stay.
+pub use ledger_model::{
+    AdjustmentRow, Audit, BandRow, ChainStatus, ChangedValue, CheckpointRow, ConsequenceRow, EventRef, Explanation,
+    IndicatorDerivation, IndicatorRow, LandRow, MeasureRow, NoteSignatureRow, PeriodDetail, PolicyName,
+    ProcessDerivation, ProcessRow, Provenance, RecordedDecision, RecordedFinding, Returned, RootRow, Scoreboard,
+    ScoredIndicator, Status, TargetRow, Trend, TrendPoint, TrendRow, UnitRow, ValueChange, VetoRow,
 };
-pub use status::{ChainStatus, CheckpointRow, NoteSignatureRow, RootRow};
-pub use trend::{Trend, TrendPoint, TrendRow, trend_of};

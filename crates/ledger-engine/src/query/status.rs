@@ -6,65 +6,8 @@ use crate::view::Checked;
 use crate::{Error, Ledger};
 use ledger_core::Timestamp;
 use ledger_core::authority::Authority;
-use serde::Serialize;
+use ledger_model::{ChainStatus, CheckpointRow, NoteSignatureRow, RootRow};
 use std::collections::BTreeSet;
-
-/// A signature line of the latest recorded checkpoint.
-#[derive(Debug, Clone, Serialize)]
-pub struct NoteSignatureRow {
-    /// The key name (the log's origin, or a witness name).
-    pub name: String,
-    /// Its key id, 8 hex digits.
-    pub key_id: String,
-    /// `log` (the log key's signature, verified) or `cosignature` (a
-    /// witness's, cosignature/v1; checked by `ledger verify-proof
-    /// --witness`, not here), or `other`.
-    pub kind: String,
-    /// A cosignature's time (UTC).
-    pub time: Option<String>,
-}
-
-/// The latest checkpoint recorded in the ledger.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckpointRow {
-    /// The `checkpoint_signed` record.
-    pub seq: u64,
-    /// When it was recorded (UTC).
-    pub time: String,
-    /// The log's name.
-    pub origin: String,
-    /// Records the checkpoint covers.
-    pub size: u64,
-    /// Its Merkle root (base64).
-    pub root: String,
-    /// Its signature lines.
-    pub signatures: Vec<NoteSignatureRow>,
-}
-
-/// A root key the ledger trusts now.
-#[derive(Debug, Clone, Serialize)]
-pub struct RootRow {
-    /// Its key id.
-    pub key_id: String,
-    /// Who holds it.
-    pub holder: String,
-}
-
-/// The chain as it stands when a report is made: records, head, the
-/// verification, the roots of trust and the latest checkpoint.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChainStatus {
-    /// The ledger's origin.
-    pub origin: String,
-    /// What verifying it found.
-    pub verification: Checked,
-    /// The root keys it trusts now.
-    pub roots: Vec<RootRow>,
-    /// The latest checkpoint recorded, if any.
-    pub checkpoint: Option<CheckpointRow>,
-    /// Why the latest checkpoint could not be read, if it could not.
-    pub checkpoint_problem: Option<String>,
-}
 
 impl Ledger {
     /// The chain as it stands, with the verification a view found.
