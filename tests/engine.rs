@@ -224,6 +224,85 @@ fn the_command_line_holds_no_sql_and_no_verification_logic() {
     }
 }
 
+/// The normal dependencies of a workspace crate (its manifest's
+/// `[dependencies]`), by name.
+fn dependencies(krate: &str) -> Vec<String> {
+    let path = format!("{}/crates/{krate}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let Some(section) = manifest.split("\n[dependencies]\n").nth(1) else { return Vec::new() };
+    let section = section.split("\n[").next().unwrap();
+    section
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(['.', '=', ' ']).next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_read_model_the_report_and_the_exports_depend_on_no_sqlite_and_no_engine() {
+    // Renderers read the plain read model; the engine builds it. Followed
+    // through every crate of the workspace they depend on.
+    for top in ["ledger-model", "ledger-report", "ledger-export"] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut next = vec![top.to_owned()];
+        while let Some(krate) = next.pop() {
+            for dep in dependencies(&krate) {
+                for forbidden in ["rusqlite", "ledger-store", "ledger-engine"] {
+                    assert_ne!(dep, forbidden, "{top} depends on {forbidden} (through {krate})");
+                }
+                if dep.starts_with("ledger-") && seen.insert(dep.clone()) {
+                    next.push(dep);
+                }
+            }
+        }
+        if top != "ledger-model" {
+            assert!(seen.contains("ledger-model"), "{top} does not read the read model: {seen:?}");
+        }
+    }
+}
+
+#[test]
+fn the_clock_is_passed_in() {
+    // The kernel and the domain are given every time; the engine reads the
+    // system clock in one place, `Clock::system`, which a caller replaces
+    // with a fixed clock (`Ledger::set_clock`). Event ids (`fresh_id`) are
+    // ordered by time but decide nothing.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut readers = Vec::new();
+    for krate in ["ledger-core", "ledger-domain", "ledger-score", "ledger-engine", "ledger-tlog", "ledger-store"] {
+        let mut dirs = vec![std::path::PathBuf::from(format!("{root}/crates/{krate}/src"))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap();
+                for (n, line) in code.lines().enumerate() {
+                    let line = line.trim_start();
+                    if !line.starts_with("//")
+                        && (line.contains("Timestamp::now")
+                            || line.contains("SystemTime::now")
+                            || line.contains("jiff::Timestamp::now"))
+                    {
+                        readers.push(format!("{}:{}", path.strip_prefix(root).unwrap().display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    readers.sort();
+    let files: Vec<&str> = readers.iter().map(|r| r.split(':').next().unwrap()).collect();
+    assert_eq!(
+        files,
+        ["crates/ledger-engine/src/ledger.rs", "crates/ledger-engine/src/lib.rs", "crates/ledger-engine/src/lib.rs"],
+        "the system clock is read outside Clock::system and fresh_id: {readers:?}"
+    );
+}
+
 #[test]
 fn the_service_reaches_the_ledger_through_the_engine_alone() {
     // No escape to the store: the HTTP service holds no SQLite, depends on

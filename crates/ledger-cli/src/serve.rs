@@ -174,8 +174,13 @@ fn witness(args: WitnessArgs, out: &mut Out) -> Result<Outcome> {
     let folder = ledger_engine::tiles::Folder(PathBuf::from(&args.tiles));
     let source: &dyn ledger_engine::tiles::TileSource = if is_url(&args.tiles) { &http } else { &folder };
     let mut warnings = Vec::new();
-    let request =
-        ledger_engine::tlog::WitnessRequest { key, name: &args.name, log_vkey: &args.log_vkey, state: &args.dir };
+    let request = ledger_engine::tlog::WitnessRequest {
+        key,
+        name: &args.name,
+        log_vkey: &args.log_vkey,
+        state: &args.dir,
+        now: crate::ctx::now()?,
+    };
     let (outcome, note) = ledger_engine::tlog::witness(source, request, &mut warnings)?;
     for w in &warnings {
         eprintln!("{w}");

@@ -360,6 +360,7 @@ fn cosign(ctx: &Ctx, args: CosignArgs, out: &mut Out) -> Result<Outcome> {
         vkey: args.log_vkey.as_deref(),
         proof: args.proof.as_deref(),
         checkpoint: &args.checkpoint,
+        now: now()?,
     };
     let mut warnings = Vec::new();
     let result = tlog::cosign(ledger.as_ref(), request, &mut warnings);

@@ -51,12 +51,6 @@ fn utc(t: jiff::Timestamp) -> jiff::civil::DateTime {
 }
 
 impl Timestamp {
-    /// The current time, truncated to the second.
-    pub fn now() -> Timestamp {
-        let t = jiff::Timestamp::now();
-        Timestamp::from_unix(t.as_second()).unwrap_or(Timestamp(utc(jiff::Timestamp::UNIX_EPOCH)))
-    }
-
     /// 1970-01-01T00:00:00Z.
     pub fn epoch() -> Timestamp {
         Timestamp(utc(jiff::Timestamp::UNIX_EPOCH))

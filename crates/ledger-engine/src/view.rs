@@ -31,45 +31,9 @@ use ledger_core::verify::{Check, Finding, Options};
 use ledger_domain::{AsOf, Replay};
 use ledger_store::{Frontier, Store};
 use rayon::prelude::*;
-use serde::Serialize;
 
-/// How the numbers of a view were verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Every record, from genesis, now.
-    Full,
-    /// Records up to `since` re-hashed against what this machine verified
-    /// before; every record after it verified now.
-    Incremental {
-        /// The last record this machine had verified.
-        since: u64,
-    },
-}
-
-/// The verification a view rests on.
-#[derive(Debug, Clone, Serialize)]
-pub struct Checked {
-    /// Nothing failed.
-    pub ok: bool,
-    /// Records in the ledger.
-    pub records: u64,
-    /// The head (hex).
-    pub head: Option<String>,
-    /// Its sequence number.
-    pub head_seq: Option<u64>,
-    /// Every failed check, in sequence order.
-    pub findings: Vec<Finding>,
-    /// How the records were checked.
-    pub method: Method,
-}
-
-impl Checked {
-    /// The first failed check, for a banner.
-    pub fn first(&self) -> Option<&Finding> {
-        self.findings.first()
-    }
-}
+// How a view was verified is the read model's: a report shows it.
+pub use ledger_model::{Checked, Method};
 
 /// The domain state as of a point, and the verification it rests on.
 #[derive(Debug)]

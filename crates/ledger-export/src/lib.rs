@@ -27,7 +27,7 @@
 
 #![forbid(unsafe_code)]
 
-use ledger_engine::query::{Scoreboard, ScoredIndicator, Trend};
+use ledger_model::{Scoreboard, ScoredIndicator, Trend};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};

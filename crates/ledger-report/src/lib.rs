@@ -1,11 +1,14 @@
 //! The assessment report: one self-contained HTML file, and the readable
 //! derivation of one unit's result in Markdown.
 //!
-//! The input is what `ledger-engine`'s read queries return ([`ChainStatus`],
-//! [`PeriodDetail`] with its [`Scoreboard`](ledger_engine::query::Scoreboard)
-//! and [`Explanation`]s, [`Trend`]); the output is a string. The page
-//! carries its style sheet and its charts (inline SVG drawn by plotters),
-//! no script, font, image or link to anything outside it, and a content
+//! The input is the read model (`ledger-model`) that `ledger-engine`'s read
+//! queries return ([`ChainStatus`], [`PeriodDetail`] with its
+//! [`Scoreboard`](ledger_model::Scoreboard) and
+//! [`Explanation`](ledger_model::Explanation)s, [`Trend`]): the caller
+//! computes it with the engine and passes it in, so this crate depends on
+//! neither the engine nor SQLite. The output is a string. The page carries
+//! its style sheet and its charts (inline SVG drawn by plotters), no
+//! script, font, image or link to anything outside it, and a content
 //! security policy that forbids loading any: it works offline and prints on
 //! A4. Texts are in Chinese with English alongside ([`Lang::Both`]), or in
 //! one of them.
@@ -16,25 +19,31 @@
 //! beyond exact decimal differences (how far a unit is from the next band);
 //! chart geometry alone is in `f64`.
 //!
-//! ```no_run
-//! # fn demo(ledger: &mut ledger_engine::Ledger) -> Result<(), Box<dyn std::error::Error>> {
-//! let view = ledger.view(ledger_domain::AsOf::End)?;
-//! let chain = ledger.chain_status(&view.checked)?;
-//! let periods = vec![view.period_detail(ledger, "2022")?];
-//! let trend = view.trend()?;
-//! let changes = view.changed_values(ledger);
-//! let zone = view.domain().zone();
-//! let html = ledger_report::html(&ledger_report::Input {
-//!     chain: &chain,
-//!     periods: &periods,
-//!     trend: &trend,
-//!     changes: &changes,
-//!     generated: "2023-06-01 17:00:00 +08:00",
-//!     zone: &zone,
-//!     lang: ledger_report::Lang::Both,
-//! })?;
-//! assert!(html.starts_with("<!DOCTYPE html>"));
-//! # Ok(()) }
+//! ```
+//! use ledger_model::{ChainStatus, ChangedValue, PeriodDetail, Trend};
+//!
+//! // The caller reads these from a verified view with `ledger-engine`:
+//! // `Ledger::chain_status`, `View::period_detail`, `View::trend`,
+//! // `View::changed_values`, and the zone from `View::domain`.
+//! fn report(
+//!     chain: &ChainStatus,
+//!     periods: &[PeriodDetail],
+//!     trend: &Trend,
+//!     changes: &[ChangedValue],
+//!     zone: &ledger_core::time::Zone,
+//! ) -> Result<String, ledger_report::Error> {
+//!     let html = ledger_report::html(&ledger_report::Input {
+//!         chain,
+//!         periods,
+//!         trend,
+//!         changes,
+//!         generated: "2023-06-01 17:00:00 +08:00",
+//!         zone,
+//!         lang: ledger_report::Lang::Both,
+//!     })?;
+//!     assert!(html.starts_with("<!DOCTYPE html>"));
+//!     Ok(html)
+//! }
 //! ```
 
 #![forbid(unsafe_code)]
@@ -48,7 +57,7 @@ pub use markdown::markdown;
 pub use words::Lang;
 
 use ledger_core::time::Zone;
-use ledger_engine::query::{ChainStatus, ChangedValue, PeriodDetail, Trend};
+use ledger_model::{ChainStatus, ChangedValue, PeriodDetail, Trend};
 
 /// What a report shows.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@
 use crate::Error;
 use crate::words::{self, Bi, Lang};
 use ledger_core::time::Zone;
-use ledger_engine::query::{Explanation, UnitRow};
+use ledger_model::{Explanation, UnitRow};
 use minijinja::value::Serde;
 use minijinja::{Environment, context};
 use serde::Serialize;

@@ -5,7 +5,7 @@
 use crate::charts::{self, Band, Bar, Heat, Series};
 use crate::words::{self, Bi, Lang};
 use crate::{Error, Input};
-use ledger_engine::query::{BandRow, ChangedValue, Explanation, PeriodDetail, Status, UnitRow};
+use ledger_model::{BandRow, ChangedValue, Explanation, PeriodDetail, Status, UnitRow};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
 use plotters::style::RGBColor;
@@ -313,8 +313,8 @@ fn chain(input: &Input<'_>) -> Chain {
     let v = &c.verification;
     let local = |t: &str| t.parse::<ledger_core::Timestamp>().map_or_else(|_| t.to_owned(), |t| t.local(input.zone));
     let method = match &v.method {
-        ledger_engine::view::Method::Full => Bi::new("从创世记录起完整验证", "every record verified from genesis"),
-        ledger_engine::view::Method::Incremental { since } => Bi::new(
+        ledger_model::Method::Full => Bi::new("从创世记录起完整验证", "every record verified from genesis"),
+        ledger_model::Method::Incremental { since } => Bi::new(
             format!("第 {since} 号记录之前按本机上次验证结果重新计算哈希，其后的记录完整验证"),
             format!(
                 "records up to seq {since} re-hashed against this machine's last verification, every record after it verified in full"
@@ -504,7 +504,7 @@ fn period(d: &PeriodDetail, lang: Lang, zone: &ledger_core::time::Zone) -> Resul
         records: f.events.clone(),
         recorded: false,
     };
-    let inspector = |f: &ledger_engine::query::RecordedFinding| AuditView {
+    let inspector = |f: &ledger_model::RecordedFinding| AuditView {
         unit: f.unit.clone().unwrap_or_default(),
         unit_name: f.unit.as_deref().and_then(|u| names.get(u)).map_or_else(
             || Bi::same(f.unit.clone().unwrap_or_default()),
@@ -677,7 +677,7 @@ fn unit(row: &UnitRow, e: &Explanation, d: &PeriodDetail, lang: Lang, findings: 
             }
         })
         .collect();
-    let recorded_here: Vec<&ledger_engine::query::RecordedDecision> =
+    let recorded_here: Vec<&ledger_model::RecordedDecision> =
         d.recorded.iter().filter(|r| r.unit == row.unit).collect();
     let standing = |kind: &str| recorded_here.iter().any(|r| r.kind == kind && r.rescinded.is_none());
     let due_kinds: Vec<&str> = row.consequences.iter().map(|c| c.kind.as_str()).collect();
