@@ -191,7 +191,7 @@ fn csv_submission_is_all_or_nothing_with_line_and_column() {
         ),
         ("unit,indicator,amount\nlixia,1,25.6\n", "unknown column"),
         ("unit,value\nlixia,25.6\n", "no \"indicator\" column"),
-        ("unit,indicator,value\nlixia,1\n", "row 2, column C (value): \"\": empty"),
+        ("unit,indicator,value\nlixia,1\n", "every value cell is empty"),
         ("unit,indicator,value\n", "the file has a header but no rows"),
         (
             "unit,indicator,value,evidence\nlixia,1,25.6,missing.pdf\n",

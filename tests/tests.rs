@@ -22,6 +22,7 @@ mod report;
 mod secrets;
 mod security;
 mod serve;
+mod template;
 mod tlog;
 mod values_files;
 mod vectors;

@@ -45,6 +45,7 @@ $L period targets --period 2022 --key keys/authority.key "$here/targets-2022.csv
 
 # the statistics bureau: values (all rows or none), a correction with its reason
 at 2023-02-01T10:00:00+08:00
+$L values template --period 2022 -o values-2022.xlsx   # the sheet to fill in (values-2022.csv holds the same rows, filled in)
 $L values submit --period 2022 --key keys/statistics.key --check "$here/values-2022.csv"
 $L values submit --period 2022 --key keys/statistics.key "$here/values-2022.csv"
 $L values correct --period 2022 --unit 商河 --indicator 10 --value 21.0 --reason "payroll recount" --key keys/statistics.key

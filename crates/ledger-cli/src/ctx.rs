@@ -352,6 +352,19 @@ pub fn read_public(path: &Path) -> Result<PublicKey> {
     Ok(ledger_keyfile::read_public(path)?)
 }
 
+/// Writes a file whole or not at all (a temporary file renamed over it).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("writing {}", path.display()))
+}
+
 // --- stdout and rendering ---------------------------------------------------------
 
 /// A stdout that stays silent under `--quiet`.

@@ -4,8 +4,8 @@
 //! The documents are made by `ledger-report` and `ledger-export`; this
 //! reads the ledger, writes the files and says where.
 
-use crate::ctx::{Ctx, Out, Outcome, hinted, now, table};
-use anyhow::{Context, Result};
+use crate::ctx::{Ctx, Out, Outcome, hinted, now, table, write_file};
+use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use ledger_domain::AsOf;
 use ledger_engine::Ledger;
@@ -85,18 +85,6 @@ pub enum ExplainFormat {
 
 pub fn run(ctx: &Ctx, Command::Report(args): Command, out: &mut Out) -> Result<Outcome> {
     report(ctx, &args, out)
-}
-
-/// Writes a file whole or not at all (a temporary file renamed over it).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("writing {}", path.display()))
 }
 
 /// The report's HTML for the periods given (all when `None`), from a view

@@ -8,7 +8,15 @@
 //! * Headers in English or Chinese (`unit`/`单位`, `indicator`/`指标`,
 //!   `value`/`数值`, `evidence`/`证据`, `note`/`备注`, `reason`/`原因`, ...),
 //!   in any order; a title row above the header and a `序号`/`No.` column
-//!   are passed over.
+//!   are passed over, and so is a second header line right under the
+//!   header that names the same columns in the other language (`单位` over
+//!   `unit`), and a column headed `以下仅供参考` (`for reference only`)
+//!   with every column right of it: what `ledger values template` writes
+//!   for the clerk to read (names, targets, last period's values).
+//! * A row of values whose value is empty and which says nothing else (a
+//!   unit, an indicator, a unit of measure: a template's row not filled
+//!   in) is not reported: passed over, and named among the warnings when
+//!   the period has no value for it yet.
 //! * Units and indicators by id or by name (`names`).
 //! * Numbers as a spreadsheet writes them: full-width digits, thousands
 //!   separators in well-formed groups, a trailing `%` where the indicator
@@ -171,6 +179,17 @@ const IGNORED: [&str; 5] = ["序号", "no.", "no", "#", "行号"];
 
 fn ignored(header: &str) -> bool {
     IGNORED.contains(&header.to_lowercase().as_str())
+}
+
+/// Headers of the column that begins the part of a table that is passed
+/// over, it and every column right of it: what `ledger values template`
+/// writes for the clerk's reference (the names, the target, last period's
+/// value), or anything a clerk keeps beside the table. The first is the
+/// Chinese header, the second the English one.
+pub const REFERENCE: [&str; 2] = ["以下仅供参考", "for reference only"];
+
+fn reference(header: &str) -> bool {
+    REFERENCE.contains(&header.to_lowercase().as_str())
 }
 
 /// A cell's text without the spaces around it (full-width ones too).
@@ -373,6 +392,17 @@ fn header_row(rows: &[&ledger_sheet::Row], kind: Kind) -> usize {
         .unwrap_or(0)
 }
 
+/// Whether `row`, right under the header, is a second line of it: each
+/// column read is headed there by a name of the same column (in the other
+/// language: `unit` under `单位`) or by nothing, the required ones by a name.
+fn second_header(row: &ledger_sheet::Row, kind: Kind, columns: &[(String, Column)], places: &[usize]) -> bool {
+    !columns.is_empty()
+        && columns.iter().zip(places).all(|((_, c), &i)| {
+            let h = trim(row.cell(i));
+            if h.is_empty() { !kind.required().contains(c) } else { Column::from_header(h) == Some(*c) }
+        })
+}
+
 /// Reads a sheet as a table of the given kind. `base` is the folder
 /// evidence paths are relative to (the file's own). Every problem of the
 /// header and of the cells' sizes is reported at once.
@@ -389,7 +419,9 @@ pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Proble
     let mut columns: Vec<(String, Column)> = Vec::new();
     let mut places = Vec::new();
     let mut unnamed = Vec::new();
-    for (i, h) in header.cells.iter().enumerate() {
+    // The columns from the one headed 以下仅供参考 on are not read.
+    let end = header.cells.iter().position(|h| reference(trim(h)));
+    for (i, h) in header.cells.iter().enumerate().take(end.unwrap_or(usize::MAX)) {
         let h = trim(h);
         if h.is_empty() {
             unnamed.push(i);
@@ -434,8 +466,11 @@ pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Proble
             ));
         }
     }
+    // A second header line (`unit` under `单位`) is passed over.
+    let second = rows.get(header_at + 1).is_some_and(|r| second_header(r, kind, &columns, &places));
+    let first_row = header_at + 1 + usize::from(second);
     let mut table_rows = Vec::new();
-    for row in &rows[header_at + 1..] {
+    for row in rows.iter().skip(first_row) {
         if table_rows.len() == MAX_ROWS {
             problems.push(sheet_problem(
                 &sheet,
@@ -448,6 +483,9 @@ pub fn from_sheet(sheet: Sheet, kind: Kind, base: &Path) -> Result<Table, Proble
             break;
         }
         for (i, cell) in row.cells.iter().enumerate() {
+            if end.is_some_and(|e| i >= e) {
+                break; // for reference only
+            }
             let named = places.contains(&i) || (i < header.cells.len() && !unnamed.contains(&i));
             if !named && !trim(cell).is_empty() {
                 problems.push(sheet_problem(
@@ -801,11 +839,20 @@ impl Table {
         let of_period = domain.periods.get(period);
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut keys: Vec<(String, String)> = Vec::new();
+        // The rows not filled in: (unit, indicator) and row.
+        let mut blank: Vec<((String, String), usize)> = Vec::new();
         for row in &self.rows {
             let mut problems = Vec::new();
             let unit = ok(&mut problems, self.named(row, Column::Unit, "unit", |g| names.find_unit(g)));
             let indicator =
                 ok(&mut problems, self.named(row, Column::Indicator, "indicator", |g| names.find_indicator(g)));
+            if self.kind == Kind::Values && unreported(row) {
+                if let (Some(u), Some(i)) = (unit, indicator) {
+                    blank.push(((u, i), row.line));
+                }
+                out.problems.list.extend(problems);
+                continue;
+            }
             let unit_of_measure = indicator.as_ref().and_then(|i| {
                 of_period
                     .and_then(|p| p.indicators.get(i))
@@ -917,17 +964,33 @@ impl Table {
                 _ => problems.into_iter().for_each(|p| out.problems.push(p)),
             }
         }
-        out.warnings = self.missing(period, round, domain, &keys);
+        if keys.is_empty() && !blank.is_empty() && out.problems.is_empty() {
+            let header = self.columns.iter().find(|(_, c)| *c == Column::Value).map_or("value", |(h, _)| h.as_str());
+            out.problems.push(self.file_problem(format!(
+                "every {header} cell is empty: no value to submit (fill in the {header} column)"
+            )));
+        }
+        out.warnings = self.missing(period, round, domain, &keys, &blank);
         out
     }
 
     /// A unit of the file without a row for an indicator that has no value
-    /// (or target) yet: one warning each.
-    fn missing(&self, period: &str, round: Option<&str>, domain: &Domain, keys: &[(String, String)]) -> Vec<Problem> {
+    /// (or target) yet, or with its row not filled in (`blank`): a warning
+    /// of each.
+    fn missing(
+        &self,
+        period: &str,
+        round: Option<&str>,
+        domain: &Domain,
+        keys: &[(String, String)],
+        rows_left_empty: &[((String, String), usize)],
+    ) -> Vec<Problem> {
         let Some(p) = domain.periods.get(period) else { return Vec::new() };
         let given: std::collections::HashSet<&(String, String)> = keys.iter().collect();
+        let blank: HashMap<&(String, String), usize> = rows_left_empty.iter().map(|(k, line)| (k, *line)).collect();
         let mut units: Vec<&str> = Vec::new();
-        for (u, _) in keys {
+        // Those with a value first, then those left empty, as the file has them.
+        for (u, _) in keys.iter().chain(rows_left_empty.iter().map(|(k, _)| k)) {
             if p.units.contains(u) && !units.contains(&u.as_str()) {
                 units.push(u);
             }
@@ -948,32 +1011,47 @@ impl Table {
         let what = if self.kind == Kind::Targets { "target" } else { "value" };
         let mut indicators = indicators;
         // In the catalog's order: 1, 2, ..., 10, then F1...
-        indicators.sort_by_key(|i| (i.parse::<u64>().map_or(1, |_| 0), i.parse::<u64>().unwrap_or(0), (*i).clone()));
+        indicators.sort_by_key(|i| crate::office::catalog_order(i));
         let mut out = Vec::new();
+        let named = |i: &String| p.indicators.get(i).map_or_else(|| i.clone(), |d| format!("{i} ({})", d.name_zh));
         for u in units {
-            let missing: Vec<String> = indicators
-                .iter()
-                .filter(|i| {
-                    let key = (u.to_owned(), (**i).clone());
-                    !given.contains(&key) && !has(&key)
-                })
-                .map(|i| p.indicators.get(*i).map_or_else(|| (*i).clone(), |d| format!("{i} ({})", d.name_zh)))
-                .collect();
-            if missing.is_empty() {
-                continue;
+            // Indicators with neither a value in the file nor one recorded:
+            // those with no row, and those whose row was left empty.
+            let (mut missing, mut empty): (Vec<String>, Vec<(String, usize)>) = (Vec::new(), Vec::new());
+            for i in &indicators {
+                let key = (u.to_owned(), (*i).clone());
+                if given.contains(&key) || has(&key) {
+                    continue;
+                }
+                match blank.get(&key) {
+                    Some(line) => empty.push((named(i), *line)),
+                    None => missing.push(named(i)),
+                }
             }
             let unit = domain.units.get(u).map_or_else(|| u.to_owned(), |x| format!("{} ({u})", x.name_zh));
             let when = format!("{period}{}", round.map(|r| format!(" round {r}")).unwrap_or_default());
-            out.push(self.file_problem(match missing.as_slice() {
-                [one] => {
-                    format!("no row for unit {unit} and indicator {one}, which has no {what} yet in period {when}")
-                }
-                many => format!(
+            match missing.as_slice() {
+                [] => {}
+                [one] => out.push(self.file_problem(format!(
+                    "no row for unit {unit} and indicator {one}, which has no {what} yet in period {when}"
+                ))),
+                many => out.push(self.file_problem(format!(
                     "no row for unit {unit} and {} indicators, which have no {what} yet in period {when}: {}",
                     many.len(),
                     many.join(", ")
-                ),
-            }));
+                ))),
+            }
+            match empty.as_slice() {
+                [] => {}
+                [(one, line)] => out.push(self.file_problem(format!(
+                    "row {line} left empty: unit {unit} and indicator {one}, which has no {what} yet in period {when}, not submitted"
+                ))),
+                many => out.push(self.file_problem(format!(
+                    "{} rows of unit {unit} left empty, whose indicators have no {what} yet in period {when}, not submitted: {}",
+                    many.len(),
+                    many.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>().join(", ")
+                ))),
+            }
         }
         out
     }
@@ -1042,6 +1120,12 @@ impl Table {
     }
 }
 
+/// A row of values not filled in: its value empty, and nothing said but
+/// the unit, the indicator and the unit of measure (a template's row).
+fn unreported(row: &Row) -> bool {
+    [Column::Value, Column::Evidence, Column::EvidenceTitle, Column::Note].iter().all(|c| row.get(*c).is_none())
+}
+
 /// The value of a cell, or `None` with its problem kept.
 fn ok<T>(problems: &mut Vec<Problem>, r: Result<T, Box<Problem>>) -> Option<T> {
     r.map_err(|p| problems.push(*p)).ok()
@@ -1104,6 +1188,37 @@ mod tests {
         assert_eq!(
             problems("unit,indicator,value\nlixia,1,2,oops\n", Kind::Values),
             ["t.csv, row 2, column D: \"oops\": a cell in a column with no header: name the column, or empty the cell"]
+        );
+    }
+
+    #[test]
+    fn an_english_header_line_and_the_columns_for_reference_are_passed_over() {
+        let t = parse(
+            "填报表,,,,,\n单位,指标,数值,备注,以下仅供参考,目标值\nunit,indicator,value,note,for reference only,target\n商河县,1,2,,,35\n历下区,1,,,,x,y\n"
+                .as_bytes(),
+            Kind::Values,
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(t.columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>(), ["单位", "指标", "数值", "备注"]);
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(t.rows[1].get(Column::Value), None);
+        // The English header first, the Chinese line under it, either may
+        // leave an optional column unnamed.
+        let t =
+            parse("unit,indicator,value,note\n单位,指标,数值,\nlixia,1,2,\n".as_bytes(), Kind::Values, Path::new("."))
+                .unwrap();
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3]);
+        // A row that names another column, or leaves a required one
+        // unnamed, is a row of the table.
+        for text in ["unit,indicator,value\nindicator,unit,value\n", "unit,indicator,value\nunit,,value\n"] {
+            let t = parse(text.as_bytes(), Kind::Values, Path::new(".")).unwrap();
+            assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2], "{text}");
+        }
+        // Without the column for reference, a cell under no header is still refused.
+        assert_eq!(
+            problems("单位,指标,数值,参考\n商河县,1,2,x\n", Kind::Values)[0],
+            "t.csv, row 1, column D: \"参考\": unknown column; the header is unit,indicator,value (then optionally evidence,evidence_title,measure,note), in English or Chinese"
         );
     }
 

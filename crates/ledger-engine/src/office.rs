@@ -517,6 +517,119 @@ pub fn status(domain: &Domain, period_id: &str, unit: Option<&str>) -> Result<(P
     Ok((p.state.clone(), out))
 }
 
+/// Indicators in the catalog's order: 1, 2, ..., 10, then F1...
+pub(crate) fn catalog_order(id: &str) -> (bool, u64, String) {
+    (id.parse::<u64>().is_err(), id.parse::<u64>().unwrap_or(0), id.to_owned())
+}
+
+/// What a period asks its units to report, for the sheet a clerk fills in
+/// (`ledger values template`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ToReport {
+    /// The period.
+    pub period: String,
+    /// The year it assesses.
+    pub year: i32,
+    /// Whether values may still be submitted: the period is open.
+    pub open: bool,
+    /// The period before it, whose values are shown: the latest one of an
+    /// earlier year (the annual one, whose id is its year, first).
+    pub previous: Option<String>,
+    /// A row per unit and indicator: the period's units in its order, each
+    /// with every indicator in the catalog's order.
+    pub rows: Vec<ToReportRow>,
+}
+
+/// One value a unit is to report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ToReportRow {
+    /// The unit's id.
+    pub unit: String,
+    /// How a table names it so that it reads back as this unit: its Chinese
+    /// name in the period's year, or its id where that name could be read
+    /// as another unit.
+    pub unit_written: String,
+    /// Its Chinese name in the period's year.
+    pub unit_zh: String,
+    /// Its English name in the period's year.
+    pub unit_en: String,
+    /// The indicator's id (its Table 1 number).
+    pub indicator: String,
+    /// Its Chinese name.
+    pub indicator_zh: String,
+    /// Its English name.
+    pub indicator_en: String,
+    /// Its unit of measure as written in Chinese (`亿元`; the English one
+    /// where the catalog has no Chinese one): what a value's `measure` may be.
+    pub measure_zh: String,
+    /// Its unit of measure in English (`100M yuan`).
+    pub measure_en: String,
+    /// The unit's target for it in this period.
+    pub target: Option<String>,
+    /// The value recorded already in this period (the current one).
+    pub recorded: Option<String>,
+    /// The current value of the period before.
+    pub previous: Option<String>,
+}
+
+/// What `period_id` asks its units (or `unit` alone) to report: its units
+/// times its indicators, with the targets, the values recorded already and
+/// the period before's values.
+pub fn to_report(domain: &Domain, period_id: &str, unit: Option<&str>) -> Result<ToReport, Error> {
+    let names = Names::new(domain);
+    let p = period(domain, period_id)?;
+    let unit = unit.map(|u| names.unit(u)).transpose()?;
+    if let Some(u) = &unit
+        && !p.units.contains(u)
+    {
+        return Err(Error::refused_with(
+            format!("unit {u} is not assessed in period {period_id}"),
+            Remedy::ChooseKnown { kind: Known::Units, names: p.units.clone() },
+        ));
+    }
+    let previous = domain
+        .periods
+        .values()
+        .filter(|q| q.year < p.year)
+        .max_by_key(|q| (q.year, q.id == q.year.to_string(), q.id.clone()));
+    let mut indicators: Vec<&String> = p.indicators.keys().collect();
+    indicators.sort_by_key(|i| catalog_order(i));
+    let current = |q: &Period, key: &(String, String)| {
+        q.values.get(key).and_then(|steps| steps.last()).map(|s| s.value.to_string())
+    };
+    let mut rows = Vec::new();
+    for u in p.units.iter().filter(|u| unit.as_ref().is_none_or(|x| x == *u)) {
+        let name = domain.units.get(u).map(|x| x.as_of(p.year));
+        let (unit_zh, unit_en) = name.map_or_else(|| (u.clone(), u.clone()), |n| (n.name_zh, n.name_en));
+        let unit_written = if names.find_unit(&unit_zh).is_ok_and(|id| id == *u) { unit_zh.clone() } else { u.clone() };
+        for i in &indicators {
+            let def = &p.indicators[*i];
+            let key = (u.clone(), (*i).clone());
+            rows.push(ToReportRow {
+                unit: u.clone(),
+                unit_written: unit_written.clone(),
+                unit_zh: unit_zh.clone(),
+                unit_en: unit_en.clone(),
+                indicator: (*i).clone(),
+                indicator_zh: def.name_zh.clone(),
+                indicator_en: def.name_en.clone(),
+                measure_zh: def.unit_zh.clone().unwrap_or_else(|| def.unit.clone()),
+                measure_en: def.unit.clone(),
+                target: p.targets.get(&key).map(|(_, t)| t.target.0.to_string()),
+                recorded: current(p, &key),
+                previous: previous.and_then(|q| current(q, &key)),
+            });
+        }
+    }
+    Ok(ToReport {
+        period: p.id.clone(),
+        year: p.year,
+        open: p.state == PeriodState::Open,
+        previous: previous.map(|q| q.id.clone()),
+        rows,
+    })
+}
+
 /// How many of a period's values are missing: what `publish` refuses.
 pub fn missing_values(domain: &Domain, period_id: &str) -> Result<usize, Error> {
     Ok(status(domain, period_id, None)?.1.iter().filter(|s| matches!(s.status, "missing" | "returned")).count())

@@ -10,6 +10,10 @@
 //! indicator scores), so a sum in the spreadsheet works and what is shown
 //! is what the ledger says.
 //!
+//! And the sheet a statistics clerk fills in ([`template`]): one row per
+//! unit and indicator of a period, which `ledger values submit` reads back
+//! as it is, taken as plain data ([`ValuesTemplate`]).
+//!
 //! Non-features: no I/O (the caller writes the bytes), no verification (the
 //! caller shows nothing from a ledger that fails it), no arithmetic.
 //!
@@ -26,6 +30,10 @@
 //! ```
 
 #![forbid(unsafe_code)]
+
+pub mod template;
+
+pub use template::{TemplateRow, ValuesTemplate, values_template};
 
 use ledger_model::{Scoreboard, ScoredIndicator, Trend};
 use rust_decimal::Decimal;
