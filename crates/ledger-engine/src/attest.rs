@@ -63,10 +63,7 @@ pub struct Attestation {
 pub fn build(domain: &Domain, period: &str, what: &Attest, now: Timestamp) -> Result<Attestation, Error> {
     let p = domain.periods.get(period).ok_or_else(|| {
         let known: Vec<&str> = domain.periods.keys().map(String::as_str).collect();
-        Error::refused_with(
-            format!("no period {period:?} in this ledger"),
-            Remedy::ChooseKnown { kind: Known::Periods, names: known.iter().map(|k| (*k).to_owned()).collect() },
-        )
+        Error::refused_with(format!("no period {period:?} in this ledger"), Remedy::choose(Known::Periods, known))
     })?;
     let hash = match what {
         Attest::Publish { .. } => crate::query::score_at(domain, p, domain.clock.map_or(now, |c| c.max(now)))?.1,

@@ -45,7 +45,7 @@ pub fn progress(domain: &Domain, id: &str, period: &str, status: &str, text: &st
         let known: Vec<&str> = domain.measures.keys().map(String::as_str).take(20).collect();
         return Err(Error::refused_with(
             format!("measure {id:?} is not registered"),
-            Remedy::ChooseKnown { kind: Known::Measures, names: known.iter().map(|k| (*k).to_owned()).collect() },
+            Remedy::choose(Known::Measures, known),
         ));
     }
     let report = MeasureProgressReported {

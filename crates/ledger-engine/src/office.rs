@@ -39,7 +39,7 @@ fn period<'d>(domain: &'d Domain, id: &str) -> Result<&'d Period, Error> {
             if known.is_empty() {
                 Remedy::RecordFirst { what: Prerequisite::Period }
             } else {
-                Remedy::ChooseKnown { kind: Known::Periods, names: known.iter().map(|k| (*k).to_owned()).collect() }
+                Remedy::choose(Known::Periods, known)
             },
         )
     })
@@ -287,7 +287,7 @@ fn no_round(p: &Period, r: &str) -> Error {
         if known.is_empty() {
             Remedy::RecordFirst { what: Prerequisite::Round { period: p.id.clone() } }
         } else {
-            Remedy::ChooseKnown { kind: Known::Rounds, names: known.iter().map(|k| (*k).to_owned()).collect() }
+            Remedy::choose(Known::Rounds, known)
         },
     )
 }
@@ -344,7 +344,7 @@ pub fn resolution(
         let known: Vec<&str> = p.objections.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no objection {id:?}"),
-            Remedy::ChooseKnown { kind: Known::Objections, names: known.iter().map(|k| (*k).to_owned()).collect() },
+            Remedy::choose(Known::Objections, known),
         ));
     }
     let resolved = ObjectionResolved {
@@ -414,7 +414,7 @@ pub fn rescission(domain: &Domain, period_id: &str, target: &str, reason: &str) 
         let known: Vec<&str> = p.decisions.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no reward or action {target:?}"),
-            Remedy::ChooseKnown { kind: Known::Decisions, names: known.iter().map(|k| (*k).to_owned()).collect() },
+            Remedy::choose(Known::Decisions, known),
         ));
     }
     Ok(event(period_id, &ActionRescinded { target: target.to_owned(), reason: reason.to_owned() }))
@@ -706,7 +706,7 @@ pub fn close_supervision(domain: &Domain, period_id: &str, finding: &str, text: 
         let known: Vec<&str> = p.supervision.keys().map(String::as_str).collect();
         return Err(Error::refused_with(
             format!("period {period_id} has no supervision finding {finding:?}"),
-            Remedy::ChooseKnown { kind: Known::Findings, names: known.iter().map(|k| (*k).to_owned()).collect() },
+            Remedy::choose(Known::Findings, known),
         ));
     }
     Ok(event(period_id, &SupervisionClosed { finding: finding.to_owned(), text: text.to_owned(), evidence: None }))

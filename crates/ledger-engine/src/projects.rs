@@ -35,7 +35,7 @@ fn project<'d>(domain: &'d Domain, id: &str) -> Result<&'d Project, Error> {
             if known.is_empty() {
                 Remedy::RecordFirst { what: Prerequisite::Project }
             } else {
-                Remedy::ChooseKnown { kind: Known::Projects, names: known.iter().map(|k| (*k).to_owned()).collect() }
+                Remedy::choose(Known::Projects, known)
             },
         )
     })

@@ -164,6 +164,11 @@ pub enum Remedy {
 }
 
 impl Remedy {
+    /// Choose one of the `names` there are of this `kind`.
+    pub fn choose<S: Into<String>>(kind: Known, names: impl IntoIterator<Item = S>) -> Remedy {
+        Remedy::ChooseKnown { kind, names: names.into_iter().map(Into::into).collect() }
+    }
+
     /// Who can act on it.
     pub fn actor(&self) -> Actor {
         match self {
